@@ -1,0 +1,197 @@
+//! Endpoints, regions and the model id as a path label.
+
+use std::fmt;
+
+/// A parsed endpoint: scheme, authority and an optional path prefix.
+///
+/// Only `http` and `https` are accepted, the host must be ASCII (write an internationalised
+/// name in its `xn--` form), default ports are dropped (`:443` on https, `:80` on http, as
+/// HTTP clients drop them from the `Host` header), the host is lowercased, and a trailing `/`
+/// of the path is removed. Query strings, fragments and user info are errors.
+///
+/// ```
+/// use bedrock_request::Endpoint;
+/// let e = Endpoint::parse("https://VPCE-123.bedrock-runtime.us-east-1.vpce.amazonaws.com:443/prefix/")?;
+/// assert_eq!(e.host(), "vpce-123.bedrock-runtime.us-east-1.vpce.amazonaws.com");
+/// assert_eq!(e.path_prefix(), "/prefix");
+/// assert_eq!(e.to_string(), "https://vpce-123.bedrock-runtime.us-east-1.vpce.amazonaws.com/prefix");
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    https: bool,
+    host: String,
+    path_prefix: String,
+}
+
+impl Endpoint {
+    /// Parses an endpoint URL; the error names the URL and what is wrong with it.
+    pub fn parse(url: &str) -> crate::Result<Endpoint> {
+        Endpoint::parse_reason(url)
+            .map_err(|e| crate::Error::request(format!("endpoint {url:?} is not usable: {e}")))
+    }
+
+    pub(crate) fn parse_reason(url: &str) -> Result<Endpoint, String> {
+        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+        let (https, rest) = if lower.starts_with("https://") {
+            (true, &url[8..])
+        } else if lower.starts_with("http://") {
+            (false, &url[7..])
+        } else {
+            return Err("it must start with https:// (or http:// for a local proxy)".into());
+        };
+        if rest.contains(['?', '#']) {
+            return Err("it must not have a query string or fragment".into());
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if authority.contains('@') {
+            return Err("it must not contain user info (user@host)".into());
+        }
+        if authority.is_empty() {
+            return Err("it has no host".into());
+        }
+        let (host, port) = split_port(authority)?;
+        if host.is_empty() {
+            return Err("it has no host".into());
+        }
+        let valid_host = if host.starts_with('[') {
+            host.ends_with(']')
+                && host[1..host.len() - 1]
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        } else {
+            host.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+        };
+        if !valid_host {
+            return Err(format!(
+                "host {host:?} has characters a host name cannot have (an internationalised name must be written in its xn-- form)"
+            ));
+        }
+        let default_port = if https { 443 } else { 80 };
+        let host = match port {
+            Some(p) if p != default_port => format!("{}:{p}", host.to_ascii_lowercase()),
+            _ => host.to_ascii_lowercase(),
+        };
+        let path_prefix = path.trim_end_matches('/');
+        if let Some(bad) = path_prefix.chars().find(|c| {
+            !(c.is_ascii_graphic()
+                && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}'))
+        }) {
+            return Err(format!(
+                "its path has {bad:?}, which must be percent-encoded in a URL"
+            ));
+        }
+        Ok(Endpoint {
+            https,
+            host,
+            path_prefix: path_prefix.to_owned(),
+        })
+    }
+
+    /// `https://bedrock-runtime.{region}.amazonaws.com` (the `aws` partition's endpoint; China
+    /// regions use `amazonaws.com.cn`).
+    pub fn bedrock_runtime(region: &str) -> Endpoint {
+        let suffix = if region.starts_with("cn-") {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        };
+        Endpoint {
+            https: true,
+            host: format!("bedrock-runtime.{region}.{suffix}"),
+            path_prefix: String::new(),
+        }
+    }
+
+    /// The `Host` header value: host, and the port when it is not the scheme's default.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The path before `/model/...`, without a trailing `/` (empty for none).
+    pub fn path_prefix(&self) -> &str {
+        &self.path_prefix
+    }
+
+    /// `"https"` or `"http"`.
+    pub fn scheme(&self) -> &'static str {
+        if self.https {
+            "https"
+        } else {
+            "http"
+        }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}{}", self.scheme(), self.host, self.path_prefix)
+    }
+}
+
+fn split_port(authority: &str) -> Result<(&str, Option<u16>), String> {
+    let colon = if authority.starts_with('[') {
+        authority
+            .find(']')
+            .and_then(|i| authority[i..].find(':').map(|j| i + j))
+    } else {
+        authority.rfind(':')
+    };
+    match colon {
+        None => Ok((authority, None)),
+        Some(i) => {
+            let port = &authority[i + 1..];
+            match port.parse::<u16>() {
+                Ok(p) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && p > 0 => {
+                    Ok((&authority[..i], Some(p)))
+                }
+                _ => Err(format!("port {port:?} is not a number from 1 to 65535")),
+            }
+        }
+    }
+}
+
+/// Checks a region name: lowercase letters, digits and `-` (it becomes part of a host name
+/// and of the signature's scope).
+pub(crate) fn validate_region(region: &str) -> Result<(), String> {
+    if region.is_empty() {
+        return Err("region cannot be empty".into());
+    }
+    if !region
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(format!(
+            "region {region:?} is not a region name: use lowercase letters, digits and '-', such as us-east-1"
+        ));
+    }
+    Ok(())
+}
+
+/// Percent-encodes a string as ONE path label: every byte except `A-Z a-z 0-9 - _ . ~`,
+/// uppercase hex. So `:` is `%3A` and an ARN's `/` is `%2F`.
+///
+/// ```
+/// use bedrock_request::converse::encode_path_label;
+/// assert_eq!(encode_path_label("anthropic.claude-3-haiku-20240307-v1:0"), "anthropic.claude-3-haiku-20240307-v1%3A0");
+/// assert_eq!(encode_path_label("arn:aws:bedrock:us-east-1:123:application-inference-profile/ab c"),
+///            "arn%3Aaws%3Abedrock%3Aus-east-1%3A123%3Aapplication-inference-profile%2Fab%20c");
+/// ```
+pub fn encode_path_label(label: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(label.len() + 8);
+    for &b in label.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+    out
+}

@@ -1,0 +1,70 @@
+//! A snapshot of environment variables, passed in by the caller.
+//!
+//! The library never reads the process environment; the CLI fills an [`Env`] from it, a
+//! server fills one from its own settings, a test writes one by hand.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Environment variables as a plain map, handed in by the caller.
+///
+/// ```
+/// use bedrock_request::Env;
+///
+/// let env = Env::from_iter([("AWS_REGION", "eu-west-1")]);
+/// assert_eq!(env.get("AWS_REGION"), Some("eu-west-1"));
+/// assert_eq!(env.get("AWS_PROFILE"), None);
+/// ```
+///
+/// `Debug` prints the variable names only: values may be secrets.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Env {
+    vars: BTreeMap<String, String>,
+}
+
+impl Env {
+    /// An empty environment.
+    pub fn new() -> Self {
+        Env::default()
+    }
+
+    /// Sets a variable, replacing any earlier value.
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.vars.insert(name.into(), value.into());
+        self
+    }
+
+    /// Returns a copy with one more variable set.
+    pub fn with(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.set(name, value);
+        self
+    }
+
+    /// The value of a variable, if it is set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    /// The value of a variable, if it is set and not empty (AWS tools treat an empty
+    /// variable as unset).
+    pub fn get_nonempty(&self, name: &str) -> Option<&str> {
+        self.get(name).filter(|v| !v.is_empty())
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Env {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Env {
+            vars: iter
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Debug for Env {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.vars.keys()).finish()
+    }
+}

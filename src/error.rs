@@ -1,0 +1,142 @@
+//! The crate's one error type.
+//!
+//! Every fallible function returns [`Error`]. Its [`kind`](Error::kind) says which stage failed
+//! (the client config, the prompt, the request, credentials, signing); its message names the bad
+//! value and, where there is one, the fix. Messages that BAML also produces keep BAML's exact
+//! wording (for example `model_id is required`), so searching them finds answers.
+//!
+//! Secrets never appear in an error: values of `secret_access_key`, `session_token` and bearer
+//! keys are not quoted back, only the option's name.
+
+use std::fmt;
+
+/// Which stage of building a request failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The BAML source could not be read (syntax), or the named client is not in it.
+    Baml,
+    /// A client option is unknown, has the wrong type, or breaks a rule (BAML's validation).
+    Config,
+    /// The messages cannot be turned into a Converse conversation.
+    Prompt,
+    /// The request cannot be built: region, endpoint or model id.
+    Request,
+    /// No usable credentials, or credentials that break a rule.
+    Credentials,
+    /// The signer rejected the request.
+    Signing,
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ErrorKind::Baml => "baml",
+            ErrorKind::Config => "config",
+            ErrorKind::Prompt => "prompt",
+            ErrorKind::Request => "request",
+            ErrorKind::Credentials => "credentials",
+            ErrorKind::Signing => "signing",
+        })
+    }
+}
+
+/// The error returned by every fallible function of this crate.
+///
+/// `Display` prints the message alone (no kind prefix), so BAML's texts come out verbatim:
+///
+/// ```
+/// use bedrock_request::{ClientConfig, Env, ErrorKind};
+///
+/// let err = ClientConfig::from_json_str(r#"{"region": "us-east-1"}"#, &Env::new()).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Config);
+/// assert_eq!(err.to_string(), "model_id is required");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn baml(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Baml, message)
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Config, message)
+    }
+
+    pub(crate) fn prompt(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Prompt, message)
+    }
+
+    pub(crate) fn request(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Request, message)
+    }
+
+    pub(crate) fn credentials(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Credentials, message)
+    }
+
+    pub(crate) fn signing(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Signing, message)
+    }
+
+    /// Which stage failed.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message alone, as `Display` prints it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Prefixes the message with context, joined by `": "` (for example the client's name).
+    pub(crate) fn context(mut self, context: impl fmt::Display) -> Self {
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
+
+    /// True when a client option is wrong.
+    ///
+    /// ```
+    /// use bedrock_request::{ClientConfig, Env};
+    /// let err = ClientConfig::from_json_str(r#"{"model": "m", "temprature": 1}"#, &Env::new()).unwrap_err();
+    /// assert!(err.is_config());
+    /// assert_eq!(err.to_string(), "Unsupported property: temprature");
+    /// ```
+    pub fn is_config(&self) -> bool {
+        self.kind == ErrorKind::Config
+    }
+
+    /// True when credentials are missing or break a rule.
+    pub fn is_credentials(&self) -> bool {
+        self.kind == ErrorKind::Credentials
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Error({}: {:?})", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Shorthand for `Result<T, bedrock_request::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

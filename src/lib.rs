@@ -1,0 +1,90 @@
+//! **bedrock-request** turns an AWS Bedrock client config and chat messages into a fully
+//! SigV4-signed HTTP request for the Bedrock Converse API. It does no I/O: your own HTTP
+//! stack (reqwest, ureq, hyper, a Cloudflare or Spin worker, a browser) sends the bytes. It
+//! builds for `wasm32-unknown-unknown`, where the AWS SDK does not fit.
+//!
+//! It is what BAML's `b.request` promises for the `aws-bedrock` provider, done fully: the
+//! request comes back signed (BAML's is unsigned), and `endpoint_url` is honoured.
+//!
+//! ```
+//! use bedrock_request::{converse, credentials, ClientConfig, Env, Message};
+//! use time::macros::datetime;
+//!
+//! let config = ClientConfig::from_baml(r#"
+//!     client<llm> Haiku {
+//!       provider aws-bedrock
+//!       options {
+//!         model "anthropic.claude-3-haiku-20240307-v1:0"
+//!         region us-east-1
+//!         access_key_id AKIDEXAMPLE
+//!         secret_access_key "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+//!       }
+//!     }"#, "Haiku", &Env::new())?;
+//! let env = Env::new(); // the CLI passes the process environment; a server its own map
+//! let unsigned = converse::build(&config, &[Message::user("Hello")], &env)?;
+//! let auth = credentials::resolve_static(&config, &env)?
+//!     .ok_or_else(|| credentials::no_credentials_error(&config))?
+//!     .auth;
+//! let signed = unsigned.sign(&auth, datetime!(2015-08-30 12:36:00 UTC))?;
+//!
+//! assert_eq!(signed.header("x-amz-date"), Some("20150830T123600Z"));
+//! // The same signature botocore computes for these bytes (vectors/bedrock/).
+//! assert!(signed.header("authorization").unwrap().ends_with(
+//!     "Signature=19f9ff5f31b96d4983cc87f7191e49e8c39475e434ea6b9d581028226bdc060c"));
+//! let http_request: http::Request<Vec<u8>> = signed.try_into()?;
+//! # let _ = http_request;
+//! # Ok::<(), bedrock_request::Error>(())
+//! ```
+//!
+//! # The contract: sans-IO and deterministic
+//! Given the same config, messages, credentials and time, the crate returns the same bytes.
+//! It never reads the clock, the environment, files or the network, and never spawns a
+//! process. Everything from the world comes in as a value: the time as
+//! [`time::OffsetDateTime`], environment variables as an [`Env`] snapshot. The CLI
+//! (`src/bin/`, feature `cli`) is the one place that touches the world.
+//!
+//! # The pieces
+//! - [`config`]: [`ClientConfig`] from a BAML `client<llm>` block ([`BamlFile`]), a JSON
+//!   options map (BAML's `ClientRegistry` shape) or [`ClientConfig::builder`], validated with
+//!   BAML's messages.
+//! - [`prompt`]: [`Message`]s and the role policy (allowed/default/remap roles, system
+//!   messages, cache points).
+//! - [`converse`]: region, endpoint, the model id as one path label, the body; an
+//!   [`UnsignedRequest`](converse::UnsignedRequest).
+//! - [`credentials`]: [`Credentials`], [`Auth`] (SigV4 or a Bedrock API key), and the
+//!   I/O-free part of the resolution chain.
+//! - [`sign`]: the only caller of aws-sigv4.
+//! - [`HttpRequest`]: method, URL, ordered headers, body bytes; converts to
+//!   [`http::Request`], prints as curl or raw HTTP.
+//!
+//! # Crate features
+//! - `cli` (off by default): the `bedrock-request` command-line tool and its dependencies
+//!   (clap, time's parsing). The library itself needs none of them.
+//!
+//! On `wasm32-unknown-unknown` nothing changes: there is no clock to read, and the library
+//! never reads one.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod converse;
+pub mod credentials;
+mod env;
+mod error;
+pub mod prompt;
+mod request;
+pub mod sign;
+mod value;
+
+pub use config::{
+    AllowedRoleMetadata, BamlClient, BamlFile, ClientConfig, ClientConfigBuilder,
+    FinishReasonPolicy, HttpOptions, InferenceConfig, MediaUrlHandler, MediaUrlMode, RolePolicy,
+};
+pub use converse::Endpoint;
+pub use credentials::{Auth, Credentials, Secret};
+pub use env::Env;
+pub use error::{Error, ErrorKind, Result};
+pub use prompt::{Media, MediaKind, MediaSource, Message, Part};
+pub use request::{Body, HttpRequest};
+pub use value::{Number, Value};

@@ -1,0 +1,189 @@
+//! The output: an HTTP request as plain data, ready for any HTTP stack.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// An HTTP request: method, URL, ordered headers and the exact body bytes.
+///
+/// The URL's path is already percent-encoded exactly as it was signed: send it as it is
+/// (clients that re-encode `%3A` break the signature). Headers are lowercase, in a stable
+/// order; `host` is included.
+///
+/// `Debug` redacts the values of `authorization` and `x-amz-security-token`; the
+/// [`to_curl`](Self::to_curl) and [`to_http`](Self::to_http) renderings, which exist to be
+/// sent, include them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `POST` for every Converse call.
+    pub method: String,
+    /// The full URL.
+    pub url: String,
+    /// Header names (lowercase) and values, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Body,
+}
+
+/// A request body: the exact bytes that were signed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Body(Vec<u8>);
+
+impl Body {
+    /// Wraps bytes.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Body(bytes)
+    }
+
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes as text, if they are UTF-8 (Converse bodies always are).
+    pub fn as_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+
+    /// The body parsed as JSON (what BAML's `req.body.json()` gives).
+    pub fn json(&self) -> Result<serde_json::Value> {
+        serde_json::from_slice(&self.0)
+            .map_err(|e| Error::request(format!("the body is not JSON: {e}")))
+    }
+
+    /// Takes the bytes.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+
+    /// The length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True for an empty body.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.as_str() {
+            Some(s) if s.len() <= 512 => write!(f, "{s:?}"),
+            Some(s) => {
+                let cut = (0..=512)
+                    .rev()
+                    .find(|&i| s.is_char_boundary(i))
+                    .unwrap_or(0);
+                write!(f, "{:?}... ({} bytes)", &s[..cut], s.len())
+            }
+            None => write!(f, "<{} bytes>", self.0.len()),
+        }
+    }
+}
+
+const SENSITIVE: [&str; 2] = ["authorization", "x-amz-security-token"];
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a [(String, String)]);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list()
+                    .entries(self.0.iter().map(|(k, v)| {
+                        if SENSITIVE.contains(&k.as_str()) {
+                            (k.as_str(), "<redacted>")
+                        } else {
+                            (k.as_str(), v.as_str())
+                        }
+                    }))
+                    .finish()
+            }
+        }
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &Headers(&self.headers))
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+impl HttpRequest {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The path and query of the URL (what goes on an HTTP/1.1 request line).
+    pub fn path_and_query(&self) -> &str {
+        let after_scheme = self.url.find("://").map_or(0, |i| i + 3);
+        match self.url[after_scheme..].find('/') {
+            Some(i) => &self.url[after_scheme + i..],
+            None => "/",
+        }
+    }
+
+    /// A runnable `curl` command (POSIX shell quoting) that sends exactly these bytes.
+    ///
+    /// The body goes through `--data-binary`, which sends it unchanged; curl's own extra
+    /// headers (`accept`, `user-agent`, `content-length`) are not signed and do not matter.
+    pub fn to_curl(&self) -> String {
+        let mut out = format!("curl -sS -X {} {}", self.method, shell_quote(&self.url));
+        for (k, v) in &self.headers {
+            out.push_str(" \\\n  -H ");
+            out.push_str(&shell_quote(&format!("{k}: {v}")));
+        }
+        if !self.body.is_empty() {
+            out.push_str(" \\\n  --data-binary ");
+            out.push_str(&shell_quote(&String::from_utf8_lossy(self.body.as_bytes())));
+        }
+        out
+    }
+
+    /// The raw HTTP/1.1 request: request line, headers (plus `content-length`), blank line,
+    /// body.
+    pub fn to_http(&self) -> Vec<u8> {
+        let mut head = format!("{} {} HTTP/1.1\r\n", self.method, self.path_and_query());
+        for (k, v) in &self.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if self.header("content-length").is_none() {
+            head.push_str(&format!("content-length: {}\r\n", self.body.len()));
+        }
+        head.push_str("\r\n");
+        let mut out = head.into_bytes();
+        out.extend_from_slice(self.body.as_bytes());
+        out
+    }
+
+    /// Converts to an [`http::Request`], for hyper, reqwest, ureq and friends.
+    pub fn to_http_request(&self) -> Result<http::Request<Vec<u8>>> {
+        let mut builder = http::Request::builder()
+            .method(self.method.as_str())
+            .uri(self.url.as_str());
+        for (k, v) in &self.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        builder
+            .body(self.body.as_bytes().to_vec())
+            .map_err(|e| Error::request(format!("cannot build an http::Request: {e}")))
+    }
+}
+
+impl TryFrom<HttpRequest> for http::Request<Vec<u8>> {
+    type Error = Error;
+
+    fn try_from(request: HttpRequest) -> Result<Self> {
+        request.to_http_request()
+    }
+}
+
+/// Quotes for a POSIX shell: `'...'`, with `'` written as `'\''`.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}

@@ -1,0 +1,392 @@
+//! An ordered JSON value that keeps numbers exactly as written.
+//!
+//! Config values (from a BAML block, a JSON options map or the builder) and the Converse body
+//! are trees of [`Value`]. Two properties matter on the wire and are why this is not
+//! `serde_json::Value`:
+//!
+//! - **Object keys keep their order** (`serde_json::Map` sorts them unless its
+//!   `preserve_order` feature is on, which would change the map type for every crate in the
+//!   caller's build). The Converse body's keys come out in a fixed order and
+//!   `additional_model_request_fields` comes out as the user wrote it.
+//! - **Numbers keep their text.** `temperature 0.7` is sent as `0.7`; BAML sends the
+//!   f32-rounded `0.699999988079071`.
+
+use std::fmt;
+
+/// A JSON number, kept as its literal text (always valid JSON number syntax).
+///
+/// ```
+/// use bedrock_request::Number;
+/// assert_eq!(Number::parse("0.7").unwrap().as_str(), "0.7");
+/// assert_eq!(Number::parse("1e3").unwrap().as_f64(), 1000.0);
+/// assert!(Number::parse("0x10").is_none());
+/// assert!(Number::parse(".5").is_none());
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Number(String);
+
+impl Number {
+    /// Parses JSON number syntax (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`); anything else is `None`.
+    pub fn parse(text: &str) -> Option<Number> {
+        is_json_number(text).then(|| Number(text.to_owned()))
+    }
+
+    /// A number from a float, printed in the shortest form that reads back as the same `f64`
+    /// (`0.7` stays `0.7`). `None` for NaN and infinities, which JSON cannot carry.
+    pub fn from_f64(value: f64) -> Option<Number> {
+        serde_json::Number::from_f64(value).map(|n| Number(n.to_string()))
+    }
+
+    /// The literal text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The value as an `f64` (may round).
+    pub fn as_f64(&self) -> f64 {
+        self.0.parse().unwrap_or(f64::NAN)
+    }
+
+    /// The value as a `u64`, if it is written as a non-negative integer that fits.
+    pub fn as_u64(&self) -> Option<u64> {
+        self.0.parse().ok()
+    }
+
+    /// True when written without a fraction or exponent.
+    pub fn is_integer(&self) -> bool {
+        !self.0.contains(['.', 'e', 'E'])
+    }
+}
+
+impl From<u64> for Number {
+    fn from(value: u64) -> Self {
+        Number(value.to_string())
+    }
+}
+
+impl From<i64> for Number {
+    fn from(value: i64) -> Self {
+        Number(value.to_string())
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn is_json_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            while matches!(b.get(i), Some(b'0'..=b'9')) {
+                i += 1;
+            }
+        }
+        _ => return false,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while matches!(b.get(i), Some(b'0'..=b'9')) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let start = i;
+        while matches!(b.get(i), Some(b'0'..=b'9')) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// An ordered JSON value (see the [module docs](self)).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Value {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// A number, kept as written.
+    Number(Number),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object; keys in insertion order (a later duplicate replaces the earlier value in place).
+    Object(Vec<(String, Value)>),
+}
+
+impl Value {
+    /// A short name of the value's type, for error messages (`"a string"`, `"an array"`...).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "a map",
+        }
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value of `key`, if this is an object that has it.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Writes compact JSON (no spaces), keys in order, numbers as written.
+    pub fn write_json(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => out.push_str(n.as_str()),
+            Value::String(s) => write_json_string(s, out),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            Value::Object(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_json_string(k, out);
+                    out.push(':');
+                    v.write_json(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// Compact JSON text.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Parses JSON text, keeping key order; numbers keep their shortest `f64`/integer form.
+    pub fn from_json_str(text: &str) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// Converts a `serde_json::Value` (key order as that value has it).
+    pub fn from_serde(value: &serde_json::Value) -> Value {
+        match value {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::Number(Number(n.to_string())),
+            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::Array(a) => Value::Array(a.iter().map(Value::from_serde).collect()),
+            serde_json::Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_serde(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<Number> for Value {
+    fn from(n: Number) -> Self {
+        Value::Number(n)
+    }
+}
+
+/// Writes `s` as a JSON string literal, escaped as serde_json escapes it.
+pub(crate) fn write_json_string(s: &str, out: &mut String) {
+    out.push('"');
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let esc: Option<&str> = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            '\u{08}' => Some("\\b"),
+            '\u{0c}' => Some("\\f"),
+            c if (c as u32) < 0x20 => None,
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        match esc {
+            Some(e) => out.push_str(e),
+            None => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+        }
+        start = i + c.len_utf8();
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("number out of range"))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries: Vec<(String, Value)> = Vec::new();
+        while let Some((key, value)) = map.next_entry::<String, Value>()? {
+            match entries.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => entries.push((key, value)),
+            }
+        }
+        Ok(Value::Object(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_json_grammar() {
+        for ok in ["0", "-0", "7", "0.7", "1e3", "1E-3", "-12.5e+10", "100"] {
+            assert!(Number::parse(ok).is_some(), "{ok}");
+        }
+        for bad in [
+            "", "-", "01", ".5", "5.", "1e", "0x1", "1_000", "+1", "NaN", "1.2.3",
+        ] {
+            assert!(Number::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn strings_escape_like_serde_json() {
+        for s in [
+            "plain",
+            "quote\" back\\slash",
+            "nl\n tab\t cr\r",
+            "\u{1}\u{1f}\u{7f}",
+            "é 中 🎉",
+            "\u{8}\u{c}",
+        ] {
+            let mut ours = String::new();
+            write_json_string(s, &mut ours);
+            assert_eq!(ours, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn json_keeps_key_order_and_replaces_duplicates_in_place() {
+        let v = Value::from_json_str(r#"{"z":1,"a":{"y":0.7,"b":[true,null]},"z":2}"#).unwrap();
+        assert_eq!(v.to_json(), r#"{"z":2,"a":{"y":0.7,"b":[true,null]}}"#);
+    }
+}
