@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
+use crate::value::Value;
 
 /// An HTTP request: method, URL, ordered headers and the exact body bytes.
 ///
@@ -159,6 +160,27 @@ impl HttpRequest {
         let mut out = head.into_bytes();
         out.extend_from_slice(self.body.as_bytes());
         out
+    }
+
+    /// The request as one JSON object (the CLI's `--format json`): `{"method", "url",
+    /// "headers": [[name, value], ...], "body": <the body as JSON>, "body_text": <the exact
+    /// body bytes as a string>}`. `body` is `null` when the body is not JSON.
+    pub fn to_json(&self) -> String {
+        let body_text = String::from_utf8_lossy(self.body.as_bytes()).into_owned();
+        let body = Value::from_json_str(&body_text).unwrap_or(Value::Null);
+        let headers = self
+            .headers
+            .iter()
+            .map(|(k, v)| Value::Array(vec![Value::from(k.as_str()), Value::from(v.as_str())]))
+            .collect();
+        Value::Object(vec![
+            ("method".into(), Value::from(self.method.as_str())),
+            ("url".into(), Value::from(self.url.as_str())),
+            ("headers".into(), Value::Array(headers)),
+            ("body".into(), body),
+            ("body_text".into(), Value::String(body_text)),
+        ])
+        .to_json_pretty()
     }
 
     /// Converts to an [`http::Request`], for hyper, reqwest, ureq and friends.

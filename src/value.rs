@@ -201,6 +201,51 @@ impl Value {
         }
     }
 
+    /// Indented JSON text (two spaces), keys in order, numbers as written.
+    pub fn to_json_pretty(&self) -> String {
+        let mut out = String::new();
+        self.write_pretty(&mut out, 0);
+        out
+    }
+
+    fn write_pretty(&self, out: &mut String, depth: usize) {
+        let indent = |out: &mut String, depth: usize| {
+            out.push('\n');
+            for _ in 0..depth {
+                out.push_str("  ");
+            }
+        };
+        match self {
+            Value::Array(items) if !items.is_empty() => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    indent(out, depth + 1);
+                    item.write_pretty(out, depth + 1);
+                }
+                indent(out, depth);
+                out.push(']');
+            }
+            Value::Object(entries) if !entries.is_empty() => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    indent(out, depth + 1);
+                    write_json_string(k, out);
+                    out.push_str(": ");
+                    v.write_pretty(out, depth + 1);
+                }
+                indent(out, depth);
+                out.push('}');
+            }
+            other => other.write_json(out),
+        }
+    }
+
     /// Compact JSON text.
     pub fn to_json(&self) -> String {
         let mut out = String::new();
@@ -388,5 +433,9 @@ mod tests {
     fn json_keeps_key_order_and_replaces_duplicates_in_place() {
         let v = Value::from_json_str(r#"{"z":1,"a":{"y":0.7,"b":[true,null]},"z":2}"#).unwrap();
         assert_eq!(v.to_json(), r#"{"z":2,"a":{"y":0.7,"b":[true,null]}}"#);
+        let pretty: serde_json::Value = serde_json::from_str(&v.to_json_pretty()).unwrap();
+        let compact: serde_json::Value = serde_json::from_str(&v.to_json()).unwrap();
+        assert_eq!(pretty, compact);
+        assert_eq!(Value::Object(vec![]).to_json_pretty(), "{}");
     }
 }

@@ -1,1 +1,13 @@
-//! tests
+//! All integration tests, built into one binary (`autotests = false`).
+//!
+//! They run natively and, unchanged, on wasm32-wasip1 under Node (`.ci/run`); files are read
+//! by absolute path from `CARGO_MANIFEST_DIR`, which WASI sees because `/` is preopened.
+
+mod baml;
+mod bedrock_vectors;
+#[cfg(all(feature = "cli", not(target_family = "wasm")))]
+mod cli;
+mod config;
+mod request;
+mod roles;
+mod util;

@@ -465,7 +465,7 @@ impl<'a> Parser<'a> {
         loop {
             self.skip_trivia()?;
             match self.peek() {
-                None => return Err(self.error_at(open, "this [ is never closed")),
+                None | Some('}') => return Err(self.error_at(open, "this [ is never closed")),
                 Some(']') => {
                     self.pos += 1;
                     return Ok(items);

@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Makes vectors/bedrock/*.json with botocore, an independent SigV4 signer and Converse serializer.
+
+For each case below, the Converse parameters are written by hand (what the case's messages
+must become under the role policy), and botocore does the rest:
+
+1. botocore's own `bedrock-runtime` client serializes `Converse(**params)` (URL with the model
+   id percent-encoded as a path label, JSON body); the request is caught in `before-send`, so
+   nothing is sent.
+2. The body is re-dumped compactly (`separators=(',', ':')`, UTF-8, botocore's key order) —
+   the bytes bedrock-request must produce — and signed by botocore's `SigV4Auth` (service
+   `bedrock`) with headers `content-type` and `host` only, at a fixed time.
+
+Run:  pip install botocore==1.44.8 && python3 tools/make_bedrock_vectors.py
+The Rust test `bedrock_vectors` builds each case from its `input` with bedrock-request and
+checks URL, body bytes, headers and signature against what botocore recorded here.
+"""
+
+import datetime
+import json
+import os
+import pathlib
+import sys
+
+for key in list(os.environ):
+    if key.startswith("AWS_"):
+        del os.environ[key]
+os.environ["AWS_CONFIG_FILE"] = "/dev/null"
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null"
+
+import botocore  # noqa: E402
+import botocore.auth  # noqa: E402
+import botocore.session  # noqa: E402
+from botocore.awsrequest import AWSRequest  # noqa: E402
+from botocore.credentials import Credentials  # noqa: E402
+
+TIME = "20150830T123600Z"
+FIXED = datetime.datetime(2015, 8, 30, 12, 36, 0)
+botocore.auth.get_current_datetime = lambda *a, **k: FIXED
+
+AKID = "AKIDEXAMPLE"
+SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+TEMP_AKID = "ASIAEXAMPLETEMPORARY"
+TEMP_SECRET = "tEmPoRaRy/SeCrEt+KeY/ExAmPlE0123456789abc"
+TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+example/token=="
+
+OUT = pathlib.Path(__file__).resolve().parent.parent / "vectors" / "bedrock"
+
+CASES = [
+    {
+        "name": "model-id-with-colon",
+        "description": "The issue's reference case: a model id with ':' (sent as %3A, signed as %253A).",
+        "input": {
+            "options": {"model": "anthropic.claude-3-haiku-20240307-v1:0", "region": "us-east-1",
+                        "access_key_id": AKID, "secret_access_key": SECRET},
+            "messages": [{"role": "user", "content": "Hello"}],
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": None,
+        "params": {"modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+                   "messages": [{"role": "user", "content": [{"text": "Hello"}]}]},
+        "expect_signature": "19f9ff5f31b96d4983cc87f7191e49e8c39475e434ea6b9d581028226bdc060c",
+    },
+    {
+        "name": "inference-profile-id",
+        "description": "A cross-region inference profile id, region from AWS_REGION, system prompt and inference settings.",
+        "input": {
+            "options": {"model": "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+                        "inference_configuration": {"max_tokens": 512, "temperature": 0.7,
+                                                    "top_p": 0.9, "stop_sequences": ["\n\nHuman:"]}},
+            "messages": [{"role": "system", "content": "You are terse."},
+                         {"role": "user", "content": "Name three primes."}],
+            "env": {"AWS_REGION": "us-west-2", "AWS_ACCESS_KEY_ID": AKID, "AWS_SECRET_ACCESS_KEY": SECRET},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-west-2", "endpoint_url": None,
+        "params": {"modelId": "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+                   "messages": [{"role": "user", "content": [{"text": "Name three primes."}]}],
+                   "system": [{"text": "You are terse."}],
+                   "inferenceConfig": {"maxTokens": 512, "temperature": 0.7, "topP": 0.9,
+                                       "stopSequences": ["\n\nHuman:"]}},
+    },
+    {
+        "name": "application-inference-profile-arn",
+        "description": "An application inference profile ARN: ':' and '/' both encoded inside one path label.",
+        "input": {
+            "options": {"model_id": "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6",
+                        "region": "us-east-1", "access_key_id": AKID, "secret_access_key": SECRET},
+            "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"},
+                         {"role": "user", "content": "How are you?"}],
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": None,
+        "params": {"modelId": "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6",
+                   "messages": [{"role": "user", "content": [{"text": "Hi"}]},
+                                {"role": "assistant", "content": [{"text": "Hello!"}]},
+                                {"role": "user", "content": [{"text": "How are you?"}]}]},
+    },
+    {
+        "name": "session-token",
+        "description": "Temporary credentials from the environment: x-amz-security-token is signed.",
+        "input": {
+            "options": {"model": "amazon.nova-lite-v1:0", "region": "eu-west-1"},
+            "messages": [{"role": "user", "content": "Hello"}],
+            "env": {"AWS_ACCESS_KEY_ID": TEMP_AKID, "AWS_SECRET_ACCESS_KEY": TEMP_SECRET,
+                    "AWS_SESSION_TOKEN": TOKEN},
+        },
+        "credentials": (TEMP_AKID, TEMP_SECRET, TOKEN), "region": "eu-west-1", "endpoint_url": None,
+        "params": {"modelId": "amazon.nova-lite-v1:0",
+                   "messages": [{"role": "user", "content": [{"text": "Hello"}]}]},
+    },
+    {
+        "name": "explicit-session-token",
+        "description": "Temporary credentials in the client options (camelCase, as in BAML's TypeScript example).",
+        "input": {
+            "options": {"model": "anthropic.claude-3-haiku-20240307-v1:0", "region": "ap-northeast-1",
+                        "accessKeyId": TEMP_AKID, "secretAccessKey": TEMP_SECRET, "sessionToken": TOKEN},
+            "messages": [{"role": "user", "content": "Hello"}],
+            "env": {"AWS_ACCESS_KEY_ID": AKID, "AWS_SECRET_ACCESS_KEY": SECRET},
+        },
+        "credentials": (TEMP_AKID, TEMP_SECRET, TOKEN), "region": "ap-northeast-1", "endpoint_url": None,
+        "params": {"modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+                   "messages": [{"role": "user", "content": [{"text": "Hello"}]}]},
+    },
+    {
+        "name": "endpoint-url-with-path-prefix",
+        "description": "endpoint_url with a path prefix (a gateway): the prefix is kept and signed.",
+        "input": {
+            "options": {"model": "anthropic.claude-3-haiku-20240307-v1:0", "region": "eu-central-1",
+                        "endpoint_url": "https://gateway.example.com/bedrock/v1/",
+                        "access_key_id": AKID, "secret_access_key": SECRET},
+            "messages": [{"role": "user", "content": "Hello"}],
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "eu-central-1",
+        "endpoint_url": "https://gateway.example.com/bedrock/v1/",
+        "params": {"modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+                   "messages": [{"role": "user", "content": [{"text": "Hello"}]}]},
+    },
+    {
+        "name": "endpoint-from-env-with-port",
+        "description": "AWS_ENDPOINT_URL_BEDROCK_RUNTIME beats AWS_ENDPOINT_URL; a non-default port stays in host.",
+        "input": {
+            "options": {"model": "meta.llama3-8b-instruct-v1:0", "region": "us-east-1",
+                        "access_key_id": AKID, "secret_access_key": SECRET},
+            "messages": [{"role": "user", "content": "Hello"}],
+            "env": {"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": "http://127.0.0.1:4566",
+                    "AWS_ENDPOINT_URL": "https://ignored.example.com"},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": "http://127.0.0.1:4566",
+        "params": {"modelId": "meta.llama3-8b-instruct-v1:0",
+                   "messages": [{"role": "user", "content": [{"text": "Hello"}]}]},
+    },
+    {
+        "name": "roles-unicode-cache-and-additional-fields",
+        "description": "Leading system to `system` with a cache point; a later system message merged into the user turn; unicode and escapes; additionalModelRequestFields verbatim.",
+        "input": {
+            "options": {"model": "us.anthropic.claude-3-7-sonnet-20250219-v1:0", "region": "us-east-1",
+                        "access_key_id": AKID, "secret_access_key": SECRET,
+                        "inference_configuration": {"max_tokens": 2048},
+                        "additional_model_request_fields": {"thinking": {"type": "enabled", "budget_tokens": 1030}}},
+            "messages": [
+                {"role": "system", "content": "Réponds en français. \"Toujours\".", "metadata": {"cache_control": {"type": "ephemeral"}}},
+                {"role": "user", "content": "Grüße 🎉\tline\nnext"},
+                {"role": "assistant", "content": "Bonjour !"},
+                {"role": "system", "content": "Sois bref."},
+                {"role": "user", "content": [{"type": "text", "text": "Pourquoi ?"}, {"type": "text", "text": "   "}]},
+            ],
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": None,
+        "params": {"modelId": "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+                   "messages": [{"role": "user", "content": [{"text": "Grüße 🎉\tline\nnext"}]},
+                                {"role": "assistant", "content": [{"text": "Bonjour !"}]},
+                                {"role": "user", "content": [{"text": "Sois bref."}, {"text": "Pourquoi ?"}]}],
+                   "system": [{"text": "Réponds en français. \"Toujours\"."}, {"cachePoint": {"type": "default"}}],
+                   "inferenceConfig": {"maxTokens": 2048},
+                   "additionalModelRequestFields": {"thinking": {"type": "enabled", "budget_tokens": 1030}}},
+    },
+]
+
+
+class Caught(Exception):
+    pass
+
+
+class RecordingSigV4(botocore.auth.SigV4Auth):
+    """SigV4Auth that keeps the canonical request, string to sign and signature it computed."""
+
+    def canonical_request(self, request):
+        self.recorded_canonical_request = super().canonical_request(request)
+        return self.recorded_canonical_request
+
+    def string_to_sign(self, request, canonical_request):
+        self.recorded_string_to_sign = super().string_to_sign(request, canonical_request)
+        return self.recorded_string_to_sign
+
+    def signature(self, string_to_sign, request):
+        self.recorded_signature = super().signature(string_to_sign, request)
+        return self.recorded_signature
+
+
+def serialize(case):
+    akid, secret, token = case["credentials"]
+    client = botocore.session.get_session().create_client(
+        "bedrock-runtime", region_name=case["region"], aws_access_key_id=akid,
+        aws_secret_access_key=secret, aws_session_token=token, endpoint_url=case["endpoint_url"])
+    seen = {}
+
+    def catch(request, **_):
+        seen["url"] = request.url
+        seen["body"] = request.body
+        raise Caught()
+
+    client.meta.events.register("before-send.bedrock-runtime.Converse", catch)
+    try:
+        client.converse(**case["params"])
+    except Caught:
+        pass
+    return seen["url"], json.loads(seen["body"])
+
+
+def sign(case, url, body_bytes):
+    akid, secret, token = case["credentials"]
+    request = AWSRequest(method="POST", url=url, data=body_bytes,
+                         headers={"content-type": "application/json"})
+    signer = RecordingSigV4(Credentials(akid, secret, token), "bedrock", case["region"])
+    signer.add_auth(request)
+    canonical_request = signer.recorded_canonical_request
+    string_to_sign = signer.recorded_string_to_sign
+    signature = signer.recorded_signature
+    host = signer.headers_to_sign(request)["host"]
+    headers = [["content-type", "application/json"], ["host", host]]
+    headers += [[k.lower(), v] for k, v in request.headers.items() if k.lower() != "content-type"]
+    return {"canonical_request": canonical_request, "string_to_sign": string_to_sign,
+            "signature": signature, "headers": headers}
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    for case in CASES:
+        url, body = serialize(case)
+        body_text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        signed = sign(case, url, body_text.encode("utf-8"))
+        if "expect_signature" in case and signed["signature"] != case["expect_signature"]:
+            sys.exit(f"{case['name']}: botocore gave {signed['signature']}, expected {case['expect_signature']}")
+        vector = {
+            "description": case["description"],
+            "generated_by": f"botocore {botocore.__version__} via tools/make_bedrock_vectors.py",
+            "time": TIME,
+            "input": case["input"],
+            "botocore": {"url": url, "body": body, "body_text": body_text, **signed},
+        }
+        path = OUT / f"{case['name']}.json"
+        path.write_text(json.dumps(vector, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"{path.relative_to(OUT.parent.parent)}: {signed['signature']}")
+
+
+if __name__ == "__main__":
+    main()
