@@ -520,6 +520,7 @@ impl<'a> Parser<'a> {
         if text.is_empty() {
             return Err(self.error(format!("expected a value for {key}")));
         }
+        let start = self.pos;
         self.pos += end;
         Ok(if text == "true" {
             NodeKind::Literal(Value::Bool(true))
@@ -531,7 +532,7 @@ impl<'a> Parser<'a> {
             NodeKind::Literal(Value::Number(n))
         } else if let Some(name) = text.strip_prefix("env.") {
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(self.error(format!("{text:?} is not a valid env.NAME reference")));
+                return Err(self.error_at(start, format!("{text:?} is not a valid env.NAME reference")));
             }
             NodeKind::Env(name.to_owned())
         } else {
