@@ -215,7 +215,19 @@ impl Value {
                 out.push_str("  ");
             }
         };
+        let scalar = |v: &Value| !matches!(v, Value::Array(_) | Value::Object(_));
         match self {
+            // Short rows of scalars (a header pair, stop sequences) stay on one line.
+            Value::Array(items) if items.iter().all(scalar) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
             Value::Array(items) if !items.is_empty() => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {

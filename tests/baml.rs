@@ -79,21 +79,37 @@ fn reads_every_value_form() {
     assert_eq!(c.name.as_deref(), Some("Everything"));
     assert_eq!(c.model, "claude-3-5-haiku-20241022");
     assert_eq!(c.region.as_deref(), Some("us-west-2"));
-    assert_eq!(c.credentials.as_ref().unwrap().access_key_id(), "AKIDEXAMPLE");
-    assert_eq!(c.credentials.as_ref().unwrap().secret_access_key().expose(), "s3cret");
+    assert_eq!(
+        c.credentials.as_ref().unwrap().access_key_id(),
+        "AKIDEXAMPLE"
+    );
+    assert_eq!(
+        c.credentials.as_ref().unwrap().secret_access_key().expose(),
+        "s3cret"
+    );
     assert_eq!(c.inference.max_tokens, Some(100));
     // Numbers exactly as written.
     assert_eq!(c.inference.temperature.as_ref().unwrap().as_str(), "0.70");
     assert_eq!(c.inference.top_p.as_ref().unwrap().as_str(), "1e-1");
-    assert_eq!(c.inference.stop_sequences, ["\n\nHuman:", "END", "raw \"stop\""]);
+    assert_eq!(
+        c.inference.stop_sequences,
+        ["\n\nHuman:", "END", "raw \"stop\""]
+    );
     assert_eq!(
         Value::Object(c.additional_model_request_fields.clone()).to_json(),
         r#"{"thinking":{"type":"enabled","budget_tokens":1030},"flags":[true,false,null],"quoted key":"value"}"#
     );
     assert!(!c.supports_streaming);
     assert_eq!(c.http.connect_timeout_ms, Some(5000));
-    assert_eq!(c.media_url_handler.image, bedrock_request::MediaUrlMode::SendUrl);
-    let second = file.client("Second").unwrap().to_config(&Env::new()).unwrap();
+    assert_eq!(
+        c.media_url_handler.image,
+        bedrock_request::MediaUrlMode::SendUrl
+    );
+    let second = file
+        .client("Second")
+        .unwrap()
+        .to_config(&Env::new())
+        .unwrap();
     assert_eq!(second.model, "anthropic.claude-3-haiku-20240307-v1:0");
 }
 
@@ -101,14 +117,27 @@ fn reads_every_value_form() {
 fn the_bundled_example_file_parses() {
     let text = std::fs::read_to_string(crate_path("examples/bedrock.baml")).unwrap();
     let file = BamlFile::parse(&text).unwrap();
-    assert!(file.client("Example").unwrap().to_config(&Env::new()).is_ok());
-    let sonnet = file.client("Sonnet").unwrap().to_config(&Env::new()).unwrap();
+    assert!(file
+        .client("Example")
+        .unwrap()
+        .to_config(&Env::new())
+        .is_ok());
+    let sonnet = file
+        .client("Sonnet")
+        .unwrap()
+        .to_config(&Env::new())
+        .unwrap();
     assert_eq!(sonnet.inference.temperature.unwrap().as_str(), "1");
 }
 
 #[test]
 fn env_references_resolve_from_the_snapshot_only() {
-    let err = BamlFile::parse(FULL).unwrap().client("Everything").unwrap().to_config(&Env::new()).unwrap_err();
+    let err = BamlFile::parse(FULL)
+        .unwrap()
+        .client("Everything")
+        .unwrap()
+        .to_config(&Env::new())
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Baml);
     assert_eq!(
         err.to_string(),
@@ -118,10 +147,14 @@ fn env_references_resolve_from_the_snapshot_only() {
 
 #[test]
 fn validation_errors_name_the_client() {
-    let src = "client<llm> Bad {\n provider aws-bedrock\n options {\n model m\n temprature 1\n }\n}";
+    let src =
+        "client<llm> Bad {\n provider aws-bedrock\n options {\n model m\n temprature 1\n }\n}";
     let err = ClientConfig::from_baml(src, "Bad", &Env::new()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
-    assert_eq!(err.to_string(), "client Bad: Unsupported property: temprature");
+    assert_eq!(
+        err.to_string(),
+        "client Bad: Unsupported property: temprature"
+    );
     let src = "client<llm> Creds {\n provider aws-bedrock\n options {\n model m\n access_key_id AKID\n }\n}";
     let err = ClientConfig::from_baml(src, "Creds", &Env::new()).unwrap_err();
     assert_eq!(
@@ -133,7 +166,10 @@ fn validation_errors_name_the_client() {
 #[test]
 fn unknown_clients_list_the_known_ones() {
     let err = ClientConfig::from_baml(FULL, "Missing", &Env::new()).unwrap_err();
-    assert_eq!(err.to_string(), "no client named Missing; the BAML source defines: Everything, Second");
+    assert_eq!(
+        err.to_string(),
+        "no client named Missing; the BAML source defines: Everything, Second"
+    );
     let err = ClientConfig::from_baml("class A { x int }", "X", &Env::new()).unwrap_err();
     assert!(err.to_string().contains("has no client<llm> blocks"));
 }
@@ -148,20 +184,56 @@ fn other_providers_are_refused() {
 #[test]
 fn syntax_errors_say_where() {
     for (src, expected) in [
-        ("client<llm> A {\n provider aws-bedrock\n options {\n model \"m\n }\n}", "line 4, column 8: this string is never closed on its line"),
-        ("client<llm> A {\n options {\n model m\n", "line 2, column 10: this { is never closed"),
-        ("client<llm> A {\n options {\n model #\"m\n }\n}", "line 3, column 8: this raw string is never closed with \"#"),
-        ("client<llm> A {\n options {\n model\n }\n}", "line 3, column 7: expected a value for model"),
-        ("client<llm> A {\n options {\n model m\n model n\n }\n}", "line 4, column 2: model is given twice"),
-        ("client<llm> A {\n options {\n roles [a b\n }\n}", "line 3, column 8: this [ is never closed"),
-        ("client<llm> A {\n options {\n x \"a\\qb\"\n }\n}", "line 3, column 6: unknown escape \\q"),
-        ("client<vlm> A {}", "line 1, column 8: expected client<llm>, found client<vlm>"),
-        ("client<llm> A {\n options {\n model env.\n }\n}", "line 3, column 8: \"env.\" is not a valid env.NAME reference"),
-        ("client<llm> A {\n provider aws-bedrock\n temperature 1\n}", "client A, line 3: unknown field temperature"),
-        ("client<llm> A {\n provider aws-bedrock\n}\nclient<llm> A {\n provider aws-bedrock\n}", "line 4, column 1: client A is defined twice"),
+        (
+            "client<llm> A {\n provider aws-bedrock\n options {\n model \"m\n }\n}",
+            "line 4, column 8: this string is never closed on its line",
+        ),
+        (
+            "client<llm> A {\n options {\n model m\n",
+            "line 2, column 10: this { is never closed",
+        ),
+        (
+            "client<llm> A {\n options {\n model #\"m\n }\n}",
+            "line 3, column 8: this raw string is never closed with \"#",
+        ),
+        (
+            "client<llm> A {\n options {\n model\n }\n}",
+            "line 3, column 7: expected a value for model",
+        ),
+        (
+            "client<llm> A {\n options {\n model m\n model n\n }\n}",
+            "line 4, column 2: model is given twice",
+        ),
+        (
+            "client<llm> A {\n options {\n roles [a b\n }\n}",
+            "line 3, column 8: this [ is never closed",
+        ),
+        (
+            "client<llm> A {\n options {\n x \"a\\qb\"\n }\n}",
+            "line 3, column 6: unknown escape \\q",
+        ),
+        (
+            "client<vlm> A {}",
+            "line 1, column 8: expected client<llm>, found client<vlm>",
+        ),
+        (
+            "client<llm> A {\n options {\n model env.\n }\n}",
+            "line 3, column 8: \"env.\" is not a valid env.NAME reference",
+        ),
+        (
+            "client<llm> A {\n provider aws-bedrock\n temperature 1\n}",
+            "client A, line 3: unknown field temperature",
+        ),
+        (
+            "client<llm> A {\n provider aws-bedrock\n}\nclient<llm> A {\n provider aws-bedrock\n}",
+            "line 4, column 1: client A is defined twice",
+        ),
     ] {
         let err = BamlFile::parse(src).unwrap_err();
-        assert!(err.to_string().starts_with(expected), "{src:?}\n  got:      {err}\n  expected: {expected}");
+        assert!(
+            err.to_string().starts_with(expected),
+            "{src:?}\n  got:      {err}\n  expected: {expected}"
+        );
     }
 }
 
@@ -190,7 +262,18 @@ fn garbage_never_panics() {
             let _ = BamlFile::parse(&FULL[..end]);
         }
     }
-    for src in ["client", "client<", "client<llm", "client<llm>", "client<llm> {", "}}}}", "#\"", "{//", "\"", "client<llm> A { options { x [ { ] } }"] {
+    for src in [
+        "client",
+        "client<",
+        "client<llm",
+        "client<llm>",
+        "client<llm> {",
+        "}}}}",
+        "#\"",
+        "{//",
+        "\"",
+        "client<llm> A { options { x [ { ] } }",
+    ] {
         let _ = BamlFile::parse(src);
     }
 }

@@ -17,8 +17,16 @@ fn cases() -> Vec<(String, Json, Value)> {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
-            let ordered = Value::from_json_str(&text).unwrap().get("input").unwrap().clone();
-            (p.file_name().unwrap().to_string_lossy().into_owned(), serde_json::from_str(&text).unwrap(), ordered)
+            let ordered = Value::from_json_str(&text)
+                .unwrap()
+                .get("input")
+                .unwrap()
+                .clone();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                serde_json::from_str(&text).unwrap(),
+                ordered,
+            )
         })
         .collect();
     cases.sort_by(|a, b| a.0.cmp(&b.0));
@@ -28,44 +36,88 @@ fn cases() -> Vec<(String, Json, Value)> {
 #[test]
 fn every_botocore_vector_matches() {
     let cases = cases();
-    assert!(cases.len() >= 8, "expected the botocore vectors, found {}", cases.len());
+    assert!(
+        cases.len() >= 8,
+        "expected the botocore vectors, found {}",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for (name, case, ordered_input) in &cases {
-        assert_eq!(case["time"], "20150830T123600Z", "{name}: the tests sign at the vectors' fixed time");
+        assert_eq!(
+            case["time"], "20150830T123600Z",
+            "{name}: the tests sign at the vectors' fixed time"
+        );
         let input = &case["input"];
         let expected = &case["botocore"];
         // Options and messages keep the file's key order (serde_json would sort them).
         let options = ordered_input.get("options").unwrap();
         let config = ClientConfig::from_options(options).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let messages = bedrock_request::prompt::messages_from_json(&ordered_input.get("messages").unwrap().to_json())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let messages = bedrock_request::prompt::messages_from_json(
+            &ordered_input.get("messages").unwrap().to_json(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
         let env: Env = input["env"]
             .as_object()
             .unwrap()
             .iter()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
             .collect();
-        let unsigned = converse::build(&config, &messages, &env).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let auth = credentials::resolve_static(&config, &env).unwrap().expect("credentials").auth;
-        let signed = unsigned.sign(&auth, datetime!(2015-08-30 12:36:00 UTC)).unwrap();
+        let unsigned =
+            converse::build(&config, &messages, &env).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let auth = credentials::resolve_static(&config, &env)
+            .unwrap()
+            .expect("credentials")
+            .auth;
+        let signed = unsigned
+            .sign(&auth, datetime!(2015-08-30 12:36:00 UTC))
+            .unwrap();
 
         let mut check = |what: &str, ours: String, theirs: &str| {
             if ours != theirs {
-                failures.push(format!("{name}: {what} differs\n  ours:     {ours}\n  botocore: {theirs}"));
+                failures.push(format!(
+                    "{name}: {what} differs\n  ours:     {ours}\n  botocore: {theirs}"
+                ));
             }
         };
         check("url", signed.url.clone(), expected["url"].as_str().unwrap());
-        check("body bytes", signed.body.as_str().unwrap().to_owned(), expected["body_text"].as_str().unwrap());
-        assert_eq!(signed.body.json().unwrap(), expected["body"], "{name}: body as JSON");
+        check(
+            "body bytes",
+            signed.body.as_str().unwrap().to_owned(),
+            expected["body_text"].as_str().unwrap(),
+        );
+        assert_eq!(
+            signed.body.json().unwrap(),
+            expected["body"],
+            "{name}: body as JSON"
+        );
         let theirs: Vec<(String, String)> = expected["headers"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|h| (h[0].as_str().unwrap().to_owned(), h[1].as_str().unwrap().to_owned()))
+            .map(|h| {
+                (
+                    h[0].as_str().unwrap().to_owned(),
+                    h[1].as_str().unwrap().to_owned(),
+                )
+            })
             .collect();
-        check("headers", format!("{:?}", signed.headers), &format!("{theirs:?}"));
-        let signature = signed.header("authorization").unwrap().rsplit("Signature=").next().unwrap().to_owned();
-        check("signature", signature, expected["signature"].as_str().unwrap());
+        check(
+            "headers",
+            format!("{:?}", signed.headers),
+            &format!("{theirs:?}"),
+        );
+        let signature = signed
+            .header("authorization")
+            .unwrap()
+            .rsplit("Signature=")
+            .next()
+            .unwrap()
+            .to_owned();
+        check(
+            "signature",
+            signature,
+            expected["signature"].as_str().unwrap(),
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -73,10 +125,16 @@ fn every_botocore_vector_matches() {
 #[test]
 fn the_reference_vector_is_the_issues_botocore_signature() {
     // Stated in the foundation issue for botocore 1.44.8; the vector file must carry it.
-    let (_, case, _) = cases().into_iter().find(|(n, _, _)| n == "model-id-with-colon.json").unwrap();
+    let (_, case, _) = cases()
+        .into_iter()
+        .find(|(n, _, _)| n == "model-id-with-colon.json")
+        .unwrap();
     assert_eq!(
         case["botocore"]["signature"],
         "19f9ff5f31b96d4983cc87f7191e49e8c39475e434ea6b9d581028226bdc060c"
     );
-    assert_eq!(case["generated_by"], "botocore 1.44.8 via tools/make_bedrock_vectors.py");
+    assert_eq!(
+        case["generated_by"],
+        "botocore 1.44.8 via tools/make_bedrock_vectors.py"
+    );
 }

@@ -16,24 +16,44 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
 
 fn ok(args: &[&str], env: &[(&str, &str)]) -> String {
     let out = run(args, env);
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 fn fails(args: &[&str], env: &[(&str, &str)]) -> String {
     let out = run(args, env);
-    assert!(!out.status.success(), "{args:?} succeeded: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        !out.status.success(),
+        "{args:?} succeeded: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(out.stdout.is_empty());
     String::from_utf8(out.stderr).unwrap()
 }
 
 const EXAMPLE: [&str; 8] = [
-    "request", "--baml", "examples/bedrock.baml", "--client", "Example", "--prompt", "Hello", "--time",
+    "request",
+    "--baml",
+    "examples/bedrock.baml",
+    "--client",
+    "Example",
+    "--prompt",
+    "Hello",
+    "--time",
 ];
 
 fn vector() -> serde_json::Value {
-    let text = std::fs::read_to_string(crate_path("vectors/bedrock/model-id-with-colon.json")).unwrap();
+    let text =
+        std::fs::read_to_string(crate_path("vectors/bedrock/model-id-with-colon.json")).unwrap();
     serde_json::from_str::<serde_json::Value>(&text).unwrap()["botocore"].clone()
 }
 
@@ -60,8 +80,16 @@ fn request_curl_is_a_runnable_command_with_the_exact_bytes() {
     // Run it with a stand-in curl that prints its arguments one per line (NUL-separated).
     let script = format!("curl() {{ printf '%s\\0' \"$@\"; }}\n{curl}");
     let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let argv: Vec<String> = String::from_utf8(out.stdout).unwrap().split('\0').map(str::to_owned).collect();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let argv: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .split('\0')
+        .map(str::to_owned)
+        .collect();
     let v = vector();
     assert!(argv.contains(&v["url"].as_str().unwrap().to_owned()));
     let body_at = argv.iter().position(|a| a == "--data-binary").unwrap();
@@ -77,9 +105,13 @@ fn request_http_is_raw_http() {
     let args = [&EXAMPLE[..], &["20150830T123600Z", "--format", "http"]].concat();
     let raw = ok(&args, &[]);
     let v = vector();
-    assert!(raw.starts_with("POST /model/anthropic.claude-3-haiku-20240307-v1%3A0/converse HTTP/1.1\r\n"));
+    assert!(raw
+        .starts_with("POST /model/anthropic.claude-3-haiku-20240307-v1%3A0/converse HTTP/1.1\r\n"));
     assert!(raw.ends_with(&format!("\r\n\r\n{}", v["body_text"].as_str().unwrap())));
-    assert!(raw.contains(&format!("authorization: {}\r\n", v["headers"][3][1].as_str().unwrap())));
+    assert!(raw.contains(&format!(
+        "authorization: {}\r\n",
+        v["headers"][3][1].as_str().unwrap()
+    )));
 }
 
 #[test]
@@ -87,55 +119,184 @@ fn unsigned_needs_no_credentials() {
     let dir = std::env::temp_dir().join(format!("bedrock-request-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let options = dir.join("options.json");
-    std::fs::write(&options, r#"{"model": "amazon.nova-micro-v1:0", "inference_configuration": {"max_tokens": 64}}"#).unwrap();
+    std::fs::write(
+        &options,
+        r#"{"model": "amazon.nova-micro-v1:0", "inference_configuration": {"max_tokens": 64}}"#,
+    )
+    .unwrap();
     let messages = dir.join("messages.json");
-    std::fs::write(&messages, r#"[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]"#).unwrap();
+    std::fs::write(
+        &messages,
+        r#"[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]"#,
+    )
+    .unwrap();
     let out = ok(
-        &["request", "--options", options.to_str().unwrap(), "--messages", messages.to_str().unwrap(), "--unsigned"],
+        &[
+            "request",
+            "--options",
+            options.to_str().unwrap(),
+            "--messages",
+            messages.to_str().unwrap(),
+            "--unsigned",
+        ],
         &[("AWS_REGION", "eu-west-1")],
     );
     let out: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(out["url"], "https://bedrock-runtime.eu-west-1.amazonaws.com/model/amazon.nova-micro-v1%3A0/converse");
-    assert_eq!(out["headers"], serde_json::json!([["content-type", "application/json"], ["host", "bedrock-runtime.eu-west-1.amazonaws.com"]]));
+    assert_eq!(
+        out["url"],
+        "https://bedrock-runtime.eu-west-1.amazonaws.com/model/amazon.nova-micro-v1%3A0/converse"
+    );
+    assert_eq!(
+        out["headers"],
+        serde_json::json!([
+            ["content-type", "application/json"],
+            ["host", "bedrock-runtime.eu-west-1.amazonaws.com"]
+        ])
+    );
     assert_eq!(
         out["body_text"],
         r#"{"messages":[{"role":"user","content":[{"text":"Hi"}]}],"system":[{"text":"Be brief."}],"inferenceConfig":{"maxTokens":64}}"#
     );
     // Signed from the process environment, the session token included.
     let out = ok(
-        &["request", "--options", options.to_str().unwrap(), "--prompt", "Hi", "--time", "20240115T123456Z"],
-        &[("AWS_REGION", "eu-west-1"), ("AWS_ACCESS_KEY_ID", "ASIAX"), ("AWS_SECRET_ACCESS_KEY", "S"), ("AWS_SESSION_TOKEN", "TOK")],
+        &[
+            "request",
+            "--options",
+            options.to_str().unwrap(),
+            "--prompt",
+            "Hi",
+            "--time",
+            "20240115T123456Z",
+        ],
+        &[
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_ACCESS_KEY_ID", "ASIAX"),
+            ("AWS_SECRET_ACCESS_KEY", "S"),
+            ("AWS_SESSION_TOKEN", "TOK"),
+        ],
     );
     let out: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(out["headers"][3], serde_json::json!(["x-amz-security-token", "TOK"]));
-    assert!(out["headers"][4][1].as_str().unwrap().starts_with("AWS4-HMAC-SHA256 Credential=ASIAX/20240115/eu-west-1/bedrock/aws4_request"));
+    assert_eq!(
+        out["headers"][3],
+        serde_json::json!(["x-amz-security-token", "TOK"])
+    );
+    assert!(out["headers"][4][1]
+        .as_str()
+        .unwrap()
+        .starts_with("AWS4-HMAC-SHA256 Credential=ASIAX/20240115/eu-west-1/bedrock/aws4_request"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn errors_go_to_stderr_with_a_nonzero_exit() {
-    let e = fails(&["request", "--baml", "examples/bedrock.baml", "--client", "Nope", "--prompt", "x"], &[]);
-    assert_eq!(e, "error: no client named Nope; the BAML source defines: Example, Sonnet\n");
+    let e = fails(
+        &[
+            "request",
+            "--baml",
+            "examples/bedrock.baml",
+            "--client",
+            "Nope",
+            "--prompt",
+            "x",
+        ],
+        &[],
+    );
+    assert_eq!(
+        e,
+        "error: no client named Nope; the BAML source defines: Example, Sonnet\n"
+    );
     let e = fails(&[&EXAMPLE[..], &["yesterday"]].concat(), &[]);
-    assert!(e.starts_with("error: --time \"yesterday\" is not a time"), "{e}");
-    let e = fails(&["request", "--baml", "examples/bedrock.baml", "--client", "Sonnet", "--prompt", "x"], &[("AWS_REGION", "us-east-1")]);
+    assert!(
+        e.starts_with("error: --time \"yesterday\" is not a time"),
+        "{e}"
+    );
+    let e = fails(
+        &[
+            "request",
+            "--baml",
+            "examples/bedrock.baml",
+            "--client",
+            "Sonnet",
+            "--prompt",
+            "x",
+        ],
+        &[("AWS_REGION", "us-east-1")],
+    );
     assert!(e.starts_with("error: no credentials found"), "{e}");
-    let e = fails(&["request", "--baml", "examples/bedrock.baml", "--client", "Sonnet", "--prompt", "x", "--unsigned"], &[]);
+    let e = fails(
+        &[
+            "request",
+            "--baml",
+            "examples/bedrock.baml",
+            "--client",
+            "Sonnet",
+            "--prompt",
+            "x",
+            "--unsigned",
+        ],
+        &[],
+    );
     assert!(e.starts_with("error: no region"), "{e}");
-    let e = fails(&["request", "--baml", "missing.baml", "--client", "A", "--prompt", "x"], &[]);
+    let e = fails(
+        &[
+            "request",
+            "--baml",
+            "missing.baml",
+            "--client",
+            "A",
+            "--prompt",
+            "x",
+        ],
+        &[],
+    );
     assert!(e.starts_with("error: cannot read missing.baml"), "{e}");
     // Usage errors (clap) also exit non-zero.
-    let e = fails(&["request", "--baml", "examples/bedrock.baml", "--prompt", "x"], &[]);
+    let e = fails(
+        &[
+            "request",
+            "--baml",
+            "examples/bedrock.baml",
+            "--prompt",
+            "x",
+        ],
+        &[],
+    );
     assert!(e.contains("--client"), "{e}");
-    let e = fails(&["request", "--options", "o.json", "--prompt", "x", "--messages", "m.json"], &[]);
+    let e = fails(
+        &[
+            "request",
+            "--options",
+            "o.json",
+            "--prompt",
+            "x",
+            "--messages",
+            "m.json",
+        ],
+        &[],
+    );
     assert!(e.contains("cannot be used with"), "{e}");
 }
 
 #[test]
 fn secrets_are_not_printed_on_errors() {
     let e = fails(
-        &["request", "--baml", "examples/bedrock.baml", "--client", "Sonnet", "--prompt", "x"],
-        &[("AWS_REGION", "us-east-1"), ("AWS_SECRET_ACCESS_KEY", "VERYSECRET")],
+        &[
+            "request",
+            "--baml",
+            "examples/bedrock.baml",
+            "--client",
+            "Sonnet",
+            "--prompt",
+            "x",
+        ],
+        &[
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_SECRET_ACCESS_KEY", "VERYSECRET"),
+        ],
     );
-    assert!(e.contains("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not") && !e.contains("VERYSECRET"), "{e}");
+    assert!(
+        e.contains("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
+            && !e.contains("VERYSECRET"),
+        "{e}"
+    );
 }

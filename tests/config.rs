@@ -14,25 +14,48 @@ fn message(json: &str) -> String {
 
 #[test]
 fn unknown_keys_are_rejected_with_bamls_message() {
-    assert_eq!(message(r#"{"model":"m","api_key":"x"}"#), "Unsupported property: api_key");
-    assert_eq!(message(r#"{"model":"m","max_tokens":5}"#), "Unsupported property: max_tokens");
+    assert_eq!(
+        message(r#"{"model":"m","api_key":"x"}"#),
+        "Unsupported property: api_key"
+    );
+    assert_eq!(
+        message(r#"{"model":"m","max_tokens":5}"#),
+        "Unsupported property: max_tokens"
+    );
 }
 
 #[test]
 fn model_rules() {
     assert_eq!(message(r#"{"region":"us-east-1"}"#), "model_id is required");
-    assert_eq!(message(r#"{"model":"a","model_id":"b"}"#), "model_id and model cannot both be provided");
+    assert_eq!(
+        message(r#"{"model":"a","model_id":"b"}"#),
+        "model_id and model cannot both be provided"
+    );
     assert!(message(r#"{"model":"  "}"#).starts_with("model_id is required"));
     assert_eq!(config(r#"{"model_id":"x"}"#).model, "x");
-    assert_eq!(message(r#"{"model":5}"#), "model must be a string. Got: number");
+    assert_eq!(
+        message(r#"{"model":5}"#),
+        "model must be a string. Got: number"
+    );
 }
 
 #[test]
 fn region_rules() {
-    assert_eq!(message(r#"{"model":"m","region":""}"#), "region cannot be empty");
+    assert_eq!(
+        message(r#"{"model":"m","region":""}"#),
+        "region cannot be empty"
+    );
     let bad = message(r#"{"model":"m","region":"us-east-1.evil.com/x"}"#);
-    assert!(bad.contains("\"us-east-1.evil.com/x\" is not a region name"), "{bad}");
-    assert_eq!(config(r#"{"model":"m","region":"eu-west-3"}"#).region.as_deref(), Some("eu-west-3"));
+    assert!(
+        bad.contains("\"us-east-1.evil.com/x\" is not a region name"),
+        "{bad}"
+    );
+    assert_eq!(
+        config(r#"{"model":"m","region":"eu-west-3"}"#)
+            .region
+            .as_deref(),
+        Some("eu-west-3")
+    );
 }
 
 #[test]
@@ -61,7 +84,9 @@ fn inference_configuration_rules() {
         message(r#"{"model":"m","inference_configuration":[]}"#),
         "inference_configuration must be a map. Got: array"
     );
-    let c = config(r#"{"model":"m","inference_configuration":{"max_tokens":100,"temperature":0.7,"top_p":0.9,"stop_sequences":["x"]}}"#);
+    let c = config(
+        r#"{"model":"m","inference_configuration":{"max_tokens":100,"temperature":0.7,"top_p":0.9,"stop_sequences":["x"]}}"#,
+    );
     assert_eq!(c.inference.max_tokens, Some(100));
     assert_eq!(c.inference.temperature.as_ref().unwrap().as_str(), "0.7");
     assert_eq!(c.inference.top_p.as_ref().unwrap().as_str(), "0.9");
@@ -71,7 +96,9 @@ fn inference_configuration_rules() {
 #[test]
 fn finish_reason_rules() {
     assert_eq!(
-        message(r#"{"model":"m","finish_reason_allow_list":["stop"],"finish_reason_deny_list":["length"]}"#),
+        message(
+            r#"{"model":"m","finish_reason_allow_list":["stop"],"finish_reason_deny_list":["length"]}"#
+        ),
         "finish_reason_allow_list and finish_reason_deny_list cannot be used together"
     );
     assert_eq!(
@@ -79,7 +106,10 @@ fn finish_reason_rules() {
         "values in finish_reason_deny_list must be strings. Got: number"
     );
     let c = config(r#"{"model":"m","finish_reason_deny_list":["max_tokens"]}"#);
-    assert_eq!(c.finish_reason, FinishReasonPolicy::Deny(vec!["max_tokens".into()]));
+    assert_eq!(
+        c.finish_reason,
+        FinishReasonPolicy::Deny(vec!["max_tokens".into()])
+    );
     assert!(!c.finish_reason.allows(Some("MAX_TOKENS")));
     assert!(c.finish_reason.allows(Some("end_turn")));
     assert!(c.finish_reason.allows(None));
@@ -87,7 +117,10 @@ fn finish_reason_rules() {
 
 #[test]
 fn role_option_rules() {
-    assert_eq!(message(r#"{"model":"m","allowed_roles":[]}"#), "allowed_roles must not be empty");
+    assert_eq!(
+        message(r#"{"model":"m","allowed_roles":[]}"#),
+        "allowed_roles must not be empty"
+    );
     assert_eq!(
         message(r#"{"model":"m","default_role":"tool"}"#),
         "default_role must be one of [\"system\", \"user\", \"assistant\"]. Got: tool. To support different default roles, add allowed_roles [\"user\", \"assistant\", \"system\", ...]"
@@ -96,31 +129,47 @@ fn role_option_rules() {
         message(r#"{"model":"m","allowed_roles":["user","assistant"],"default_role":"system"}"#),
         "default_role must be one of [\"user\", \"assistant\"]. Got: system. To support different default roles, add allowed_roles [\"user\", \"assistant\", \"system\", ...]"
     );
-    assert!(message(r#"{"model":"m","remap_roles":{"tool":"user"}}"#)
-        .starts_with("remap_roles values must be one of: [\"system\", \"user\", \"assistant\"]. Got: tool."));
+    assert!(
+        message(r#"{"model":"m","remap_roles":{"tool":"user"}}"#).starts_with(
+            "remap_roles values must be one of: [\"system\", \"user\", \"assistant\"]. Got: tool."
+        )
+    );
     assert!(message(r#"{"model":"m","remap_roles":{"user":1}}"#)
         .starts_with("remap_role must be a map of strings to strings. Got: number"));
     // Default role: user when allowed, else the first allowed role.
     assert_eq!(config(r#"{"model":"m"}"#).roles.default_role, "user");
-    assert_eq!(config(r#"{"model":"m","allowed_roles":["assistant","system"]}"#).roles.default_role, "assistant");
+    assert_eq!(
+        config(r#"{"model":"m","allowed_roles":["assistant","system"]}"#)
+            .roles
+            .default_role,
+        "assistant"
+    );
 }
 
 #[test]
 fn allowed_role_metadata_forms() {
-    assert_eq!(config(r#"{"model":"m"}"#).roles.allowed_role_metadata, AllowedRoleMetadata::All);
     assert_eq!(
-        config(r#"{"model":"m","allowed_role_metadata":"none"}"#).roles.allowed_role_metadata,
+        config(r#"{"model":"m"}"#).roles.allowed_role_metadata,
+        AllowedRoleMetadata::All
+    );
+    assert_eq!(
+        config(r#"{"model":"m","allowed_role_metadata":"none"}"#)
+            .roles
+            .allowed_role_metadata,
         AllowedRoleMetadata::None
     );
     assert_eq!(
-        config(r#"{"model":"m","allowed_role_metadata":["cache_control"]}"#).roles.allowed_role_metadata,
+        config(r#"{"model":"m","allowed_role_metadata":["cache_control"]}"#)
+            .roles
+            .allowed_role_metadata,
         AllowedRoleMetadata::Only(vec!["cache_control".into()])
     );
     assert_eq!(
         message(r#"{"model":"m","allowed_role_metadata":"some"}"#),
         "Invalid allowed role metadata: some. Allowed values are 'all' or 'none' or an array of roles."
     );
-    assert!(message(r#"{"model":"m","allowed_role_metadata":3}"#).starts_with("allowed_role_metadata must be an array"));
+    assert!(message(r#"{"model":"m","allowed_role_metadata":3}"#)
+        .starts_with("allowed_role_metadata must be an array"));
 }
 
 #[test]
@@ -135,11 +184,19 @@ fn credential_rules_are_checked_when_the_config_is_built() {
     );
     let with_token = "If either access_key_id or secret_access_key are provided, both must be provided. If session_token is provided, all three must be provided.";
     assert_eq!(message(r#"{"model":"m","session_token":"T"}"#), with_token);
-    assert_eq!(message(r#"{"model":"m","access_key_id":"A","session_token":"T"}"#), with_token);
-    let mixed = message(r#"{"model":"m","profile":"dev","access_key_id":"A","secret_access_key":"S"}"#);
-    assert!(mixed.contains("cannot be mixed with explicit credentials"), "{mixed}");
+    assert_eq!(
+        message(r#"{"model":"m","access_key_id":"A","session_token":"T"}"#),
+        with_token
+    );
+    let mixed =
+        message(r#"{"model":"m","profile":"dev","access_key_id":"A","secret_access_key":"S"}"#);
+    assert!(
+        mixed.contains("cannot be mixed with explicit credentials"),
+        "{mixed}"
+    );
     // An empty session token counts as unset (BAML does the same).
-    let c = config(r#"{"model":"m","access_key_id":"A","secret_access_key":"S","session_token":""}"#);
+    let c =
+        config(r#"{"model":"m","access_key_id":"A","secret_access_key":"S","session_token":""}"#);
     assert!(c.credentials.unwrap().session_token().is_none());
 }
 
@@ -149,18 +206,27 @@ fn camel_case_credentials_are_accepted_once() {
     let creds = c.credentials.unwrap();
     assert_eq!(creds.access_key_id(), "A");
     assert_eq!(creds.session_token().unwrap().expose(), "T");
-    assert!(message(r#"{"model":"m","accessKeyId":"A","access_key_id":"B","secret_access_key":"S"}"#)
-        .starts_with("access_key_id is given twice"));
+    assert!(message(
+        r#"{"model":"m","accessKeyId":"A","access_key_id":"B","secret_access_key":"S"}"#
+    )
+    .starts_with("access_key_id is given twice"));
 }
 
 #[test]
 fn secrets_stay_out_of_errors_and_debug() {
-    let e = config_error(r#"{"model":"m","secret_access_key":"SUPERSECRET","session_token":"TOKENVALUE"}"#);
+    let e = config_error(
+        r#"{"model":"m","secret_access_key":"SUPERSECRET","session_token":"TOKENVALUE"}"#,
+    );
     assert!(!e.to_string().contains("SUPERSECRET") && !format!("{e:?}").contains("TOKENVALUE"));
-    let c = config(r#"{"model":"m","access_key_id":"AKID","secret_access_key":"SUPERSECRET","session_token":"TOKENVALUE"}"#);
+    let c = config(
+        r#"{"model":"m","access_key_id":"AKID","secret_access_key":"SUPERSECRET","session_token":"TOKENVALUE"}"#,
+    );
     let shown = format!("{c:?}");
     assert!(shown.contains("AKID"), "{shown}");
-    assert!(!shown.contains("SUPERSECRET") && !shown.contains("TOKENVALUE"), "{shown}");
+    assert!(
+        !shown.contains("SUPERSECRET") && !shown.contains("TOKENVALUE"),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -177,14 +243,20 @@ fn endpoint_url_rules() {
         ("https://h/a b", "percent-encoded"),
     ] {
         let m = message(&format!(r#"{{"model":"m","endpoint_url":"{url}"}}"#));
-        assert!(m.starts_with(&format!("endpoint_url {url:?} is not usable: ")) && m.contains(why), "{url}: {m}");
+        assert!(
+            m.starts_with(&format!("endpoint_url {url:?} is not usable: ")) && m.contains(why),
+            "{url}: {m}"
+        );
     }
-    assert!(config(r#"{"model":"m","endpoint_url":""}"#).endpoint_url.is_none());
+    assert!(config(r#"{"model":"m","endpoint_url":""}"#)
+        .endpoint_url
+        .is_none());
 }
 
 #[test]
 fn media_url_handler_and_http_options() {
-    let c = config(r#"{"model":"m","media_url_handler":{"image":"send_url","video":"send_base64"}}"#);
+    let c =
+        config(r#"{"model":"m","media_url_handler":{"image":"send_url","video":"send_base64"}}"#);
     assert_eq!(c.media_url_handler.image, MediaUrlMode::SendUrl);
     assert_eq!(c.media_url_handler.audio, MediaUrlMode::SendBase64);
     assert_eq!(c.media_url_handler.video, MediaUrlMode::SendBase64);
@@ -205,15 +277,26 @@ fn media_url_handler_and_http_options() {
     );
     assert!(message(r#"{"model":"m","http":{"total_timeout_ms":1}}"#)
         .starts_with("Unrecognized field 'total_timeout_ms' in http configuration block. 'total_timeout_ms' is only available for composite clients"));
-    assert_eq!(message(r#"{"model":"m","http":{"request_timeout_ms":-5}}"#), "request_timeout_ms must be non-negative, got: -5ms");
-    assert_eq!(message(r#"{"model":"m","http":5}"#), "http must be a configuration block with timeout settings");
-    assert_eq!(message(r#"{"model":"m","supports_streaming":"yes"}"#), "supports_streaming must be a bool. Got: string");
+    assert_eq!(
+        message(r#"{"model":"m","http":{"request_timeout_ms":-5}}"#),
+        "request_timeout_ms must be non-negative, got: -5ms"
+    );
+    assert_eq!(
+        message(r#"{"model":"m","http":5}"#),
+        "http must be a configuration block with timeout settings"
+    );
+    assert_eq!(
+        message(r#"{"model":"m","supports_streaming":"yes"}"#),
+        "supports_streaming must be a bool. Got: string"
+    );
     assert!(!config(r#"{"model":"m","supports_streaming":false}"#).supports_streaming);
 }
 
 #[test]
 fn additional_model_request_fields_are_kept_verbatim_and_in_order() {
-    let c = config(r#"{"model":"m","additional_model_request_fields":{"z":{"b":1.50,"a":[true,null]},"a":"x"}}"#);
+    let c = config(
+        r#"{"model":"m","additional_model_request_fields":{"z":{"b":1.50,"a":[true,null]},"a":"x"}}"#,
+    );
     assert_eq!(
         Value::Object(c.additional_model_request_fields).to_json(),
         r#"{"z":{"b":1.5,"a":[true,null]},"a":"x"}"#
@@ -229,15 +312,30 @@ fn options_must_be_a_json_map() {
     let e = ClientConfig::from_json_str("[1]", &Env::new()).unwrap_err();
     assert_eq!(e.to_string(), "the options must be a map. Got: array");
     let e = ClientConfig::from_json_str("{", &Env::new()).unwrap_err();
-    assert!(e.to_string().starts_with("the options are not valid JSON"), "{e}");
+    assert!(
+        e.to_string().starts_with("the options are not valid JSON"),
+        "{e}"
+    );
 }
 
 #[test]
 fn the_builder_runs_the_same_validation() {
-    let e = ClientConfig::builder().region("us-east-1").build().unwrap_err();
+    let e = ClientConfig::builder()
+        .region("us-east-1")
+        .build()
+        .unwrap_err();
     assert_eq!(e.to_string(), "model_id is required");
-    let e = ClientConfig::builder().name("Mine").model("m").default_role("bot").build().unwrap_err();
-    assert!(e.to_string().starts_with("client Mine: default_role must be one of"), "{e}");
+    let e = ClientConfig::builder()
+        .name("Mine")
+        .model("m")
+        .default_role("bot")
+        .build()
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("client Mine: default_role must be one of"),
+        "{e}"
+    );
     let c = ClientConfig::builder()
         .model("m")
         .access_keys("A", "S")
@@ -256,7 +354,14 @@ fn the_builder_runs_the_same_validation() {
     assert_eq!(c.inference.temperature.unwrap().as_str(), "0.7");
     assert_eq!(c.roles.allowed_role_metadata, AllowedRoleMetadata::None);
     assert!(!c.supports_streaming);
-    assert_eq!(c.credentials.unwrap().session_token().unwrap().expose(), "T");
-    let e = ClientConfig::builder().model("m").temperature(f64::NAN).build().unwrap_err();
+    assert_eq!(
+        c.credentials.unwrap().session_token().unwrap().expose(),
+        "T"
+    );
+    let e = ClientConfig::builder()
+        .model("m")
+        .temperature(f64::NAN)
+        .build()
+        .unwrap_err();
     assert_eq!(e.to_string(), "temperature must be a number. Got: null");
 }

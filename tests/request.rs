@@ -1,7 +1,8 @@
 //! URLs, regions, endpoints, headers, credentials and the request's renderings.
 
 use bedrock_request::{
-    converse, credentials, Auth, ClientConfig, Credentials, Env, ErrorKind, HttpRequest, Message, Secret,
+    converse, credentials, Auth, ClientConfig, Credentials, Env, ErrorKind, HttpRequest, Message,
+    Secret,
 };
 use time::macros::datetime;
 
@@ -10,19 +11,31 @@ use crate::util::config;
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 fn url(config: &ClientConfig, env: &Env) -> String {
-    converse::build(config, &[Message::user("hi")], env).unwrap().preview().url.clone()
+    converse::build(config, &[Message::user("hi")], env)
+        .unwrap()
+        .preview()
+        .url
+        .clone()
 }
 
 fn signed(config: &ClientConfig, env: &Env) -> HttpRequest {
     let unsigned = converse::build(config, &[Message::user("hi")], env).unwrap();
-    let auth = credentials::resolve_static(config, env).unwrap().unwrap().auth;
-    unsigned.sign(&auth, datetime!(2024-01-15 12:34:56 UTC)).unwrap()
+    let auth = credentials::resolve_static(config, env)
+        .unwrap()
+        .unwrap()
+        .auth;
+    unsigned
+        .sign(&auth, datetime!(2024-01-15 12:34:56 UTC))
+        .unwrap()
 }
 
 #[test]
 fn the_model_id_is_one_path_label() {
     for (model, path) in [
-        ("anthropic.claude-3-haiku-20240307-v1:0", "anthropic.claude-3-haiku-20240307-v1%3A0"),
+        (
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            "anthropic.claude-3-haiku-20240307-v1%3A0",
+        ),
         ("us.amazon.nova-pro-v1:0", "us.amazon.nova-pro-v1%3A0"),
         (
             "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc",
@@ -31,7 +44,11 @@ fn the_model_id_is_one_path_label() {
         ("a b+c?d#e%f~g_h", "a%20b%2Bc%3Fd%23e%25f~g_h"),
         ("ü", "%C3%BC"),
     ] {
-        let c = ClientConfig::builder().model(model).region("us-east-1").build().unwrap();
+        let c = ClientConfig::builder()
+            .model(model)
+            .region("us-east-1")
+            .build()
+            .unwrap();
         assert_eq!(
             url(&c, &Env::new()),
             format!("https://bedrock-runtime.us-east-1.amazonaws.com/model/{path}/converse")
@@ -42,38 +59,68 @@ fn the_model_id_is_one_path_label() {
 #[test]
 fn region_comes_from_the_option_then_aws_region_then_aws_default_region() {
     let no_region = config(r#"{"model":"m"}"#);
-    let both = Env::from_iter([("AWS_REGION", "eu-west-1"), ("AWS_DEFAULT_REGION", "eu-west-2")]);
+    let both = Env::from_iter([
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_DEFAULT_REGION", "eu-west-2"),
+    ]);
     assert!(url(&no_region, &both).starts_with("https://bedrock-runtime.eu-west-1.amazonaws.com/"));
     let default_only = Env::from_iter([("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "eu-west-2")]);
-    assert!(url(&no_region, &default_only).starts_with("https://bedrock-runtime.eu-west-2.amazonaws.com/"));
+    assert!(url(&no_region, &default_only)
+        .starts_with("https://bedrock-runtime.eu-west-2.amazonaws.com/"));
     let with_option = config(r#"{"model":"m","region":"ap-south-1"}"#);
-    assert!(url(&with_option, &both).starts_with("https://bedrock-runtime.ap-south-1.amazonaws.com/"));
+    assert!(
+        url(&with_option, &both).starts_with("https://bedrock-runtime.ap-south-1.amazonaws.com/")
+    );
     let e = converse::build(&no_region, &[Message::user("hi")], &Env::new()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Request);
     assert_eq!(
         e.to_string(),
         "no region: set `region` in the client options, or the AWS_REGION (or AWS_DEFAULT_REGION) environment variable"
     );
-    let e = converse::build(&no_region, &[Message::user("hi")], &Env::from_iter([("AWS_REGION", "US East")])).unwrap_err();
+    let e = converse::build(
+        &no_region,
+        &[Message::user("hi")],
+        &Env::from_iter([("AWS_REGION", "US East")]),
+    )
+    .unwrap_err();
     assert!(e.to_string().ends_with("(from AWS_REGION)"), "{e}");
     let china = config(r#"{"model":"m","region":"cn-north-1"}"#);
-    assert!(url(&china, &Env::new()).starts_with("https://bedrock-runtime.cn-north-1.amazonaws.com.cn/"));
+    assert!(url(&china, &Env::new())
+        .starts_with("https://bedrock-runtime.cn-north-1.amazonaws.com.cn/"));
 }
 
 #[test]
 fn endpoint_comes_from_the_option_then_the_service_variable_then_the_global_one() {
     let plain = config(r#"{"model":"m","region":"us-east-1"}"#);
-    let with_option = config(r#"{"model":"m","region":"us-east-1","endpoint_url":"https://vpce.example.com/x"}"#);
+    let with_option =
+        config(r#"{"model":"m","region":"us-east-1","endpoint_url":"https://vpce.example.com/x"}"#);
     let env = Env::from_iter([
-        ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "https://service.example.com/s/"),
+        (
+            "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+            "https://service.example.com/s/",
+        ),
         ("AWS_ENDPOINT_URL", "https://global.example.com/g"),
     ]);
-    assert_eq!(url(&with_option, &env), "https://vpce.example.com/x/model/m/converse");
-    assert_eq!(url(&plain, &env), "https://service.example.com/s/model/m/converse");
+    assert_eq!(
+        url(&with_option, &env),
+        "https://vpce.example.com/x/model/m/converse"
+    );
+    assert_eq!(
+        url(&plain, &env),
+        "https://service.example.com/s/model/m/converse"
+    );
     let global = Env::from_iter([("AWS_ENDPOINT_URL", "https://global.example.com/g")]);
-    assert_eq!(url(&plain, &global), "https://global.example.com/g/model/m/converse");
-    let ignored = global.clone().with("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
-    assert_eq!(url(&plain, &ignored), "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse");
+    assert_eq!(
+        url(&plain, &global),
+        "https://global.example.com/g/model/m/converse"
+    );
+    let ignored = global
+        .clone()
+        .with("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
+    assert_eq!(
+        url(&plain, &ignored),
+        "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse"
+    );
     let bad = Env::from_iter([("AWS_ENDPOINT_URL", "localhost:4566")]);
     let e = converse::build(&plain, &[Message::user("hi")], &bad).unwrap_err();
     assert_eq!(
@@ -84,39 +131,77 @@ fn endpoint_comes_from_the_option_then_the_service_variable_then_the_global_one(
 
 #[test]
 fn the_host_header_matches_the_url_and_is_signed() {
-    let c = config(r#"{"model":"m","region":"us-east-1","endpoint_url":"http://LOCALHOST:8080","access_key_id":"AKID","secret_access_key":"S"}"#);
+    let c = config(
+        r#"{"model":"m","region":"us-east-1","endpoint_url":"http://LOCALHOST:8080","access_key_id":"AKID","secret_access_key":"S"}"#,
+    );
     let r = signed(&c, &Env::new());
     assert_eq!(r.url, "http://localhost:8080/model/m/converse");
     assert_eq!(r.header("host"), Some("localhost:8080"));
-    assert!(r.header("authorization").unwrap().contains("SignedHeaders=content-type;host;x-amz-date,"));
+    assert!(r
+        .header("authorization")
+        .unwrap()
+        .contains("SignedHeaders=content-type;host;x-amz-date,"));
 }
 
 #[test]
 fn signed_headers_in_order_with_and_without_a_session_token() {
-    let c = config(&format!(r#"{{"model":"m","region":"us-east-1","access_key_id":"AKIDEXAMPLE","secret_access_key":"{SECRET}"}}"#));
-    let names: Vec<String> = signed(&c, &Env::new()).headers.into_iter().map(|(k, _)| k).collect();
-    assert_eq!(names, ["content-type", "host", "x-amz-date", "authorization"]);
-    let c = config(&format!(r#"{{"model":"m","region":"us-east-1","access_key_id":"ASIA","secret_access_key":"{SECRET}","session_token":"TOKEN"}}"#));
+    let c = config(&format!(
+        r#"{{"model":"m","region":"us-east-1","access_key_id":"AKIDEXAMPLE","secret_access_key":"{SECRET}"}}"#
+    ));
+    let names: Vec<String> = signed(&c, &Env::new())
+        .headers
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(
+        names,
+        ["content-type", "host", "x-amz-date", "authorization"]
+    );
+    let c = config(&format!(
+        r#"{{"model":"m","region":"us-east-1","access_key_id":"ASIA","secret_access_key":"{SECRET}","session_token":"TOKEN"}}"#
+    ));
     let r = signed(&c, &Env::new());
     let names: Vec<&str> = r.headers.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(names, ["content-type", "host", "x-amz-date", "x-amz-security-token", "authorization"]);
+    assert_eq!(
+        names,
+        [
+            "content-type",
+            "host",
+            "x-amz-date",
+            "x-amz-security-token",
+            "authorization"
+        ]
+    );
     assert_eq!(r.header("x-amz-security-token"), Some("TOKEN"));
-    assert!(r.header("authorization").unwrap().contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,"));
+    assert!(r
+        .header("authorization")
+        .unwrap()
+        .contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,"));
     assert!(r.header("x-amz-content-sha256").is_none());
 }
 
 #[test]
 fn signing_is_deterministic_and_time_dependent() {
-    let c = config(&format!(r#"{{"model":"m","region":"us-east-1","access_key_id":"AKIDEXAMPLE","secret_access_key":"{SECRET}"}}"#));
+    let c = config(&format!(
+        r#"{{"model":"m","region":"us-east-1","access_key_id":"AKIDEXAMPLE","secret_access_key":"{SECRET}"}}"#
+    ));
     let unsigned = converse::build(&c, &[Message::user("hi")], &Env::new()).unwrap();
     let auth = Auth::SigV4(Credentials::new("AKIDEXAMPLE", SECRET));
-    let a = unsigned.sign(&auth, datetime!(2024-01-15 12:34:56 UTC)).unwrap();
-    let b = unsigned.sign(&auth, datetime!(2024-01-15 12:34:56 UTC)).unwrap();
-    let later = unsigned.sign(&auth, datetime!(2024-01-15 12:34:57 UTC)).unwrap();
+    let a = unsigned
+        .sign(&auth, datetime!(2024-01-15 12:34:56 UTC))
+        .unwrap();
+    let b = unsigned
+        .sign(&auth, datetime!(2024-01-15 12:34:56 UTC))
+        .unwrap();
+    let later = unsigned
+        .sign(&auth, datetime!(2024-01-15 12:34:57 UTC))
+        .unwrap();
     assert_eq!(a, b);
     assert_ne!(a.header("authorization"), later.header("authorization"));
     // An offset time is the same instant: same signature.
-    let offset = unsigned.sign(&auth, datetime!(2024-01-15 14:34:56 +02:00)).unwrap();
+    let offset = unsigned
+        .sign(&auth, datetime!(2024-01-15 14:34:56 +02:00))
+        .unwrap();
     assert_eq!(a, offset);
     // The preview is the same request minus the signing headers.
     assert_eq!(unsigned.preview().headers[..], a.headers[..2]);
@@ -127,7 +212,10 @@ fn signing_is_deterministic_and_time_dependent() {
 fn numbers_are_sent_as_written() {
     let src = "client<llm> C {\n provider aws-bedrock\n options {\n model m\n region us-east-1\n inference_configuration {\n temperature 0.7\n top_p 0.95\n max_tokens 1000\n }\n additional_model_request_fields { top_k 250 }\n }\n}";
     let c = ClientConfig::from_baml(src, "C", &Env::new()).unwrap();
-    let body = converse::build(&c, &[Message::user("hi")], &Env::new()).unwrap().into_preview().body;
+    let body = converse::build(&c, &[Message::user("hi")], &Env::new())
+        .unwrap()
+        .into_preview()
+        .body;
     assert_eq!(
         body.as_str().unwrap(),
         r#"{"messages":[{"role":"user","content":[{"text":"hi"}]}],"inferenceConfig":{"maxTokens":1000,"temperature":0.7,"topP":0.95},"additionalModelRequestFields":{"top_k":250}}"#
@@ -136,34 +224,62 @@ fn numbers_are_sent_as_written() {
 
 #[test]
 fn credentials_precedence() {
-    let env_keys = Env::from_iter([("AWS_ACCESS_KEY_ID", "ENVKEY"), ("AWS_SECRET_ACCESS_KEY", "ENVSECRET"), ("AWS_SESSION_TOKEN", "ENVTOKEN")]);
-    let bearer = env_keys.clone().with("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-XYZ");
-    let explicit = config(r#"{"model":"m","access_key_id":"OPTKEY","secret_access_key":"OPTSECRET"}"#);
+    let env_keys = Env::from_iter([
+        ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+        ("AWS_SECRET_ACCESS_KEY", "ENVSECRET"),
+        ("AWS_SESSION_TOKEN", "ENVTOKEN"),
+    ]);
+    let bearer = env_keys
+        .clone()
+        .with("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-XYZ");
+    let explicit =
+        config(r#"{"model":"m","access_key_id":"OPTKEY","secret_access_key":"OPTSECRET"}"#);
     let plain = config(r#"{"model":"m"}"#);
     let profile = config(r#"{"model":"m","profile":"dev"}"#);
 
     // Explicit keys beat everything in the environment.
-    let r = credentials::resolve_static(&explicit, &bearer).unwrap().unwrap();
+    let r = credentials::resolve_static(&explicit, &bearer)
+        .unwrap()
+        .unwrap();
     assert_eq!(r.source.as_str(), "explicit");
-    assert!(matches!(&r.auth, Auth::SigV4(c) if c.access_key_id() == "OPTKEY" && c.session_token().is_none()));
+    assert!(
+        matches!(&r.auth, Auth::SigV4(c) if c.access_key_id() == "OPTKEY" && c.session_token().is_none())
+    );
     // A Bedrock API key in the environment beats environment keys.
-    let r = credentials::resolve_static(&plain, &bearer).unwrap().unwrap();
+    let r = credentials::resolve_static(&plain, &bearer)
+        .unwrap()
+        .unwrap();
     assert_eq!(r.auth, Auth::Bearer(Secret::new("bedrock-api-key-XYZ")));
     // Environment keys, with the session token.
-    let r = credentials::resolve_static(&plain, &env_keys).unwrap().unwrap();
+    let r = credentials::resolve_static(&plain, &env_keys)
+        .unwrap()
+        .unwrap();
     assert_eq!(r.source.as_str(), "environment");
-    assert!(matches!(&r.auth, Auth::SigV4(c) if c.access_key_id() == "ENVKEY" && c.session_token().unwrap().expose() == "ENVTOKEN"));
+    assert!(
+        matches!(&r.auth, Auth::SigV4(c) if c.access_key_id() == "ENVKEY" && c.session_token().unwrap().expose() == "ENVTOKEN")
+    );
     // An explicit profile is explicit configuration: environment keys do not override it.
-    assert_eq!(credentials::resolve_static(&profile, &bearer).unwrap(), None);
+    assert_eq!(
+        credentials::resolve_static(&profile, &bearer).unwrap(),
+        None
+    );
     let e = credentials::no_credentials_error(&profile);
     assert!(e.to_string().starts_with("profile \"dev\" is set"), "{e}");
     // Nothing at all.
-    assert_eq!(credentials::resolve_static(&plain, &Env::new()).unwrap(), None);
-    assert!(credentials::no_credentials_error(&plain).to_string().starts_with("no credentials found"));
+    assert_eq!(
+        credentials::resolve_static(&plain, &Env::new()).unwrap(),
+        None
+    );
+    assert!(credentials::no_credentials_error(&plain)
+        .to_string()
+        .starts_with("no credentials found"));
     // Half a key pair in the environment is an error naming the missing variable.
-    let e = credentials::resolve_static(&plain, &Env::from_iter([("AWS_ACCESS_KEY_ID", "K")])).unwrap_err();
+    let e = credentials::resolve_static(&plain, &Env::from_iter([("AWS_ACCESS_KEY_ID", "K")]))
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credentials);
-    assert!(e.to_string().starts_with("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"));
+    assert!(e
+        .to_string()
+        .starts_with("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"));
 }
 
 #[test]
@@ -173,21 +289,41 @@ fn a_bedrock_api_key_replaces_sigv4() {
     let r = signed(&c, &env);
     let names: Vec<&str> = r.headers.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(names, ["content-type", "host", "authorization"]);
-    assert_eq!(r.header("authorization"), Some("Bearer bedrock-api-key-abc"));
+    assert_eq!(
+        r.header("authorization"),
+        Some("Bearer bedrock-api-key-abc")
+    );
     let unsigned = converse::build(&c, &[Message::user("hi")], &env).unwrap();
-    let e = unsigned.sign(&Auth::Bearer(Secret::new("a\r\nx-evil: 1")), datetime!(2024-01-15 0:00 UTC)).unwrap_err();
+    let e = unsigned
+        .sign(
+            &Auth::Bearer(Secret::new("a\r\nx-evil: 1")),
+            datetime!(2024-01-15 0:00 UTC),
+        )
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credentials);
 }
 
 #[test]
 fn debug_output_redacts_secrets() {
-    let c = config(&format!(r#"{{"model":"m","region":"us-east-1","access_key_id":"AKIDEXAMPLE","secret_access_key":"{SECRET}","session_token":"TOKENVALUE"}}"#));
+    let c = config(&format!(
+        r#"{{"model":"m","region":"us-east-1","access_key_id":"AKIDEXAMPLE","secret_access_key":"{SECRET}","session_token":"TOKENVALUE"}}"#
+    ));
     let r = signed(&c, &Env::new());
     let shown = format!("{r:?}");
-    assert!(!shown.contains("TOKENVALUE") && !shown.contains("Signature=") && !shown.contains(SECRET), "{shown}");
-    assert!(shown.contains(r#"("authorization", "<redacted>")"#), "{shown}");
+    assert!(
+        !shown.contains("TOKENVALUE") && !shown.contains("Signature=") && !shown.contains(SECRET),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(r#"("authorization", "<redacted>")"#),
+        "{shown}"
+    );
     let bearer = Env::from_iter([("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-SECRETKEY")]);
-    let shown = format!("{:?} {:?}", signed(&config(r#"{"model":"m","region":"us-east-1"}"#), &bearer), bearer);
+    let shown = format!(
+        "{:?} {:?}",
+        signed(&config(r#"{"model":"m","region":"us-east-1"}"#), &bearer),
+        bearer
+    );
     assert!(!shown.contains("SECRETKEY"), "{shown}");
     let resolved = credentials::resolve_static(&c, &Env::new()).unwrap();
     assert!(!format!("{resolved:?}").contains("TOKENVALUE"));
@@ -195,17 +331,31 @@ fn debug_output_redacts_secrets() {
 
 #[test]
 fn converts_to_http_request_and_renders_as_curl_and_raw_http() {
-    let c = config(&format!(r#"{{"model":"anthropic.claude-3-haiku-20240307-v1:0","region":"us-east-1","access_key_id":"AKIDEXAMPLE","secret_access_key":"{SECRET}"}}"#));
+    let c = config(&format!(
+        r#"{{"model":"anthropic.claude-3-haiku-20240307-v1:0","region":"us-east-1","access_key_id":"AKIDEXAMPLE","secret_access_key":"{SECRET}"}}"#
+    ));
     let r = converse::build(&c, &[Message::user("it's \"quoted\"")], &Env::new())
         .unwrap()
-        .sign(&Auth::SigV4(Credentials::new("AKIDEXAMPLE", SECRET)), datetime!(2024-01-15 12:34:56 UTC))
+        .sign(
+            &Auth::SigV4(Credentials::new("AKIDEXAMPLE", SECRET)),
+            datetime!(2024-01-15 12:34:56 UTC),
+        )
         .unwrap();
 
     let h: http::Request<Vec<u8>> = r.clone().try_into().unwrap();
     assert_eq!(h.method(), http::Method::POST);
-    assert_eq!(h.uri().path(), "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
-    assert_eq!(h.headers()["host"], "bedrock-runtime.us-east-1.amazonaws.com");
-    assert_eq!(h.headers()["authorization"], r.header("authorization").unwrap());
+    assert_eq!(
+        h.uri().path(),
+        "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse"
+    );
+    assert_eq!(
+        h.headers()["host"],
+        "bedrock-runtime.us-east-1.amazonaws.com"
+    );
+    assert_eq!(
+        h.headers()["authorization"],
+        r.header("authorization").unwrap()
+    );
     assert_eq!(h.body(), r.body.as_bytes());
 
     let curl = r.to_curl();
@@ -220,7 +370,10 @@ fn converts_to_http_request_and_renders_as_curl_and_raw_http() {
 
     let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
     assert_eq!(json["method"], "POST");
-    assert_eq!(json["headers"][1], serde_json::json!(["host", "bedrock-runtime.us-east-1.amazonaws.com"]));
+    assert_eq!(
+        json["headers"][1],
+        serde_json::json!(["host", "bedrock-runtime.us-east-1.amazonaws.com"])
+    );
     assert_eq!(json["body_text"], r.body.as_str().unwrap());
     assert_eq!(json["body"], r.body.json().unwrap());
 }

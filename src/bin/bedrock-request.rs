@@ -32,7 +32,12 @@ enum Command {
 #[derive(Args)]
 struct RequestArgs {
     /// A BAML file holding `client<llm>` blocks (use with --client).
-    #[arg(long, value_name = "FILE", requires = "client", conflicts_with = "options")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "client",
+        conflicts_with = "options"
+    )]
     baml: Option<String>,
     /// The client's name in the BAML file.
     #[arg(long, value_name = "NAME", requires = "baml")]
@@ -41,7 +46,12 @@ struct RequestArgs {
     #[arg(long, value_name = "FILE.json", required_unless_present = "baml")]
     options: Option<String>,
     /// The user's message (one user turn).
-    #[arg(long, value_name = "TEXT", conflicts_with = "messages", required_unless_present = "messages")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        conflicts_with = "messages",
+        required_unless_present = "messages"
+    )]
     prompt: Option<String>,
     /// A JSON array of {"role", "content", "metadata"} messages.
     #[arg(long, value_name = "FILE.json")]

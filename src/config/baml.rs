@@ -229,8 +229,8 @@ impl<'a> Parser<'a> {
         if rest.starts_with("//") {
             self.pos += rest.find('\n').unwrap_or(rest.len());
             Ok(true)
-        } else if rest.starts_with("{//") {
-            match rest[3..].find("//}") {
+        } else if let Some(body) = rest.strip_prefix("{//") {
+            match body.find("//}") {
                 Some(end) => {
                     self.pos += 3 + end + 3;
                     Ok(true)
@@ -532,7 +532,9 @@ impl<'a> Parser<'a> {
             NodeKind::Literal(Value::Number(n))
         } else if let Some(name) = text.strip_prefix("env.") {
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(self.error_at(start, format!("{text:?} is not a valid env.NAME reference")));
+                return Err(
+                    self.error_at(start, format!("{text:?} is not a valid env.NAME reference"))
+                );
             }
             NodeKind::Env(name.to_owned())
         } else {

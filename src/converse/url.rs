@@ -78,8 +78,8 @@ impl Endpoint {
         };
         let path_prefix = path.trim_end_matches('/');
         if let Some(bad) = path_prefix.chars().find(|c| {
-            !(c.is_ascii_graphic()
-                && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}'))
+            !c.is_ascii_graphic()
+                || matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
         }) {
             return Err(format!(
                 "its path has {bad:?}, which must be percent-encoded in a URL"
