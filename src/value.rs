@@ -201,6 +201,23 @@ impl Value {
         }
     }
 
+    /// About how long the compact JSON is (exact when no string needs escaping).
+    fn json_len_hint(&self) -> usize {
+        match self {
+            Value::Null => 4,
+            Value::Bool(_) => 5,
+            Value::Number(n) => n.as_str().len(),
+            Value::String(s) => s.len() + 2,
+            Value::Array(items) => 2 + items.iter().map(|v| v.json_len_hint() + 1).sum::<usize>(),
+            Value::Object(entries) => {
+                2 + entries
+                    .iter()
+                    .map(|(k, v)| k.len() + 4 + v.json_len_hint())
+                    .sum::<usize>()
+            }
+        }
+    }
+
     /// Indented JSON text (two spaces), keys in order, numbers as written.
     pub fn to_json_pretty(&self) -> String {
         let mut out = String::new();
@@ -260,7 +277,7 @@ impl Value {
 
     /// Compact JSON text.
     pub fn to_json(&self) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.json_len_hint());
         self.write_json(&mut out);
         out
     }
@@ -312,32 +329,64 @@ impl From<Number> for Value {
 }
 
 /// Writes `s` as a JSON string literal, escaped as serde_json escapes it.
+///
+/// Scans bytes, not chars: every byte that needs escaping is ASCII, and UTF-8 continuation
+/// bytes are never ASCII, so runs of plain text are copied whole (this is the hot loop for
+/// large prompts).
 pub(crate) fn write_json_string(s: &str, out: &mut String) {
+    out.reserve(s.len() + 2);
     out.push('"');
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let esc: Option<&str> = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            '\u{08}' => Some("\\b"),
-            '\u{0c}' => Some("\\f"),
-            c if (c as u32) < 0x20 => None,
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        match esc {
-            Some(e) => out.push_str(e),
-            None => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time while none needs escaping (SWAR test).
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            if !needs_escape_in(word) {
+                i += 8;
+                continue;
             }
         }
-        start = i + c.len_utf8();
+        let b = bytes[i];
+        i += 1;
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        let at = i - 1;
+        out.push_str(&s[start..at]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
+        }
+        start = i;
     }
     out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// Whether any of the eight bytes in `word` is below 0x20, `"` or `\\`.
+fn needs_escape_in(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    // A byte below 0x20: subtracting 0x20 borrows into its high bit (bytes >= 0x80 are
+    // excluded by `& !word`).
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0;
+    below_space
+        || has_zero(word ^ (ONES * u64::from(b'"')))
+        || has_zero(word ^ (ONES * u64::from(b'\\')))
 }
 
 impl<'de> serde::Deserialize<'de> for Value {
@@ -438,6 +487,17 @@ mod tests {
             let mut ours = String::new();
             write_json_string(s, &mut ours);
             assert_eq!(ours, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+        // Every ASCII byte at every offset around the 8-byte fast path, next to multi-byte text.
+        for b in 0u8..128 {
+            for at in 0..20 {
+                let mut text: Vec<char> = "aé中🎉aaaaaaaaaaaaaaaa".chars().take(20).collect();
+                text[at] = b as char;
+                let s: String = text.into_iter().collect();
+                let mut ours = String::new();
+                write_json_string(&s, &mut ours);
+                assert_eq!(ours, serde_json::to_string(&s).unwrap(), "{s:?}");
+            }
         }
     }
 

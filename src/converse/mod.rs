@@ -64,7 +64,12 @@ impl UnsignedRequest {
     ///
     /// The signature is valid for 15 minutes from `now`; sign right before sending.
     pub fn sign(&self, auth: &Auth, now: OffsetDateTime) -> Result<HttpRequest> {
-        let mut request = self.request.clone();
+        self.clone().into_signed(auth, now)
+    }
+
+    /// Like [`sign`](Self::sign), consuming the request (no copy of the body).
+    pub fn into_signed(self, auth: &Auth, now: OffsetDateTime) -> Result<HttpRequest> {
+        let mut request = self.request;
         match auth {
             Auth::SigV4(credentials) => {
                 sign::sign_in_place(&mut request, credentials, &self.region, now)?
@@ -117,7 +122,7 @@ fn build_operation(
     let region = resolve_region(config, env)?;
     let endpoint = resolve_endpoint(config, env, &region)?;
     let conversation = apply_role_policy(messages, &config.roles)?;
-    let body = body_json(config, &conversation)?;
+    let body = body_json(config, conversation)?;
     let url = format!(
         "{endpoint}/model/{}/{}",
         encode_path_label(&config.model),
@@ -174,9 +179,9 @@ pub fn resolve_endpoint(config: &ClientConfig, env: &Env, region: &str) -> Resul
     Ok(Endpoint::bedrock_runtime(region))
 }
 
-fn block_json(block: &Block) -> Result<Value> {
+fn block_json(block: Block) -> Result<Value> {
     Ok(match block {
-        Block::Text(text) => Value::Object(vec![("text".into(), Value::String(text.clone()))]),
+        Block::Text(text) => Value::Object(vec![("text".into(), Value::String(text))]),
         Block::CachePoint => Value::Object(vec![(
             "cachePoint".into(),
             Value::Object(vec![("type".into(), Value::from("default"))]),
@@ -189,17 +194,18 @@ fn block_json(block: &Block) -> Result<Value> {
     })
 }
 
-fn blocks_json(blocks: &[Block]) -> Result<Value> {
+fn blocks_json(blocks: Vec<Block>) -> Result<Value> {
     Ok(Value::Array(
-        blocks.iter().map(block_json).collect::<Result<_>>()?,
+        blocks.into_iter().map(block_json).collect::<Result<_>>()?,
     ))
 }
 
-fn body_json(config: &ClientConfig, conversation: &Conversation) -> Result<String> {
+/// The body's JSON; takes the conversation so large texts move into it instead of copying.
+fn body_json(config: &ClientConfig, conversation: Conversation) -> Result<String> {
     let mut body: Vec<(String, Value)> = Vec::new();
     let messages = conversation
         .turns
-        .iter()
+        .into_iter()
         .map(|(role, blocks)| {
             Ok(Value::Object(vec![
                 ("role".into(), Value::from(role.as_str())),
@@ -209,7 +215,7 @@ fn body_json(config: &ClientConfig, conversation: &Conversation) -> Result<Strin
         .collect::<Result<_>>()?;
     body.push(("messages".into(), Value::Array(messages)));
     if !conversation.system.is_empty() {
-        body.push(("system".into(), blocks_json(&conversation.system)?));
+        body.push(("system".into(), blocks_json(conversation.system)?));
     }
     let inf = &config.inference;
     if !inf.is_empty() {
