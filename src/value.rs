@@ -123,7 +123,18 @@ fn is_json_number(s: &str) -> bool {
     i == b.len()
 }
 
-/// An ordered JSON value (see the [module docs](self)).
+/// An ordered JSON value that keeps numbers exactly as written.
+///
+/// Config values and the Converse body are trees of `Value`. Unlike `serde_json::Value`,
+/// object keys keep their order (without turning on serde_json's `preserve_order` for the
+/// caller's whole build), and numbers keep their text: `temperature 0.7` is sent as `0.7`
+/// (BAML sends the f32-rounded `0.699999988079071`).
+///
+/// ```
+/// use bedrock_request::Value;
+/// let v = Value::from_json_str(r#"{"z": 1, "a": [0.7, null]}"#).unwrap();
+/// assert_eq!(v.to_json(), r#"{"z":1,"a":[0.7,null]}"#);
+/// ```
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Value {
     /// `null`

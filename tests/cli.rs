@@ -189,92 +189,49 @@ fn unsigned_needs_no_credentials() {
 
 #[test]
 fn errors_go_to_stderr_with_a_nonzero_exit() {
-    let e = fails(
-        &[
-            "request",
-            "--baml",
-            "examples/bedrock.baml",
-            "--client",
-            "Nope",
-            "--prompt",
-            "x",
-        ],
-        &[],
-    );
-    assert_eq!(
-        e,
-        "error: no client named Nope; the BAML source defines: Example, Sonnet\n"
-    );
-    let e = fails(&[&EXAMPLE[..], &["yesterday"]].concat(), &[]);
-    assert!(
-        e.starts_with("error: --time \"yesterday\" is not a time"),
-        "{e}"
-    );
-    let e = fails(
-        &[
-            "request",
-            "--baml",
-            "examples/bedrock.baml",
-            "--client",
-            "Sonnet",
-            "--prompt",
-            "x",
-        ],
-        &[("AWS_REGION", "us-east-1")],
-    );
-    assert!(e.starts_with("error: no credentials found"), "{e}");
-    let e = fails(
-        &[
-            "request",
-            "--baml",
-            "examples/bedrock.baml",
-            "--client",
-            "Sonnet",
-            "--prompt",
-            "x",
-            "--unsigned",
-        ],
-        &[],
-    );
-    assert!(e.starts_with("error: no region"), "{e}");
-    let e = fails(
-        &[
-            "request",
-            "--baml",
-            "missing.baml",
-            "--client",
-            "A",
-            "--prompt",
-            "x",
-        ],
-        &[],
-    );
-    assert!(e.starts_with("error: cannot read missing.baml"), "{e}");
-    // Usage errors (clap) also exit non-zero.
-    let e = fails(
-        &[
-            "request",
-            "--baml",
-            "examples/bedrock.baml",
-            "--prompt",
-            "x",
-        ],
-        &[],
-    );
-    assert!(e.contains("--client"), "{e}");
-    let e = fails(
-        &[
-            "request",
-            "--options",
-            "o.json",
-            "--prompt",
-            "x",
-            "--messages",
-            "m.json",
-        ],
-        &[],
-    );
-    assert!(e.contains("cannot be used with"), "{e}");
+    let region = [("AWS_REGION", "us-east-1")];
+    for (command, env, expected) in [
+        (
+            "request --baml examples/bedrock.baml --client Nope --prompt x",
+            &[][..],
+            "error: no client named Nope; the BAML source defines: Example, Sonnet\n",
+        ),
+        (
+            "request --baml examples/bedrock.baml --client Example --prompt x --time yesterday",
+            &[],
+            "error: --time \"yesterday\" is not a time",
+        ),
+        (
+            "request --baml examples/bedrock.baml --client Sonnet --prompt x",
+            &region,
+            "error: no credentials found",
+        ),
+        (
+            "request --baml examples/bedrock.baml --client Sonnet --prompt x --unsigned",
+            &[],
+            "error: no region",
+        ),
+        (
+            "request --baml missing.baml --client A --prompt x",
+            &[],
+            "error: cannot read missing.baml",
+        ),
+        // Usage errors (clap) also exit non-zero.
+        (
+            "request --baml examples/bedrock.baml --prompt x",
+            &[],
+            "error: the following required arguments were not provided:\n  --client <NAME>",
+        ),
+        (
+            "request --options o.json --prompt x --messages m.json",
+            &[],
+            "error: the argument '--prompt <TEXT>' cannot be used with '--messages <FILE.json>'",
+        ),
+    ] {
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let e = fails(&args, env);
+        assert!(e.starts_with(expected), "{command}: {e}");
+    }
 }
 
 #[test]
