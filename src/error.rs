@@ -26,6 +26,8 @@ pub enum ErrorKind {
     Credentials,
     /// The signer rejected the request.
     Signing,
+    /// Text that should be JSON is not.
+    Json,
 }
 
 impl fmt::Display for ErrorKind {
@@ -37,6 +39,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Request => "request",
             ErrorKind::Credentials => "credentials",
             ErrorKind::Signing => "signing",
+            ErrorKind::Json => "json",
         })
     }
 }

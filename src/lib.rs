@@ -72,6 +72,7 @@ pub mod converse;
 pub mod credentials;
 mod env;
 mod error;
+mod json;
 pub mod prompt;
 mod request;
 pub mod sign;

@@ -228,8 +228,11 @@ pub fn apply_role_policy(messages: &[Message], policy: &RolePolicy) -> Result<Co
         if blocks.is_empty() {
             continue;
         }
+        // Any cache_control value asks for a cache point, except null and false.
         let cache = message.metadata.iter().any(|(k, v)| {
-            k == "cache_control" && *v != Value::Null && policy.allowed_role_metadata.allows(k)
+            k == "cache_control"
+                && !matches!(v, Value::Null | Value::Bool(false))
+                && policy.allowed_role_metadata.allows(k)
         });
         if cache {
             blocks.push(Block::CachePoint);

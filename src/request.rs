@@ -131,17 +131,28 @@ impl HttpRequest {
 
     /// A runnable `curl` command (POSIX shell quoting) that sends exactly these bytes.
     ///
-    /// The body goes through `--data-binary`, which sends it unchanged; curl's own extra
-    /// headers (`accept`, `user-agent`, `content-length`) are not signed and do not matter.
+    /// The body is piped in with the shell's `printf` builtin (`printf '%s' '...' | curl
+    /// --data-binary @-`), so bodies of any size work (a command-line argument is limited to
+    /// 128 KiB on Linux) and reach curl unchanged. curl's own extra headers (`accept`,
+    /// `user-agent`, `content-length`) are not signed and do not matter.
     pub fn to_curl(&self) -> String {
-        let mut out = format!("curl -sS -X {} {}", self.method, shell_quote(&self.url));
+        let mut out = String::new();
+        if !self.body.is_empty() {
+            out.push_str("printf '%s' ");
+            out.push_str(&shell_quote(&String::from_utf8_lossy(self.body.as_bytes())));
+            out.push_str(" |\n");
+        }
+        out.push_str(&format!(
+            "curl -sS -X {} {}",
+            self.method,
+            shell_quote(&self.url)
+        ));
         for (k, v) in &self.headers {
             out.push_str(" \\\n  -H ");
             out.push_str(&shell_quote(&format!("{k}: {v}")));
         }
         if !self.body.is_empty() {
-            out.push_str(" \\\n  --data-binary ");
-            out.push_str(&shell_quote(&String::from_utf8_lossy(self.body.as_bytes())));
+            out.push_str(" \\\n  --data-binary @-");
         }
         out
     }

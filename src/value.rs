@@ -293,9 +293,19 @@ impl Value {
         out
     }
 
-    /// Parses JSON text, keeping key order; numbers keep their shortest `f64`/integer form.
-    pub fn from_json_str(text: &str) -> Result<Value, serde_json::Error> {
-        serde_json::from_str(text)
+    /// Parses JSON text (RFC 8259), keeping key order and each number's text exactly
+    /// (`0.70` stays `0.70`, `1E-1` stays `1E-1`, big integers keep every digit). A repeated
+    /// key replaces the earlier value in place. Nesting deeper than 128 is refused.
+    ///
+    /// ```
+    /// use bedrock_request::Value;
+    /// let v = Value::from_json_str(r#"{"temperature": 0.70, "n": 12345678901234567890123}"#)?;
+    /// assert_eq!(v.to_json(), r#"{"temperature":0.70,"n":12345678901234567890123}"#);
+    /// assert!(Value::from_json_str("[1,]").is_err());
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
+    pub fn from_json_str(text: &str) -> crate::Result<Value> {
+        crate::json::parse(text)
     }
 
     /// Converts a `serde_json::Value` (key order as that value has it).
@@ -398,75 +408,6 @@ fn needs_escape_in(word: u64) -> bool {
     below_space
         || has_zero(word ^ (ONES * u64::from(b'"')))
         || has_zero(word ^ (ONES * u64::from(b'\\')))
-}
-
-impl<'de> serde::Deserialize<'de> for Value {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ValueVisitor)
-    }
-}
-
-struct ValueVisitor;
-
-impl<'de> serde::de::Visitor<'de> for ValueVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
-        Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("number out of range"))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries: Vec<(String, Value)> = Vec::new();
-        while let Some((key, value)) = map.next_entry::<String, Value>()? {
-            match entries.iter_mut().find(|(k, _)| *k == key) {
-                Some(slot) => slot.1 = value,
-                None => entries.push((key, value)),
-            }
-        }
-        Ok(Value::Object(entries))
-    }
 }
 
 #[cfg(test)]

@@ -132,17 +132,29 @@ fn the_bundled_example_file_parses() {
 
 #[test]
 fn env_references_resolve_from_the_snapshot_only() {
-    let err = BamlFile::parse(FULL)
+    // The credentials in FULL come from env.MY_KEY / env.MY_SECRET: unset, they are not given.
+    let c = BamlFile::parse(FULL)
         .unwrap()
         .client("Everything")
         .unwrap()
         .to_config(&Env::new())
-        .unwrap_err();
+        .unwrap();
+    assert!(c.credentials.is_none());
+    // Any other option must resolve.
+    let src = "client<llm> C {\n provider aws-bedrock\n options {\n model env.MODEL_NAME\n }\n}";
+    let err = ClientConfig::from_baml(src, "C", &Env::new()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Baml);
     assert_eq!(
         err.to_string(),
-        "client Everything, line 16: env.MY_KEY is not set; set the environment variable MY_KEY or write the value in the options block"
+        "client C, line 4: env.MODEL_NAME is not set; set the environment variable MODEL_NAME or write the value in the options block"
     );
+    let c = ClientConfig::from_baml(
+        src,
+        "C",
+        &Env::from_iter([("MODEL_NAME", "amazon.nova-pro-v1:0")]),
+    )
+    .unwrap();
+    assert_eq!(c.model, "amazon.nova-pro-v1:0");
 }
 
 #[test]
@@ -275,5 +287,61 @@ fn garbage_never_panics() {
         "client<llm> A { options { x [ { ] } }",
     ] {
         let _ = BamlFile::parse(src);
+    }
+}
+
+#[test]
+fn unset_optional_credentials_mean_not_given() {
+    // As on BAML's provider page: `session_token env.MY_CUSTOM_AWS_SESSION // Optional`.
+    let src = "client<llm> C {\n provider aws-bedrock\n options {\n model m\n access_key_id env.MY_KEY\n secret_access_key env.MY_SECRET\n session_token env.MY_SESSION\n region env.MY_REGION\n }\n}";
+    let keys = Env::from_iter([
+        ("MY_KEY", "AKID"),
+        ("MY_SECRET", "S"),
+        ("MY_REGION", "us-east-1"),
+    ]);
+    let c = ClientConfig::from_baml(src, "C", &keys).unwrap();
+    assert!(c.credentials.unwrap().session_token().is_none());
+    // None set: no explicit credentials (the chain decides); a required option still errors.
+    let c =
+        ClientConfig::from_baml(src, "C", &Env::from_iter([("MY_REGION", "us-east-1")])).unwrap();
+    assert!(c.credentials.is_none());
+    let e = ClientConfig::from_baml(src, "C", &Env::new()).unwrap_err();
+    assert!(e.to_string().contains("env.MY_REGION is not set"), "{e}");
+    // Half set: the all-or-nothing rule applies.
+    let e = ClientConfig::from_baml(
+        src,
+        "C",
+        &Env::from_iter([("MY_KEY", "AKID"), ("MY_REGION", "us-east-1")]),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().ends_with(
+            "If either access_key_id or secret_access_key are provided, both must be provided."
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn multibyte_text_in_odd_places_never_panics() {
+    for tail in ["é", "🎉", "中文", "\u{301}"] {
+        for prefix in [
+            "x \"\\x",
+            "x \"\\",
+            "x #",
+            "x ##\"",
+            "{",
+            "{/",
+            "x [",
+            "x: ",
+            "x env.",
+            "client<",
+            "client<llm> ",
+            "client<llm> A {\n x ",
+        ] {
+            let src = format!("client<llm> A {{\n options {{\n {prefix}{tail}\n }}\n}}");
+            let _ = BamlFile::parse(&src);
+            let _ = BamlFile::parse(&format!("{prefix}{tail}"));
+        }
     }
 }

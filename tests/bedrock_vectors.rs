@@ -123,18 +123,38 @@ fn every_botocore_vector_matches() {
 }
 
 #[test]
-fn the_reference_vector_is_the_issues_botocore_signature() {
-    // Stated in the foundation issue for botocore 1.44.8; the vector file must carry it.
-    let (_, case, _) = cases()
-        .into_iter()
-        .find(|(n, _, _)| n == "model-id-with-colon.json")
+fn the_issues_reference_signature_is_reproduced_from_scratch() {
+    // Stated in the foundation issue for botocore 1.44.8: these credentials, this time, region
+    // and body, headers content-type and host. Computed here, not read from a vector file.
+    let config = ClientConfig::builder()
+        .model("anthropic.claude-3-haiku-20240307-v1:0")
+        .region("us-east-1")
+        .access_keys("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        .build()
         .unwrap();
+    let unsigned = converse::build(
+        &config,
+        &[bedrock_request::Message::user("Hello")],
+        &Env::new(),
+    )
+    .unwrap();
     assert_eq!(
-        case["botocore"]["signature"],
-        "19f9ff5f31b96d4983cc87f7191e49e8c39475e434ea6b9d581028226bdc060c"
+        unsigned.preview().path_and_query(),
+        "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse"
     );
     assert_eq!(
-        case["generated_by"],
-        "botocore 1.44.8 via tools/make_bedrock_vectors.py"
+        unsigned.preview().body.as_str(),
+        Some(r#"{"messages":[{"role":"user","content":[{"text":"Hello"}]}]}"#)
     );
+    let auth = credentials::resolve_static(&config, &Env::new())
+        .unwrap()
+        .unwrap()
+        .auth;
+    let signed = unsigned
+        .sign(&auth, datetime!(2015-08-30 12:36:00 UTC))
+        .unwrap();
+    assert!(signed
+        .header("authorization")
+        .unwrap()
+        .ends_with("Signature=19f9ff5f31b96d4983cc87f7191e49e8c39475e434ea6b9d581028226bdc060c"));
 }

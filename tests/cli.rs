@@ -73,31 +73,63 @@ fn request_json_is_the_botocore_vector() {
     assert_eq!(again, out);
 }
 
-#[test]
-fn request_curl_is_a_runnable_command_with_the_exact_bytes() {
-    let args = [&EXAMPLE[..], &["20150830T123600Z", "--format", "curl"]].concat();
-    let curl = ok(&args, &[]);
-    // Run it with a stand-in curl that prints its arguments one per line (NUL-separated).
-    let script = format!("curl() {{ printf '%s\\0' \"$@\"; }}\n{curl}");
-    let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+/// Runs a `--format curl` command with a stand-in `curl` that prints its arguments
+/// (NUL-separated) and then the body it reads from standard input.
+fn run_curl(command: &str) -> (Vec<String>, String) {
+    let script = format!("curl() {{ printf '%s\\0' \"$@\"; printf 'STDIN:'; cat; }}\n{command}\n");
+    let path = std::env::temp_dir().join(format!(
+        "bedrock-request-curl-{}-{}.sh",
+        std::process::id(),
+        command.len()
+    ));
+    std::fs::write(&path, script).unwrap();
+    let out = Command::new("sh").arg(&path).output().unwrap();
+    std::fs::remove_file(&path).unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let argv: Vec<String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .split('\0')
-        .map(str::to_owned)
-        .collect();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (args, body) = text.split_once("STDIN:").unwrap();
+    (
+        args.split('\0').map(str::to_owned).collect(),
+        body.to_owned(),
+    )
+}
+
+#[test]
+fn request_curl_is_a_runnable_command_with_the_exact_bytes() {
+    let args = [&EXAMPLE[..], &["20150830T123600Z", "--format", "curl"]].concat();
+    let (argv, body) = run_curl(&ok(&args, &[]));
     let v = vector();
     assert!(argv.contains(&v["url"].as_str().unwrap().to_owned()));
-    let body_at = argv.iter().position(|a| a == "--data-binary").unwrap();
-    assert_eq!(argv[body_at + 1], v["body_text"].as_str().unwrap());
+    assert!(argv
+        .windows(2)
+        .any(|w| w[0] == "--data-binary" && w[1] == "@-"));
+    assert_eq!(body, v["body_text"].as_str().unwrap());
     for h in v["headers"].as_array().unwrap() {
         let line = format!("{}: {}", h[0].as_str().unwrap(), h[1].as_str().unwrap());
         assert!(argv.contains(&line), "missing header {line}");
     }
+    // A body far over the 128 KiB limit of one command-line argument still goes through.
+    let big = "x'y\"z ".repeat(60_000);
+    let file =
+        std::env::temp_dir().join(format!("bedrock-request-big-{}.json", std::process::id()));
+    let messages = serde_json::json!([{"role": "user", "content": big}]);
+    std::fs::write(&file, messages.to_string()).unwrap();
+    let args = [
+        &EXAMPLE[..5],
+        &["--messages", file.to_str().unwrap(), "--format", "curl"],
+    ]
+    .concat();
+    let (_, body) = run_curl(&ok(&args, &[]));
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(
+        body.len(),
+        big.len() + r#"{"messages":[{"role":"user","content":[{"text":""}]}]}"#.len() + 60_000
+    );
+    assert!(body.ends_with(r#"x'y\"z "}]}]}"#));
 }
 
 #[test]

@@ -213,19 +213,39 @@ fn camel_case_credentials_are_accepted_once() {
 }
 
 #[test]
-fn secrets_stay_out_of_errors_and_debug() {
-    let e = config_error(
-        r#"{"model":"m","secret_access_key":"SUPERSECRET","session_token":"TOKENVALUE"}"#,
-    );
-    assert!(!e.to_string().contains("SUPERSECRET") && !format!("{e:?}").contains("TOKENVALUE"));
-    let c = config(
-        r#"{"model":"m","access_key_id":"AKID","secret_access_key":"SUPERSECRET","session_token":"TOKENVALUE"}"#,
-    );
-    let shown = format!("{c:?}");
-    assert!(shown.contains("AKID"), "{shown}");
+fn debug_never_shows_secrets() {
+    let builder = ClientConfig::builder()
+        .model("m")
+        .access_keys("AKID", "SUPERSECRET")
+        .session_token("TOKENVALUE");
+    let shown = format!("{builder:?}");
     assert!(
-        !shown.contains("SUPERSECRET") && !shown.contains("TOKENVALUE"),
+        shown.contains("secret_access_key")
+            && !shown.contains("SUPERSECRET")
+            && !shown.contains("TOKENVALUE"),
         "{shown}"
+    );
+    let src = "client<llm> C {\n provider aws-bedrock\n options {\n model m\n access_key_id AKID\n secret_access_key \"SUPERSECRET\"\n session_token TOKENVALUE\n }\n}";
+    let file = bedrock_request::BamlFile::parse(src).unwrap();
+    let shown = format!("{file:?}");
+    assert!(
+        shown.contains("secret_access_key")
+            && !shown.contains("SUPERSECRET")
+            && !shown.contains("TOKENVALUE"),
+        "{shown}"
+    );
+    let config = file.client("C").unwrap().to_config(&Env::new()).unwrap();
+    let shown = format!("{config:?}");
+    assert!(
+        shown.contains("AKID") && !shown.contains("SUPERSECRET") && !shown.contains("TOKENVALUE"),
+        "{shown}"
+    );
+    // Errors about bad values do not quote them either.
+    let src = "client<llm> C {\n options {\n secret_access_key \"ab\\xZZSECRET\"\n }\n}";
+    let e = bedrock_request::BamlFile::parse(src).unwrap_err();
+    assert!(
+        !e.to_string().contains("ZZ") && !e.to_string().contains("SECRET"),
+        "{e}"
     );
 }
 
@@ -233,24 +253,66 @@ fn secrets_stay_out_of_errors_and_debug() {
 fn endpoint_url_rules() {
     let c = config(r#"{"model":"m","endpoint_url":"https://Example.com:443/p/"}"#);
     assert_eq!(c.endpoint_url.unwrap().to_string(), "https://example.com/p");
-    for (url, why) in [
-        ("ftp://x", "must start with https://"),
-        ("https://", "has no host"),
-        ("https://h/p?x=1", "query string"),
-        ("https://u:p@h", "user info"),
-        ("https://h:99999", "port \"99999\""),
-        ("https://bücher.example", "xn--"),
-        ("https://h/a b", "percent-encoded"),
+    let c = config(r#"{"model":"m","endpoint_url":"http://[::1]:80"}"#);
+    assert_eq!(c.endpoint_url.as_ref().unwrap().host(), "[::1]");
+    let c = config(r#"{"model":"m","endpoint_url":"http://[::1]:8443/x"}"#);
+    assert_eq!(c.endpoint_url.unwrap().to_string(), "http://[::1]:8443/x");
+    for (url, shown, why) in [
+        ("ftp://x", "ftp://x", "must start with https://"),
+        ("https://", "https://", "has no host"),
+        ("https://h/p?x=1", "https://h/p?x=1", "query string"),
+        // The user info is a password: the message must not repeat it.
+        ("https://user:hunter2@h", "https://***@h", "user info"),
+        ("https://h:99999", "https://h:99999", "port \"99999\""),
+        ("https://bücher.example", "https://bücher.example", "xn--"),
+        ("https://h/a b", "https://h/a b", "percent-encoded"),
+        (
+            "https://[::1",
+            "https://[::1",
+            "characters a host name cannot have",
+        ),
     ] {
         let m = message(&format!(r#"{{"model":"m","endpoint_url":"{url}"}}"#));
         assert!(
-            m.starts_with(&format!("endpoint_url {url:?} is not usable: ")) && m.contains(why),
+            m.starts_with(&format!("endpoint_url {shown:?} is not usable: ")) && m.contains(why),
             "{url}: {m}"
         );
+        assert!(!m.contains("hunter2"));
     }
     assert!(config(r#"{"model":"m","endpoint_url":""}"#)
         .endpoint_url
         .is_none());
+}
+
+#[test]
+fn model_ids_that_are_path_segments_are_refused() {
+    for model in [".", ".."] {
+        let m = message(&format!(r#"{{"model":"{model}"}}"#));
+        assert!(m.contains("is not a model id"), "{m}");
+    }
+}
+
+#[test]
+fn the_builder_refuses_inference_settings_given_twice() {
+    let e = ClientConfig::builder()
+        .model("m")
+        .option("inference_configuration", Value::Object(vec![]))
+        .max_tokens(5)
+        .build()
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("inference_configuration is set both with"),
+        "{e}"
+    );
+}
+
+#[test]
+fn timeouts_too_large_say_so() {
+    assert_eq!(
+        message(r#"{"model":"m","http":{"request_timeout_ms":99999999999999999999}}"#),
+        "request_timeout_ms is too large, got: 99999999999999999999ms"
+    );
 }
 
 #[test]
@@ -295,11 +357,11 @@ fn media_url_handler_and_http_options() {
 #[test]
 fn additional_model_request_fields_are_kept_verbatim_and_in_order() {
     let c = config(
-        r#"{"model":"m","additional_model_request_fields":{"z":{"b":1.50,"a":[true,null]},"a":"x"}}"#,
+        r#"{"model":"m","additional_model_request_fields":{"z":{"b":1.50,"a":[true,null]},"a":"x","n":1e400}}"#,
     );
     assert_eq!(
         Value::Object(c.additional_model_request_fields).to_json(),
-        r#"{"z":{"b":1.5,"a":[true,null]},"a":"x"}"#
+        r#"{"z":{"b":1.50,"a":[true,null]},"a":"x","n":1e400}"#
     );
     assert_eq!(
         message(r#"{"model":"m","additional_model_request_fields":[1]}"#),

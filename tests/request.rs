@@ -210,16 +210,19 @@ fn signing_is_deterministic_and_time_dependent() {
 
 #[test]
 fn numbers_are_sent_as_written() {
-    let src = "client<llm> C {\n provider aws-bedrock\n options {\n model m\n region us-east-1\n inference_configuration {\n temperature 0.7\n top_p 0.95\n max_tokens 1000\n }\n additional_model_request_fields { top_k 250 }\n }\n}";
-    let c = ClientConfig::from_baml(src, "C", &Env::new()).unwrap();
-    let body = converse::build(&c, &[Message::user("hi")], &Env::new())
-        .unwrap()
-        .into_preview()
-        .body;
-    assert_eq!(
-        body.as_str().unwrap(),
-        r#"{"messages":[{"role":"user","content":[{"text":"hi"}]}],"inferenceConfig":{"maxTokens":1000,"temperature":0.7,"topP":0.95},"additionalModelRequestFields":{"top_k":250}}"#
-    );
+    let expected = r#"{"messages":[{"role":"user","content":[{"text":"hi"}]}],"inferenceConfig":{"maxTokens":1000,"temperature":0.70,"topP":1e-1},"additionalModelRequestFields":{"top_k":250,"x":1.50}}"#;
+    let src = "client<llm> C {\n provider aws-bedrock\n options {\n model m\n region us-east-1\n inference_configuration {\n temperature 0.70\n top_p 1e-1\n max_tokens 1000\n }\n additional_model_request_fields { top_k 250, x 1.50 }\n }\n}";
+    let json = r#"{"model":"m","region":"us-east-1","inference_configuration":{"temperature":0.70,"top_p":1e-1,"max_tokens":1000},"additional_model_request_fields":{"top_k":250,"x":1.50}}"#;
+    for config in [
+        ClientConfig::from_baml(src, "C", &Env::new()).unwrap(),
+        config(json),
+    ] {
+        let body = converse::build(&config, &[Message::user("hi")], &Env::new())
+            .unwrap()
+            .into_preview()
+            .body;
+        assert_eq!(body.as_str().unwrap(), expected);
+    }
 }
 
 #[test]
@@ -359,8 +362,9 @@ fn converts_to_http_request_and_renders_as_curl_and_raw_http() {
     assert_eq!(h.body(), r.body.as_bytes());
 
     let curl = r.to_curl();
-    assert!(curl.starts_with("curl -sS -X POST 'https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse'"));
-    assert!(curl.contains(r#"--data-binary '{"messages":[{"role":"user","content":[{"text":"it'\''s \"quoted\""}]}]}'"#), "{curl}");
+    assert!(curl.starts_with(r#"printf '%s' '{"messages":[{"role":"user","content":[{"text":"it'\''s \"quoted\""}]}]}' |"#), "{curl}");
+    assert!(curl.contains("\ncurl -sS -X POST 'https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse'"));
+    assert!(curl.ends_with("--data-binary @-"), "{curl}");
 
     let raw = String::from_utf8(r.to_http()).unwrap();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap();
@@ -376,4 +380,87 @@ fn converts_to_http_request_and_renders_as_curl_and_raw_http() {
     );
     assert_eq!(json["body_text"], r.body.as_str().unwrap());
     assert_eq!(json["body"], r.body.json().unwrap());
+}
+
+#[test]
+fn more_endpoint_and_credential_sources() {
+    let plain = config(r#"{"model":"m","region":"us-east-1"}"#);
+    // An empty service variable is unset: the global one applies.
+    let env = Env::from_iter([
+        ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", ""),
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:80/p"),
+    ]);
+    let r = converse::build(&plain, &[Message::user("hi")], &env)
+        .unwrap()
+        .into_preview();
+    assert_eq!(r.url, "http://127.0.0.1/p/model/m/converse");
+    assert_eq!(r.header("host"), Some("127.0.0.1"));
+    // FIPS, and partitions other than aws.
+    let fips = Env::from_iter([("AWS_USE_FIPS_ENDPOINT", "true")]);
+    assert!(url(&plain, &fips).starts_with("https://bedrock-runtime-fips.us-east-1.amazonaws.com/"));
+    let iso = config(r#"{"model":"m","region":"us-isob-east-1"}"#);
+    assert!(
+        url(&iso, &Env::new()).starts_with("https://bedrock-runtime.us-isob-east-1.sc2s.sgov.gov/")
+    );
+    let dual = Env::from_iter([("AWS_USE_DUALSTACK_ENDPOINT", "true")]);
+    let e = converse::build(&plain, &[Message::user("hi")], &dual).unwrap_err();
+    assert!(
+        e.to_string().starts_with("AWS_USE_DUALSTACK_ENDPOINT=true"),
+        "{e}"
+    );
+    // botocore's legacy name for the session token.
+    let legacy = Env::from_iter([
+        ("AWS_ACCESS_KEY_ID", "K"),
+        ("AWS_SECRET_ACCESS_KEY", "S"),
+        ("AWS_SECURITY_TOKEN", "LEGACY"),
+    ]);
+    let r = credentials::resolve_static(&plain, &legacy)
+        .unwrap()
+        .unwrap();
+    assert!(matches!(&r.auth, Auth::SigV4(c) if c.session_token().unwrap().expose() == "LEGACY"));
+}
+
+#[test]
+fn unusable_times_and_credentials_are_errors_not_panics() {
+    let c = config(r#"{"model":"m","region":"us-east-1"}"#);
+    let unsigned = converse::build(&c, &[Message::user("hi")], &Env::new()).unwrap();
+    let good = Auth::SigV4(Credentials::new("AKID", "SECRET"));
+    let e = unsigned
+        .sign(&good, datetime!(1969-12-31 23:59:59 UTC))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Signing);
+    assert!(e.to_string().contains("must not be before 1970"), "{e}");
+    for (auth, what) in [
+        (
+            Auth::SigV4(Credentials::new("AKID\r\nx-evil: 1", "SECRET")),
+            "the access key id",
+        ),
+        (
+            Auth::SigV4(Credentials::new("", "SECRET")),
+            "the access key id is empty",
+        ),
+        (
+            Auth::SigV4(Credentials::new("AKID", "SECRET\n")),
+            "the secret access key",
+        ),
+        (
+            Auth::SigV4(Credentials::new("AKID", "SECRET").with_session_token("TOK EN")),
+            "the session token",
+        ),
+        (Auth::Bearer(Secret::new("key\u{0}")), "the Bedrock API key"),
+        (
+            Auth::Bearer(Secret::new("")),
+            "the Bedrock API key is empty",
+        ),
+    ] {
+        let e = unsigned
+            .sign(&auth, datetime!(2024-01-15 0:00 UTC))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Credentials);
+        assert!(e.to_string().starts_with(what), "{e}");
+        assert!(
+            !e.to_string().contains("SECRET") && !e.to_string().contains("evil"),
+            "{e}"
+        );
+    }
 }

@@ -205,6 +205,12 @@ fn cache_control_adds_a_cache_point_when_allowed() {
         );
         assert_eq!(b["system"], json(r#"[{"text":"S"}]"#), "{allowed}");
     }
+    // A false cache_control is no cache control.
+    let b = body(
+        &base(),
+        &[Message::user("U").with_metadata("cache_control", Value::Bool(false))],
+    );
+    assert_eq!(b["messages"][0]["content"], json(r#"[{"text":"U"}]"#));
     // A null cache_control is no cache control.
     let b = body(
         &base(),

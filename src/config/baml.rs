@@ -48,7 +48,9 @@ pub struct BamlFile {
 }
 
 /// One `client<llm> Name { ... }` block, with `env.*` references not yet resolved.
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows option names, not values (a block may hold a secret key).
+#[derive(Clone)]
 pub struct BamlClient {
     name: String,
     provider: String,
@@ -112,6 +114,34 @@ impl BamlFile {
     }
 }
 
+impl std::fmt::Debug for BamlClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BamlClient")
+            .field("name", &self.name)
+            .field("provider", &self.provider)
+            .field("retry_policy", &self.retry_policy)
+            .field(
+                "options",
+                &self.options.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// Options whose `env.NAME` may be unset: like BAML, an unset variable there means "not
+/// given", so `session_token env.MY_SESSION // optional` works and the credential rules and
+/// chain decide what happens next.
+const OPTIONAL_ENV_OPTIONS: [&str; 8] = [
+    "access_key_id",
+    "secret_access_key",
+    "session_token",
+    "accessKeyId",
+    "secretAccessKey",
+    "sessionToken",
+    "profile",
+    "endpoint_url",
+];
+
 impl BamlClient {
     /// The client's name.
     pub fn name(&self) -> &str {
@@ -130,13 +160,19 @@ impl BamlClient {
 
     /// The `options` block as a JSON-like map, with `env.NAME` references resolved from `env`.
     ///
-    /// A reference to a variable that is not set is an error naming the variable and its line.
+    /// A reference to a variable that is not set is an error naming the variable and its line,
+    /// except for the credential options, `profile` and `endpoint_url`, where an unset variable
+    /// means the option is not given (as in BAML).
     pub fn options(&self, env: &Env) -> Result<Value> {
-        let entries = self
-            .options
-            .iter()
-            .map(|(k, n)| Ok((k.clone(), resolve(n, env, &self.name)?)))
-            .collect::<Result<Vec<_>>>()?;
+        let mut entries = Vec::with_capacity(self.options.len());
+        for (key, node) in &self.options {
+            if let NodeKind::Env(name) = &node.kind {
+                if env.get(name).is_none() && OPTIONAL_ENV_OPTIONS.contains(&key.as_str()) {
+                    continue;
+                }
+            }
+            entries.push((key.clone(), resolve(node, env, &self.name)?));
+        }
         Ok(Value::Object(entries))
     }
 
@@ -430,9 +466,9 @@ impl<'a> Parser<'a> {
             None | Some('\n' | '\r' | '}' | ']') => Ok(()),
             Some('/') if self.rest().starts_with("//") => Ok(()),
             Some('{') if self.rest().starts_with("{//") => Ok(()),
-            Some(c) => Err(self.error(format!(
-                "unexpected {c:?} after a value; put each entry on its own line or separate entries with commas"
-            ))),
+            Some(_) => Err(self.error(
+                "unexpected text after a value; put each entry on its own line or separate entries with commas",
+            )),
         }
     }
 
@@ -581,9 +617,9 @@ impl<'a> Parser<'a> {
                                     self.pos += 2;
                                 }
                                 _ => {
-                                    return Err(self.error(format!(
-                                        "\\x must be followed by two hex digits below 80, found {hex:?}"
-                                    )))
+                                    return Err(self.error(
+                                        "\\x must be followed by two hex digits below 80",
+                                    ))
                                 }
                             }
                         }

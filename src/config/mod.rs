@@ -299,11 +299,26 @@ impl ClientConfig {
 }
 
 /// Builds a [`ClientConfig`] from typed setters; [`build`](Self::build) validates.
-#[derive(Clone, Debug, Default)]
+///
+/// `Debug` shows which options are set, not their values.
+#[derive(Clone, Default)]
 pub struct ClientConfigBuilder {
     name: Option<String>,
     options: Vec<(String, Value)>,
     inference: Vec<(String, Value)>,
+}
+
+impl std::fmt::Debug for ClientConfigBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys = |entries: &[(String, Value)]| {
+            entries.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>()
+        };
+        f.debug_struct("ClientConfigBuilder")
+            .field("name", &self.name)
+            .field("options", &keys(&self.options))
+            .field("inference_configuration", &keys(&self.inference))
+            .finish()
+    }
 }
 
 impl ClientConfigBuilder {
@@ -454,6 +469,11 @@ impl ClientConfigBuilder {
     pub fn build(self) -> Result<ClientConfig> {
         let mut options = self.options;
         if !self.inference.is_empty() {
+            if options.iter().any(|(k, _)| k == "inference_configuration") {
+                return Err(Error::config(
+                    "inference_configuration is set both with .option(\"inference_configuration\", ..) and with typed setters (max_tokens, temperature, top_p, stop_sequences); use one or the other",
+                ));
+            }
             options.push((
                 "inference_configuration".to_owned(),
                 Value::Object(self.inference),
@@ -526,9 +546,13 @@ fn map<'v>(key: &str, v: &'v Value) -> Result<&'v [(String, Value)]> {
 
 fn non_negative_integer(key: &str, v: &Value) -> Result<u64> {
     match v {
-        Value::Number(n) if n.is_integer() => n
-            .as_u64()
-            .ok_or_else(|| Error::config(format!("{key} must be non-negative, got: {n}ms"))),
+        Value::Number(n) if n.is_integer() => n.as_u64().ok_or_else(|| {
+            if n.as_str().starts_with('-') {
+                Error::config(format!("{key} must be non-negative, got: {n}ms"))
+            } else {
+                Error::config(format!("{key} is too large, got: {n}ms"))
+            }
+        }),
         other => Err(Error::config(format!(
             "{key} must be an integer. Got: {}",
             match other {
@@ -739,7 +763,10 @@ fn validate(options: &Value, name: Option<&str>) -> Result<ClientConfig> {
             "endpoint_url" => {
                 endpoint_url = match optional_string(key, value)? {
                     Some(url) => Some(Endpoint::parse_reason(&url).map_err(|e| {
-                        Error::config(format!("endpoint_url {url:?} is not usable: {e}"))
+                        Error::config(format!(
+                            "endpoint_url {:?} is not usable: {e}",
+                            crate::converse::redact_userinfo(&url)
+                        ))
                     })?),
                     None => None,
                 }
@@ -809,6 +836,11 @@ fn validate(options: &Value, name: Option<&str>) -> Result<ClientConfig> {
         return Err(Error::config(
             "model_id is required (it is empty); give a model id such as anthropic.claude-3-haiku-20240307-v1:0, an inference profile id or an ARN",
         ));
+    }
+    if model == "." || model == ".." {
+        return Err(Error::config(format!(
+            "model {model:?} is not a model id (it would be read as a path segment); give a model id, an inference profile id or an ARN"
+        )));
     }
     if let Some(r) = &region {
         crate::converse::validate_region(r).map_err(Error::config)?;

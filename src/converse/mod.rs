@@ -2,8 +2,8 @@
 
 mod url;
 
-pub(crate) use url::validate_region;
 pub use url::{encode_path_label, Endpoint};
+pub(crate) use url::{redact_userinfo, validate_region};
 
 use time::OffsetDateTime;
 
@@ -75,11 +75,7 @@ impl UnsignedRequest {
                 sign::sign_in_place(&mut request, credentials, &self.region, now)?
             }
             Auth::Bearer(key) => {
-                if key.expose().is_empty() || key.expose().contains(['\r', '\n']) {
-                    return Err(Error::credentials(
-                        "the Bedrock API key is empty or spans lines; check AWS_BEARER_TOKEN_BEDROCK",
-                    ));
-                }
+                sign::check_header_safe("the Bedrock API key", key.expose())?;
                 request
                     .headers
                     .push(("authorization".into(), format!("Bearer {}", key.expose())))
@@ -95,7 +91,8 @@ impl UnsignedRequest {
 /// - Region: the `region` option, else `AWS_REGION`, else `AWS_DEFAULT_REGION`.
 /// - Endpoint: the `endpoint_url` option, else `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, else
 ///   `AWS_ENDPOINT_URL` (path prefix kept; both variables ignored when
-///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), else `https://bedrock-runtime.{region}.amazonaws.com`.
+///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), else `https://bedrock-runtime.{region}.amazonaws.com`
+///   (`bedrock-runtime-fips` with `AWS_USE_FIPS_ENDPOINT=true`; see [`Endpoint::bedrock_runtime`]).
 /// - Body keys in order, each omitted when empty: `messages`, `system`, `inferenceConfig`,
 ///   `additionalModelRequestFields`.
 ///
@@ -171,12 +168,28 @@ pub fn resolve_endpoint(config: &ClientConfig, env: &Env, region: &str) -> Resul
     if !ignore_env {
         for var in ["AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"] {
             if let Some(url) = env.get_nonempty(var) {
-                return Endpoint::parse_reason(url)
-                    .map_err(|e| Error::request(format!("{var}={url:?} is not usable: {e}")));
+                return Endpoint::parse_reason(url).map_err(|e| {
+                    Error::request(format!(
+                        "{var}={:?} is not usable: {e}",
+                        redact_userinfo(url)
+                    ))
+                });
             }
         }
     }
-    Ok(Endpoint::bedrock_runtime(region))
+    let flag = |name: &str| {
+        env.get(name)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    };
+    if flag("AWS_USE_DUALSTACK_ENDPOINT") {
+        return Err(Error::request(
+            "AWS_USE_DUALSTACK_ENDPOINT=true: dual-stack endpoints are not built by this version; set endpoint_url (or AWS_ENDPOINT_URL_BEDROCK_RUNTIME) to the dual-stack endpoint, or unset the variable",
+        ));
+    }
+    Ok(Endpoint::bedrock_runtime(
+        region,
+        flag("AWS_USE_FIPS_ENDPOINT"),
+    ))
 }
 
 fn block_json(block: Block) -> Result<Value> {

@@ -27,8 +27,12 @@ pub struct Endpoint {
 impl Endpoint {
     /// Parses an endpoint URL; the error names the URL and what is wrong with it.
     pub fn parse(url: &str) -> crate::Result<Endpoint> {
-        Endpoint::parse_reason(url)
-            .map_err(|e| crate::Error::request(format!("endpoint {url:?} is not usable: {e}")))
+        Endpoint::parse_reason(url).map_err(|e| {
+            crate::Error::request(format!(
+                "endpoint {:?} is not usable: {e}",
+                redact_userinfo(url)
+            ))
+        })
     }
 
     pub(crate) fn parse_reason(url: &str) -> Result<Endpoint, String> {
@@ -92,17 +96,40 @@ impl Endpoint {
         })
     }
 
-    /// `https://bedrock-runtime.{region}.amazonaws.com` (the `aws` partition's endpoint; China
-    /// regions use `amazonaws.com.cn`).
-    pub fn bedrock_runtime(region: &str) -> Endpoint {
-        let suffix = if region.starts_with("cn-") {
-            "amazonaws.com.cn"
+    /// `https://bedrock-runtime.{region}.{dns suffix}`, or `bedrock-runtime-fips` with `fips`.
+    ///
+    /// The DNS suffix follows the AWS partitions: `amazonaws.com` (commercial and GovCloud),
+    /// `amazonaws.com.cn` (`cn-*`), `amazonaws.eu` (`eusc-*`), `c2s.ic.gov` (`us-iso-*`),
+    /// `sc2s.sgov.gov` (`us-isob-*`), `cloud.adc-e.uk` (`eu-isoe-*`), `csp.hci.ic.gov`
+    /// (`us-isof-*`).
+    ///
+    /// ```
+    /// use bedrock_request::Endpoint;
+    /// assert_eq!(Endpoint::bedrock_runtime("eu-west-3", false).to_string(), "https://bedrock-runtime.eu-west-3.amazonaws.com");
+    /// assert_eq!(Endpoint::bedrock_runtime("us-gov-west-1", true).to_string(), "https://bedrock-runtime-fips.us-gov-west-1.amazonaws.com");
+    /// assert_eq!(Endpoint::bedrock_runtime("cn-north-1", false).host(), "bedrock-runtime.cn-north-1.amazonaws.com.cn");
+    /// ```
+    pub fn bedrock_runtime(region: &str, fips: bool) -> Endpoint {
+        const SUFFIXES: [(&str, &str); 6] = [
+            ("cn-", "amazonaws.com.cn"),
+            ("eusc-", "amazonaws.eu"),
+            ("us-isob-", "sc2s.sgov.gov"),
+            ("us-isof-", "csp.hci.ic.gov"),
+            ("us-iso-", "c2s.ic.gov"),
+            ("eu-isoe-", "cloud.adc-e.uk"),
+        ];
+        let suffix = SUFFIXES
+            .iter()
+            .find(|(prefix, _)| region.starts_with(prefix))
+            .map_or("amazonaws.com", |(_, suffix)| suffix);
+        let service = if fips {
+            "bedrock-runtime-fips"
         } else {
-            "amazonaws.com"
+            "bedrock-runtime"
         };
         Endpoint {
             https: true,
-            host: format!("bedrock-runtime.{region}.{suffix}"),
+            host: format!("{service}.{region}.{suffix}"),
             path_prefix: String::new(),
         }
     }
@@ -152,6 +179,18 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), String> {
                 _ => Err(format!("port {port:?} is not a number from 1 to 65535")),
             }
         }
+    }
+}
+
+/// The URL with any `user:password@` replaced by `***@`, for error messages.
+pub(crate) fn redact_userinfo(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let authority_end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    match url[after_scheme..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..after_scheme], &url[after_scheme + at..]),
+        None => url.to_owned(),
     }
 }
 

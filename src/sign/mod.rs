@@ -1,9 +1,10 @@
 //! Signing: the only module that calls aws-sigv4.
 //!
 //! Settings are aws-sigv4's defaults, which match botocore for Bedrock: the path is
-//! percent-encoded once more for the canonical request (`%3A` → `%253A`), no path
-//! normalisation beyond that, no `x-amz-content-sha256` header (the body hash is still part of
-//! the signature), and the session token is signed as `x-amz-security-token`.
+//! percent-encoded once more for the canonical request (`%3A` → `%253A`) and normalised (`.`
+//! and `..` segments removed; the model ids `.` and `..` are refused for that reason), no
+//! `x-amz-content-sha256` header (the body hash is still part of the signature), and the
+//! session token is signed as `x-amz-security-token`.
 
 use std::time::SystemTime;
 
@@ -27,6 +28,19 @@ pub fn sign_in_place(
     region: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
+    if now.unix_timestamp() < 0 {
+        return Err(Error::signing(format!(
+            "cannot sign at {now}: the signing time must not be before 1970"
+        )));
+    }
+    check_header_safe("the access key id", credentials.access_key_id())?;
+    check_header_safe(
+        "the secret access key",
+        credentials.secret_access_key().expose(),
+    )?;
+    if let Some(token) = credentials.session_token() {
+        check_header_safe("the session token", token.expose())?;
+    }
     let identity = aws_credential_types::Credentials::new(
         credentials.access_key_id(),
         credentials.secret_access_key().expose(),
@@ -66,5 +80,19 @@ pub fn sign_in_place(
         .collect();
     added.sort_by_key(|(k, _)| k == "authorization");
     request.headers.extend(added);
+    Ok(())
+}
+
+/// Checks that a credential can go into an HTTP header: non-empty visible ASCII, no spaces.
+/// The value itself is never quoted back.
+pub(crate) fn check_header_safe(what: &str, value: &str) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::credentials(format!("{what} is empty")));
+    }
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::credentials(format!(
+            "{what} has a space, a control character or a non-ASCII character; check for a stray newline or quote where it is set"
+        )));
+    }
     Ok(())
 }
