@@ -89,3 +89,8 @@ pub use error::{Error, ErrorKind, Result};
 pub use prompt::{Media, MediaKind, MediaSource, Message, Part};
 pub use request::{Body, HttpRequest};
 pub use value::{Number, Value};
+
+/// The README's Rust example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
