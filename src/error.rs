@@ -10,6 +10,8 @@
 
 use std::fmt;
 
+use crate::parse::{AwsError, FinishReasonError};
+
 /// Which stage of building a request failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -28,6 +30,15 @@ pub enum ErrorKind {
     Signing,
     /// Text that should be JSON is not.
     Json,
+    /// AWS answered with an error ([`Error::aws`] has it, classified).
+    Aws,
+    /// The finish reason is refused by the client's allow/deny list
+    /// ([`Error::finish_reason`] has it; BAML's `BamlClientFinishReasonError`).
+    FinishReason,
+    /// A response body is not what the operation returns.
+    Response,
+    /// No JSON value of the wanted type in a model's text.
+    StructuredOutput,
 }
 
 impl fmt::Display for ErrorKind {
@@ -40,6 +51,10 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Credentials => "credentials",
             ErrorKind::Signing => "signing",
             ErrorKind::Json => "json",
+            ErrorKind::Aws => "aws",
+            ErrorKind::FinishReason => "finish reason",
+            ErrorKind::Response => "response",
+            ErrorKind::StructuredOutput => "structured output",
         })
     }
 }
@@ -55,10 +70,17 @@ impl fmt::Display for ErrorKind {
 /// assert_eq!(err.kind(), ErrorKind::Config);
 /// assert_eq!(err.to_string(), "model_id is required");
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    detail: Option<Box<Detail>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Detail {
+    Aws(AwsError),
+    FinishReason(FinishReasonError),
 }
 
 impl Error {
@@ -66,7 +88,45 @@ impl Error {
         Error {
             kind,
             message: message.into(),
+            detail: None,
         }
+    }
+
+    pub(crate) fn with_aws(error: AwsError) -> Self {
+        Error {
+            kind: ErrorKind::Aws,
+            message: error.to_string(),
+            detail: Some(Box::new(Detail::Aws(error))),
+        }
+    }
+
+    pub(crate) fn with_finish_reason(error: FinishReasonError) -> Self {
+        Error {
+            kind: ErrorKind::FinishReason,
+            message: format!("Finish reason not allowed: {}", error.finish_reason),
+            detail: Some(Box::new(Detail::FinishReason(error))),
+        }
+    }
+
+    /// The classified AWS error, for [`ErrorKind::Aws`].
+    pub fn aws(&self) -> Option<&AwsError> {
+        match self.detail.as_deref() {
+            Some(Detail::Aws(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The refused finish reason and the raw output, for [`ErrorKind::FinishReason`].
+    pub fn finish_reason(&self) -> Option<&FinishReasonError> {
+        match self.detail.as_deref() {
+            Some(Detail::FinishReason(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether sending again can help (AWS errors that say so; never for other kinds).
+    pub fn is_retryable(&self) -> bool {
+        self.aws().is_some_and(|e| e.retryable)
     }
 
     pub(crate) fn baml(message: impl Into<String>) -> Self {

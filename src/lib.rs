@@ -53,7 +53,10 @@
 //!   [`UnsignedRequest`](converse::UnsignedRequest).
 //! - [`credentials`]: [`Credentials`], [`Auth`] (SigV4 or a Bedrock API key), and the
 //!   I/O-free part of the resolution chain.
-//! - [`sign`]: the only caller of aws-sigv4.
+//! - [`sign`]: the only caller of aws-sigv4, and our canonical-request view.
+//! - [`parse`]: Converse responses to a [`Completion`](parse::Completion), AWS errors to a
+//!   classified [`AwsError`](parse::AwsError) with a hint, the finish-reason policy, and
+//!   structured output from a model's text.
 //! - [`HttpRequest`]: method, URL, ordered headers, body bytes; converts to
 //!   [`http::Request`], prints as curl or raw HTTP.
 //!
@@ -73,6 +76,7 @@ pub mod credentials;
 mod env;
 mod error;
 mod json;
+pub mod parse;
 pub mod prompt;
 mod request;
 pub mod sign;

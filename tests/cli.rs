@@ -289,3 +289,68 @@ fn secrets_are_not_printed_on_errors() {
         "{e}"
     );
 }
+
+fn run_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bedrock-request"))
+        .args(args)
+        .env_clear()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+const RESPONSE: &str = r#"{"output":{"message":{"role":"assistant","content":[{"reasoningContent":{"reasoningText":{"text":"hmm","signature":"s"}}},{"text":"Hello"},{"text":" world"}]}},"stopReason":"end_turn","usage":{"inputTokens":3,"outputTokens":4,"totalTokens":7},"metrics":{"latencyMs":99}}"#;
+
+#[test]
+fn parse_prints_text_or_json() {
+    let out = run_stdin(&["parse"], RESPONSE.as_bytes());
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Hello world\n");
+    let out = run_stdin(&["parse", "--format", "json", "-"], RESPONSE.as_bytes());
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["text"], "Hello world");
+    assert_eq!(json["stop_reason"], "end_turn");
+    assert_eq!(json["usage"]["total_tokens"], 7);
+    assert_eq!(json["reasoning"][0]["text"], "hmm");
+    assert_eq!(json["tool_calls"], serde_json::json!([]));
+}
+
+#[test]
+fn parse_reports_aws_errors_with_a_hint_and_fails() {
+    let body = r#"{"message":"Invocation of model ID anthropic.claude-3-5-sonnet-20241022-v2:0 with on-demand throughput isn't supported. Retry your request with the ID or ARN of an inference profile that contains this model."}"#;
+    let out = run_stdin(&["parse", "--status", "400"], body.as_bytes());
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    // No code in the body and no header: the status is kept, the kind comes from the message.
+    assert!(
+        err.starts_with("error: HTTP400 (HTTP 400): Invocation of model ID"),
+        "{err}"
+    );
+    let body = r#"{"__type":"com.amazon.coral.service#ValidationException","message":"Invocation of model ID x with on-demand throughput isn't supported."}"#;
+    let out = run_stdin(&["parse"], body.as_bytes());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!out.status.success());
+    assert!(
+        err.starts_with("error: ValidationException: Invocation of model ID x"),
+        "{err}"
+    );
+    assert!(err.contains("\nhint: this model cannot be called on demand by its model id: use an inference profile id"), "{err}");
+    let out = run_stdin(&["parse"], br#"{"message":"Signature expired: 20240115T120000Z is now earlier than 20240115T122000Z (20240115T123500Z - 15 min.)"}"#);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("clock skew: AWS's clock is 35m ahead of the signing time"),
+        "{err}"
+    );
+    let out = run_stdin(&["parse"], b"{\"output\": ");
+    assert!(!out.status.success());
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .starts_with("error: not a Converse response: "));
+}

@@ -27,6 +27,31 @@ enum Command {
     /// AWS_BEARER_TOKEN_BEDROCK, AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_BEDROCK_RUNTIME,
     /// AWS_ENDPOINT_URL).
     Request(RequestArgs),
+    /// Parse a Converse response body: print its text (or JSON), or the AWS error it carries.
+    ///
+    /// An AWS error body prints the classified error and a hint on stderr and exits 1.
+    Parse(ParseArgs),
+}
+
+#[derive(Args)]
+struct ParseArgs {
+    /// The response body (`-` or nothing: standard input).
+    #[arg(value_name = "FILE", default_value = "-")]
+    file: String,
+    /// The HTTP status, when known (errors keep it; without it the body decides).
+    #[arg(long)]
+    status: Option<u16>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
+    format: ParseFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ParseFormat {
+    /// The model's text.
+    Text,
+    /// {"text", "stop_reason", "usage", "tool_calls", "reasoning"}.
+    Json,
 }
 
 #[derive(Args)]
@@ -81,6 +106,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Request(args) => request(args),
+        Command::Parse(args) => parse(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -95,6 +121,58 @@ fn process_env() -> Env {
     std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect()
+}
+
+fn read_bytes(path: &str) -> Result<Vec<u8>, String> {
+    if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+fn parse(args: ParseArgs) -> Result<(), String> {
+    use bedrock_request::parse;
+    let body = read_bytes(&args.file)?;
+    let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
+    let looks_like_error = match (&args.status, &json) {
+        (Some(status), _) => !(200..300).contains(status),
+        (None, Some(j)) => j.get("output").is_none(),
+        (None, None) => false,
+    };
+    if looks_like_error {
+        let error = match args.status {
+            Some(status) => parse::AwsError::from_response(status, &[], &body),
+            None => parse::AwsError::from_body(&body),
+        };
+        let mut text = format!("{error}\nhint: {}", error.hint);
+        if let Some(skew) = &error.clock_skew {
+            text.push_str(&format!(
+                "\nclock skew: AWS's clock is {} ahead of the signing time",
+                skew.offset()
+            ));
+        }
+        if let Some(sig) = &error.signature {
+            text.push_str(&format!(
+                "\nAWS's canonical request:\n{}",
+                sig.expected_canonical_request
+            ));
+        }
+        return Err(text);
+    }
+    let completion = parse::converse_body(&body).map_err(|e| e.to_string())?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ParseFormat::Text => writeln!(out, "{}", completion.text),
+        ParseFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&completion.to_json()).unwrap_or_default()
+        ),
+    }
+    .map_err(|e| format!("cannot write the output: {e}"))
 }
 
 fn read_text(path: &str) -> Result<String, String> {

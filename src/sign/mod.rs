@@ -6,6 +6,8 @@
 //! `x-amz-content-sha256` header (the body hash is still part of the signature), and the
 //! session token is signed as `x-amz-security-token`.
 
+pub mod canonical;
+
 use std::time::SystemTime;
 
 use aws_sigv4::http_request::{sign as sigv4_sign, SignableBody, SignableRequest, SigningSettings};
