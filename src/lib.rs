@@ -91,7 +91,7 @@ pub use credentials::{Auth, Credentials, Secret};
 pub use env::Env;
 pub use error::{Error, ErrorKind, Result};
 pub use prompt::{Media, MediaKind, MediaSource, Message, Part};
-pub use request::{Body, HttpRequest};
+pub use request::{Body, HttpRequest, HttpResponse};
 pub use value::{Number, Value};
 
 /// The README's Rust example, compiled as a doctest so it cannot rot.

@@ -8,6 +8,7 @@ mod bedrock_vectors;
 #[cfg(all(feature = "cli", not(target_family = "wasm")))]
 mod cli;
 mod config;
+mod credentials;
 mod parse;
 mod request;
 mod roles;

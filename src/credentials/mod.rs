@@ -1,18 +1,33 @@
-//! Credentials and how a request is authorised.
+//! Credentials and how a request is authorised, and the resolution chain that finds them.
 //!
-//! This version resolves the sources that need no I/O: explicit options, then the environment
-//! snapshot (`AWS_BEARER_TOKEN_BEDROCK`, `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` /
-//! `AWS_SESSION_TOKEN`). [`resolve_static`] answers `Ok(None)` when those do not apply, and
-//! that is the seam where the rest of the chain (shared config files, SSO, assume-role,
-//! container and instance metadata, driven sans-IO) continues.
+//! [`resolve_static`] answers from what needs no I/O (explicit options, the environment
+//! snapshot). [`Chain`] is the whole chain, sans-IO: it asks the caller to read files, send
+//! requests and run commands ([`Step`]), in this order:
 //!
-//! Order, and why:
 //! 1. explicit keys in the client config (they always beat the environment);
-//! 2. an explicit `profile` option: it is explicit configuration, so environment keys do not
-//!    override it (as in the AWS CLI and botocore). Profiles are read by the chain, so this
-//!    step answers `None` here;
-//! 3. `AWS_BEARER_TOKEN_BEDROCK` (a Bedrock API key: `Authorization: Bearer`, no SigV4);
-//! 4. `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`).
+//! 2. an explicit profile (the `profile` option, or [`Chain::with_profile`] / the CLI's
+//!    `--profile`): explicit configuration, so it beats environment keys, as in the AWS CLI and
+//!    botocore (`AWS_PROFILE` does not);
+//! 3. `AWS_BEARER_TOKEN_BEDROCK` (a Bedrock API key: `Authorization: Bearer`, no SigV4), then
+//!    `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`);
+//! 4. web identity from `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`;
+//! 5. the shared config files, profile `AWS_PROFILE` else `default`: `role_arn` (with
+//!    `web_identity_token_file`, `source_profile` or `credential_source`), SSO (`sso_session`
+//!    or legacy `sso_start_url`), static keys, `credential_process`;
+//! 6. the container endpoint (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` / `_FULL_URI`);
+//! 7. EC2 instance metadata (IMDSv2, falling back to IMDSv1), unless
+//!    `AWS_EC2_METADATA_DISABLED=true`.
+//!
+//! A source that does not apply lets the chain move on; one that applies but fails stops it with
+//! an error naming the source and the fix. `docs/credentials.md` lists every variable read.
+
+mod chain;
+mod shared_config;
+pub mod sources;
+
+pub use chain::{drive, Chain, Performed, Step};
+pub use shared_config::{Section, SharedConfig};
+pub use sources::{sso_cache_file_name, ProcessOutput};
 
 use std::fmt;
 use time::OffsetDateTime;
@@ -110,6 +125,20 @@ impl Credentials {
     pub fn expires_at(&self) -> Option<OffsetDateTime> {
         self.expires_at
     }
+
+    /// Whether these credentials expire within `margin` of `now` (and so should be resolved
+    /// again before signing). Credentials without an expiry never need it.
+    ///
+    /// ```
+    /// use bedrock_request::Credentials;
+    /// use time::{macros::datetime, Duration};
+    /// let c = Credentials::new("A", "S").with_expiry(datetime!(2024-01-15 12:10 UTC));
+    /// assert!(!c.needs_refresh(datetime!(2024-01-15 12:00 UTC), Duration::minutes(5)));
+    /// assert!(c.needs_refresh(datetime!(2024-01-15 12:06 UTC), Duration::minutes(5)));
+    /// ```
+    pub fn needs_refresh(&self, now: OffsetDateTime, margin: time::Duration) -> bool {
+        self.expires_at.is_some_and(|at| at - margin <= now)
+    }
 }
 
 impl fmt::Debug for Credentials {
@@ -139,16 +168,38 @@ pub enum Auth {
 pub enum CredentialSource {
     /// The client config's own options.
     Explicit,
-    /// The environment snapshot.
+    /// The environment snapshot (keys or a Bedrock API key).
     Environment,
+    /// Static keys in a profile.
+    Profile,
+    /// A profile's `credential_process`.
+    CredentialProcess,
+    /// AWS IAM Identity Center (SSO).
+    Sso,
+    /// STS AssumeRole (`role_arn` with `source_profile` or `credential_source`).
+    AssumeRole,
+    /// STS AssumeRoleWithWebIdentity.
+    WebIdentity,
+    /// The ECS / EKS container endpoint.
+    Container,
+    /// EC2 instance metadata.
+    Imds,
 }
 
 impl CredentialSource {
-    /// The stable lowercase name (`explicit`, `environment`), as the CLI prints it.
+    /// The stable lowercase name, as the CLI prints it: `explicit`, `environment`, `profile`,
+    /// `credential_process`, `sso`, `assume_role`, `web_identity`, `container`, `imds`.
     pub fn as_str(&self) -> &'static str {
         match self {
             CredentialSource::Explicit => "explicit",
             CredentialSource::Environment => "environment",
+            CredentialSource::Profile => "profile",
+            CredentialSource::CredentialProcess => "credential_process",
+            CredentialSource::Sso => "sso",
+            CredentialSource::AssumeRole => "assume_role",
+            CredentialSource::WebIdentity => "web_identity",
+            CredentialSource::Container => "container",
+            CredentialSource::Imds => "imds",
         }
     }
 }
@@ -161,6 +212,10 @@ pub struct Resolved {
     pub auth: Auth,
     /// Where it came from.
     pub source: CredentialSource,
+    /// The profile used, if any.
+    pub profile: Option<String>,
+    /// That profile's `region`, if it has one (used after `AWS_REGION` / `AWS_DEFAULT_REGION`).
+    pub region: Option<String>,
 }
 
 /// Resolves credentials from the sources that need no I/O: explicit options, then the
@@ -185,23 +240,30 @@ pub fn resolve_static(config: &ClientConfig, env: &Env) -> Result<Option<Resolve
         return Ok(Some(Resolved {
             auth: Auth::SigV4(creds.clone()),
             source: CredentialSource::Explicit,
+            profile: None,
+            region: None,
         }));
     }
     if config.profile.is_some() {
         return Ok(None);
     }
-    if let Some(token) = env.get_nonempty("AWS_BEARER_TOKEN_BEDROCK") {
-        return Ok(Some(Resolved {
-            auth: Auth::Bearer(Secret::new(token)),
+    resolve_env(env)
+}
+
+/// The environment's credentials: `AWS_BEARER_TOKEN_BEDROCK`, else the key variables.
+pub(crate) fn resolve_env(env: &Env) -> Result<Option<Resolved>> {
+    let found = |auth| {
+        Some(Resolved {
+            auth,
             source: CredentialSource::Environment,
-        }));
-    }
-    from_env(env).map(|found| {
-        found.map(|creds| Resolved {
-            auth: Auth::SigV4(creds),
-            source: CredentialSource::Environment,
+            profile: None,
+            region: None,
         })
-    })
+    };
+    if let Some(token) = env.get_nonempty("AWS_BEARER_TOKEN_BEDROCK") {
+        return Ok(found(Auth::Bearer(Secret::new(token))));
+    }
+    Ok(from_env(env)?.and_then(|creds| found(Auth::SigV4(creds))))
 }
 
 fn from_env(env: &Env) -> Result<Option<Credentials>> {
@@ -231,12 +293,8 @@ fn from_env(env: &Env) -> Result<Option<Credentials>> {
 
 /// The error for when no source answered, naming every way to provide credentials.
 pub fn no_credentials_error(config: &ClientConfig) -> Error {
-    match &config.profile {
-        Some(p) => Error::credentials(format!(
-            "profile {p:?} is set, and reading credentials from the shared config files (~/.aws/config, ~/.aws/credentials) is not supported by this version yet; set access_key_id and secret_access_key in the client options, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY without the profile"
-        )),
-        None => Error::credentials(
-            "no credentials found: set access_key_id and secret_access_key in the client options, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK",
-        ),
-    }
+    let _ = config;
+    Error::credentials(
+        "no credentials found: set access_key_id and secret_access_key in the client options, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK, or a profile in ~/.aws/credentials or ~/.aws/config (aws configure, aws sso login); on AWS, attach a role to the instance, task or pod",
+    )
 }

@@ -30,6 +30,18 @@ pub fn sign_in_place(
     region: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
+    sign_for_service(request, credentials, region, SIGNING_NAME, now)
+}
+
+/// Like [`sign_in_place`] for another AWS service (`sts` for the credential chain's
+/// AssumeRole).
+pub fn sign_for_service(
+    request: &mut HttpRequest,
+    credentials: &Credentials,
+    region: &str,
+    service: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
     if now.unix_timestamp() < 0 {
         return Err(Error::signing(format!(
             "cannot sign at {now}: the signing time must not be before 1970"
@@ -54,7 +66,7 @@ pub fn sign_in_place(
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
-        .name(SIGNING_NAME)
+        .name(service)
         .time(SystemTime::from(now))
         .settings(SigningSettings::default())
         .build()

@@ -1,0 +1,199 @@
+//! The AWS shared config files (`~/.aws/config`, `~/.aws/credentials`), read from their text.
+//!
+//! Format as the AWS CLI and botocore read it: `[default]`, `[profile name]` and
+//! `[sso-session name]` sections in the config file, `[name]` sections in the credentials file;
+//! `key = value` lines; full-line comments starting with `#` or `;`; sub-properties (a key with
+//! an empty value followed by indented `key = value` lines, as `s3 =`). Keys are
+//! case-insensitive. For one profile, a key in the credentials file beats the same key in the
+//! config file.
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// One profile (or sso-session): its keys, lowercased, in file order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Section {
+    entries: Vec<(String, String)>,
+}
+
+impl Section {
+    /// The value of `key` (case-insensitive), if set and not empty.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let key = key.to_ascii_lowercase();
+        self.entries
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn set(&mut self, key: &str, value: &str) {
+        let key = key.to_ascii_lowercase();
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value.to_owned(),
+            None => self.entries.push((key, value.to_owned())),
+        }
+    }
+}
+
+/// The profiles and sso-sessions of the two files.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SharedConfig {
+    profiles: Vec<(String, Section)>,
+    sso_sessions: Vec<(String, Section)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum File {
+    Config,
+    Credentials,
+}
+
+impl SharedConfig {
+    /// Parses the config file's and the credentials file's text (either may be absent).
+    ///
+    /// ```
+    /// use bedrock_request::credentials::SharedConfig;
+    /// let files = SharedConfig::parse(
+    ///     Some("[profile dev]\nregion = eu-west-1\naws_access_key_id = FROMCONFIG\n"),
+    ///     Some("[dev]\naws_access_key_id = AKID\naws_secret_access_key = SECRET\n"),
+    /// )?;
+    /// let dev = files.profile("dev").unwrap();
+    /// assert_eq!(dev.get("region"), Some("eu-west-1"));
+    /// assert_eq!(dev.get("aws_access_key_id"), Some("AKID")); // the credentials file wins
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
+    pub fn parse(config: Option<&str>, credentials: Option<&str>) -> Result<SharedConfig> {
+        let mut out = SharedConfig::default();
+        if let Some(text) = config {
+            out.read(text, File::Config)?;
+        }
+        if let Some(text) = credentials {
+            out.read(text, File::Credentials)?;
+        }
+        Ok(out)
+    }
+
+    /// A profile, merged from both files.
+    pub fn profile(&self, name: &str) -> Option<&Section> {
+        self.profiles
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s)
+    }
+
+    /// An `[sso-session name]` section.
+    pub fn sso_session(&self, name: &str) -> Option<&Section> {
+        self.sso_sessions
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s)
+    }
+
+    /// The profile names, in file order.
+    pub fn profile_names(&self) -> impl Iterator<Item = &str> {
+        self.profiles.iter().map(|(n, _)| n.as_str())
+    }
+
+    fn section_mut(list: &mut Vec<(String, Section)>, name: &str) -> usize {
+        match list.iter().position(|(n, _)| n == name) {
+            Some(i) => i,
+            None => {
+                list.push((name.to_owned(), Section::default()));
+                list.len() - 1
+            }
+        }
+    }
+
+    fn read(&mut self, text: &str, file: File) -> Result<()> {
+        let file_name = match file {
+            File::Config => "the config file",
+            File::Credentials => "the credentials file",
+        };
+        // (is an sso-session, index) of the current section; None before the first header or
+        // inside a section this crate does not use (such as [services x]).
+        let mut current: Option<(bool, usize)> = None;
+        let mut skipping = false;
+        let mut in_sub_property = false;
+        for (n, raw) in text.lines().enumerate() {
+            let line = raw.trim_end_matches('\r');
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+                continue;
+            }
+            if trimmed.starts_with('[') {
+                in_sub_property = false;
+                let Some(inner) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']'))
+                else {
+                    return Err(Error::new(
+                        ErrorKind::Credentials,
+                        format!(
+                            "{file_name}, line {}: a section header must end with ]",
+                            n + 1
+                        ),
+                    ));
+                };
+                let inner = inner.trim();
+                let (sso, name) = match file {
+                    File::Credentials => (false, Some(inner)),
+                    File::Config => {
+                        if inner == "default" {
+                            (false, Some("default"))
+                        } else if let Some(p) = inner.strip_prefix("profile ") {
+                            (false, Some(p.trim()))
+                        } else if let Some(s) = inner.strip_prefix("sso-session ") {
+                            (true, Some(s.trim()))
+                        } else {
+                            (false, None) // [services ...], or a profile without "profile ": ignored, as the AWS CLI does
+                        }
+                    }
+                };
+                skipping = name.is_none();
+                current = name.map(|name| {
+                    let list = if sso {
+                        &mut self.sso_sessions
+                    } else {
+                        &mut self.profiles
+                    };
+                    (sso, SharedConfig::section_mut(list, name))
+                });
+                continue;
+            }
+            if skipping {
+                continue;
+            }
+            let indented = line.starts_with([' ', '\t']);
+            if indented && in_sub_property {
+                continue; // sub-properties (s3 = ...) are not used here
+            }
+            let Some((key, value)) = trimmed.split_once('=') else {
+                return Err(Error::new(
+                    ErrorKind::Credentials,
+                    format!("{file_name}, line {}: expected key = value", n + 1),
+                ));
+            };
+            let Some((sso, index)) = current else {
+                return Err(Error::new(
+                    ErrorKind::Credentials,
+                    format!(
+                        "{file_name}, line {}: a setting before any [section]",
+                        n + 1
+                    ),
+                ));
+            };
+            let (key, value) = (key.trim(), value.trim());
+            in_sub_property = value.is_empty();
+            let list = if sso {
+                &mut self.sso_sessions
+            } else {
+                &mut self.profiles
+            };
+            let section = &mut list[index].1;
+            // The credentials file wins over the config file for the same key.
+            if file == File::Config || !value.is_empty() {
+                section.set(key, value);
+            }
+        }
+        Ok(())
+    }
+}
