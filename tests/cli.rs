@@ -5,10 +5,20 @@ use std::process::{Command, Output};
 use crate::util::crate_path;
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    // Never let a test reach a real instance metadata service: the loopback tests that play
+    // IMDS set AWS_EC2_METADATA_SERVICE_ENDPOINT instead.
+    let imds_off = if env
+        .iter()
+        .any(|(k, _)| *k == "AWS_EC2_METADATA_SERVICE_ENDPOINT")
+    {
+        None
+    } else {
+        Some(("AWS_EC2_METADATA_DISABLED", "true"))
+    };
     Command::new(env!("CARGO_BIN_EXE_bedrock-request"))
         .args(args)
         .env_clear()
-        .envs(env.iter().copied())
+        .envs(env.iter().copied().chain(imds_off))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap()
@@ -353,4 +363,215 @@ fn parse_reports_aws_errors_with_a_hint_and_fails() {
     assert!(String::from_utf8(out.stderr)
         .unwrap()
         .starts_with("error: not a Converse response: "));
+}
+
+/// A loopback HTTP/1.1 server for the credential endpoints: each connection is answered by
+/// `route(method, path, headers, body) -> (status, body)` and closed. Returns the base URL
+/// and the log of "METHOD path" lines.
+type Route = dyn Fn(&str, &str, &[(String, String)], &[u8]) -> (u16, String) + Send + Sync;
+
+fn serve(route: Box<Route>) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = log.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let (method, path) = (
+                parts.next().unwrap_or("").to_owned(),
+                parts.next().unwrap_or("").to_owned(),
+            );
+            let mut headers = Vec::new();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+                if let Some((k, v)) = h.trim_end().split_once(':') {
+                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+                }
+            }
+            let length = headers
+                .iter()
+                .find(|(k, _)| k == "content-length")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            seen.lock().unwrap().push(format!("{method} {path}"));
+            let (status, text) = route(&method, &path, &headers, &body);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+    });
+    (base, log)
+}
+
+fn json_out(args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
+    serde_json::from_str(&ok(args, env)).unwrap()
+}
+
+const INSTANCE_CREDS: &str = r#"{"Code":"Success","AccessKeyId":"ASIAEC2","SecretAccessKey":"s","Token":"EC2TOKEN","Expiration":"2099-01-15T17:00:00Z"}"#;
+
+#[test]
+fn credentials_from_imds_v2_and_v1_over_loopback() {
+    for v2 in [true, false] {
+        let (base, log) = serve(Box::new(move |method, path, headers, _| {
+            let token_ok = headers
+                .iter()
+                .any(|(k, v)| k == "x-aws-ec2-metadata-token" && v == "IMDSTOKEN");
+            match (method, path) {
+                ("PUT", "/latest/api/token") if v2 => (200, "IMDSTOKEN".into()),
+                ("PUT", "/latest/api/token") => (405, String::new()),
+                _ if v2 && !token_ok => (401, String::new()),
+                ("GET", "/latest/meta-data/iam/security-credentials/") => {
+                    (200, "bedrock-role\n".into())
+                }
+                ("GET", "/latest/meta-data/iam/security-credentials/bedrock-role") => {
+                    (200, INSTANCE_CREDS.into())
+                }
+                _ => (404, String::new()),
+            }
+        }));
+        let env = [
+            ("HOME", "/nonexistent"),
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", base.as_str()),
+            ("AWS_REGION", "us-east-1"),
+        ];
+        let out = json_out(&["credentials", "--format", "json"], &env);
+        assert_eq!(out["source"], "imds");
+        assert_eq!(out["access_key_id"], "ASIAEC2");
+        assert_eq!(out["expires_at"], "2099-01-15T17:00:00Z");
+        assert_eq!(out["region"], "us-east-1");
+        let text = ok(&["credentials"], &env);
+        assert!(
+            text.starts_with("source: imds\nprofile: -\naccess_key_id: ASIAEC2\n")
+                && !text.contains("EC2TOKEN"),
+            "{text}"
+        );
+        // `request` signs with the instance's temporary credentials.
+        let signed = json_out(
+            &[
+                "request",
+                "--baml",
+                "examples/bedrock.baml",
+                "--client",
+                "Sonnet",
+                "--prompt",
+                "hi",
+            ],
+            &env,
+        );
+        let headers = signed["headers"].as_array().unwrap();
+        assert!(
+            headers.contains(&serde_json::json!(["x-amz-security-token", "EC2TOKEN"])),
+            "{headers:?}"
+        );
+        assert_eq!(log.lock().unwrap()[0], "PUT /latest/api/token");
+    }
+}
+
+#[test]
+fn credentials_from_ecs_and_sts_over_loopback() {
+    let (base, log) = serve(Box::new(|method, path, headers, body| {
+        let body = String::from_utf8_lossy(body);
+        match (method, path) {
+            ("GET", "/creds") if headers.iter().any(|(k, v)| k == "authorization" && v == "ecs-secret-token") => {
+                (200, r#"{"AccessKeyId":"ASIAECS","SecretAccessKey":"s","Token":"t","Expiration":"2099-01-01T00:00:00Z"}"#.into())
+            }
+            ("GET", "/creds") => (401, String::new()),
+            ("POST", "/") if body.starts_with("Action=AssumeRole&") && headers.iter().any(|(k, v)| k == "authorization" && v.contains("Credential=BASEKEY/")) => (
+                200,
+                "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>rs</SecretAccessKey><SessionToken>ROLETOKEN</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>".into(),
+            ),
+            _ => (400, "<ErrorResponse><Error><Code>Bad</Code><Message>unexpected</Message></Error></ErrorResponse>".into()),
+        }
+    }));
+    let full_uri = format!("{base}/creds");
+    let env = [
+        ("HOME", "/nonexistent"),
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", full_uri.as_str()),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "ecs-secret-token"),
+    ];
+    let out = json_out(&["credentials", "--format", "json"], &env);
+    assert_eq!(
+        (out["source"].as_str(), out["access_key_id"].as_str()),
+        (Some("container"), Some("ASIAECS"))
+    );
+
+    // A profile that assumes a role with a source profile's keys, STS on loopback.
+    let home = std::env::temp_dir().join(format!("bedrock-request-home-{}", std::process::id()));
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(
+        home.join(".aws/config"),
+        "[profile bedrock]\nrole_arn = arn:aws:iam::123456789012:role/Bedrock\nsource_profile = base\nregion = eu-west-3\n[profile base]\nregion = us-east-1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        home.join(".aws/credentials"),
+        "[base]\naws_access_key_id = BASEKEY\naws_secret_access_key = basesecret\n",
+    )
+    .unwrap();
+    let env = [
+        ("HOME", home.to_str().unwrap()),
+        ("AWS_ENDPOINT_URL_STS", base.as_str()),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    let out = json_out(
+        &["credentials", "--profile", "bedrock", "--format", "json"],
+        &env,
+    );
+    assert_eq!(
+        out,
+        serde_json::json!({"source": "assume_role", "profile": "bedrock", "access_key_id": "ASIAROLE", "expires_at": "2099-01-01T00:00:00Z", "region": "eu-west-3"})
+    );
+    // `request` with AWS_PROFILE: the role's credentials sign it, in the profile's region.
+    let env = [
+        ("HOME", home.to_str().unwrap()),
+        ("AWS_ENDPOINT_URL_STS", base.as_str()),
+        ("AWS_PROFILE", "bedrock"),
+    ];
+    let signed = json_out(
+        &[
+            "request",
+            "--baml",
+            "examples/bedrock.baml",
+            "--client",
+            "Sonnet",
+            "--prompt",
+            "hi",
+        ],
+        &env,
+    );
+    assert!(
+        signed["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://bedrock-runtime.eu-west-3.amazonaws.com/"),
+        "{signed}"
+    );
+    let headers = signed["headers"].as_array().unwrap();
+    assert!(
+        headers.contains(&serde_json::json!(["x-amz-security-token", "ROLETOKEN"])),
+        "{headers:?}"
+    );
+    // Never a secret in the output.
+    let text = ok(&["credentials", "--profile", "bedrock"], &env);
+    assert!(
+        !text.contains("ROLETOKEN") && !text.contains("basesecret"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&home).unwrap();
+    assert!(log.lock().unwrap().iter().any(|l| l == "POST /"));
 }

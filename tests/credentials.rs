@@ -367,7 +367,7 @@ fn sso_with_a_session_on_a_virtual_clock() {
         World::default()
             .file(CONFIG, SSO_CONFIG)
             .file(&cache, token)
-            .http("GET https://portal.sso.eu-west-1.amazonaws.com/federation/credentials?account_id=123456789012&role_name=Developer", 200, answer)
+            .http("GET https://portal.sso.eu-west-1.amazonaws.com/federation/credentials?role_name=Developer&account_id=123456789012", 200, answer)
     };
     let mut w = world();
     let r = w.resolve(&plain(), &env).unwrap().unwrap();
@@ -794,4 +794,88 @@ fn the_driver_shows_each_step_once_and_remembers_results() {
         "[default]\naws_access_key_id = K\naws_secret_access_key = s\n".into(),
     ));
     assert!(matches!(chain.poll(NOW).unwrap(), Step::Done(r) if key_of(&r) == "K"));
+}
+
+fn vector(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(crate::util::crate_path(&format!(
+        "vectors/credentials/{name}.json"
+    )))
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn sts_and_sso_requests_match_botocore() {
+    use bedrock_request::credentials::sources;
+    // AssumeRole, signed: same body, same signature.
+    let v = vector("assume-role");
+    let (input, theirs) = (&v["input"], &v["botocore"]);
+    let (endpoint, region) = sources::sts_endpoint(&Env::new(), input["region"].as_str()).unwrap();
+    let params = sources::AssumeRole {
+        role_arn: input["role_arn"].as_str().unwrap().into(),
+        session_name: input["session_name"].as_str().unwrap().into(),
+        external_id: input["external_id"].as_str().map(Into::into),
+        duration_seconds: input["duration_seconds"].as_u64().map(|d| d as u32),
+    };
+    let mut ours = sources::assume_role_request(&params, &endpoint);
+    let creds = bedrock_request::Credentials::new(
+        input["access_key_id"].as_str().unwrap(),
+        input["secret_access_key"].as_str().unwrap(),
+    );
+    bedrock_request::sign::sign_for_service(&mut ours, &creds, &region, "sts", NOW).unwrap();
+    assert_eq!(ours.method, theirs["method"]);
+    assert_eq!(ours.url, theirs["url"]);
+    assert_eq!(ours.body.as_str().unwrap(), theirs["body"]);
+    assert_eq!(
+        ours.header("content-type").unwrap(),
+        theirs["headers"]["content-type"]
+    );
+    assert_eq!(
+        ours.header("authorization").unwrap(),
+        theirs["headers"]["authorization"]
+    );
+    // AssumeRoleWithWebIdentity, unsigned.
+    let v = vector("assume-role-with-web-identity");
+    let (input, theirs) = (&v["input"], &v["botocore"]);
+    let (endpoint, _) = sources::sts_endpoint(&Env::new(), input["region"].as_str()).unwrap();
+    let ours = sources::web_identity_request(
+        input["role_arn"].as_str().unwrap(),
+        input["session_name"].as_str().unwrap(),
+        input["token"].as_str().unwrap(),
+        &endpoint,
+    );
+    assert_eq!(
+        (ours.method.as_str(), ours.url.as_str()),
+        (
+            theirs["method"].as_str().unwrap(),
+            theirs["url"].as_str().unwrap()
+        )
+    );
+    assert_eq!(ours.body.as_str().unwrap(), theirs["body"]);
+    assert!(
+        theirs["headers"].get("authorization").is_none() && ours.header("authorization").is_none()
+    );
+    // SSO GetRoleCredentials.
+    let v = vector("sso-get-role-credentials");
+    let (input, theirs) = (&v["input"], &v["botocore"]);
+    let settings = sources::SsoSettings {
+        cache_key: "corp".into(),
+        region: input["region"].as_str().unwrap().into(),
+        account_id: input["account_id"].as_str().unwrap().into(),
+        role_name: input["role_name"].as_str().unwrap().into(),
+        start_url: "https://corp.awsapps.com/start".into(),
+    };
+    let ours =
+        sources::sso_request(&settings, input["token"].as_str().unwrap(), &Env::new()).unwrap();
+    assert_eq!(
+        (ours.method.as_str(), ours.url.as_str()),
+        (
+            theirs["method"].as_str().unwrap(),
+            theirs["url"].as_str().unwrap()
+        )
+    );
+    assert_eq!(
+        ours.header("x-amz-sso_bearer_token").unwrap(),
+        theirs["headers"]["x-amz-sso_bearer_token"]
+    );
 }

@@ -22,15 +22,28 @@ struct Cli {
 enum Command {
     /// Build and sign a Converse request and print it (nothing is sent).
     ///
-    /// Credentials, region and endpoint come from the client options, then the process
-    /// environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
-    /// AWS_BEARER_TOKEN_BEDROCK, AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_BEDROCK_RUNTIME,
-    /// AWS_ENDPOINT_URL).
+    /// Credentials come from the client options, then the whole AWS chain (environment,
+    /// ~/.aws/config and ~/.aws/credentials, SSO, assume-role, web identity, container, instance
+    /// metadata); region and endpoint from the options, then AWS_REGION / AWS_DEFAULT_REGION /
+    /// the profile's region, and AWS_ENDPOINT_URL_BEDROCK_RUNTIME / AWS_ENDPOINT_URL.
     Request(RequestArgs),
     /// Parse a Converse response body: print its text (or JSON), or the AWS error it carries.
     ///
     /// An AWS error body prints the classified error and a hint on stderr and exits 1.
     Parse(ParseArgs),
+    /// Resolve credentials through the whole chain and print where they came from (never the
+    /// secret key or a token).
+    Credentials(CredentialsArgs),
+}
+
+#[derive(Args)]
+struct CredentialsArgs {
+    /// Use this profile (explicit: it beats environment keys).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
+    format: ParseFormat,
 }
 
 #[derive(Args)]
@@ -107,6 +120,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Request(args) => request(args),
         Command::Parse(args) => parse(args),
+        Command::Credentials(args) => credentials_command(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -216,17 +230,174 @@ fn request(args: RequestArgs) -> Result<(), String> {
         Some(t) => parse_time(t)?,
         None => OffsetDateTime::now_utc(),
     };
+    let mut config = config;
+    if args.unsigned {
+        fill_region(&mut config, &env, None);
+        let unsigned = converse::build(&config, &messages, &env).map_err(|e| e.to_string())?;
+        return print_request(&unsigned.into_preview(), args.format);
+    }
+    // The chain runs on the real clock (expiry checks, STS signing); --time only sets the
+    // Converse request's signing time.
+    let resolved = resolve_credentials(&config, &env, None)?;
+    fill_region(&mut config, &env, resolved.region.as_deref());
     let unsigned = converse::build(&config, &messages, &env).map_err(|e| e.to_string())?;
-    let request = if args.unsigned {
-        unsigned.into_preview()
-    } else {
-        let auth = credentials::resolve_static(&config, &env)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| credentials::no_credentials_error(&config).to_string())?
-            .auth;
-        unsigned.sign(&auth, now).map_err(|e| e.to_string())?
-    };
+    let request = unsigned
+        .sign(&resolved.auth, now)
+        .map_err(|e| e.to_string())?;
     print_request(&request, args.format)
+}
+
+/// Region after the option, AWS_REGION and AWS_DEFAULT_REGION: the profile's `region`.
+fn fill_region(config: &mut ClientConfig, env: &Env, resolved_region: Option<&str>) {
+    if config.region.is_some()
+        || env.get_nonempty("AWS_REGION").is_some()
+        || env.get_nonempty("AWS_DEFAULT_REGION").is_some()
+    {
+        return;
+    }
+    config.region = resolved_region
+        .map(str::to_owned)
+        .or_else(|| profile_region(env, config.profile.as_deref()));
+}
+
+/// The `region` of the profile in use, read from the shared config files.
+fn profile_region(env: &Env, profile: Option<&str>) -> Option<String> {
+    let home = env
+        .get_nonempty("HOME")
+        .or_else(|| env.get_nonempty("USERPROFILE"));
+    let path = |var: &str, name: &str| {
+        env.get_nonempty(var)
+            .map(str::to_owned)
+            .or_else(|| home.map(|h| format!("{h}/.aws/{name}")))
+    };
+    let read = |p: Option<String>| p.and_then(|p| std::fs::read_to_string(p).ok());
+    let files = credentials::SharedConfig::parse(
+        read(path("AWS_CONFIG_FILE", "config")).as_deref(),
+        read(path("AWS_SHARED_CREDENTIALS_FILE", "credentials")).as_deref(),
+    )
+    .ok()?;
+    let name = profile
+        .or_else(|| env.get_nonempty("AWS_PROFILE"))
+        .unwrap_or("default");
+    files.profile(name)?.get("region").map(str::to_owned)
+}
+
+/// Runs the whole credential chain, performing its steps: files from disk, requests over
+/// ureq, processes without a shell.
+fn resolve_credentials(
+    config: &ClientConfig,
+    env: &Env,
+    profile: Option<&str>,
+) -> Result<credentials::Resolved, String> {
+    let mut chain = credentials::Chain::new(config, env);
+    if let Some(p) = profile {
+        chain = chain.with_profile(p);
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_connect(Some(std::time::Duration::from_secs(2)))
+        .timeout_global(Some(std::time::Duration::from_secs(10)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let resolved = credentials::drive(chain, OffsetDateTime::now_utc(), |step| {
+        perform(&agent, step)
+    })
+    .map_err(|e| e.to_string())?;
+    resolved.ok_or_else(|| credentials::no_credentials_error(config).to_string())
+}
+
+fn perform(agent: &ureq::Agent, step: &credentials::Step) -> credentials::Performed {
+    use credentials::{Performed, ProcessOutput, Step};
+    match step {
+        Step::ReadFile { path } => Performed::File(std::fs::read_to_string(path).ok()),
+        Step::Send(request) => {
+            let sent = request
+                .to_http_request()
+                .map_err(|e| e.to_string())
+                .and_then(|r| agent.run(r).map_err(|e| e.to_string()));
+            match sent {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let headers = response
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.to_string(),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
+                        .collect();
+                    match response.into_body().read_to_vec() {
+                        Ok(body) => Performed::Response(bedrock_request::HttpResponse {
+                            status,
+                            headers,
+                            body,
+                        }),
+                        Err(e) => Performed::Unreachable(e.to_string()),
+                    }
+                }
+                Err(e) => Performed::Unreachable(e),
+            }
+        }
+        Step::Run { argv, .. } => {
+            let output = std::process::Command::new(&argv[0])
+                .args(&argv[1..])
+                .output();
+            Performed::Process(match output {
+                Ok(o) => ProcessOutput {
+                    success: o.status.success(),
+                    stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+                    stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+                },
+                Err(e) => ProcessOutput {
+                    success: false,
+                    stdout: String::new(),
+                    stderr: format!("cannot run {}: {e}", argv[0]),
+                },
+            })
+        }
+        _ => Performed::Unreachable("not a step to perform".into()),
+    }
+}
+
+fn credentials_command(args: CredentialsArgs) -> Result<(), String> {
+    let env = process_env();
+    let config = ClientConfig::builder()
+        .model("-")
+        .build()
+        .map_err(|e| e.to_string())?;
+    let resolved = resolve_credentials(&config, &env, args.profile.as_deref())?;
+    let region = env
+        .get_nonempty("AWS_REGION")
+        .or_else(|| env.get_nonempty("AWS_DEFAULT_REGION"))
+        .map(str::to_owned)
+        .or_else(|| resolved.region.clone())
+        .or_else(|| profile_region(&env, args.profile.as_deref()));
+    let (access_key_id, expires_at) = match &resolved.auth {
+        bedrock_request::Auth::SigV4(c) => (
+            Some(c.access_key_id().to_owned()),
+            c.expires_at().and_then(|t| t.format(&Rfc3339).ok()),
+        ),
+        _ => (None, None),
+    };
+    let json = serde_json::json!({
+        "source": resolved.source.as_str(),
+        "profile": resolved.profile,
+        "access_key_id": access_key_id,
+        "expires_at": expires_at,
+        "region": region,
+    });
+    let text = match args.format {
+        ParseFormat::Json => serde_json::to_string_pretty(&json).unwrap_or_default(),
+        ParseFormat::Text => ["source", "profile", "access_key_id", "expires_at", "region"]
+            .iter()
+            .map(|k| format!("{k}: {}", json[k].as_str().unwrap_or("-")))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    println!("{text}");
+    Ok(())
 }
 
 fn print_request(request: &HttpRequest, format: Format) -> Result<(), String> {

@@ -606,14 +606,9 @@ fn imds(io: &Io) -> R<Option<Credentials>> {
         Ok(sources::imds_get(&base, list_path, token.as_deref()))
     })? {
         Err(_) => return Ok(None),
-        Ok(r) if r.status == 404 => return Ok(None), // no instance profile attached
         Ok(r) if r.status == 200 => r.text(),
-        Ok(r) => {
-            return Err(fail(format!(
-                "IMDS answered HTTP {} for the instance's role",
-                r.status
-            )))
-        }
+        // 404: no instance profile attached; anything else: not an IMDS that serves roles.
+        Ok(_) => return Ok(None),
     };
     let Some(role) = roles.lines().map(str::trim).find(|l| !l.is_empty()) else {
         return Ok(None);

@@ -1,0 +1,76 @@
+//! The container credentials endpoint (ECS task roles, EKS Pod Identity).
+
+use super::{cred_error, credentials_from_json, parse_json, request};
+use crate::converse::Endpoint;
+use crate::credentials::Credentials;
+use crate::error::Result;
+use crate::request::{HttpRequest, HttpResponse};
+use crate::Env;
+
+/// The container credentials URL from `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `_FULL_URI`,
+/// if either is set. A full URI must be https, or http to a loopback address or the ECS/EKS
+/// link-local hosts.
+pub fn container_url(env: &Env) -> Result<Option<String>> {
+    if let Some(relative) = env.get_nonempty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
+        return Ok(Some(format!("http://169.254.170.2{relative}")));
+    }
+    let Some(full) = env.get_nonempty("AWS_CONTAINER_CREDENTIALS_FULL_URI") else {
+        return Ok(None);
+    };
+    let endpoint = Endpoint::parse_reason(full.split('?').next().unwrap_or(full)).map_err(|e| {
+        cred_error(format!(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI={full:?} is not usable: {e}"
+        ))
+    })?;
+    let host = endpoint.host();
+    let bare = host
+        .rsplit_once(':')
+        .filter(|_| !host.starts_with('['))
+        .map_or(host, |(h, _)| h);
+    let allowed = endpoint.scheme() == "https"
+        || bare == "localhost"
+        || bare.starts_with("127.")
+        || bare.starts_with("[::1]")
+        || bare == "169.254.170.2"
+        || bare == "169.254.170.23"
+        || bare.starts_with("[fd00:ec2::23]");
+    if !allowed {
+        return Err(cred_error(format!(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI={full:?}: plain http is allowed only to loopback, 169.254.170.2 or 169.254.170.23; use https"
+        )));
+    }
+    Ok(Some(full.to_owned()))
+}
+
+/// The container credentials request, with the authorization token when there is one.
+pub fn container_request(url: &str, token: Option<&str>) -> Result<HttpRequest> {
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or("")
+        .to_owned();
+    let mut headers = Vec::new();
+    if let Some(t) = token {
+        let t = t.trim();
+        crate::sign::check_header_safe("the container authorization token", t)?;
+        headers.push(("authorization".to_owned(), t.to_owned()));
+    }
+    Ok(request("GET", url.to_owned(), &host, headers, Vec::new()))
+}
+
+/// Parses the container endpoint's answer.
+pub fn parse_container_response(response: &HttpResponse) -> Result<Credentials> {
+    if response.status != 200 {
+        return Err(cred_error(format!(
+            "the container credentials endpoint answered HTTP {}: {}",
+            response.status,
+            response.text().chars().take(300).collect::<String>()
+        )));
+    }
+    credentials_from_json(
+        &parse_json(&response.body, "container credentials")?,
+        "Token",
+        "container credentials",
+    )
+}

@@ -1,0 +1,119 @@
+//! The credential sources that need I/O, each a pure request builder plus a pure parser:
+//! `credential_process`, SSO (`GetRoleCredentials`), STS (`AssumeRole`,
+//! `AssumeRoleWithWebIdentity`), the container endpoint (ECS/EKS) and EC2 IMDS.
+//!
+//! None of them performs the I/O: [`Chain`](super::Chain) hands each request to the caller.
+
+mod container;
+mod imds;
+mod process;
+mod sso;
+mod sts;
+
+pub use container::*;
+pub use imds::*;
+pub use process::*;
+pub use sso::*;
+pub use sts::*;
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::Credentials;
+use crate::converse::Endpoint;
+use crate::error::{Error, ErrorKind, Result};
+use crate::request::{Body, HttpRequest};
+use crate::Env;
+
+pub(crate) fn cred_error(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Credentials, message)
+}
+
+/// Form-encodes like botocore (`quote` with `-_.~` safe).
+pub(crate) fn form_encode(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                crate::converse::encode_path_label(k),
+                crate::converse::encode_path_label(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Parses an RFC 3339 time, or the older `2019-11-14T04:05:45UTC` form of SSO caches.
+pub(crate) fn parse_time(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339).ok().or_else(|| {
+        let fixed = text.strip_suffix("UTC").map(|t| format!("{t}Z"))?;
+        OffsetDateTime::parse(&fixed, &Rfc3339).ok()
+    })
+}
+
+pub(crate) fn json_str<'j>(json: &'j serde_json::Value, key: &str) -> Option<&'j str> {
+    json.get(key)
+        .and_then(|v| v.as_str())
+        .filter(|s| !s.is_empty())
+}
+
+/// Credentials from a JSON object with `AccessKeyId`, `SecretAccessKey`, a token field and an
+/// optional `Expiration` (RFC 3339), as the container endpoint, IMDS and credential_process
+/// return them.
+pub(crate) fn credentials_from_json(
+    json: &serde_json::Value,
+    token_key: &str,
+    source: &str,
+) -> Result<Credentials> {
+    let id = json_str(json, "AccessKeyId")
+        .ok_or_else(|| cred_error(format!("{source}: the response has no AccessKeyId")))?;
+    let secret = json_str(json, "SecretAccessKey")
+        .ok_or_else(|| cred_error(format!("{source}: the response has no SecretAccessKey")))?;
+    let mut creds = Credentials::new(id, secret);
+    if let Some(token) = json_str(json, token_key) {
+        creds = creds.with_session_token(token);
+    }
+    if let Some(exp) = json_str(json, "Expiration") {
+        let at = parse_time(exp).ok_or_else(|| {
+            cred_error(format!(
+                "{source}: Expiration {exp:?} is not an RFC 3339 time"
+            ))
+        })?;
+        creds = creds.with_expiry(at);
+    }
+    Ok(creds)
+}
+
+pub(crate) fn parse_json(body: &[u8], source: &str) -> Result<serde_json::Value> {
+    serde_json::from_slice(body)
+        .map_err(|e| cred_error(format!("{source}: the response is not JSON: {e}")))
+}
+
+pub(crate) fn endpoint_from_env(env: &Env, service_var: &str) -> Result<Option<Endpoint>> {
+    for var in [service_var, "AWS_ENDPOINT_URL"] {
+        if let Some(url) = env.get_nonempty(var) {
+            return Endpoint::parse_reason(url)
+                .map(Some)
+                .map_err(|e| cred_error(format!("{var}={url:?} is not usable: {e}")));
+        }
+    }
+    Ok(None)
+}
+
+pub(crate) fn request(
+    method: &str,
+    url: String,
+    host: &str,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+) -> HttpRequest {
+    let mut all = vec![("host".to_owned(), host.to_owned())];
+    all.extend(headers);
+    HttpRequest {
+        method: method.to_owned(),
+        url,
+        headers: all,
+        body: Body::new(body),
+    }
+}
