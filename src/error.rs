@@ -11,6 +11,7 @@
 use std::fmt;
 
 use crate::parse::{AwsError, FinishReasonError};
+use crate::stream::frame::FrameError;
 
 /// Which stage of building a request failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -39,6 +40,8 @@ pub enum ErrorKind {
     Response,
     /// No JSON value of the wanted type in a model's text.
     StructuredOutput,
+    /// Event-stream bytes are corrupt or truncated ([`Error::frame_error`] says how).
+    EventStream,
 }
 
 impl fmt::Display for ErrorKind {
@@ -55,6 +58,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::FinishReason => "finish reason",
             ErrorKind::Response => "response",
             ErrorKind::StructuredOutput => "structured output",
+            ErrorKind::EventStream => "event stream",
         })
     }
 }
@@ -81,6 +85,7 @@ pub struct Error {
 enum Detail {
     Aws(AwsError),
     FinishReason(FinishReasonError),
+    Frame(FrameError),
 }
 
 impl Error {
@@ -105,6 +110,22 @@ impl Error {
             kind: ErrorKind::FinishReason,
             message: format!("Finish reason not allowed: {}", error.finish_reason),
             detail: Some(Box::new(Detail::FinishReason(error))),
+        }
+    }
+
+    pub(crate) fn frame(error: FrameError) -> Self {
+        Error {
+            kind: ErrorKind::EventStream,
+            message: error.to_string(),
+            detail: Some(Box::new(Detail::Frame(error))),
+        }
+    }
+
+    /// What is wrong with event-stream bytes, for [`ErrorKind::EventStream`].
+    pub fn frame_error(&self) -> Option<&FrameError> {
+        match self.detail.as_deref() {
+            Some(Detail::Frame(e)) => Some(e),
+            _ => None,
         }
     }
 

@@ -51,12 +51,16 @@
 //!   messages, cache points).
 //! - [`converse`]: region, endpoint, the model id as one path label, the body; an
 //!   [`UnsignedRequest`](converse::UnsignedRequest).
-//! - [`credentials`]: [`Credentials`], [`Auth`] (SigV4 or a Bedrock API key), and the
-//!   I/O-free part of the resolution chain.
+//! - [`credentials`]: [`Credentials`], [`Auth`] (SigV4 or a Bedrock API key), and the whole
+//!   resolution chain as a sans-IO [`Chain`](credentials::Chain): environment, shared config
+//!   files, SSO, assume-role, web identity, `credential_process`, container, IMDS; every file,
+//!   request and process is a step the caller performs.
 //! - [`sign`]: the only caller of aws-sigv4, and our canonical-request view.
 //! - [`parse`]: Converse responses to a [`Completion`](parse::Completion), AWS errors to a
 //!   classified [`AwsError`](parse::AwsError) with a hint, the finish-reason policy, and
 //!   structured output from a model's text.
+//! - [`stream`]: ConverseStream's event-stream decoder (incremental, CRC-checked), typed
+//!   events, and an accumulator into the same `Completion`.
 //! - [`HttpRequest`]: method, URL, ordered headers, body bytes; converts to
 //!   [`http::Request`], prints as curl or raw HTTP.
 //!
@@ -80,6 +84,7 @@ pub mod parse;
 pub mod prompt;
 mod request;
 pub mod sign;
+pub mod stream;
 mod value;
 
 pub use config::{

@@ -575,3 +575,134 @@ fn credentials_from_ecs_and_sts_over_loopback() {
     std::fs::remove_dir_all(&home).unwrap();
     assert!(log.lock().unwrap().iter().any(|l| l == "POST /"));
 }
+
+fn stream_body() -> Vec<u8> {
+    use aws_smithy_eventstream::frame::write_message_to;
+    use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
+    let frame = |kind: &str, name: &str, payload: &str| {
+        let m = Message::new(payload.as_bytes().to_vec())
+            .add_header(Header::new(
+                ":message-type",
+                HeaderValue::String(kind.to_owned().into()),
+            ))
+            .add_header(Header::new(
+                if kind == "event" {
+                    ":event-type"
+                } else {
+                    ":exception-type"
+                },
+                HeaderValue::String(name.to_owned().into()),
+            ));
+        let mut out = Vec::new();
+        write_message_to(&m, &mut out).unwrap();
+        out
+    };
+    [
+        frame("event", "messageStart", r#"{"role":"assistant"}"#),
+        frame(
+            "event",
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":0,"delta":{"text":"Bonjour"}}"#,
+        ),
+        frame(
+            "event",
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":0,"delta":{"text":" !"}}"#,
+        ),
+        frame("event", "messageStop", r#"{"stopReason":"end_turn"}"#),
+        frame(
+            "event",
+            "metadata",
+            r#"{"usage":{"inputTokens":1,"outputTokens":2,"totalTokens":3}}"#,
+        ),
+    ]
+    .concat()
+}
+
+#[test]
+fn parse_stream_prints_text_and_json_and_reports_exceptions() {
+    let out = run_stdin(&["parse", "--stream"], &stream_body());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Bonjour !\n");
+    let out = run_stdin(
+        &["parse", "--stream", "--format", "json", "-"],
+        &stream_body(),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            json["text"].as_str(),
+            json["stop_reason"].as_str(),
+            json["usage"]["total_tokens"].as_u64()
+        ),
+        (Some("Bonjour !"), Some("end_turn"), Some(3))
+    );
+    // Truncated at the end: an error, after the text that did arrive.
+    let body = stream_body();
+    let out = run_stdin(&["parse", "--stream"], &body[..body.len() - 3]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .starts_with("error: event stream: the stream ended inside a message"));
+    // An exception frame is the typed error with its hint.
+    let mut with_exception = stream_body()[..].to_vec();
+    let exception = {
+        use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
+        let m = Message::new(br#"{"message":"Too many tokens"}"#.to_vec())
+            .add_header(Header::new(
+                ":message-type",
+                HeaderValue::String("exception".into()),
+            ))
+            .add_header(Header::new(
+                ":exception-type",
+                HeaderValue::String("throttlingException".into()),
+            ));
+        let mut out = Vec::new();
+        aws_smithy_eventstream::frame::write_message_to(&m, &mut out).unwrap();
+        out
+    };
+    with_exception.extend_from_slice(&exception);
+    let out = run_stdin(&["parse", "--stream"], &with_exception);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: ThrottlingException: Too many tokens\nhint: too many requests"),
+        "{err}"
+    );
+}
+
+#[test]
+fn request_stream() {
+    let args = [&EXAMPLE[..], &["20150830T123600Z", "--stream"]].concat();
+    let out = json_out(&args, &[]);
+    assert_eq!(out["url"], "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream");
+    let dir = std::env::temp_dir().join(format!("bedrock-request-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let options = dir.join("options.json");
+    std::fs::write(
+        &options,
+        r#"{"model": "m", "region": "us-east-1", "supports_streaming": false}"#,
+    )
+    .unwrap();
+    let e = fails(
+        &[
+            "request",
+            "--options",
+            options.to_str().unwrap(),
+            "--prompt",
+            "x",
+            "--stream",
+            "--unsigned",
+        ],
+        &[],
+    );
+    assert!(
+        e.starts_with("error: client (options) sets supports_streaming false"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

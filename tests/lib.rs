@@ -12,4 +12,5 @@ mod credentials;
 mod parse;
 mod request;
 mod roles;
+mod stream;
 mod util;

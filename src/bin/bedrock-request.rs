@@ -54,6 +54,9 @@ struct ParseArgs {
     /// The HTTP status, when known (errors keep it; without it the body decides).
     #[arg(long)]
     status: Option<u16>,
+    /// The body is a ConverseStream event stream: text is printed as it is decoded.
+    #[arg(long)]
+    stream: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
     format: ParseFormat,
@@ -97,6 +100,9 @@ struct RequestArgs {
     /// Signing time: 20240115T123456Z or RFC 3339 (default: now).
     #[arg(long, value_name = "T")]
     time: Option<String>,
+    /// Build the ConverseStream request (path converse-stream) instead of Converse.
+    #[arg(long)]
+    stream: bool,
     /// Print the request before signing (no credentials needed).
     #[arg(long)]
     unsigned: bool,
@@ -147,8 +153,57 @@ fn read_bytes(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
 }
 
+fn parse_stream(args: &ParseArgs) -> Result<(), String> {
+    use bedrock_request::stream::{ConverseStream, Event};
+    use std::io::Read;
+    let mut input: Box<dyn Read> = if args.file == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(
+            std::fs::File::open(&args.file)
+                .map_err(|e| format!("cannot read {}: {e}", args.file))?,
+        )
+    };
+    let mut stream = ConverseStream::new(bedrock_request::FinishReasonPolicy::Any);
+    let mut out = std::io::stdout().lock();
+    let mut buf = vec![0u8; 64 * 1024];
+    let describe = |e: bedrock_request::Error| match e.aws() {
+        Some(aws) => format!("{aws}\nhint: {}", aws.hint),
+        None => e.to_string(),
+    };
+    loop {
+        let n = input
+            .read(&mut buf)
+            .map_err(|e| format!("cannot read the stream: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        stream.push(&buf[..n]);
+        while let Some(event) = stream.next_event().map_err(describe)? {
+            if let (ParseFormat::Text, Event::TextDelta { text, .. }) = (args.format, &event) {
+                out.write_all(text.as_bytes())
+                    .and_then(|()| out.flush())
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    let completion = stream.finish().map_err(describe)?;
+    match args.format {
+        ParseFormat::Text => writeln!(out),
+        ParseFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&completion.to_json()).unwrap_or_default()
+        ),
+    }
+    .map_err(|e| format!("cannot write the output: {e}"))
+}
+
 fn parse(args: ParseArgs) -> Result<(), String> {
     use bedrock_request::parse;
+    if args.stream {
+        return parse_stream(&args);
+    }
     let body = read_bytes(&args.file)?;
     let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
     let looks_like_error = match (&args.status, &json) {
@@ -231,16 +286,30 @@ fn request(args: RequestArgs) -> Result<(), String> {
         None => OffsetDateTime::now_utc(),
     };
     let mut config = config;
+    if args.stream && !config.supports_streaming {
+        return Err(format!(
+            "client {} sets supports_streaming false: send the non-streaming request (drop --stream), or remove the option",
+            config.name.as_deref().unwrap_or("(options)")
+        ));
+    }
+    let build = |config: &ClientConfig| {
+        if args.stream {
+            converse::build_stream(config, &messages, &env)
+        } else {
+            converse::build(config, &messages, &env)
+        }
+        .map_err(|e| e.to_string())
+    };
     if args.unsigned {
         fill_region(&mut config, &env, None);
-        let unsigned = converse::build(&config, &messages, &env).map_err(|e| e.to_string())?;
+        let unsigned = build(&config)?;
         return print_request(&unsigned.into_preview(), args.format);
     }
     // The chain runs on the real clock (expiry checks, STS signing); --time only sets the
     // Converse request's signing time.
     let resolved = resolve_credentials(&config, &env, None)?;
     fill_region(&mut config, &env, resolved.region.as_deref());
-    let unsigned = converse::build(&config, &messages, &env).map_err(|e| e.to_string())?;
+    let unsigned = build(&config)?;
     let request = unsigned
         .sign(&resolved.auth, now)
         .map_err(|e| e.to_string())?;

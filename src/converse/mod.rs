@@ -22,12 +22,15 @@ use crate::Env;
 pub enum Operation {
     /// `POST /model/{model}/converse`: one JSON response.
     Converse,
+    /// `POST /model/{model}/converse-stream`: an `application/vnd.amazon.eventstream` body.
+    ConverseStream,
 }
 
 impl Operation {
     fn path_suffix(self) -> &'static str {
         match self {
             Operation::Converse => "converse",
+            Operation::ConverseStream => "converse-stream",
         }
     }
 }
@@ -41,6 +44,7 @@ impl Operation {
 pub struct UnsignedRequest {
     request: HttpRequest,
     region: String,
+    operation: Operation,
 }
 
 impl UnsignedRequest {
@@ -52,6 +56,12 @@ impl UnsignedRequest {
     /// Takes the request before signing.
     pub fn into_preview(self) -> HttpRequest {
         self.request
+    }
+
+    /// Which operation the request calls (parse a `ConverseStream` answer with
+    /// [`crate::stream`]).
+    pub fn operation(&self) -> Operation {
+        self.operation
     }
 
     /// The region the request is for (and is signed for).
@@ -110,6 +120,32 @@ pub fn build(config: &ClientConfig, messages: &[Message], env: &Env) -> Result<U
     build_operation(config, messages, env, Operation::Converse)
 }
 
+/// Builds the ConverseStream request: the same body and signing, path `converse-stream`.
+///
+/// It is built whatever `supports_streaming` says; [`build_preferred`] follows that option.
+pub fn build_stream(
+    config: &ClientConfig,
+    messages: &[Message],
+    env: &Env,
+) -> Result<UnsignedRequest> {
+    build_operation(config, messages, env, Operation::ConverseStream)
+}
+
+/// Builds ConverseStream when the config's `supports_streaming` is true (the default), else
+/// Converse; [`UnsignedRequest::operation`] says which, so the caller parses the answer right.
+pub fn build_preferred(
+    config: &ClientConfig,
+    messages: &[Message],
+    env: &Env,
+) -> Result<UnsignedRequest> {
+    let operation = if config.supports_streaming {
+        Operation::ConverseStream
+    } else {
+        Operation::Converse
+    };
+    build_operation(config, messages, env, operation)
+}
+
 fn build_operation(
     config: &ClientConfig,
     messages: &[Message],
@@ -136,6 +172,7 @@ fn build_operation(
             body: Body::new(body.into_bytes()),
         },
         region,
+        operation,
     })
 }
 

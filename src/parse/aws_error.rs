@@ -38,6 +38,8 @@ pub enum AwsErrorKind {
     ModelNotReady,
     /// `ModelErrorException` (424).
     ModelError,
+    /// `modelStreamErrorException`: the model failed in the middle of a stream.
+    ModelStreamError,
     /// `ResourceNotFoundException` (404).
     ResourceNotFound,
     /// `InternalServerException` (500).
@@ -245,6 +247,7 @@ impl AwsError {
                 "ServiceQuotaExceededException" => (K::ServiceQuotaExceeded, false, "a service quota is exhausted: request an increase in Service Quotas, or use another region or inference profile".into()),
                 "ModelTimeoutException" => (K::ModelTimeout, true, "the model took too long: retry, or reduce the prompt or maxTokens".into()),
                 "ModelNotReadyException" => (K::ModelNotReady, true, "the model is not ready to serve yet: retry with backoff (the AWS SDKs retry this up to 5 times)".into()),
+                "ModelStreamErrorException" => (K::ModelStreamError, true, "the model failed in the middle of the stream: retry the request".into()),
                 "ModelErrorException" => (K::ModelError, false, "the model failed while processing the request: check the request against the model's limits; retrying may help if the failure is transient".into()),
                 "ResourceNotFoundException" => (K::ResourceNotFound, false, "the model, inference profile or ARN was not found: check the id and the region".into()),
                 "InternalServerException" | "InternalFailure" => (K::InternalServer, true, "an error inside AWS: retry with backoff".into()),
@@ -269,6 +272,24 @@ impl AwsError {
             signature,
             clock_skew,
         }
+    }
+
+    /// Classifies an `exception` (or `error`) frame of an event stream: `:exception-type`
+    /// (`throttlingException`...) and its JSON payload. The status is `None`: the stream's HTTP
+    /// status was 200.
+    pub fn from_stream_exception(exception_type: &str, payload: &serde_json::Value) -> AwsError {
+        let mut chars = exception_type.chars();
+        let code: String = match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => "UnknownException".to_owned(),
+        };
+        let message = payload
+            .get("message")
+            .or_else(|| payload.get("Message"))
+            .and_then(|m| m.as_str())
+            .unwrap_or("")
+            .to_owned();
+        AwsError::classify(clean_code(&code), message, None)
     }
 
     /// Compares a signature-mismatch answer with the request that was sent, naming the part

@@ -1,0 +1,462 @@
+//! ConverseStream: the event-stream decoder, the typed events, and an accumulator that folds
+//! them into the same [`Completion`] as a non-streaming call.
+//!
+//! ```
+//! use bedrock_request::stream::{ConverseStream, Event};
+//! use bedrock_request::FinishReasonPolicy;
+//!
+//! # fn frame(event: &str, payload: &str) -> Vec<u8> {
+//! #     use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
+//! #     let m = Message::new(payload.as_bytes().to_vec())
+//! #         .add_header(Header::new(":message-type", HeaderValue::String("event".into())))
+//! #         .add_header(Header::new(":event-type", HeaderValue::String(event.to_owned().into())));
+//! #     let mut out = Vec::new();
+//! #     aws_smithy_eventstream::frame::write_message_to(&m, &mut out).unwrap();
+//! #     out
+//! # }
+//! let body = [
+//!     frame("messageStart", r#"{"role":"assistant"}"#),
+//!     frame("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"Hel"}}"#),
+//!     frame("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"lo"}}"#),
+//!     frame("contentBlockStop", r#"{"contentBlockIndex":0}"#),
+//!     frame("messageStop", r#"{"stopReason":"end_turn"}"#),
+//! ].concat();
+//! let mut stream = ConverseStream::new(FinishReasonPolicy::Any);
+//! let mut printed = String::new();
+//! for chunk in body.chunks(7) {           // whatever sizes the network delivers
+//!     stream.push(chunk);
+//!     while let Some(event) = stream.next_event()? {
+//!         if let Event::TextDelta { text, .. } = &event {
+//!             printed.push_str(text);      // print as it arrives
+//!         }
+//!     }
+//! }
+//! let completion = stream.finish()?;
+//! assert_eq!((printed.as_str(), completion.text.as_str()), ("Hello", "Hello"));
+//! # Ok::<(), bedrock_request::Error>(())
+//! ```
+
+pub mod frame;
+
+use serde_json::Value as Json;
+
+use crate::config::FinishReasonPolicy;
+use crate::error::{Error, ErrorKind, Result};
+use crate::parse::{self, AwsError, Completion, Reasoning, StopReason, ToolCall, Usage};
+
+/// One ConverseStream event.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// `messageStart`.
+    MessageStart {
+        /// The role (`assistant`).
+        role: String,
+    },
+    /// `contentBlockStart` for a tool call.
+    ToolUseStart {
+        /// The block index.
+        index: u64,
+        /// `toolUseId`.
+        id: String,
+        /// The tool's name.
+        name: String,
+    },
+    /// `contentBlockDelta` with text.
+    TextDelta {
+        /// The block index.
+        index: u64,
+        /// The text.
+        text: String,
+    },
+    /// `contentBlockDelta` with a fragment of a tool call's input JSON.
+    ToolInputDelta {
+        /// The block index.
+        index: u64,
+        /// The fragment.
+        input: String,
+    },
+    /// `contentBlockDelta` with reasoning text.
+    ReasoningDelta {
+        /// The block index.
+        index: u64,
+        /// The text.
+        text: String,
+    },
+    /// `contentBlockDelta` with a reasoning signature.
+    ReasoningSignature {
+        /// The block index.
+        index: u64,
+        /// The signature.
+        signature: String,
+    },
+    /// `contentBlockDelta` with redacted reasoning (decoded from base64).
+    ReasoningRedacted {
+        /// The block index.
+        index: u64,
+        /// The encrypted bytes.
+        data: Vec<u8>,
+    },
+    /// `contentBlockStop`.
+    ContentBlockStop {
+        /// The block index.
+        index: u64,
+    },
+    /// `messageStop`.
+    MessageStop {
+        /// The stop reason.
+        stop_reason: Option<StopReason>,
+        /// `additionalModelResponseFields`.
+        additional_model_response_fields: Option<Json>,
+    },
+    /// `metadata`: usage, metrics, trace.
+    Metadata {
+        /// `usage`.
+        usage: Option<Usage>,
+        /// `metrics.latencyMs`.
+        latency_ms: Option<u64>,
+        /// `trace`.
+        trace: Option<Json>,
+    },
+    /// An event (or delta kind) this version does not know: kept, not dropped.
+    Unknown {
+        /// `:event-type`.
+        event_type: String,
+        /// The payload as JSON (or `null` when it is not JSON).
+        payload: Json,
+    },
+}
+
+fn malformed(event: &str, what: &str) -> Error {
+    Error::new(
+        ErrorKind::Response,
+        format!("ConverseStream {event} event: {what}"),
+    )
+}
+
+fn index_of(payload: &Json) -> u64 {
+    payload
+        .get("contentBlockIndex")
+        .and_then(Json::as_u64)
+        .unwrap_or(0)
+}
+
+fn str_at<'j>(json: &'j Json, pointer: &str) -> Option<&'j str> {
+    json.pointer(pointer).and_then(Json::as_str)
+}
+
+/// Turns a decoded message into an [`Event`], or the error it carries (`exception` and `error`
+/// frames become [`AwsError`]s, never skipped).
+pub fn event_from_message(message: &frame::Message) -> Result<Event> {
+    let payload: Json = serde_json::from_slice(&message.payload).unwrap_or(Json::Null);
+    match message.header_str(":message-type") {
+        Some("exception") => {
+            let kind = message
+                .header_str(":exception-type")
+                .unwrap_or("unknownException");
+            return Err(AwsError::from_stream_exception(kind, &payload).into_error());
+        }
+        Some("error") => {
+            let code = message.header_str(":error-code").unwrap_or("UnknownError");
+            let text = message.header_str(":error-message").unwrap_or("");
+            return Err(AwsError::from_stream_exception(
+                code,
+                &serde_json::json!({"message": text}),
+            )
+            .into_error());
+        }
+        _ => {}
+    }
+    let event_type = message.header_str(":event-type").unwrap_or("").to_owned();
+    let unknown = |payload: Json| Event::Unknown {
+        event_type: event_type.clone(),
+        payload,
+    };
+    Ok(match event_type.as_str() {
+        "messageStart" => Event::MessageStart {
+            role: str_at(&payload, "/role").unwrap_or("assistant").to_owned(),
+        },
+        "contentBlockStart" => match payload.pointer("/start/toolUse") {
+            Some(t) => Event::ToolUseStart {
+                index: index_of(&payload),
+                id: str_at(t, "/toolUseId")
+                    .ok_or_else(|| malformed("contentBlockStart", "toolUse has no toolUseId"))?
+                    .to_owned(),
+                name: str_at(t, "/name")
+                    .ok_or_else(|| malformed("contentBlockStart", "toolUse has no name"))?
+                    .to_owned(),
+            },
+            None => unknown(payload),
+        },
+        "contentBlockDelta" => {
+            let index = index_of(&payload);
+            let delta = payload.get("delta").cloned().unwrap_or(Json::Null);
+            if let Some(text) = delta.get("text").and_then(Json::as_str) {
+                Event::TextDelta {
+                    index,
+                    text: text.to_owned(),
+                }
+            } else if let Some(input) = str_at(&delta, "/toolUse/input") {
+                Event::ToolInputDelta {
+                    index,
+                    input: input.to_owned(),
+                }
+            } else if let Some(r) = delta.get("reasoningContent") {
+                if let Some(text) = r.get("text").and_then(Json::as_str) {
+                    Event::ReasoningDelta {
+                        index,
+                        text: text.to_owned(),
+                    }
+                } else if let Some(signature) = r.get("signature").and_then(Json::as_str) {
+                    Event::ReasoningSignature {
+                        index,
+                        signature: signature.to_owned(),
+                    }
+                } else if let Some(data) = r.get("redactedContent").and_then(Json::as_str) {
+                    Event::ReasoningRedacted {
+                        index,
+                        data: parse::base64_decode(data).ok_or_else(|| {
+                            malformed("contentBlockDelta", "redactedContent is not base64")
+                        })?,
+                    }
+                } else {
+                    unknown(payload)
+                }
+            } else {
+                unknown(payload)
+            }
+        }
+        "contentBlockStop" => Event::ContentBlockStop {
+            index: index_of(&payload),
+        },
+        "messageStop" => Event::MessageStop {
+            stop_reason: str_at(&payload, "/stopReason").map(StopReason::parse),
+            additional_model_response_fields: payload
+                .get("additionalModelResponseFields")
+                .filter(|v| !v.is_null())
+                .cloned(),
+        },
+        "metadata" => {
+            let u = payload.get("usage");
+            let n = |k: &str| u.and_then(|u| u.get(k)).and_then(Json::as_u64);
+            Event::Metadata {
+                usage: u.map(|_| Usage {
+                    input_tokens: n("inputTokens").unwrap_or(0),
+                    output_tokens: n("outputTokens").unwrap_or(0),
+                    total_tokens: n("totalTokens").unwrap_or(0),
+                    cache_read_input_tokens: n("cacheReadInputTokens"),
+                    cache_write_input_tokens: n("cacheWriteInputTokens"),
+                }),
+                latency_ms: payload.pointer("/metrics/latencyMs").and_then(Json::as_u64),
+                trace: payload.get("trace").filter(|v| !v.is_null()).cloned(),
+            }
+        }
+        _ => unknown(payload),
+    })
+}
+
+#[derive(Clone, Debug)]
+enum Block {
+    Text,
+    Tool {
+        id: String,
+        name: String,
+        input: String,
+    },
+    Reasoning(Reasoning),
+}
+
+/// Folds events into a [`Completion`], applying the finish-reason policy at `messageStop`.
+#[derive(Clone, Debug)]
+pub struct Accumulator {
+    completion: Completion,
+    blocks: Vec<(u64, Block)>,
+    policy: FinishReasonPolicy,
+    stopped: bool,
+}
+
+impl Accumulator {
+    /// An empty accumulator with the client's finish-reason policy.
+    pub fn new(policy: FinishReasonPolicy) -> Self {
+        Accumulator {
+            completion: Completion::default(),
+            blocks: Vec::new(),
+            policy,
+            stopped: false,
+        }
+    }
+
+    fn block(&mut self, index: u64, new: impl FnOnce() -> Block) -> &mut Block {
+        let at = match self.blocks.iter().position(|(i, _)| *i == index) {
+            Some(at) => at,
+            None => {
+                self.blocks.push((index, new()));
+                self.blocks.len() - 1
+            }
+        };
+        &mut self.blocks[at].1
+    }
+
+    fn reasoning(&mut self, index: u64) -> &mut Reasoning {
+        if !matches!(
+            self.block(index, || Block::Reasoning(Reasoning::default())),
+            Block::Reasoning(_)
+        ) {
+            let at = self
+                .blocks
+                .iter()
+                .position(|(i, _)| *i == index)
+                .unwrap_or(0);
+            self.blocks[at].1 = Block::Reasoning(Reasoning::default());
+        }
+        match self.block(index, || Block::Reasoning(Reasoning::default())) {
+            Block::Reasoning(r) => r,
+            _ => unreachable!("just made a reasoning block"),
+        }
+    }
+
+    /// Adds one event. A refused finish reason is an error (BAML never checks it for streams).
+    pub fn add(&mut self, event: &Event) -> Result<()> {
+        match event {
+            Event::TextDelta { index, text } => {
+                self.block(*index, || Block::Text);
+                self.completion.text.push_str(text);
+            }
+            Event::ToolUseStart { index, id, name } => {
+                *self.block(*index, || Block::Text) = Block::Tool {
+                    id: id.clone(),
+                    name: name.clone(),
+                    input: String::new(),
+                };
+            }
+            Event::ToolInputDelta { index, input } => {
+                if let Block::Tool { input: acc, .. } = self.block(*index, || Block::Tool {
+                    id: String::new(),
+                    name: String::new(),
+                    input: String::new(),
+                }) {
+                    acc.push_str(input);
+                }
+            }
+            Event::ReasoningDelta { index, text } => self
+                .reasoning(*index)
+                .text
+                .get_or_insert_with(String::new)
+                .push_str(text),
+            Event::ReasoningSignature { index, signature } => {
+                self.reasoning(*index).signature = Some(signature.clone())
+            }
+            Event::ReasoningRedacted { index, data } => self
+                .reasoning(*index)
+                .redacted
+                .get_or_insert_with(Vec::new)
+                .extend_from_slice(data),
+            Event::MessageStop {
+                stop_reason,
+                additional_model_response_fields,
+            } => {
+                self.completion.stop_reason = stop_reason.clone();
+                self.completion.additional_model_response_fields =
+                    additional_model_response_fields.clone();
+                self.stopped = true;
+                parse::check_finish_reason(&self.completion, &self.policy)?;
+            }
+            Event::Metadata {
+                usage,
+                latency_ms,
+                trace,
+            } => {
+                self.completion.usage = *usage;
+                self.completion.latency_ms = *latency_ms;
+                self.completion.trace = trace.clone();
+            }
+            Event::Unknown {
+                event_type,
+                payload,
+            } => {
+                self.completion
+                    .other_content
+                    .push(serde_json::json!({ "event": event_type, "payload": payload }));
+            }
+            Event::MessageStart { .. } | Event::ContentBlockStop { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// Whether `messageStop` was seen.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// The completion: tool inputs parsed as JSON, blocks in index order.
+    pub fn finish(mut self) -> Result<Completion> {
+        self.blocks.sort_by_key(|(i, _)| *i);
+        for (_, block) in self.blocks {
+            match block {
+                Block::Text => {}
+                Block::Tool { id, name, input } => {
+                    let input = if input.trim().is_empty() {
+                        Json::Object(Default::default())
+                    } else {
+                        serde_json::from_str(&input).map_err(|e| {
+                            Error::new(ErrorKind::Response, format!("ConverseStream: tool call {name} ({id}) has input that is not JSON: {e}"))
+                        })?
+                    };
+                    self.completion
+                        .tool_calls
+                        .push(ToolCall { id, name, input });
+                }
+                Block::Reasoning(r) => self.completion.reasoning.push(r),
+            }
+        }
+        Ok(self.completion)
+    }
+}
+
+/// Decoder + events + accumulator in one: push body bytes, take events, finish.
+#[derive(Clone, Debug)]
+pub struct ConverseStream {
+    decoder: frame::Decoder,
+    accumulator: Accumulator,
+}
+
+impl ConverseStream {
+    /// A stream with the client's finish-reason policy.
+    pub fn new(policy: FinishReasonPolicy) -> Self {
+        ConverseStream {
+            decoder: frame::Decoder::new(),
+            accumulator: Accumulator::new(policy),
+        }
+    }
+
+    /// Adds body bytes as they arrive.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.decoder.push(bytes);
+    }
+
+    /// The next event (already folded into the completion), `Ok(None)` when more bytes are
+    /// needed; exception frames are errors.
+    pub fn next_event(&mut self) -> Result<Option<Event>> {
+        let Some(message) = self.decoder.next_message()? else {
+            return Ok(None);
+        };
+        let event = event_from_message(&message)?;
+        self.accumulator.add(&event)?;
+        Ok(Some(event))
+    }
+
+    /// Ends the stream: drains the remaining events, checks the body ended between messages,
+    /// and returns the completion.
+    pub fn finish(mut self) -> Result<Completion> {
+        while self.next_event()?.is_some() {}
+        self.decoder.finish()?;
+        self.accumulator.finish()
+    }
+
+    /// Decodes a whole ConverseStream body at once.
+    pub fn decode_all(body: &[u8], policy: FinishReasonPolicy) -> Result<Completion> {
+        let mut stream = ConverseStream::new(policy);
+        stream.push(body);
+        stream.finish()
+    }
+}
