@@ -6,6 +6,7 @@
 //! input is never an error, both CRCs are always checked, and [`Decoder::finish`] says whether
 //! the stream ended in the middle of a message.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::error::{Error, Result};
@@ -92,8 +93,8 @@ pub enum HeaderValue {
     Int64(i64),
     /// Type 6.
     ByteArray(Vec<u8>),
-    /// Type 7.
-    String(String),
+    /// Type 7 (the common ConverseStream values are not allocated).
+    String(Cow<'static, str>),
     /// Type 8: milliseconds since the Unix epoch.
     Timestamp(i64),
     /// Type 9.
@@ -103,8 +104,8 @@ pub enum HeaderValue {
 /// One decoded message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
-    /// Headers, in order.
-    pub headers: Vec<(String, HeaderValue)>,
+    /// Headers, in order (the common ConverseStream names are not allocated).
+    pub headers: Vec<(Cow<'static, str>, HeaderValue)>,
     /// The payload bytes.
     pub payload: Vec<u8>,
 }
@@ -116,7 +117,7 @@ impl Message {
             .iter()
             .find(|(k, _)| k == name)
             .and_then(|(_, v)| match v {
-                HeaderValue::String(s) => Some(s.as_str()),
+                HeaderValue::String(s) => Some(s.as_ref()),
                 _ => None,
             })
     }
@@ -271,9 +272,41 @@ impl Decoder {
     }
 }
 
-fn parse_headers(mut bytes: &[u8]) -> std::result::Result<Vec<(String, HeaderValue)>, FrameError> {
+/// Names and values every ConverseStream message repeats: borrowed, not allocated.
+const COMMON: [&str; 17] = [
+    ":event-type",
+    ":content-type",
+    ":message-type",
+    ":exception-type",
+    ":error-code",
+    ":error-message",
+    "event",
+    "exception",
+    "error",
+    "application/json",
+    "messageStart",
+    "contentBlockStart",
+    "contentBlockDelta",
+    "contentBlockStop",
+    "messageStop",
+    "metadata",
+    "chunk",
+];
+
+fn text(bytes: &[u8]) -> Option<Cow<'static, str>> {
+    if let Some(common) = COMMON.iter().find(|c| c.as_bytes() == bytes) {
+        return Some(Cow::Borrowed(common));
+    }
+    std::str::from_utf8(bytes)
+        .ok()
+        .map(|s| Cow::Owned(s.to_owned()))
+}
+
+fn parse_headers(
+    mut bytes: &[u8],
+) -> std::result::Result<Vec<(Cow<'static, str>, HeaderValue)>, FrameError> {
     let bad = |why: &str| FrameError::InvalidHeader(why.to_owned());
-    let mut headers = Vec::new();
+    let mut headers = Vec::with_capacity(3);
     fn take<'b>(
         bytes: &mut &'b [u8],
         n: usize,
@@ -293,9 +326,8 @@ fn parse_headers(mut bytes: &[u8]) -> std::result::Result<Vec<(String, HeaderVal
         if name_len == 0 {
             return Err(bad("an empty header name"));
         }
-        let name = std::str::from_utf8(take(&mut bytes, name_len, "a header name")?)
-            .map_err(|_| bad("a header name is not UTF-8"))?
-            .to_owned();
+        let name = text(take(&mut bytes, name_len, "a header name")?)
+            .ok_or_else(|| bad("a header name is not UTF-8"))?;
         let kind = take(&mut bytes, 1, "a value type")?[0];
         let value = match kind {
             0 => HeaderValue::Bool(true),
@@ -327,9 +359,7 @@ fn parse_headers(mut bytes: &[u8]) -> std::result::Result<Vec<(String, HeaderVal
                     HeaderValue::ByteArray(data.to_vec())
                 } else {
                     HeaderValue::String(
-                        std::str::from_utf8(data)
-                            .map_err(|_| bad("a string value is not UTF-8"))?
-                            .to_owned(),
+                        text(data).ok_or_else(|| bad("a string value is not UTF-8"))?,
                     )
                 }
             }
