@@ -89,13 +89,16 @@ mod value;
 
 pub use config::{
     AllowedRoleMetadata, BamlClient, BamlFile, ClientConfig, ClientConfigBuilder,
-    FinishReasonPolicy, HttpOptions, InferenceConfig, MediaUrlHandler, MediaUrlMode, RolePolicy,
+    FinishReasonPolicy, GuardrailConfig, HttpOptions, InferenceConfig, MediaUrlHandler,
+    MediaUrlMode, RolePolicy,
 };
 pub use converse::Endpoint;
 pub use credentials::{Auth, Credentials, Secret};
 pub use env::Env;
 pub use error::{Error, ErrorKind, Result};
-pub use prompt::{Media, MediaKind, MediaSource, Message, Part};
+pub use prompt::{
+    Media, MediaKind, MediaSource, Message, Part, ToolResultContent, ToolResultStatus,
+};
 pub use request::{Body, HttpRequest, HttpResponse};
 pub use value::{Number, Value};
 

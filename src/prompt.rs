@@ -86,6 +86,53 @@ pub enum Part {
     Text(String),
     /// An image, document, audio or video.
     Media(Media),
+    /// A tool call the model made (in an assistant message, replayed in an agent loop).
+    ToolUse {
+        /// `toolUseId`.
+        id: String,
+        /// The tool's name.
+        name: String,
+        /// The input, as JSON.
+        input: Value,
+    },
+    /// The result of a tool call (in a user message).
+    ToolResult {
+        /// The `toolUseId` it answers.
+        tool_use_id: String,
+        /// The result's content.
+        content: Vec<ToolResultContent>,
+        /// `success` or `error` (None: not sent).
+        status: Option<ToolResultStatus>,
+    },
+    /// Text a guardrail evaluates (`guardContent`), with optional qualifiers
+    /// (`grounding_source`, `query`, `guard_content`).
+    GuardContent {
+        /// The text.
+        text: String,
+        /// The qualifiers.
+        qualifiers: Vec<String>,
+    },
+}
+
+/// One block of a tool result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ToolResultContent {
+    /// Text.
+    Text(String),
+    /// JSON.
+    Json(Value),
+    /// An image or document.
+    Media(Media),
+}
+
+/// A tool result's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToolResultStatus {
+    /// `success`.
+    Success,
+    /// `error`.
+    Error,
 }
 
 /// A media part: what it is, where its bytes are, and an optional name (documents need one).
@@ -174,8 +221,8 @@ impl ConverseRole {
 pub enum Block {
     /// A text block.
     Text(String),
-    /// A media block.
-    Media(Media),
+    /// Any other part (media, tool use, tool result, guard content), as given.
+    Part(Part),
     /// A prompt-cache checkpoint (`{"cachePoint":{"type":"default"}}`).
     CachePoint,
 }
@@ -222,7 +269,7 @@ pub fn apply_role_policy(messages: &[Message], policy: &RolePolicy) -> Result<Co
             match part {
                 Part::Text(t) if t.trim().is_empty() => {}
                 Part::Text(t) => blocks.push(Block::Text(t.clone())),
-                Part::Media(m) => blocks.push(Block::Media(m.clone())),
+                other => blocks.push(Block::Part(other.clone())),
             }
         }
         if blocks.is_empty() {
@@ -260,10 +307,13 @@ pub fn apply_role_policy(messages: &[Message], policy: &RolePolicy) -> Result<Co
         } else {
             let first = merged.remove(0);
             for block in &first.blocks {
-                if let Block::Media(_) = block {
-                    return Err(Error::prompt(
-                        "a system message holds a media part; Converse's system blocks take text only, so move the media into a user message",
-                    ));
+                match block {
+                    Block::Text(_) | Block::CachePoint | Block::Part(Part::GuardContent { .. }) => {}
+                    Block::Part(_) => {
+                        return Err(Error::prompt(
+                            "a system message holds a media, tool use or tool result part; Converse's system blocks take text (and guard content) only, so move it into a user message",
+                        ))
+                    }
                 }
             }
             conversation.system = first.blocks;
@@ -296,6 +346,21 @@ pub fn apply_role_policy(messages: &[Message], policy: &RolePolicy) -> Result<Co
                 )));
             }
         };
+        for block in &m.blocks {
+            match (block, role) {
+                (Block::Part(Part::ToolUse { name, .. }), ConverseRole::User) => {
+                    return Err(Error::prompt(format!(
+                        "a tool_use part ({name}) is in a user message; tool calls belong to the assistant's turn"
+                    )))
+                }
+                (Block::Part(Part::ToolResult { tool_use_id, .. }), ConverseRole::Assistant) => {
+                    return Err(Error::prompt(format!(
+                        "a tool_result part (for {tool_use_id}) is in an assistant message; tool results belong to the user's turn"
+                    )))
+                }
+                _ => {}
+            }
+        }
         if i == 0 && role != ConverseRole::User {
             return Err(Error::prompt(format!(
                 "the conversation starts with an {} message, and Converse requires the first message to be from the user; add a user message before it",
@@ -434,14 +499,53 @@ fn part_from_value(value: &Value) -> Result<Part> {
         "video" => MediaKind::Video,
         "pdf" => MediaKind::Pdf,
         "document" => MediaKind::Document,
-        "tool_use" | "tool_result" => {
-            return Err(Error::prompt(format!(
-                "{kind} parts are not supported by this version yet"
-            )))
+        "tool_use" => {
+            let input = value.get("input").cloned().unwrap_or(Value::Object(Vec::new()));
+            return Ok(Part::ToolUse {
+                id: field("id").ok_or_else(|| Error::prompt("a tool_use part needs a string \"id\""))?,
+                name: field("name").ok_or_else(|| Error::prompt("a tool_use part needs a string \"name\""))?,
+                input,
+            });
+        }
+        "tool_result" => {
+            let content = match value.get("content") {
+                Some(Value::String(s)) => vec![ToolResultContent::Text(s.clone())],
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(j, item)| tool_result_content(item).map_err(|e| e.context(format_args!("content {j}"))))
+                    .collect::<Result<_>>()?,
+                _ => return Err(Error::prompt("a tool_result part needs \"content\": a string or an array of parts")),
+            };
+            let status = match field("status").as_deref() {
+                None => None,
+                Some("success") => Some(ToolResultStatus::Success),
+                Some("error") => Some(ToolResultStatus::Error),
+                Some(other) => return Err(Error::prompt(format!("tool_result status {other:?} is not success or error"))),
+            };
+            return Ok(Part::ToolResult {
+                tool_use_id: field("tool_use_id").ok_or_else(|| Error::prompt("a tool_result part needs a string \"tool_use_id\""))?,
+                content,
+                status,
+            });
+        }
+        "guard_content" => {
+            let qualifiers = match value.get("qualifiers") {
+                None => Vec::new(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|q| q.as_str().map(str::to_owned).ok_or_else(|| Error::prompt("qualifiers must be strings")))
+                    .collect::<Result<_>>()?,
+                Some(_) => return Err(Error::prompt("qualifiers must be an array of strings")),
+            };
+            return Ok(Part::GuardContent {
+                text: field("text").ok_or_else(|| Error::prompt("a guard_content part needs a string \"text\""))?,
+                qualifiers,
+            });
         }
         other => {
             return Err(Error::prompt(format!(
-                "unknown part type {other:?}; expected text, image, audio, video, pdf or document"
+                "unknown part type {other:?}; expected text, image, audio, video, pdf, document, tool_use, tool_result or guard_content"
             )))
         }
     };
@@ -469,4 +573,26 @@ fn part_from_value(value: &Value) -> Result<Part> {
     let mut media = Media::new(media_kind, source);
     media.name = field("name");
     Ok(Part::Media(media))
+}
+
+fn tool_result_content(item: &Value) -> Result<ToolResultContent> {
+    match item.get("type").and_then(Value::as_str) {
+        Some("text") => item
+            .get("text")
+            .and_then(Value::as_str)
+            .map(|t| ToolResultContent::Text(t.to_owned()))
+            .ok_or_else(|| Error::prompt("a text part needs a string \"text\"")),
+        Some("json") => item
+            .get("json")
+            .cloned()
+            .map(ToolResultContent::Json)
+            .ok_or_else(|| Error::prompt("a json part needs \"json\"")),
+        Some("image" | "pdf" | "document" | "video") => match part_from_value(item)? {
+            Part::Media(m) => Ok(ToolResultContent::Media(m)),
+            _ => unreachable!("media types give media parts"),
+        },
+        _ => Err(Error::prompt(
+            "a tool result's content parts are text, json, image, pdf, document or video",
+        )),
+    }
 }

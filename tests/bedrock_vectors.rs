@@ -37,7 +37,7 @@ fn cases() -> Vec<(String, Json, Value)> {
 fn every_botocore_vector_matches() {
     let cases = cases();
     assert!(
-        cases.len() >= 8,
+        cases.len() >= 10,
         "expected the botocore vectors, found {}",
         cases.len()
     );
@@ -62,8 +62,14 @@ fn every_botocore_vector_matches() {
             .iter()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
             .collect();
-        let unsigned =
-            converse::build(&config, &messages, &env).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let tools = ordered_input.get("tools").map(|t| {
+            converse::Tools::from_json(&t.to_json()).unwrap_or_else(|e| panic!("{name}: {e}"))
+        });
+        let mut builder = converse::Builder::new(&config, &messages, &env);
+        if let Some(tools) = &tools {
+            builder = builder.tools(tools);
+        }
+        let unsigned = builder.build().unwrap_or_else(|e| panic!("{name}: {e}"));
         let auth = credentials::resolve_static(&config, &env)
             .unwrap()
             .expect("credentials")

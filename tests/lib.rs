@@ -9,6 +9,7 @@ mod bedrock_vectors;
 mod cli;
 mod config;
 mod credentials;
+mod media_tools;
 mod parse;
 mod request;
 mod roles;

@@ -342,7 +342,15 @@ fn signed_vector(name: &str) -> (HttpRequest, String, String) {
         .unwrap()
         .unwrap()
         .auth;
-    let signed = converse::build(&config, &messages, &env)
+    let tools = input
+        .get("tools")
+        .map(|t| converse::Tools::from_json(&t.to_json()).unwrap());
+    let mut builder = converse::Builder::new(&config, &messages, &env);
+    if let Some(tools) = &tools {
+        builder = builder.tools(tools);
+    }
+    let signed = builder
+        .build()
         .unwrap()
         .sign(&auth, datetime!(2015-08-30 12:36:00 UTC))
         .unwrap();

@@ -220,13 +220,11 @@ fn cache_control_adds_a_cache_point_when_allowed() {
 }
 
 #[test]
-fn media_parts_are_refused_until_supported() {
-    let messages = prompt::messages_from_json(r#"[{"role":"user","content":[{"type":"image","base64":"iVBOR","media_type":"image/png"}]}]"#).unwrap();
+fn media_in_a_system_message_is_refused() {
+    let messages = prompt::messages_from_json(r#"[{"role":"system","content":[{"type":"image","base64":"iVBORw0KGgo=","media_type":"image/png"}]},{"role":"user","content":"hi"}]"#).unwrap();
     let m = error(&base(), &messages);
     assert!(
-        m.starts_with(
-            "media parts (image, audio, video, documents) are not supported by this version yet"
-        ),
+        m.starts_with("a system message holds a media, tool use or tool result part"),
         "{m}"
     );
 }

@@ -16,6 +16,7 @@ The Rust test `bedrock_vectors` builds each case from its `input` with bedrock-r
 checks URL, body bytes, headers and signature against what botocore recorded here.
 """
 
+import base64
 import datetime
 import json
 import os
@@ -40,6 +41,8 @@ botocore.auth.get_current_datetime = lambda *a, **k: FIXED
 
 AKID = "AKIDEXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+PNG_B64 = base64.b64encode(PNG).decode()
 TEMP_AKID = "ASIAEXAMPLETEMPORARY"
 TEMP_SECRET = "tEmPoRaRy/SeCrEt+KeY/ExAmPlE0123456789abc"
 TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+example/token=="
@@ -175,6 +178,85 @@ CASES = [
                    "system": [{"text": "Réponds en français. \"Toujours\"."}, {"cachePoint": {"type": "default"}}],
                    "inferenceConfig": {"maxTokens": 2048},
                    "additionalModelRequestFields": {"thinking": {"type": "enabled", "budget_tokens": 1030}}},
+    },
+]
+
+
+CASES += [
+    {
+        "name": "media-and-tools",
+        "description": "An inline PNG, an S3 PDF with a bucket owner and a name to clean up, an S3 video; tools with a choice and a cache point; a replayed tool call and its result (text, json, image).",
+        "input": {
+            "options": {"model": "anthropic.claude-3-5-sonnet-20240620-v1:0", "region": "us-east-1",
+                        "access_key_id": AKID, "secret_access_key": SECRET},
+            "messages": [
+                {"role": "user", "content": [
+                    {"type": "text", "text": "Compare these."},
+                    {"type": "image", "base64": PNG_B64, "media_type": "image/png"},
+                    {"type": "pdf", "url": "s3://my-bucket/reports/Q3_report.final.pdf", "media_type": "application/pdf", "bucket_owner": "111122223333", "name": "Q3_report.final.pdf"},
+                    {"type": "video", "url": "s3://my-bucket/clip.mp4", "media_type": "video/mp4"}]},
+                {"role": "assistant", "content": [
+                    {"type": "tool_use", "id": "tooluse_1", "name": "get_weather", "input": {"city": "Paris"}}]},
+                {"role": "user", "content": [
+                    {"type": "tool_result", "tool_use_id": "tooluse_1", "status": "success", "content": [
+                        {"type": "text", "text": "Sunny"}, {"type": "json", "json": {"temp_c": 21}},
+                        {"type": "image", "base64": PNG_B64, "media_type": "image/jpg"}]}]},
+            ],
+            "tools": {"tools": [{"name": "get_weather", "description": "Current weather for a city",
+                                 "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}],
+                      "tool_choice": "any", "cache_point": True},
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": None,
+        "params": {"modelId": "anthropic.claude-3-5-sonnet-20240620-v1:0",
+                   "messages": [
+                       {"role": "user", "content": [
+                           {"text": "Compare these."},
+                           {"image": {"format": "png", "source": {"bytes": PNG}}},
+                           {"document": {"format": "pdf", "name": "Q3-report-final", "source": {"s3Location": {"uri": "s3://my-bucket/reports/Q3_report.final.pdf", "bucketOwner": "111122223333"}}}},
+                           {"video": {"format": "mp4", "source": {"s3Location": {"uri": "s3://my-bucket/clip.mp4"}}}}]},
+                       {"role": "assistant", "content": [
+                           {"toolUse": {"toolUseId": "tooluse_1", "name": "get_weather", "input": {"city": "Paris"}}}]},
+                       {"role": "user", "content": [
+                           {"toolResult": {"toolUseId": "tooluse_1", "content": [
+                               {"text": "Sunny"}, {"json": {"temp_c": 21}},
+                               {"image": {"format": "jpeg", "source": {"bytes": PNG}}}], "status": "success"}}]}],
+                   "toolConfig": {"tools": [
+                       {"toolSpec": {"name": "get_weather", "description": "Current weather for a city",
+                                     "inputSchema": {"json": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}},
+                       {"cachePoint": {"type": "default"}}],
+                       "toolChoice": {"any": {}}}},
+    },
+    {
+        "name": "guardrails-and-extras",
+        "description": "guardrailConfig, guardContent in system and user turns, promptVariables, additionalModelResponseFieldPaths, requestMetadata, performanceConfig, a model ARN giving the region, and extra_body deep-merged (a null removes a key).",
+        "input": {
+            "options": {"model": "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0",
+                        "access_key_id": AKID, "secret_access_key": SECRET,
+                        "inference_configuration": {"max_tokens": 300, "temperature": 0.5},
+                        "guardrail_config": {"identifier": "gr-abc123", "version": "2", "trace": "enabled"},
+                        "prompt_variables": {"topic": "rust"},
+                        "additional_model_response_field_paths": ["/stop_sequence"],
+                        "request_metadata": {"team": "search", "env": "prod"},
+                        "performance_config": {"latency": "optimized"},
+                        "extra_body": {"inferenceConfig": {"temperature": None, "topP": 0.9}, "requestMetadata": {"env": "staging"}}},
+            "messages": [
+                {"role": "system", "content": [{"type": "text", "text": "Answer about {{topic}}."},
+                                               {"type": "guard_content", "text": "Policy text", "qualifiers": ["grounding_source"]}]},
+                {"role": "user", "content": [{"type": "guard_content", "text": "Is Rust safe?", "qualifiers": ["query", "guard_content"]}]},
+            ],
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "eu-west-1", "endpoint_url": None,
+        "params": {"modelId": "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0",
+                   "messages": [{"role": "user", "content": [{"guardContent": {"text": {"text": "Is Rust safe?", "qualifiers": ["query", "guard_content"]}}}]}],
+                   "system": [{"text": "Answer about {{topic}}."}, {"guardContent": {"text": {"text": "Policy text", "qualifiers": ["grounding_source"]}}}],
+                   "inferenceConfig": {"maxTokens": 300, "topP": 0.9},
+                   "guardrailConfig": {"guardrailIdentifier": "gr-abc123", "guardrailVersion": "2", "trace": "enabled"},
+                   "promptVariables": {"topic": {"text": "rust"}},
+                   "additionalModelResponseFieldPaths": ["/stop_sequence"],
+                   "requestMetadata": {"team": "search", "env": "staging"},
+                   "performanceConfig": {"latency": "optimized"}},
     },
 ]
 

@@ -97,6 +97,9 @@ struct RequestArgs {
     /// A JSON array of {"role", "content", "metadata"} messages.
     #[arg(long, value_name = "FILE.json")]
     messages: Option<String>,
+    /// A tools file: {"tools": [{"name", "description", "input_schema"}], "tool_choice"?}.
+    #[arg(long, value_name = "FILE.json")]
+    tools: Option<String>,
     /// Signing time: 20240115T123456Z or RFC 3339 (default: now).
     #[arg(long, value_name = "T")]
     time: Option<String>,
@@ -292,11 +295,23 @@ fn request(args: RequestArgs) -> Result<(), String> {
             config.name.as_deref().unwrap_or("(options)")
         ));
     }
+    let tools = match &args.tools {
+        Some(file) => Some(
+            converse::Tools::from_json(&read_text(file)?).map_err(|e| format!("{file}: {e}"))?,
+        ),
+        None => None,
+    };
+    // Media behind http(s) URLs that the client sends as bytes: fetched here, not by the library.
+    let fetched = fetch_media(&converse::urls_to_fetch(&config, &messages))?;
     let build = |config: &ClientConfig| {
+        let mut builder = converse::Builder::new(config, &messages, &env).media(&fetched);
+        if let Some(tools) = &tools {
+            builder = builder.tools(tools);
+        }
         if args.stream {
-            converse::build_stream(config, &messages, &env)
+            builder.build_stream()
         } else {
-            converse::build(config, &messages, &env)
+            builder.build()
         }
         .map_err(|e| e.to_string())
     };
@@ -314,6 +329,33 @@ fn request(args: RequestArgs) -> Result<(), String> {
         .sign(&resolved.auth, now)
         .map_err(|e| e.to_string())?;
     print_request(&request, args.format)
+}
+
+fn fetch_media(urls: &[String]) -> Result<Vec<converse::Fetched>, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .into();
+    urls.iter()
+        .map(|url| {
+            let response = agent
+                .get(url)
+                .call()
+                .map_err(|e| format!("cannot fetch media {url}: {e}"))?;
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let bytes = response
+                .into_body()
+                .with_config()
+                .limit(100 * 1024 * 1024)
+                .read_to_vec()
+                .map_err(|e| format!("cannot read media {url}: {e}"))?;
+            Ok(converse::Fetched::new(url.clone(), bytes, content_type))
+        })
+        .collect()
 }
 
 /// Region after the option, AWS_REGION and AWS_DEFAULT_REGION: the profile's `region`.

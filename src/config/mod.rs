@@ -52,6 +52,31 @@ pub struct ClientConfig {
     pub media_url_handler: MediaUrlHandler,
     /// `http` timeouts (this crate does no I/O; they are here for the caller's HTTP client).
     pub http: HttpOptions,
+    /// `guardrail_config { identifier version trace }` → `guardrailConfig`.
+    pub guardrail: Option<GuardrailConfig>,
+    /// `prompt_variables { name "value" }` → `promptVariables` (for prompt-management ARNs).
+    pub prompt_variables: Vec<(String, String)>,
+    /// `request_metadata { key "value" }` → `requestMetadata`.
+    pub request_metadata: Vec<(String, String)>,
+    /// `performance_config { latency standard|optimized }` → `performanceConfig.latency`.
+    pub performance_latency: Option<String>,
+    /// `additional_model_response_field_paths ["/stop_sequence"]`.
+    pub additional_model_response_field_paths: Vec<String>,
+    /// `extra_body { ... }`: deep-merged into the body last (a `null` removes a key), so new
+    /// Converse fields need no new release.
+    pub extra_body: Vec<(String, Value)>,
+}
+
+/// `guardrail_config`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GuardrailConfig {
+    /// `identifier` → `guardrailIdentifier` (an id or ARN).
+    pub identifier: String,
+    /// `version` → `guardrailVersion` (`DRAFT` or a number).
+    pub version: String,
+    /// `trace`: `enabled`, `disabled` or `enabled_full`.
+    pub trace: Option<String>,
 }
 
 /// `inference_configuration { max_tokens temperature top_p stop_sequences }`.
@@ -563,6 +588,55 @@ fn non_negative_integer(key: &str, v: &Value) -> Result<u64> {
     }
 }
 
+fn string_map(key: &str, v: &Value) -> Result<Vec<(String, String)>> {
+    map(key, v)?
+        .iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k.clone(), s.clone())),
+            other => Err(Error::config(format!(
+                "{key} values must be strings. Got: {} for {k}",
+                type_name(other)
+            ))),
+        })
+        .collect()
+}
+
+fn guardrail_config(v: &Value) -> Result<GuardrailConfig> {
+    let mut identifier = None;
+    let mut version = None;
+    let mut trace = None;
+    for (k, v) in map("guardrail_config", v)? {
+        let text = string(&format!("guardrail_config {k}"), v)?;
+        match k.as_str() {
+            "identifier" => identifier = Some(text),
+            "version" => version = Some(text),
+            "trace" if matches!(text.as_str(), "enabled" | "disabled" | "enabled_full") => {
+                trace = Some(text)
+            }
+            "trace" => {
+                return Err(Error::config(format!(
+                "guardrail_config trace must be enabled, disabled or enabled_full, got {text:?}"
+            )))
+            }
+            other => {
+                return Err(Error::config(format!(
+                    "unknown guardrail_config key: {other} (use identifier, version, trace)"
+                )))
+            }
+        }
+    }
+    match (identifier, version) {
+        (Some(identifier), Some(version)) => Ok(GuardrailConfig {
+            identifier,
+            version,
+            trace,
+        }),
+        _ => Err(Error::config(
+            "guardrail_config needs both identifier and version",
+        )),
+    }
+}
+
 fn number(key: &str, v: &Value) -> Result<Number> {
     match v {
         Value::Number(n) => Ok(n.clone()),
@@ -736,6 +810,12 @@ fn validate(options: &Value, name: Option<&str>) -> Result<ClientConfig> {
     let mut deny_list = None;
     let mut media = MediaUrlHandler::default();
     let mut http = HttpOptions::default();
+    let mut guardrail = None;
+    let mut prompt_variables = Vec::new();
+    let mut request_metadata = Vec::new();
+    let mut performance_latency = None;
+    let mut response_paths = Vec::new();
+    let mut extra_body = Vec::new();
 
     // The camelCase aliases must not be given together with their snake_case name.
     let mut seen: Vec<&str> = Vec::new();
@@ -821,6 +901,25 @@ fn validate(options: &Value, name: Option<&str>) -> Result<ClientConfig> {
             "finish_reason_deny_list" => deny_list = Some(string_list(key, value)?),
             "media_url_handler" => media = media_url_handler(value)?,
             "http" => http = http_options(value)?,
+            "guardrail_config" => guardrail = Some(guardrail_config(value)?),
+            "prompt_variables" => prompt_variables = string_map(key, value)?,
+            "request_metadata" => request_metadata = string_map(key, value)?,
+            "performance_config" => {
+                for (k, v) in map(key, value)? {
+                    match (k.as_str(), v) {
+                        ("latency", Value::String(l)) if l == "standard" || l == "optimized" => performance_latency = Some(l.clone()),
+                        ("latency", _) => return Err(Error::config("performance_config latency must be \"standard\" or \"optimized\"")),
+                        (other, _) => return Err(Error::config(format!("unknown performance_config key: {other} (Converse has latency)"))),
+                    }
+                }
+            }
+            "additional_model_response_field_paths" => {
+                response_paths = string_list(key, value)?;
+                if let Some(bad) = response_paths.iter().find(|p| !p.starts_with('/')) {
+                    return Err(Error::config(format!("additional_model_response_field_paths entries are JSON pointers starting with '/', got {bad:?}")));
+                }
+            }
+            "extra_body" => extra_body = map(key, value)?.to_vec(),
             _ => return Err(Error::config(format!("Unsupported property: {key}"))),
         }
     }
@@ -930,6 +1029,12 @@ fn validate(options: &Value, name: Option<&str>) -> Result<ClientConfig> {
         finish_reason,
         media_url_handler: media,
         http,
+        guardrail,
+        prompt_variables,
+        request_metadata,
+        performance_latency,
+        additional_model_response_field_paths: response_paths,
+        extra_body,
     })
 }
 

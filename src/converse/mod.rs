@@ -1,7 +1,11 @@
 //! The Converse wire format: URL, body, and the unsigned request.
 
+mod media;
+mod tools;
 mod url;
 
+pub use media::{document_name, media_format, Fetched};
+pub use tools::{Tool, ToolChoice, Tools};
 pub use url::{encode_path_label, Endpoint};
 pub(crate) use url::{redact_userinfo, validate_region};
 
@@ -10,7 +14,9 @@ use time::OffsetDateTime;
 use crate::config::ClientConfig;
 use crate::credentials::Auth;
 use crate::error::{Error, Result};
-use crate::prompt::{apply_role_policy, Block, Conversation, Message};
+use crate::prompt::{
+    apply_role_policy, Block, Conversation, Message, Part, ToolResultContent, ToolResultStatus,
+};
 use crate::request::{Body, HttpRequest};
 use crate::sign;
 use crate::value::Value;
@@ -98,13 +104,18 @@ impl UnsignedRequest {
 /// Builds the Converse request for `messages` with `config`; `env` supplies the region and
 /// endpoint when the config does not.
 ///
-/// - Region: the `region` option, else `AWS_REGION`, else `AWS_DEFAULT_REGION`.
+/// - Region: the `region` option, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the region
+///   of a model ARN.
 /// - Endpoint: the `endpoint_url` option, else `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, else
 ///   `AWS_ENDPOINT_URL` (path prefix kept; both variables ignored when
 ///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), else `https://bedrock-runtime.{region}.amazonaws.com`
 ///   (`bedrock-runtime-fips` with `AWS_USE_FIPS_ENDPOINT=true`; see [`Endpoint::bedrock_runtime`]).
-/// - Body keys in order, each omitted when empty: `messages`, `system`, `inferenceConfig`,
-///   `additionalModelRequestFields`.
+/// - Body keys in Converse's order, each omitted when empty: `messages`, `system`,
+///   `inferenceConfig`, `toolConfig`, `guardrailConfig`, `additionalModelRequestFields`,
+///   `promptVariables`, `additionalModelResponseFieldPaths`, `requestMetadata`,
+///   `performanceConfig`; then `extra_body` deep-merged.
+///
+/// Tools and fetched media: [`Builder`].
 ///
 /// ```
 /// use bedrock_request::{converse, ClientConfig, Env, Message};
@@ -117,7 +128,7 @@ impl UnsignedRequest {
 /// # Ok::<(), bedrock_request::Error>(())
 /// ```
 pub fn build(config: &ClientConfig, messages: &[Message], env: &Env) -> Result<UnsignedRequest> {
-    build_operation(config, messages, env, Operation::Converse)
+    Builder::new(config, messages, env).build()
 }
 
 /// Builds the ConverseStream request: the same body and signing, path `converse-stream`.
@@ -128,7 +139,7 @@ pub fn build_stream(
     messages: &[Message],
     env: &Env,
 ) -> Result<UnsignedRequest> {
-    build_operation(config, messages, env, Operation::ConverseStream)
+    Builder::new(config, messages, env).build_stream()
 }
 
 /// Builds ConverseStream when the config's `supports_streaming` is true (the default), else
@@ -138,24 +149,112 @@ pub fn build_preferred(
     messages: &[Message],
     env: &Env,
 ) -> Result<UnsignedRequest> {
-    let operation = if config.supports_streaming {
-        Operation::ConverseStream
-    } else {
-        Operation::Converse
-    };
-    build_operation(config, messages, env, operation)
+    Builder::new(config, messages, env).build_preferred()
 }
 
-fn build_operation(
-    config: &ClientConfig,
-    messages: &[Message],
-    env: &Env,
-    operation: Operation,
-) -> Result<UnsignedRequest> {
+/// The http(s) media URLs the caller must fetch before building (their `media_url_handler`
+/// mode sends bytes): fetch each and pass the bytes with [`Builder::media`].
+pub fn urls_to_fetch(config: &ClientConfig, messages: &[Message]) -> Vec<String> {
+    let mut urls: Vec<String> = Vec::new();
+    let mut add = |media: &crate::prompt::Media| {
+        if let Some(url) = media::needs_fetch(media, &config.media_url_handler) {
+            if !urls.contains(&url) {
+                urls.push(url);
+            }
+        }
+    };
+    for m in messages {
+        for part in &m.parts {
+            match part {
+                Part::Media(media) => add(media),
+                Part::ToolResult { content, .. } => {
+                    for c in content {
+                        if let ToolResultContent::Media(media) = c {
+                            add(media);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    urls
+}
+
+/// The full set of inputs for a request: tools and fetched media besides config and messages.
+///
+/// ```
+/// use bedrock_request::converse::{Builder, Tools};
+/// use bedrock_request::{ClientConfig, Env, Message};
+/// let config = ClientConfig::builder().model("m").region("us-east-1").build()?;
+/// let tools = Tools::from_json(r#"{"tools":[{"name":"now","description":"The time","input_schema":{"type":"object"}}]}"#)?;
+/// let messages = [Message::user("What time is it?")];
+/// let env = Env::new();
+/// let request = Builder::new(&config, &messages, &env).tools(&tools).build()?;
+/// assert!(request.preview().body.as_str().unwrap().contains(r#""toolConfig":{"tools":[{"toolSpec":{"name":"now""#));
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+#[must_use]
+pub struct Builder<'a> {
+    config: &'a ClientConfig,
+    messages: &'a [Message],
+    env: &'a Env,
+    tools: Option<&'a Tools>,
+    fetched: &'a [Fetched],
+}
+
+impl<'a> Builder<'a> {
+    /// A request for these messages with this config.
+    pub fn new(config: &'a ClientConfig, messages: &'a [Message], env: &'a Env) -> Self {
+        Builder {
+            config,
+            messages,
+            env,
+            tools: None,
+            fetched: &[],
+        }
+    }
+
+    /// Adds `toolConfig`.
+    pub fn tools(mut self, tools: &'a Tools) -> Self {
+        self.tools = Some(tools);
+        self
+    }
+
+    /// The bytes fetched for [`urls_to_fetch`].
+    pub fn media(mut self, fetched: &'a [Fetched]) -> Self {
+        self.fetched = fetched;
+        self
+    }
+
+    /// The Converse request.
+    pub fn build(self) -> Result<UnsignedRequest> {
+        build_operation(self, Operation::Converse)
+    }
+
+    /// The ConverseStream request.
+    pub fn build_stream(self) -> Result<UnsignedRequest> {
+        build_operation(self, Operation::ConverseStream)
+    }
+
+    /// ConverseStream unless the config says `supports_streaming false`.
+    pub fn build_preferred(self) -> Result<UnsignedRequest> {
+        let op = if self.config.supports_streaming {
+            Operation::ConverseStream
+        } else {
+            Operation::Converse
+        };
+        build_operation(self, op)
+    }
+}
+
+fn build_operation(b: Builder, operation: Operation) -> Result<UnsignedRequest> {
+    let (config, messages, env) = (b.config, b.messages, b.env);
     let region = resolve_region(config, env)?;
     let endpoint = resolve_endpoint(config, env, &region)?;
     let conversation = apply_role_policy(messages, &config.roles)?;
-    let body = body_json(config, conversation)?;
+    let body = body_json(config, conversation, b.tools, b.fetched)?;
     let url = format!(
         "{endpoint}/model/{}/{}",
         encode_path_label(&config.model),
@@ -176,18 +275,48 @@ fn build_operation(
     })
 }
 
-/// The region: the option, else `AWS_REGION`, else `AWS_DEFAULT_REGION`.
+/// The region in a Bedrock ARN (`arn:aws:bedrock:REGION:ACCOUNT:...`), if the model is one.
+fn arn_region(model: &str) -> Option<&str> {
+    let parts: Vec<&str> = model.splitn(6, ':').collect();
+    let [arn, partition, service, region, _account, _resource] = parts.as_slice() else {
+        return None;
+    };
+    let looks_like_region = region.split('-').count() >= 3
+        && region.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && region.ends_with(|c: char| c.is_ascii_digit());
+    (*arn == "arn" && partition.starts_with("aws") && *service == "bedrock" && looks_like_region)
+        .then_some(region)
+}
+
+/// The region: the option, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the region in
+/// a model ARN. A configured region that differs from the ARN's is an error.
 pub fn resolve_region(config: &ClientConfig, env: &Env) -> Result<String> {
-    let (region, from) = if let Some(r) = &config.region {
-        (r.as_str(), "the region option")
+    let arn = arn_region(&config.model);
+    let configured = if let Some(r) = &config.region {
+        Some((r.as_str(), "the region option"))
     } else if let Some(r) = env.get_nonempty("AWS_REGION") {
-        (r, "AWS_REGION")
-    } else if let Some(r) = env.get_nonempty("AWS_DEFAULT_REGION") {
-        (r, "AWS_DEFAULT_REGION")
+        Some((r, "AWS_REGION"))
     } else {
-        return Err(Error::request(
-            "no region: set `region` in the client options, or the AWS_REGION (or AWS_DEFAULT_REGION) environment variable",
-        ));
+        env.get_nonempty("AWS_DEFAULT_REGION")
+            .map(|r| (r, "AWS_DEFAULT_REGION"))
+    };
+    let (region, from) = match (configured, arn) {
+        (Some((r, from)), Some(a)) if r != a => {
+            return Err(Error::request(format!(
+                "the model ARN is in region {a} but {from} is {r}: an ARN must be called in its own region; remove the region setting or use the ARN of that region"
+            )))
+        }
+        (Some(found), _) => found,
+        (None, Some(a)) => (a, "the model ARN"),
+        (None, None) => {
+            return Err(Error::request(
+                "no region: set `region` in the client options, or the AWS_REGION (or AWS_DEFAULT_REGION) environment variable",
+            ))
+        }
     };
     validate_region(region).map_err(|e| Error::request(format!("{e} (from {from})")))?;
     Ok(region.to_owned())
@@ -229,43 +358,167 @@ pub fn resolve_endpoint(config: &ClientConfig, env: &Env, region: &str) -> Resul
     ))
 }
 
-fn block_json(block: Block) -> Result<Value> {
-    Ok(match block {
-        Block::Text(text) => Value::Object(vec![("text".into(), Value::String(text))]),
-        Block::CachePoint => Value::Object(vec![(
-            "cachePoint".into(),
-            Value::Object(vec![("type".into(), Value::from("default"))]),
-        )]),
-        Block::Media(_) => {
-            return Err(Error::prompt(
-                "media parts (image, audio, video, documents) are not supported by this version yet; send text only",
-            ))
-        }
-    })
+pub(crate) fn cache_point() -> Value {
+    Value::Object(vec![(
+        "cachePoint".into(),
+        Value::Object(vec![("type".into(), Value::from("default"))]),
+    )])
 }
 
-fn blocks_json(blocks: Vec<Block>) -> Result<Value> {
-    Ok(Value::Array(
-        blocks.into_iter().map(block_json).collect::<Result<_>>()?,
-    ))
+fn obj(entries: Vec<(&str, Value)>) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
+/// Builds content blocks; documents get unique valid names.
+struct Blocks<'a> {
+    config: &'a ClientConfig,
+    fetched: &'a [Fetched],
+    names: Vec<String>,
+}
+
+impl Blocks<'_> {
+    fn doc_name(names: &mut Vec<String>, given: Option<&str>) -> String {
+        let base = match given {
+            Some(n) => document_name(n),
+            None => format!("document-{}", names.len() + 1),
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while names.contains(&name) {
+            name = format!("{base} ({n})");
+            n += 1;
+        }
+        names.push(name.clone());
+        name
+    }
+
+    fn media(&mut self, media: &crate::prompt::Media) -> Result<Value> {
+        let names = &mut self.names;
+        media::media_block(
+            media,
+            &self.config.media_url_handler,
+            self.fetched,
+            &mut |given| Blocks::doc_name(names, given),
+        )
+    }
+
+    fn block(&mut self, block: Block) -> Result<Value> {
+        Ok(match block {
+            Block::Text(text) | Block::Part(Part::Text(text)) => {
+                obj(vec![("text", Value::String(text))])
+            }
+            Block::CachePoint => cache_point(),
+            Block::Part(Part::Media(media)) => self.media(&media)?,
+            Block::Part(Part::ToolUse { id, name, input }) => obj(vec![(
+                "toolUse",
+                obj(vec![
+                    ("toolUseId", Value::String(id)),
+                    ("name", Value::String(name)),
+                    ("input", input),
+                ]),
+            )]),
+            Block::Part(Part::ToolResult {
+                tool_use_id,
+                content,
+                status,
+            }) => {
+                let content = content
+                    .into_iter()
+                    .map(|c| {
+                        Ok(match c {
+                            ToolResultContent::Text(t) => obj(vec![("text", Value::String(t))]),
+                            ToolResultContent::Json(j) => obj(vec![("json", j)]),
+                            ToolResultContent::Media(m) => self.media(&m)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let mut fields = vec![
+                    ("toolUseId", Value::String(tool_use_id)),
+                    ("content", Value::Array(content)),
+                ];
+                if let Some(status) = status {
+                    let s = match status {
+                        ToolResultStatus::Success => "success",
+                        ToolResultStatus::Error => "error",
+                    };
+                    fields.push(("status", Value::from(s)));
+                }
+                obj(vec![("toolResult", obj(fields))])
+            }
+            Block::Part(Part::GuardContent { text, qualifiers }) => {
+                let mut inner = vec![("text", Value::String(text))];
+                if !qualifiers.is_empty() {
+                    inner.push((
+                        "qualifiers",
+                        Value::Array(qualifiers.into_iter().map(Value::String).collect()),
+                    ));
+                }
+                obj(vec![("guardContent", obj(vec![("text", obj(inner))]))])
+            }
+        })
+    }
+
+    fn blocks(&mut self, blocks: Vec<Block>) -> Result<Value> {
+        Ok(Value::Array(
+            blocks
+                .into_iter()
+                .map(|b| self.block(b))
+                .collect::<Result<_>>()?,
+        ))
+    }
+}
+
+/// Deep-merges `patch` into `target`: objects merge key by key, `null` removes, anything else
+/// replaces.
+fn deep_merge(target: &mut Vec<(String, Value)>, patch: &[(String, Value)]) {
+    for (key, value) in patch {
+        let at = target.iter().position(|(k, _)| k == key);
+        match (at, value) {
+            (Some(i), Value::Null) => {
+                target.remove(i);
+            }
+            (None, Value::Null) => {}
+            (Some(i), Value::Object(p)) => match &mut target[i].1 {
+                Value::Object(t) => deep_merge(t, p),
+                other => *other = value.clone(),
+            },
+            (Some(i), _) => target[i].1 = value.clone(),
+            (None, _) => target.push((key.clone(), value.clone())),
+        }
+    }
 }
 
 /// The body's JSON; takes the conversation so large texts move into it instead of copying.
-fn body_json(config: &ClientConfig, conversation: Conversation) -> Result<String> {
+fn body_json(
+    config: &ClientConfig,
+    conversation: Conversation,
+    tools: Option<&Tools>,
+    fetched: &[Fetched],
+) -> Result<String> {
+    let mut b = Blocks {
+        config,
+        fetched,
+        names: Vec::new(),
+    };
     let mut body: Vec<(String, Value)> = Vec::new();
     let messages = conversation
         .turns
         .into_iter()
         .map(|(role, blocks)| {
-            Ok(Value::Object(vec![
-                ("role".into(), Value::from(role.as_str())),
-                ("content".into(), blocks_json(blocks)?),
+            Ok(obj(vec![
+                ("role", Value::from(role.as_str())),
+                ("content", b.blocks(blocks)?),
             ]))
         })
         .collect::<Result<_>>()?;
     body.push(("messages".into(), Value::Array(messages)));
     if !conversation.system.is_empty() {
-        body.push(("system".into(), blocks_json(conversation.system)?));
+        body.push(("system".into(), b.blocks(conversation.system)?));
     }
     let inf = &config.inference;
     if !inf.is_empty() {
@@ -289,11 +542,58 @@ fn body_json(config: &ClientConfig, conversation: Conversation) -> Result<String
         }
         body.push(("inferenceConfig".into(), Value::Object(fields)));
     }
+    if let Some(tools) = tools {
+        body.push(("toolConfig".into(), tools.to_value()));
+    }
+    if let Some(g) = &config.guardrail {
+        let mut fields = vec![
+            ("guardrailIdentifier", Value::from(g.identifier.as_str())),
+            ("guardrailVersion", Value::from(g.version.as_str())),
+        ];
+        if let Some(t) = &g.trace {
+            fields.push(("trace", Value::from(t.as_str())));
+        }
+        body.push(("guardrailConfig".into(), obj(fields)));
+    }
     if !config.additional_model_request_fields.is_empty() {
         body.push((
             "additionalModelRequestFields".into(),
             Value::Object(config.additional_model_request_fields.clone()),
         ));
     }
+    if !config.prompt_variables.is_empty() {
+        let vars = config
+            .prompt_variables
+            .iter()
+            .map(|(k, v)| (k.clone(), obj(vec![("text", Value::from(v.as_str()))])))
+            .collect();
+        body.push(("promptVariables".into(), Value::Object(vars)));
+    }
+    if !config.additional_model_response_field_paths.is_empty() {
+        let paths = config
+            .additional_model_response_field_paths
+            .iter()
+            .map(|p| Value::from(p.as_str()))
+            .collect();
+        body.push((
+            "additionalModelResponseFieldPaths".into(),
+            Value::Array(paths),
+        ));
+    }
+    if !config.request_metadata.is_empty() {
+        let meta = config
+            .request_metadata
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect();
+        body.push(("requestMetadata".into(), Value::Object(meta)));
+    }
+    if let Some(latency) = &config.performance_latency {
+        body.push((
+            "performanceConfig".into(),
+            obj(vec![("latency", Value::from(latency.as_str()))]),
+        ));
+    }
+    deep_merge(&mut body, &config.extra_body);
     Ok(Value::Object(body).to_json())
 }

@@ -1,0 +1,380 @@
+//! Media parts as Converse blocks: MIME type → format, document names, sources, and the URLs
+//! the caller must fetch (the builder does no I/O).
+
+use crate::config::{MediaUrlHandler, MediaUrlMode};
+use crate::error::{Error, Result};
+use crate::prompt::{Media, MediaKind, MediaSource};
+use crate::value::Value;
+
+/// Bytes the caller fetched for an http(s) media URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Fetched {
+    /// The URL, as in the message.
+    pub url: String,
+    /// The body.
+    pub bytes: Vec<u8>,
+    /// The response's `Content-Type`, if any.
+    pub content_type: Option<String>,
+}
+
+impl Fetched {
+    /// Bytes fetched from `url`.
+    pub fn new(url: impl Into<String>, bytes: Vec<u8>, content_type: Option<String>) -> Self {
+        Fetched {
+            url: url.into(),
+            bytes,
+            content_type,
+        }
+    }
+}
+
+const IMAGE: &[(&str, &str)] = &[
+    ("image/png", "png"),
+    ("image/jpeg", "jpeg"),
+    ("image/jpg", "jpeg"),
+    ("image/gif", "gif"),
+    ("image/webp", "webp"),
+];
+const DOCUMENT: &[(&str, &str)] = &[
+    ("application/pdf", "pdf"),
+    ("text/csv", "csv"),
+    ("application/msword", "doc"),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    ("application/vnd.ms-excel", "xls"),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+    ),
+    ("text/html", "html"),
+    ("text/plain", "txt"),
+    ("text/markdown", "md"),
+];
+const VIDEO: &[(&str, &str)] = &[
+    ("video/x-matroska", "mkv"),
+    ("video/quicktime", "mov"),
+    ("video/mp4", "mp4"),
+    ("video/webm", "webm"),
+    ("video/x-flv", "flv"),
+    ("video/mpeg", "mpeg"),
+    ("video/mpg", "mpg"),
+    ("video/x-ms-wmv", "wmv"),
+    ("video/3gpp", "three_gp"),
+];
+const AUDIO: &[(&str, &str)] = &[
+    ("audio/mpeg", "mp3"),
+    ("audio/mp3", "mp3"),
+    ("audio/opus", "opus"),
+    ("audio/wav", "wav"),
+    ("audio/x-wav", "wav"),
+    ("audio/wave", "wav"),
+    ("audio/aac", "aac"),
+    ("audio/x-aac", "x-aac"),
+    ("audio/flac", "flac"),
+    ("audio/x-flac", "flac"),
+    ("audio/mp4", "mp4"),
+    ("audio/m4a", "m4a"),
+    ("audio/x-m4a", "m4a"),
+    ("audio/ogg", "ogg"),
+    ("audio/x-matroska", "mka"),
+    ("audio/mpga", "mpga"),
+    ("audio/pcm", "pcm"),
+    ("audio/webm", "webm"),
+];
+
+fn table(kind: MediaKind) -> (&'static str, &'static [(&'static str, &'static str)]) {
+    match kind {
+        MediaKind::Image => ("image", IMAGE),
+        MediaKind::Pdf | MediaKind::Document => ("document", DOCUMENT),
+        MediaKind::Video => ("video", VIDEO),
+        MediaKind::Audio => ("audio", AUDIO),
+    }
+}
+
+/// The Converse `format` for a MIME type of this kind; the error names the supported types.
+///
+/// ```
+/// use bedrock_request::converse::media_format;
+/// use bedrock_request::MediaKind;
+/// assert_eq!(media_format(MediaKind::Image, "image/jpg")?, "jpeg");
+/// assert_eq!(media_format(MediaKind::Video, "video/quicktime")?, "mov");
+/// assert!(media_format(MediaKind::Image, "image/bmp").unwrap_err().to_string().contains("image/png, image/jpeg"));
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+pub fn media_format(kind: MediaKind, media_type: &str) -> Result<&'static str> {
+    let wanted = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if kind == MediaKind::Pdf && wanted != "application/pdf" {
+        return Err(Error::prompt(format!(
+            "a pdf part must have media type application/pdf, not {media_type:?}"
+        )));
+    }
+    let (name, entries) = table(kind);
+    entries
+        .iter()
+        .find(|(mime, _)| *mime == wanted)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| {
+            let mut supported: Vec<&str> = entries.iter().map(|(m, _)| *m).collect();
+            supported.dedup();
+            Error::prompt(format!(
+                "unsupported {name} media type {media_type:?}: Bedrock Converse takes {}",
+                supported.join(", ")
+            ))
+        })
+}
+
+/// The format from the first bytes (magic numbers), for fetched media.
+fn sniff(kind: MediaKind, bytes: &[u8]) -> Option<&'static str> {
+    let at = |i: usize, magic: &[u8]| bytes.get(i..i + magic.len()) == Some(magic);
+    let found = if at(0, b"\x89PNG\r\n\x1a\n") {
+        "png"
+    } else if at(0, b"\xFF\xD8\xFF") {
+        "jpeg"
+    } else if at(0, b"GIF87a") || at(0, b"GIF89a") {
+        "gif"
+    } else if at(0, b"RIFF") && at(8, b"WEBP") {
+        "webp"
+    } else if at(0, b"%PDF-") {
+        "pdf"
+    } else if at(0, b"RIFF") && at(8, b"WAVE") {
+        "wav"
+    } else if at(0, b"OggS") {
+        "ogg"
+    } else if at(0, b"fLaC") {
+        "flac"
+    } else if at(0, b"ID3")
+        || (bytes.len() > 1
+            && bytes[0] == 0xFF
+            && bytes[1] & 0xE0 == 0xE0
+            && kind == MediaKind::Audio)
+    {
+        "mp3"
+    } else if at(4, b"ftypqt") {
+        "mov"
+    } else if at(4, b"ftyp") {
+        if kind == MediaKind::Audio {
+            "m4a"
+        } else {
+            "mp4"
+        }
+    } else if at(0, b"FLV") {
+        "flv"
+    } else {
+        return None;
+    };
+    // Only a format of the part's own kind counts.
+    let (_, entries) = table(kind);
+    entries.iter().any(|(_, f)| *f == found).then_some(found)
+}
+
+/// Converse's rule for document names: alphanumerics, single whitespace, hyphens, parentheses
+/// and square brackets. Other characters become `-`, the extension is dropped, runs of
+/// whitespace shrink to one space.
+///
+/// ```
+/// use bedrock_request::converse::document_name;
+/// assert_eq!(document_name("Q3_report.final.pdf"), "Q3-report-final");
+/// assert_eq!(document_name("  a   b  "), "a b");
+/// assert_eq!(document_name("***"), "document");
+/// ```
+pub fn document_name(name: &str) -> String {
+    let stem = match name.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && ext.len() <= 5
+                && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            stem
+        }
+        _ => name,
+    };
+    let mut out = String::new();
+    for c in stem.chars() {
+        let c = if c.is_alphanumeric() || matches!(c, '-' | '(' | ')' | '[' | ']') {
+            c
+        } else if c.is_whitespace() {
+            ' '
+        } else {
+            '-'
+        };
+        if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
+            continue;
+        }
+        out.push(c);
+    }
+    let out = out.trim().trim_matches('-').trim().to_owned();
+    if out.is_empty() {
+        "document".to_owned()
+    } else {
+        out
+    }
+}
+
+/// Standard base64 with padding.
+pub(crate) fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn mode(handler: &MediaUrlHandler, kind: MediaKind) -> MediaUrlMode {
+    match kind {
+        MediaKind::Image => handler.image,
+        MediaKind::Audio => handler.audio,
+        MediaKind::Video => handler.video,
+        MediaKind::Pdf | MediaKind::Document => handler.pdf,
+    }
+}
+
+fn is_http(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// Whether this media part needs its URL fetched by the caller (an http(s) URL whose
+/// `media_url_handler` mode sends bytes).
+pub(crate) fn needs_fetch(media: &Media, handler: &MediaUrlHandler) -> Option<String> {
+    match &media.source {
+        MediaSource::Url { url, .. } if is_http(url) => {
+            (mode(handler, media.kind) != MediaUrlMode::SendUrl).then(|| url.clone())
+        }
+        _ => None,
+    }
+}
+
+/// Builds the Converse block for a media part; `doc_name` names (and de-duplicates) documents.
+pub(crate) fn media_block(
+    media: &Media,
+    handler: &MediaUrlHandler,
+    fetched: &[Fetched],
+    doc_name: &mut dyn FnMut(Option<&str>) -> String,
+) -> Result<Value> {
+    let kind = media.kind;
+    let (format, source) = match &media.source {
+        MediaSource::Base64 { data, media_type } => {
+            let data: String = data.chars().filter(|c| !c.is_whitespace()).collect();
+            if data.is_empty() || crate::parse::base64_decode(&data).is_none() {
+                return Err(Error::prompt(
+                    "a media part's base64 is empty or not valid base64",
+                ));
+            }
+            (
+                media_format(kind, media_type)?,
+                Value::Object(vec![("bytes".into(), Value::String(data))]),
+            )
+        }
+        MediaSource::Url {
+            url,
+            media_type,
+            bucket_owner,
+        } if url.starts_with("s3://") => {
+            let format = match media_type {
+                Some(t) => media_format(kind, t)?,
+                None => format_from_extension(kind, url).ok_or_else(|| {
+                    Error::prompt(format!("the media type of {url} is unknown: give \"media_type\" (such as image/png)"))
+                })?,
+            };
+            let mut location = vec![("uri".into(), Value::String(url.clone()))];
+            if let Some(owner) = bucket_owner {
+                location.push(("bucketOwner".into(), Value::String(owner.clone())));
+            }
+            (
+                format,
+                Value::Object(vec![("s3Location".into(), Value::Object(location))]),
+            )
+        }
+        MediaSource::Url {
+            url, media_type, ..
+        } if is_http(url) => {
+            if mode(handler, kind) == MediaUrlMode::SendUrl {
+                return Err(Error::prompt(format!(
+                    "media_url_handler sends {url} as a URL, but Bedrock only reads media from s3:// locations: set media_url_handler to send_base64 for this media type (the URL is then fetched), or upload it to S3"
+                )));
+            }
+            let got = fetched.iter().find(|f| f.url == *url).ok_or_else(|| {
+                Error::prompt(format!(
+                    "media URL {url} must be fetched first (media_url_handler sends base64): pass its bytes to converse::build_with_media, or use an s3:// URL"
+                ))
+            })?;
+            let declared = media_type.as_deref().or(got.content_type.as_deref());
+            let format = match sniff(kind, &got.bytes) {
+                Some(f) => f,
+                None => match declared {
+                    Some(t) => media_format(kind, t)?,
+                    None => format_from_extension(kind, url).ok_or_else(|| {
+                        Error::prompt(format!("cannot tell the format of {url} from its bytes, Content-Type or extension: give \"media_type\""))
+                    })?,
+                },
+            };
+            (
+                format,
+                Value::Object(vec![(
+                    "bytes".into(),
+                    Value::String(base64_encode(&got.bytes)),
+                )]),
+            )
+        }
+        MediaSource::Url { url, .. } => {
+            return Err(Error::prompt(format!(
+                "media URL {url:?} is neither s3:// nor http(s)://"
+            )))
+        }
+    };
+    let (block, mut fields) = match kind {
+        MediaKind::Image => ("image", vec![("format".to_owned(), Value::from(format))]),
+        MediaKind::Video => ("video", vec![("format".to_owned(), Value::from(format))]),
+        MediaKind::Audio => ("audio", vec![("format".to_owned(), Value::from(format))]),
+        MediaKind::Pdf | MediaKind::Document => (
+            "document",
+            vec![
+                ("format".to_owned(), Value::from(format)),
+                (
+                    "name".to_owned(),
+                    Value::String(doc_name(media.name.as_deref())),
+                ),
+            ],
+        ),
+    };
+    fields.push(("source".to_owned(), source));
+    Ok(Value::Object(vec![(
+        block.to_owned(),
+        Value::Object(fields),
+    )]))
+}
+
+fn format_from_extension(kind: MediaKind, url: &str) -> Option<&'static str> {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+    let ext = match ext.as_str() {
+        "jpg" => "jpeg",
+        "3gp" => "three_gp",
+        "markdown" => "md",
+        "htm" => "html",
+        e => e,
+    };
+    let (_, entries) = table(kind);
+    entries.iter().map(|(_, f)| *f).find(|f| *f == ext)
+}
