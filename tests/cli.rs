@@ -720,17 +720,50 @@ fn request_with_tools_and_media_fetched_over_loopback() {
     let tools = dir.join("tools.json");
     std::fs::write(&tools, r#"{"tools":[{"name":"answer","description":"Give the answer","input_schema":{"type":"object"}}],"tool_choice":"any"}"#).unwrap();
     let out = json_out(
-        &["request", "--baml", "examples/bedrock.baml", "--client", "Example", "--messages", messages.to_str().unwrap(), "--tools", tools.to_str().unwrap(), "--time", "20150830T123600Z"],
+        &[
+            "request",
+            "--baml",
+            "examples/bedrock.baml",
+            "--client",
+            "Example",
+            "--messages",
+            messages.to_str().unwrap(),
+            "--tools",
+            tools.to_str().unwrap(),
+            "--time",
+            "20150830T123600Z",
+        ],
         &[],
     );
     let body = &out["body"];
     // The server sends no Content-Type and its text body is not PNG bytes: the format comes
     // from the URL's extension.
     assert_eq!(body["messages"][0]["content"][0]["image"]["format"], "png");
-    assert!(body["messages"][0]["content"][0]["image"]["source"]["bytes"].as_str().unwrap().starts_with("wolQTkcNChoK"));
-    assert_eq!(body["toolConfig"]["toolChoice"], serde_json::json!({"any": {}}));
+    assert!(
+        body["messages"][0]["content"][0]["image"]["source"]["bytes"]
+            .as_str()
+            .unwrap()
+            .starts_with("wolQTkcNChoK")
+    );
+    assert_eq!(
+        body["toolConfig"]["toolChoice"],
+        serde_json::json!({"any": {}})
+    );
     assert_eq!(log.lock().unwrap().as_slice(), ["GET /cat.png"]);
-    let e = fails(&["request", "--baml", "examples/bedrock.baml", "--client", "Example", "--prompt", "x", "--tools", messages.to_str().unwrap()], &[]);
+    let e = fails(
+        &[
+            "request",
+            "--baml",
+            "examples/bedrock.baml",
+            "--client",
+            "Example",
+            "--prompt",
+            "x",
+            "--tools",
+            messages.to_str().unwrap(),
+        ],
+        &[],
+    );
     assert!(e.contains("tools file: must be an object"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

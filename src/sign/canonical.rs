@@ -148,9 +148,32 @@ fn split_path_query(path_and_query: &str) -> (&str, &str) {
     }
 }
 
-/// Trims and collapses runs of spaces, as SigV4 does for header values.
+/// Trims spaces and collapses runs of spaces, as aws-sigv4 (and S3) do for header values:
+/// only `' '`, not tabs or other whitespace.
 fn normalize_value(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(value.len());
+    for c in value.trim_matches(' ').chars() {
+        if c == ' ' && out.ends_with(' ') {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_value;
+
+    #[test]
+    fn header_values_are_trimmed_like_aws_sigv4() {
+        assert_eq!(
+            normalize_value("  Some  example   text  "),
+            "Some example text"
+        );
+        assert_eq!(normalize_value("\tkeep\ttabs\t"), "\tkeep\ttabs\t");
+        assert_eq!(normalize_value(" "), "");
+    }
 }
 
 /// Removes `.` and `..` segments, then percent-encodes every byte but unreserved and `/`.
