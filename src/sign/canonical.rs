@@ -161,21 +161,6 @@ fn normalize_value(value: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::normalize_value;
-
-    #[test]
-    fn header_values_are_trimmed_like_aws_sigv4() {
-        assert_eq!(
-            normalize_value("  Some  example   text  "),
-            "Some example text"
-        );
-        assert_eq!(normalize_value("\tkeep\ttabs\t"), "\tkeep\ttabs\t");
-        assert_eq!(normalize_value(" "), "");
-    }
-}
-
 /// Removes `.` and `..` segments, then percent-encodes every byte but unreserved and `/`.
 fn canonical_path(path: &str) -> String {
     let mut segments: Vec<&str> = Vec::new();
@@ -248,4 +233,19 @@ fn decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_value;
+
+    #[test]
+    fn header_values_are_trimmed_like_aws_sigv4() {
+        assert_eq!(
+            normalize_value("  Some  example   text  "),
+            "Some example text"
+        );
+        assert_eq!(normalize_value("\tkeep\ttabs\t"), "\tkeep\ttabs\t");
+        assert_eq!(normalize_value(" "), "");
+    }
 }
