@@ -194,6 +194,40 @@ impl HttpRequest {
         .to_json_pretty()
     }
 
+    /// Reads the [`to_json`](Self::to_json) form back (`method`, `url`, `headers`,
+    /// `body_text`), as the CLI's `explain` takes it.
+    pub fn from_json(json: &str) -> Result<HttpRequest> {
+        let bad = |what: &str| Error::request(format!("not a request object: {what}"));
+        let v = Value::from_json_str(json).map_err(|e| bad(&e.to_string()))?;
+        let text = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| bad(&format!("no string \"{k}\"")))
+        };
+        let headers = match v.get("headers") {
+            Some(Value::Array(rows)) => rows
+                .iter()
+                .map(|row| match row {
+                    Value::Array(pair) if pair.len() == 2 => match (&pair[0], &pair[1]) {
+                        (Value::String(k), Value::String(v)) => {
+                            Ok((k.to_ascii_lowercase(), v.clone()))
+                        }
+                        _ => Err(bad("a header is not [name, value]")),
+                    },
+                    _ => Err(bad("a header is not [name, value]")),
+                })
+                .collect::<Result<_>>()?,
+            _ => return Err(bad("no \"headers\" array")),
+        };
+        Ok(HttpRequest {
+            method: text("method")?,
+            url: text("url")?,
+            headers,
+            body: Body::new(text("body_text")?.into_bytes()),
+        })
+    }
+
     /// Converts to an [`http::Request`], for hyper, reqwest, ureq and friends.
     pub fn to_http_request(&self) -> Result<http::Request<Vec<u8>>> {
         let mut builder = http::Request::builder()

@@ -767,3 +767,81 @@ fn request_with_tools_and_media_fetched_over_loopback() {
     assert!(e.contains("tools file: must be an object"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn api_key_and_explain() {
+    let keys = [
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        ),
+    ];
+    let key = ok(
+        &[
+            "api-key",
+            "--region",
+            "us-east-1",
+            "--time",
+            "2025-07-01T09:30:00Z",
+        ],
+        &keys,
+    );
+    let vector: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate_path("vectors/api-key/long-term-credentials.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(key.trim_end(), vector["api_key"].as_str().unwrap());
+    let e = fails(
+        &["api-key", "--region", "us-east-1", "--expires-in", "50000"],
+        &keys,
+    );
+    assert!(e.contains("lives 1 to 43200 seconds"), "{e}");
+    // explain: the request the CLI printed, recomputed with the same key.
+    let request = ok(&[&EXAMPLE[..], &["20150830T123600Z"]].concat(), &[]);
+    let out = run_stdin_env(&["explain", "--format", "json"], request.as_bytes(), &keys);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = vector_of("model-id-with-colon");
+    assert_eq!(json["canonical_request"], v["canonical_request"]);
+    assert_eq!(json["string_to_sign"], v["string_to_sign"]);
+    assert_eq!(json["signature"], v["signature"]);
+    // The same request with another secret: the text says it differs.
+    let other = [
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "not-the-key"),
+    ];
+    let out = run_stdin_env(&["explain"], request.as_bytes(), &other);
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("DIFFERS from the request's authorization header"));
+}
+
+fn vector_of(name: &str) -> serde_json::Value {
+    let text =
+        std::fs::read_to_string(crate_path(&format!("vectors/bedrock/{name}.json"))).unwrap();
+    serde_json::from_str::<serde_json::Value>(&text).unwrap()["botocore"].clone()
+}
+
+fn run_stdin_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bedrock-request"))
+        .args(args)
+        .env_clear()
+        .envs(
+            env.iter()
+                .copied()
+                .chain([("AWS_EC2_METADATA_DISABLED", "true")]),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}

@@ -3,6 +3,7 @@
 //! They run natively and, unchanged, on wasm32-wasip1 under Node (`.ci/run`); files are read
 //! by absolute path from `CARGO_MANIFEST_DIR`, which WASI sees because `/` is preopened.
 
+mod api_key;
 mod baml;
 mod bedrock_vectors;
 #[cfg(all(feature = "cli", not(target_family = "wasm")))]

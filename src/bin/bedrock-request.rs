@@ -34,6 +34,35 @@ enum Command {
     /// Resolve credentials through the whole chain and print where they came from (never the
     /// secret key or a token).
     Credentials(CredentialsArgs),
+    /// Print a short-term Bedrock API key (bedrock-api-key-...), made offline from the
+    /// credentials the chain resolves (use it as AWS_BEARER_TOKEN_BEDROCK).
+    ApiKey(ApiKeyArgs),
+    /// Print the canonical request, string to sign and signature of a signed request (a
+    /// `request --format json` object), recomputed with the resolved credentials' secret key.
+    Explain(ExplainArgs),
+}
+
+#[derive(Args)]
+struct ApiKeyArgs {
+    /// The region the key is for (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's).
+    #[arg(long)]
+    region: Option<String>,
+    /// Lifetime in seconds, at most 43200 (12 hours).
+    #[arg(long, default_value_t = 43_200)]
+    expires_in: u64,
+    /// Signing time: 20240115T123456Z or RFC 3339 (default: now).
+    #[arg(long, value_name = "T")]
+    time: Option<String>,
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// The request JSON (`-` or nothing: standard input).
+    #[arg(value_name = "FILE", default_value = "-")]
+    file: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
+    format: ParseFormat,
 }
 
 #[derive(Args)]
@@ -130,6 +159,8 @@ fn main() -> ExitCode {
         Command::Request(args) => request(args),
         Command::Parse(args) => parse(args),
         Command::Credentials(args) => credentials_command(args),
+        Command::ApiKey(args) => api_key_command(args),
+        Command::Explain(args) => explain_command(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -470,6 +501,73 @@ fn perform(agent: &ureq::Agent, step: &credentials::Step) -> credentials::Perfor
         }
         _ => Performed::Unreachable("not a step to perform".into()),
     }
+}
+
+fn sigv4_credentials(env: &Env) -> Result<bedrock_request::Credentials, String> {
+    let config = ClientConfig::builder()
+        .model("-")
+        .build()
+        .map_err(|e| e.to_string())?;
+    match resolve_credentials(&config, env, None)?.auth {
+        bedrock_request::Auth::SigV4(c) => Ok(c),
+        _ => Err("the credentials found are a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK), not AWS keys: unset it to use your AWS credentials".into()),
+    }
+}
+
+fn api_key_command(args: ApiKeyArgs) -> Result<(), String> {
+    let env = process_env();
+    let now = match &args.time {
+        Some(t) => parse_time(t)?,
+        None => OffsetDateTime::now_utc(),
+    };
+    let region = args
+        .region
+        .clone()
+        .or_else(|| env.get_nonempty("AWS_REGION").map(str::to_owned))
+        .or_else(|| env.get_nonempty("AWS_DEFAULT_REGION").map(str::to_owned))
+        .or_else(|| profile_region(&env, None))
+        .ok_or("no region: pass --region, or set AWS_REGION")?;
+    let creds = sigv4_credentials(&env)?;
+    let key = bedrock_request::sign::bedrock_api_key(
+        &creds,
+        &region,
+        now,
+        std::time::Duration::from_secs(args.expires_in),
+    )
+    .map_err(|e| e.to_string())?;
+    println!("{}", key.expose());
+    Ok(())
+}
+
+fn explain_command(args: ExplainArgs) -> Result<(), String> {
+    let env = process_env();
+    let request = HttpRequest::from_json(&read_text(&args.file)?).map_err(|e| e.to_string())?;
+    let creds = sigv4_credentials(&env)?;
+    let e = bedrock_request::sign::canonical::explain(&request, creds.secret_access_key().expose())
+        .map_err(|e| e.to_string())?;
+    match args.format {
+        ParseFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "canonical_request": e.canonical_request,
+                "string_to_sign": e.string_to_sign,
+                "signature": e.signature,
+            }))
+            .unwrap_or_default()
+        ),
+        ParseFormat::Text => println!(
+            "canonical request:\n{}\n\nstring to sign:\n{}\n\nsignature: {}\n{}",
+            e.canonical_request,
+            e.string_to_sign,
+            e.signature,
+            if e.matches {
+                "matches the request's authorization header"
+            } else {
+                "DIFFERS from the request's authorization header: the request was changed after signing, or signed with another key"
+            }
+        ),
+    }
+    Ok(())
 }
 
 fn credentials_command(args: CredentialsArgs) -> Result<(), String> {

@@ -4,6 +4,7 @@ mod media;
 mod tools;
 mod url;
 
+pub(crate) use media::base64_encode;
 pub use media::{document_name, media_format, Fetched};
 pub use tools::{Tool, ToolChoice, Tools};
 pub use url::{encode_path_label, Endpoint};

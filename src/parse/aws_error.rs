@@ -469,7 +469,7 @@ fn compare(
 }
 
 /// `20240115T123456Z` → time.
-fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
+pub(crate) fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
     let b = text.as_bytes();
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
         return None;

@@ -21,6 +21,8 @@
 //! ```
 
 mod aws_error;
+
+pub(crate) use aws_error::parse_amz_date as amz_date;
 mod structured;
 
 pub use aws_error::{

@@ -128,6 +128,56 @@ impl Authorization {
     }
 }
 
+/// The canonical request, string to sign and signature of a signed request, recomputed with
+/// the secret key (the CLI's `explain`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Explanation {
+    /// The canonical request text.
+    pub canonical_request: String,
+    /// The string to sign.
+    pub string_to_sign: String,
+    /// The signature this secret key gives.
+    pub signature: String,
+    /// Whether it equals the signature in the request's `authorization` header.
+    pub matches: bool,
+}
+
+/// Recomputes a signed request's canonical request, string to sign and signature with
+/// `secret_access_key` (the scope — date, region, service — comes from its `authorization`).
+pub fn explain(request: &HttpRequest, secret_access_key: &str) -> Result<Explanation> {
+    let auth = Authorization::of(request)?;
+    let canonical_request = CanonicalRequest::of(request)?.text();
+    let string_to_sign = string_to_sign(request)?;
+    let mut scope = auth.scope.split('/');
+    let (Some(day), Some(region), Some(service)) = (scope.next(), scope.next(), scope.next())
+    else {
+        return Err(Error::signing(
+            "the credential scope is not DATE/REGION/SERVICE/aws4_request",
+        ));
+    };
+    if auth.amz_date.get(..8) != Some(day) {
+        return Err(Error::signing(
+            "x-amz-date's day differs from the credential scope's",
+        ));
+    }
+    let signed_at = crate::parse::amz_date(&auth.amz_date)
+        .ok_or_else(|| Error::signing("x-amz-date is not YYYYMMDDTHHMMSSZ"))?;
+    let key = aws_sigv4::sign::v4::generate_signing_key(
+        secret_access_key,
+        signed_at.into(),
+        region,
+        service,
+    );
+    let signature = aws_sigv4::sign::v4::calculate_signature(key, string_to_sign.as_bytes());
+    Ok(Explanation {
+        matches: signature == auth.signature,
+        canonical_request,
+        string_to_sign,
+        signature,
+    })
+}
+
 /// The string to sign for a signed request: algorithm, `x-amz-date`, scope, and the hash of
 /// the canonical request.
 pub fn string_to_sign(request: &HttpRequest) -> Result<String> {

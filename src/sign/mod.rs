@@ -7,6 +7,9 @@
 //! session token is signed as `x-amz-security-token`.
 
 pub mod canonical;
+mod presign;
+
+pub use presign::{bedrock_api_key, presign_url, MAX_API_KEY_SECONDS};
 
 use std::time::SystemTime;
 
