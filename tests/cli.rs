@@ -845,3 +845,27 @@ fn run_stdin_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     child.stdin.take().unwrap().write_all(stdin).unwrap();
     child.wait_with_output().unwrap()
 }
+
+#[test]
+fn vectors_command_runs_the_suite() {
+    let out = ok(&["vectors", "vectors/sigv4"], &[]);
+    assert_eq!(out, "40 passed, 0 failed\n");
+    // A broken copy: one case fails, named, and the exit status says so.
+    let dir = std::env::temp_dir().join(format!("bedrock-request-suite-{}", std::process::id()));
+    let case = dir.join("get-vanilla");
+    std::fs::create_dir_all(&case).unwrap();
+    for f in std::fs::read_dir(crate_path("vectors/sigv4/get-vanilla")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, case.join(f.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(case.join("header-signature.txt"), "0000").unwrap();
+    let out = run(&["vectors", dir.to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("FAILED get-vanilla: header signature: expected")
+            && text.ends_with("0 passed, 1 failed\n"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -14,5 +14,6 @@ mod media_tools;
 mod parse;
 mod request;
 mod roles;
+mod sigv4_suite;
 mod stream;
 mod util;

@@ -40,6 +40,15 @@ enum Command {
     /// Print the canonical request, string to sign and signature of a signed request (a
     /// `request --format json` object), recomputed with the resolved credentials' secret key.
     Explain(ExplainArgs),
+    /// Run an AWS SigV4 test suite folder (one folder per case, aws-c-auth's v4 layout): prints
+    /// each failing case and `N passed, M failed`.
+    Vectors(VectorsArgs),
+}
+
+#[derive(Args)]
+struct VectorsArgs {
+    /// The folder holding one folder per case.
+    dir: String,
 }
 
 #[derive(Args)]
@@ -161,6 +170,7 @@ fn main() -> ExitCode {
         Command::Credentials(args) => credentials_command(args),
         Command::ApiKey(args) => api_key_command(args),
         Command::Explain(args) => explain_command(args),
+        Command::Vectors(args) => vectors_command(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -536,6 +546,41 @@ fn api_key_command(args: ApiKeyArgs) -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     println!("{}", key.expose());
+    Ok(())
+}
+
+fn vectors_command(args: VectorsArgs) -> Result<(), String> {
+    let mut cases: Vec<std::path::PathBuf> = std::fs::read_dir(&args.dir)
+        .map_err(|e| format!("cannot read {}: {e}", args.dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    let (mut passed, mut failed) = (0, 0);
+    for case in &cases {
+        let name = case
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let report = bedrock_request::sign::suite::run_case(&name, &|file| {
+            std::fs::read(case.join(file)).ok()
+        });
+        if report.passed() {
+            passed += 1;
+        } else {
+            failed += 1;
+            let first = report
+                .failures
+                .first()
+                .map(|f| f.lines().next().unwrap_or(""))
+                .unwrap_or("no expected files");
+            println!("FAILED {name}: {first}");
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 {
+        return Err(format!("{failed} of {} cases failed", cases.len()));
+    }
     Ok(())
 }
 

@@ -36,29 +36,56 @@ impl CanonicalRequest {
     pub fn of(request: &HttpRequest) -> Result<CanonicalRequest> {
         let auth = Authorization::of(request)?;
         let (path, query) = split_path_query(request.path_and_query());
-        let mut headers = Vec::new();
-        for name in auth.signed_headers.split(';') {
-            let values: Vec<&str> = request
-                .headers
+        let signed: Vec<&str> = auth.signed_headers.split(';').collect();
+        let payload_hash = hex::encode(Sha256::digest(request.body.as_bytes()));
+        CanonicalRequest::build(
+            &request.method,
+            path,
+            query,
+            &request.headers,
+            &signed,
+            true,
+            payload_hash,
+        )
+    }
+
+    /// The canonical request from its parts, as aws-sigv4 computes it (double path encoding):
+    /// `path` as sent (normalised first when `normalize_path`), `query` raw (form-decoded,
+    /// re-encoded, sorted), the `signed` header names (their values taken from `headers`, trimmed,
+    /// repeated ones joined by `,`), and the payload hash.
+    pub fn build(
+        method: &str,
+        path: &str,
+        query: &str,
+        headers: &[(String, String)],
+        signed: &[&str],
+        normalize_path: bool,
+        payload_hash: String,
+    ) -> Result<CanonicalRequest> {
+        let mut names: Vec<String> = signed.iter().map(|n| n.to_ascii_lowercase()).collect();
+        names.sort();
+        names.dedup();
+        let mut canonical_headers = Vec::new();
+        for name in &names {
+            let values: Vec<String> = headers
                 .iter()
                 .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
+                .map(|(_, v)| normalize_value(v))
                 .collect();
             if values.is_empty() {
                 return Err(Error::signing(format!(
                     "header {name} is listed as signed but is not in the request"
                 )));
             }
-            let joined: Vec<String> = values.iter().map(|v| normalize_value(v)).collect();
-            headers.push((name.to_owned(), joined.join(",")));
+            canonical_headers.push((name.clone(), values.join(",")));
         }
         Ok(CanonicalRequest {
-            method: request.method.to_ascii_uppercase(),
-            path: canonical_path(path),
+            method: method.to_ascii_uppercase(),
+            path: canonical_path(path, normalize_path),
             query: canonical_query(query),
-            headers,
-            signed_headers: auth.signed_headers,
-            payload_hash: hex::encode(Sha256::digest(request.body.as_bytes())),
+            headers: canonical_headers,
+            signed_headers: names.join(";"),
+            payload_hash,
         })
     }
 
@@ -211,21 +238,40 @@ fn normalize_value(value: &str) -> String {
     out
 }
 
-/// Removes `.` and `..` segments, then percent-encodes every byte but unreserved and `/`.
-fn canonical_path(path: &str) -> String {
+/// aws-sigv4's path: normalised when asked (`.` and `..` resolved, empty segments dropped,
+/// only if the path has a `.` or `//`), then percent-encoded again (all but unreserved and `/`).
+fn canonical_path(path: &str, normalize: bool) -> String {
+    if !normalize {
+        return encode(path, true);
+    }
+    let path = if path.is_empty() {
+        "/".to_owned()
+    } else if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    if !(path.contains('.') || path.contains("//")) {
+        return encode(&path, true);
+    }
     let mut segments: Vec<&str> = Vec::new();
-    for segment in path.split('/').skip(1) {
+    for segment in path.split('/') {
         match segment {
-            "." => {}
+            "" | "." => {}
             ".." => {
                 segments.pop();
             }
             s => segments.push(s),
         }
     }
-    let mut normalized = String::from("/");
-    normalized.push_str(&segments.join("/"));
-    if path.ends_with('/') && !normalized.ends_with('/') {
+    let mut normalized = segments.join("/");
+    if !normalized.starts_with('/') {
+        normalized.insert(0, '/');
+    }
+    let ends_with_slash = ["/", "/.", "/./", "/..", "/../"]
+        .iter()
+        .any(|e| path.ends_with(e));
+    if ends_with_slash && !normalized.ends_with('/') {
         normalized.push('/');
     }
     encode(&normalized, true)
@@ -240,7 +286,10 @@ fn canonical_query(query: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (encode(&decode(k), false), encode(&decode(v), false))
+            (
+                encode(&form_decode(k), false),
+                encode(&form_decode(v), false),
+            )
         })
         .collect();
     pairs.sort();
@@ -266,7 +315,8 @@ fn encode(text: &str, keep_slash: bool) -> String {
     out
 }
 
-fn decode(text: &str) -> String {
+/// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
+fn form_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -279,7 +329,7 @@ fn decode(text: &str) -> String {
                 continue;
             }
         }
-        out.push(bytes[i]);
+        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()

@@ -8,6 +8,7 @@
 
 pub mod canonical;
 mod presign;
+pub mod suite;
 
 pub use presign::{bedrock_api_key, presign_url, MAX_API_KEY_SECONDS};
 
