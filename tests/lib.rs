@@ -15,5 +15,7 @@ mod parse;
 mod request;
 mod roles;
 mod sigv4_suite;
+#[cfg(not(target_family = "wasm"))]
+mod stacks;
 mod stream;
 mod util;
