@@ -84,7 +84,13 @@ impl fmt::Debug for Body {
     }
 }
 
-const SENSITIVE: [&str; 2] = ["authorization", "x-amz-security-token"];
+/// Headers whose values `Debug` hides: signatures, session tokens, SSO and IMDS tokens.
+const SENSITIVE: [&str; 4] = [
+    "authorization",
+    "x-amz-security-token",
+    "x-amz-sso_bearer_token",
+    "x-aws-ec2-metadata-token",
+];
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -102,12 +108,23 @@ impl fmt::Debug for HttpRequest {
                     .finish()
             }
         }
-        f.debug_struct("HttpRequest")
-            .field("method", &self.method)
+        // Form bodies are STS calls, which can carry a web identity token: length only.
+        let form = self
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+        let mut s = f.debug_struct("HttpRequest");
+        s.field("method", &self.method)
             .field("url", &self.url)
-            .field("headers", &Headers(&self.headers))
-            .field("body", &self.body)
-            .finish()
+            .field("headers", &Headers(&self.headers));
+        if form {
+            s.field(
+                "body",
+                &format_args!("<{} bytes of form data>", self.body.len()),
+            );
+        } else {
+            s.field("body", &self.body);
+        }
+        s.finish()
     }
 }
 
@@ -251,7 +268,9 @@ impl TryFrom<HttpRequest> for http::Request<Vec<u8>> {
 }
 
 /// An HTTP response as the caller's stack received it: status, headers, body bytes.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// `Debug` shows the body's length only: credential endpoints answer with secret keys.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
@@ -259,6 +278,16 @@ pub struct HttpResponse {
     pub headers: Vec<(String, String)>,
     /// The body bytes.
     pub body: Vec<u8>,
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 impl HttpResponse {

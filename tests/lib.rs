@@ -10,6 +10,7 @@ mod bedrock_vectors;
 mod cli;
 mod config;
 mod credentials;
+mod hardening;
 mod media_tools;
 mod parse;
 mod request;

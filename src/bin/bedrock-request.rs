@@ -588,8 +588,11 @@ fn explain_command(args: ExplainArgs) -> Result<(), String> {
     let env = process_env();
     let request = HttpRequest::from_json(&read_text(&args.file)?).map_err(|e| e.to_string())?;
     let creds = sigv4_credentials(&env)?;
-    let e = bedrock_request::sign::canonical::explain(&request, creds.secret_access_key().expose())
-        .map_err(|e| e.to_string())?;
+    let mut e =
+        bedrock_request::sign::canonical::explain(&request, creds.secret_access_key().expose())
+            .map_err(|e| e.to_string())?;
+    // The session token is not printed (it is the same as in the request file).
+    e.canonical_request = bedrock_request::sign::canonical::redact_tokens(&e.canonical_request);
     match args.format {
         ParseFormat::Json => println!(
             "{}",

@@ -249,6 +249,14 @@ fn mode(handler: &MediaUrlHandler, kind: MediaKind) -> MediaUrlMode {
     }
 }
 
+/// Whether a `media_url_handler` mode sends the bytes (rather than the URL).
+fn sends_bytes(mode: MediaUrlMode) -> bool {
+    matches!(
+        mode,
+        MediaUrlMode::SendBase64 | MediaUrlMode::SendBase64UnlessGoogleUrl
+    )
+}
+
 fn is_http(url: &str) -> bool {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     lower.starts_with("https://") || lower.starts_with("http://")
@@ -259,7 +267,7 @@ fn is_http(url: &str) -> bool {
 pub(crate) fn needs_fetch(media: &Media, handler: &MediaUrlHandler) -> Option<String> {
     match &media.source {
         MediaSource::Url { url, .. } if is_http(url) => {
-            (mode(handler, media.kind) != MediaUrlMode::SendUrl).then(|| url.clone())
+            sends_bytes(mode(handler, media.kind)).then(|| url.clone())
         }
         _ => None,
     }
@@ -309,7 +317,7 @@ pub(crate) fn media_block(
         MediaSource::Url {
             url, media_type, ..
         } if is_http(url) => {
-            if mode(handler, kind) == MediaUrlMode::SendUrl {
+            if !sends_bytes(mode(handler, kind)) {
                 return Err(Error::prompt(format!(
                     "media_url_handler sends {url} as a URL, but Bedrock only reads media from s3:// locations: set media_url_handler to send_base64 for this media type (the URL is then fetched), or upload it to S3"
                 )));

@@ -474,6 +474,21 @@ impl Blocks<'_> {
     }
 }
 
+/// A patch value with its `null` object members removed (a `null` means "remove", never
+/// "send null").
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(entries) => Value::Object(
+            entries
+                .iter()
+                .filter(|(_, v)| *v != Value::Null)
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// Deep-merges `patch` into `target`: objects merge key by key, `null` removes, anything else
 /// replaces.
 fn deep_merge(target: &mut Vec<(String, Value)>, patch: &[(String, Value)]) {
@@ -488,8 +503,8 @@ fn deep_merge(target: &mut Vec<(String, Value)>, patch: &[(String, Value)]) {
                 Value::Object(t) => deep_merge(t, p),
                 other => *other = value.clone(),
             },
-            (Some(i), _) => target[i].1 = value.clone(),
-            (None, _) => target.push((key.clone(), value.clone())),
+            (Some(i), _) => target[i].1 = without_nulls(value),
+            (None, _) => target.push((key.clone(), without_nulls(value))),
         }
     }
 }

@@ -46,12 +46,24 @@ pub enum Step {
     NotFound,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum Outcome {
     File(Option<String>),
     Response(HttpResponse),
     Unreachable(String),
     Process(ProcessOutput),
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Files, responses and process output hold secret keys: kinds and sizes only.
+        match self {
+            Outcome::File(t) => write!(f, "File({:?})", t.as_ref().map(|t| t.len())),
+            Outcome::Response(r) => write!(f, "{r:?}"),
+            Outcome::Unreachable(why) => write!(f, "Unreachable({why:?})"),
+            Outcome::Process(o) => write!(f, "{o:?}"),
+        }
+    }
 }
 
 /// The credential resolution chain (see the [module docs](super) for the order).
@@ -286,12 +298,21 @@ fn resolve(io: &Io, config: &ClientConfig, profile_override: Option<&str>) -> R<
                 files.profile_names().collect::<Vec<_>>().join(", ")
             )));
         }
-        return match profile_credentials(io, &files, name, &mut Vec::new())? {
-            Some(r) => Ok(Some(r)),
-            None => Err(fail(format!(
-                "profile {name:?} has no credentials: add aws_access_key_id/aws_secret_access_key, sso_session, role_arn, credential_process or web_identity_token_file to it"
-            ))),
-        };
+        if let Some(r) = profile_credentials(io, &files, name, &mut Vec::new())? {
+            return Ok(Some(r));
+        }
+        // A profile with only settings (region...): as in botocore, the environment's keys are
+        // still passed over, but the container and instance metadata may answer.
+        let region = files.profile(name).and_then(|p| p.get("region"));
+        if let Some(creds) = container(io)? {
+            return Ok(done(creds, CredentialSource::Container, Some(name), region));
+        }
+        if let Some(creds) = imds(io)? {
+            return Ok(done(creds, CredentialSource::Imds, Some(name), region));
+        }
+        return Err(fail(format!(
+            "profile {name:?} has no credentials: add aws_access_key_id/aws_secret_access_key, sso_session, role_arn, credential_process or web_identity_token_file to it"
+        )));
     }
     // 3. The environment: a Bedrock API key, then keys.
     if let Some(r) = super::resolve_env(env)? {
@@ -505,10 +526,8 @@ fn sso_settings(files: &SharedConfig, p: &Section, name: &str) -> R<SsoSettings>
 
 fn credential_source(io: &Io, source: &str, name: &str) -> R<Credentials> {
     let found = match source {
-        "Environment" => match super::resolve_env(io.env)? {
-            Some(Resolved { auth: Auth::SigV4(c), .. }) => Some(c),
-            _ => None,
-        },
+        // AWS keys from the environment (a Bedrock API key cannot sign AssumeRole).
+        "Environment" => super::from_env(io.env)?,
         "EcsContainer" => container(io)?,
         "Ec2InstanceMetadata" => imds(io)?,
         other => {
@@ -607,8 +626,13 @@ fn imds(io: &Io) -> R<Option<Credentials>> {
     })? {
         Err(_) => return Ok(None),
         Ok(r) if r.status == 200 => r.text(),
-        // 404: no instance profile attached; anything else: not an IMDS that serves roles.
-        Ok(_) => return Ok(None),
+        Ok(r) if r.status == 404 => return Ok(None), // no instance profile attached
+        Ok(r) => {
+            return Err(fail(format!(
+                "IMDS answered HTTP {} when asked for the instance's role; check the instance's metadata options (or set AWS_EC2_METADATA_DISABLED=true off EC2)",
+                r.status
+            )))
+        }
     };
     let Some(role) = roles.lines().map(str::trim).find(|l| !l.is_empty()) else {
         return Ok(None);
@@ -620,6 +644,17 @@ fn imds(io: &Io) -> R<Option<Credentials>> {
         })?
         .map_err(|why| fail(format!("IMDS became unreachable ({why})")))?;
     Ok(Some(sources::parse_imds_credentials(&response)?))
+}
+
+impl std::fmt::Debug for Performed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Performed::File(t) => write!(f, "File({:?})", t.as_ref().map(|t| t.len())),
+            Performed::Response(r) => write!(f, "{r:?}"),
+            Performed::Unreachable(why) => write!(f, "Unreachable({why:?})"),
+            Performed::Process(o) => write!(f, "{o:?}"),
+        }
+    }
 }
 
 /// Resolves the whole chain with a caller-supplied "performer" for each step: a convenience for
@@ -649,8 +684,8 @@ pub fn drive(
     ))
 }
 
-/// The result of performing a [`Step`], for [`drive`].
-#[derive(Clone, Debug)]
+/// The result of performing a [`Step`], for [`drive`] (`Debug` shows sizes, not contents).
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Performed {
     /// A file's text, or `None` when it does not exist.

@@ -266,7 +266,7 @@ pub(crate) fn resolve_env(env: &Env) -> Result<Option<Resolved>> {
     Ok(from_env(env)?.and_then(|creds| found(Auth::SigV4(creds))))
 }
 
-fn from_env(env: &Env) -> Result<Option<Credentials>> {
+pub(crate) fn from_env(env: &Env) -> Result<Option<Credentials>> {
     let id = env.get_nonempty("AWS_ACCESS_KEY_ID");
     let secret = env.get_nonempty("AWS_SECRET_ACCESS_KEY");
     // AWS_SECURITY_TOKEN is the legacy name botocore still reads.

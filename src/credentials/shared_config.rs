@@ -10,9 +10,22 @@
 use crate::error::{Error, ErrorKind, Result};
 
 /// One profile (or sso-session): its keys, lowercased, in file order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// `Debug` hides the values of keys that name a secret or a token.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Section {
     entries: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for Section {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.entries.iter().map(|(k, v)| {
+                let secret = k.contains("secret") || k.contains("token");
+                (k.as_str(), if secret { "<redacted>" } else { v.as_str() })
+            }))
+            .finish()
+    }
 }
 
 impl Section {
@@ -123,6 +136,13 @@ impl SharedConfig {
             }
             if trimmed.starts_with('[') {
                 in_sub_property = false;
+                // A comment may follow the header: `[default] ; mine`.
+                let trimmed = match trimmed.find(']') {
+                    Some(end) if trimmed[end + 1..].trim_start().starts_with(['#', ';']) => {
+                        &trimmed[..=end]
+                    }
+                    _ => trimmed,
+                };
                 let Some(inner) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']'))
                 else {
                     return Err(Error::new(

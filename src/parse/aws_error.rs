@@ -6,7 +6,7 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 use crate::error::Error;
 use crate::request::HttpRequest;
-use crate::sign::canonical::{string_to_sign, CanonicalRequest};
+use crate::sign::canonical::{redact_tokens, string_to_sign, CanonicalRequest};
 
 /// What kind of error AWS returned.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -261,6 +261,8 @@ impl AwsError {
         let signature = (kind == K::SignatureMismatch)
             .then(|| SignatureMismatch::from_message(&message, None))
             .flatten();
+        // AWS's echo of the canonical request quotes the session token: never keep it.
+        let message = redact_tokens(&message);
         AwsError {
             kind,
             code,
@@ -359,11 +361,13 @@ fn quoted_after<'m>(message: &'m str, marker: &str) -> Option<&'m str> {
 
 impl SignatureMismatch {
     fn from_message(message: &str, sent: Option<&HttpRequest>) -> Option<SignatureMismatch> {
-        let expected = quoted_after(
-            message,
-            "The Canonical String for this request should have been",
-        )?
-        .replace("\r\n", "\n");
+        let expected = redact_tokens(
+            &quoted_after(
+                message,
+                "The Canonical String for this request should have been",
+            )?
+            .replace("\r\n", "\n"),
+        );
         let expected_sts = quoted_after(message, "The String-to-Sign should have been")
             .map(|s| s.replace("\r\n", "\n"));
         let mut out = SignatureMismatch {
@@ -383,7 +387,7 @@ impl SignatureMismatch {
                 return Some(out);
             }
         };
-        out.our_canonical_request = Some(ours.text());
+        out.our_canonical_request = Some(redact_tokens(&ours.text()));
         let (part, explanation) = compare(&ours, &expected, expected_sts.as_deref(), sent);
         out.differs = Some(part);
         out.explanation = explanation;
@@ -442,6 +446,16 @@ fn compare(
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| *v);
+        if name == "x-amz-security-token" {
+            // AWS's echo is redacted before it is kept: compare presence only, quote nothing.
+            if theirs.is_none() {
+                return (
+                    SignaturePart::Header(name.clone()),
+                    "header x-amz-security-token: we signed a session token but AWS received none; send every signed header".into(),
+                );
+            }
+            continue;
+        }
         if theirs != Some(value.as_str()) {
             let why = match name.as_str() {
                 "host" => "the Host header changed: a proxy, or a client that adds the port, sent another host than the one signed",
@@ -482,7 +496,8 @@ pub(crate) fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
     )
     .ok()?;
     let time = Time::from_hms(num(9..11)? as u8, num(11..13)? as u8, num(13..15)? as u8).ok()?;
-    Some(PrimitiveDateTime::new(date, time).assume_utc())
+    // Dates before 1970 cannot become a SystemTime everywhere (wasm): not a signing time.
+    Some(PrimitiveDateTime::new(date, time).assume_utc()).filter(|t| t.unix_timestamp() >= 0)
 }
 
 /// "Signature expired: A is now earlier than B (C - 15 min.)" or "Signature not yet current:

@@ -319,9 +319,45 @@ pub fn verify(
         Ok(e) if e.matches => Verification::Valid,
         Ok(e) => invalid(
             VerifyStage::Signature,
-            format!("the signature should be {} for this request and key; the canonical request it was checked against:\n{}", e.signature, e.canonical_request),
+            format!(
+                "the signature should be {} for this request and key; the canonical request it was checked against:\n{}",
+                e.signature,
+                redact_tokens(&e.canonical_request)
+            ),
         ),
         Err(e) => invalid(VerifyStage::Authorization, e.to_string()),
+    }
+}
+
+/// Hides session tokens in a canonical request (or any text quoting one): the value of an
+/// `x-amz-security-token:` line or an `X-Amz-Security-Token=` query parameter becomes
+/// `<redacted>`.
+///
+/// ```
+/// use bedrock_request::sign::canonical::redact_tokens;
+/// assert_eq!(redact_tokens("host:h\nx-amz-security-token:SECRET\n"), "host:h\nx-amz-security-token:<redacted>\n");
+/// assert_eq!(redact_tokens("a=1&X-Amz-Security-Token=SECRET&b=2"), "a=1&X-Amz-Security-Token=<redacted>&b=2");
+/// ```
+pub fn redact_tokens(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let found = ["x-amz-security-token:", "x-amz-security-token="]
+            .iter()
+            .filter_map(|m| lower.find(m).map(|i| (i, m.len())))
+            .min();
+        let Some((at, len)) = found else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..at + len]);
+        out.push_str("<redacted>");
+        let after = &rest[at + len..];
+        let end = after
+            .find(['\n', '&', '\'', '"', ' '])
+            .unwrap_or(after.len());
+        rest = &after[end..];
     }
 }
 

@@ -73,7 +73,14 @@ fn context(text: &str) -> Result<Context, String> {
         region: s("/region")?,
         service: s("/service")?,
         time: OffsetDateTime::parse(&s("/timestamp")?, &Rfc3339)
-            .map_err(|e| format!("context.json timestamp: {e}"))?,
+            .map_err(|e| format!("context.json timestamp: {e}"))
+            .and_then(|t| {
+                if t.unix_timestamp() < 0 {
+                    Err("context.json timestamp is before 1970".to_owned())
+                } else {
+                    Ok(t)
+                }
+            })?,
         normalize: b("normalize", true),
         sign_body: b("sign_body", false),
         omit_session_token: b("omit_session_token", false),

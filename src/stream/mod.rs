@@ -450,6 +450,12 @@ impl ConverseStream {
     pub fn finish(mut self) -> Result<Completion> {
         while self.next_event()?.is_some() {}
         self.decoder.finish()?;
+        if !self.accumulator.is_stopped() {
+            return Err(Error::new(
+                ErrorKind::Response,
+                "ConverseStream: the stream ended without messageStop (cut off between events); the answer is incomplete",
+            ));
+        }
         self.accumulator.finish()
     }
 

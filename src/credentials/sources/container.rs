@@ -17,26 +17,28 @@ pub fn container_url(env: &Env) -> Result<Option<String>> {
     let Some(full) = env.get_nonempty("AWS_CONTAINER_CREDENTIALS_FULL_URI") else {
         return Ok(None);
     };
+    let shown = crate::converse::redact_userinfo(full);
     let endpoint = Endpoint::parse_reason(full.split('?').next().unwrap_or(full)).map_err(|e| {
         cred_error(format!(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI={full:?} is not usable: {e}"
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI={shown:?} is not usable: {e}"
         ))
     })?;
     let host = endpoint.host();
-    let bare = host
-        .rsplit_once(':')
-        .filter(|_| !host.starts_with('['))
-        .map_or(host, |(h, _)| h);
-    let allowed = endpoint.scheme() == "https"
-        || bare == "localhost"
-        || bare.starts_with("127.")
-        || bare.starts_with("[::1]")
-        || bare == "169.254.170.2"
-        || bare == "169.254.170.23"
-        || bare.starts_with("[fd00:ec2::23]");
+    // The host without its port; IPv6 literals keep their brackets off for parsing.
+    let bare = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    let allowed_ip = bare.parse::<std::net::IpAddr>().is_ok_and(|ip| {
+        ip.is_loopback()
+            || ["169.254.170.2", "169.254.170.23", "fd00:ec2::23"]
+                .iter()
+                .any(|a| a.parse::<std::net::IpAddr>().ok() == Some(ip))
+    });
+    let allowed = endpoint.scheme() == "https" || bare == "localhost" || allowed_ip;
     if !allowed {
         return Err(cred_error(format!(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI={full:?}: plain http is allowed only to loopback, 169.254.170.2 or 169.254.170.23; use https"
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI={shown:?}: plain http is allowed only to loopback, 169.254.170.2 or 169.254.170.23; use https"
         )));
     }
     Ok(Some(full.to_owned()))

@@ -14,7 +14,8 @@ pub fn imds_base(env: &Env) -> Result<Endpoint> {
         .unwrap_or("http://169.254.169.254");
     Endpoint::parse_reason(url).map_err(|e| {
         cred_error(format!(
-            "AWS_EC2_METADATA_SERVICE_ENDPOINT={url:?} is not usable: {e}"
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT={:?} is not usable: {e}",
+            crate::converse::redact_userinfo(url)
         ))
     })
 }

@@ -91,11 +91,20 @@ pub(crate) fn parse_json(body: &[u8], source: &str) -> Result<serde_json::Value>
 }
 
 pub(crate) fn endpoint_from_env(env: &Env, service_var: &str) -> Result<Option<Endpoint>> {
+    if env
+        .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return Ok(None);
+    }
     for var in [service_var, "AWS_ENDPOINT_URL"] {
         if let Some(url) = env.get_nonempty(var) {
-            return Endpoint::parse_reason(url)
-                .map(Some)
-                .map_err(|e| cred_error(format!("{var}={url:?} is not usable: {e}")));
+            return Endpoint::parse_reason(url).map(Some).map_err(|e| {
+                cred_error(format!(
+                    "{var}={:?} is not usable: {e}",
+                    crate::converse::redact_userinfo(url)
+                ))
+            });
         }
     }
     Ok(None)

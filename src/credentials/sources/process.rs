@@ -73,7 +73,9 @@ pub fn split_command(command: &str) -> Result<Vec<String>> {
 }
 
 /// What a process printed: whether it succeeded, its standard output and error.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// `Debug` shows lengths only: a `credential_process` prints secret keys.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProcessOutput {
     /// Whether it exited with status 0.
     pub success: bool,
@@ -81,6 +83,16 @@ pub struct ProcessOutput {
     pub stdout: String,
     /// Standard error (for error messages).
     pub stderr: String,
+}
+
+impl std::fmt::Debug for ProcessOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProcessOutput")
+            .field("success", &self.success)
+            .field("stdout", &format_args!("<{} bytes>", self.stdout.len()))
+            .field("stderr", &format_args!("<{} bytes>", self.stderr.len()))
+            .finish()
+    }
 }
 
 /// Parses `credential_process` output: `{"Version": 1, "AccessKeyId", "SecretAccessKey",

@@ -68,13 +68,18 @@ pub fn parse_sso_token(text: &str, settings: &SsoSettings, now: OffsetDateTime) 
 
 /// The `GetRoleCredentials` request (`AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL` honoured).
 pub fn sso_request(settings: &SsoSettings, token: &str, env: &Env) -> Result<HttpRequest> {
-    let endpoint = endpoint_from_env(env, "AWS_ENDPOINT_URL_SSO")?.unwrap_or_else(|| {
-        Endpoint::parse_reason(&format!(
-            "https://portal.sso.{}.amazonaws.com",
-            settings.region
-        ))
-        .expect("a valid region makes a valid host")
-    });
+    let endpoint = match endpoint_from_env(env, "AWS_ENDPOINT_URL_SSO")? {
+        Some(e) => e,
+        None => {
+            crate::converse::validate_region(&settings.region)
+                .map_err(|e| cred_error(format!("sso_region: {e}")))?;
+            Endpoint::parse_reason(&format!(
+                "https://portal.sso.{}.amazonaws.com",
+                settings.region
+            ))
+            .map_err(|e| cred_error(format!("sso_region {:?}: {e}", settings.region)))?
+        }
+    };
     // Parameters in botocore's order (vectors/credentials/sso-get-role-credentials.json).
     let query = form_encode(&[
         ("role_name", &settings.role_name),
