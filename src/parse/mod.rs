@@ -231,12 +231,7 @@ pub fn response(
     body: &[u8],
     policy: &FinishReasonPolicy,
 ) -> Result<Completion> {
-    if !(200..300).contains(&status) {
-        return Err(AwsError::from_response(status, headers, body).into_error());
-    }
-    let completion = converse_body(body)?;
-    check_finish_reason(&completion, policy)?;
-    Ok(completion)
+    parse_response(None, status, headers, body, policy)
 }
 
 /// Like [`response`], for the request you sent: a signature mismatch is compared with it
@@ -248,12 +243,27 @@ pub fn response_to(
     body: &[u8],
     policy: &FinishReasonPolicy,
 ) -> Result<Completion> {
+    parse_response(Some(sent), status, headers, body, policy)
+}
+
+fn parse_response(
+    sent: Option<&HttpRequest>,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    policy: &FinishReasonPolicy,
+) -> Result<Completion> {
     if !(200..300).contains(&status) {
-        return Err(AwsError::from_response(status, headers, body)
-            .diagnose(sent)
-            .into_error());
+        let error = AwsError::from_response(status, headers, body);
+        return Err(match sent {
+            Some(sent) => error.diagnose(sent),
+            None => error,
+        }
+        .into_error());
     }
-    response(status, headers, body, policy)
+    let completion = converse_body(body)?;
+    check_finish_reason(&completion, policy)?;
+    Ok(completion)
 }
 
 /// Checks a completion's stop reason against the client's policy (case-insensitive; a missing

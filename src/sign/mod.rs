@@ -46,27 +46,7 @@ pub fn sign_for_service(
     service: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
-    if now.unix_timestamp() < 0 {
-        return Err(Error::signing(format!(
-            "cannot sign at {now}: the signing time must not be before 1970"
-        )));
-    }
-    check_header_safe("the access key id", credentials.access_key_id())?;
-    check_header_safe(
-        "the secret access key",
-        credentials.secret_access_key().expose(),
-    )?;
-    if let Some(token) = credentials.session_token() {
-        check_header_safe("the session token", token.expose())?;
-    }
-    let identity = aws_credential_types::Credentials::new(
-        credentials.access_key_id(),
-        credentials.secret_access_key().expose(),
-        credentials.session_token().map(|t| t.expose().to_owned()),
-        None,
-        "bedrock-request",
-    )
-    .into();
+    let identity = checked_identity(credentials, now)?.into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
@@ -99,6 +79,34 @@ pub fn sign_for_service(
     added.sort_by_key(|(k, _)| k == "authorization");
     request.headers.extend(added);
     Ok(())
+}
+
+/// aws-sigv4's credentials for `credentials`, after the checks every signing needs: a time
+/// after 1970 (a `SystemTime` everywhere, wasm included) and header-safe credentials.
+pub(crate) fn checked_identity(
+    credentials: &Credentials,
+    now: OffsetDateTime,
+) -> Result<aws_credential_types::Credentials> {
+    if now.unix_timestamp() < 0 {
+        return Err(Error::signing(format!(
+            "cannot sign at {now}: the signing time must not be before 1970"
+        )));
+    }
+    check_header_safe("the access key id", credentials.access_key_id())?;
+    check_header_safe(
+        "the secret access key",
+        credentials.secret_access_key().expose(),
+    )?;
+    if let Some(token) = credentials.session_token() {
+        check_header_safe("the session token", token.expose())?;
+    }
+    Ok(aws_credential_types::Credentials::new(
+        credentials.access_key_id(),
+        credentials.secret_access_key().expose(),
+        credentials.session_token().map(|t| t.expose().to_owned()),
+        None,
+        "bedrock-request",
+    ))
 }
 
 /// Checks that a credential can go into an HTTP header: non-empty visible ASCII, no spaces.

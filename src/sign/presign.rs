@@ -27,20 +27,7 @@ pub fn presign_url(
     now: OffsetDateTime,
     expires_in: Duration,
 ) -> Result<String> {
-    if now.unix_timestamp() < 0 {
-        return Err(Error::signing(format!(
-            "cannot sign at {now}: the signing time must not be before 1970"
-        )));
-    }
-    super::check_header_safe("the access key id", credentials.access_key_id())?;
-    let identity = aws_credential_types::Credentials::new(
-        credentials.access_key_id(),
-        credentials.secret_access_key().expose(),
-        credentials.session_token().map(|t| t.expose().to_owned()),
-        None,
-        "bedrock-request",
-    )
-    .into();
+    let identity = super::checked_identity(credentials, now)?.into();
     let mut settings = SigningSettings::default();
     settings.signature_location = SignatureLocation::QueryParams;
     settings.expires_in = Some(expires_in);
