@@ -543,13 +543,8 @@ fn the_loop_request_send_parse_runs_end_to_end_offline() {
 fn our_string_to_sign_gives_aws_sigv4s_signature_on_generated_requests() {
     // A small deterministic generator (xorshift): model ids with reserved characters, endpoint
     // prefixes, ports, session tokens, unicode and escaped bodies, several regions and times.
-    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
-    let mut next = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut rng = crate::util::Rng::new(0x9E37_79B9_7F4A_7C15);
+    let mut next = move |n: u64| rng.below(n);
     let pieces = [
         "anthropic",
         ".",
@@ -640,13 +635,8 @@ fn our_string_to_sign_gives_aws_sigv4s_signature_on_generated_requests() {
 #[test]
 fn our_canonical_view_equals_aws_sigv4_on_10000_generated_requests() {
     use bedrock_request::{Body, Credentials};
-    let mut seed = 0xD1B5_4A32_D192_ED03_u64;
-    let mut next = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n.max(1)
-    };
+    let mut rng = crate::util::Rng::new(0xD1B5_4A32_D192_ED03);
+    let mut next = move |n: u64| rng.below(n);
     let path_pieces = [
         "model",
         "arn%3Aaws%3Abedrock%3Aus-east-1%3A123%3Aapplication-inference-profile%2Fx",

@@ -183,13 +183,8 @@ fn the_event_stream_test_vectors() {
 
 #[test]
 fn every_header_type_and_random_messages_match_the_reference_codec() {
-    let mut seed = 0x2545_F491_4F6C_DD1D_u64;
-    let mut next = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n.max(1)
-    };
+    let mut rng = crate::util::Rng::new(0x2545_F491_4F6C_DD1D);
+    let mut next = move |n: u64| rng.below(n);
     for case in 0..300 {
         let mut m =
             SmithyMessage::new((0..next(300)).map(|_| next(256) as u8).collect::<Vec<u8>>());
@@ -389,19 +384,16 @@ fn a_recorded_shape_body_in_random_chunks_always_gives_the_same_completion() {
         vec![serde_json::json!({"event": "brandNewEvent", "payload": {"x": 1}})]
     );
 
-    let mut seed = 0x9E37_79B9_u64;
+    let mut rng = crate::util::Rng::new(0x9E37_79B9);
     for round in 0..200 {
         let mut stream = ConverseStream::new(FinishReasonPolicy::Any);
         let mut at = 0;
         let mut texts = String::new();
         while at < body.len() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
             let size = if round == 0 {
                 1
             } else {
-                1 + (seed % 97) as usize
+                1 + rng.below(97) as usize
             };
             let end = (at + size).min(body.len());
             stream.push(&body[at..end]);
