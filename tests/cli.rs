@@ -61,6 +61,17 @@ const EXAMPLE: [&str; 8] = [
     "--time",
 ];
 
+/// A request from the example client that takes its credentials from the environment.
+const SONNET_HI: [&str; 7] = [
+    "request",
+    "--baml",
+    "examples/bedrock.baml",
+    "--client",
+    "Sonnet",
+    "--prompt",
+    "hi",
+];
+
 fn vector() -> serde_json::Value {
     let text =
         std::fs::read_to_string(crate_path("vectors/bedrock/model-id-with-colon.json")).unwrap();
@@ -451,18 +462,7 @@ fn credentials_from_imds_v2_and_v1_over_loopback() {
             "{text}"
         );
         // `request` signs with the instance's temporary credentials.
-        let signed = json_out(
-            &[
-                "request",
-                "--baml",
-                "examples/bedrock.baml",
-                "--client",
-                "Sonnet",
-                "--prompt",
-                "hi",
-            ],
-            &env,
-        );
+        let signed = json_out(&SONNET_HI, &env);
         let headers = signed["headers"].as_array().unwrap();
         assert!(
             headers.contains(&serde_json::json!(["x-amz-security-token", "EC2TOKEN"])),
@@ -532,18 +532,7 @@ fn credentials_from_ecs_and_sts_over_loopback() {
         ("AWS_ENDPOINT_URL_STS", base.as_str()),
         ("AWS_PROFILE", "bedrock"),
     ];
-    let signed = json_out(
-        &[
-            "request",
-            "--baml",
-            "examples/bedrock.baml",
-            "--client",
-            "Sonnet",
-            "--prompt",
-            "hi",
-        ],
-        &env,
-    );
+    let signed = json_out(&SONNET_HI, &env);
     assert!(
         signed["url"]
             .as_str()
