@@ -28,7 +28,8 @@ fn bench_case(c: &mut Criterion, name: &str, prompt: &str) {
     let now = datetime!(2015-08-30 12:36:00 UTC);
 
     // The baseline signs exactly the bytes we produce, with the same settings.
-    let reference = converse::build(&config, &messages, &env)
+    let reference = converse::Builder::new(&config, &messages, &env)
+        .build()
         .unwrap()
         .into_preview();
     let identity =
@@ -39,7 +40,9 @@ fn bench_case(c: &mut Criterion, name: &str, prompt: &str) {
     group.throughput(Throughput::Bytes(reference.body.len() as u64));
     group.bench_function("bedrock-request build+sign", |b| {
         b.iter(|| {
-            let unsigned = converse::build(black_box(&config), black_box(&messages), &env).unwrap();
+            let unsigned = converse::Builder::new(black_box(&config), black_box(&messages), &env)
+                .build()
+                .unwrap();
             black_box(unsigned.into_signed(&auth, now).unwrap())
         })
     });

@@ -15,8 +15,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .max_tokens(300)
         .build()?;
     let resolved = credentials::resolve_static(&config, &env)?
-        .ok_or_else(|| credentials::no_credentials_error(&config))?;
-    let signed = converse::build(&config, &[Message::user(prompt)], &env)?
+        .ok_or_else(credentials::no_credentials_error)?;
+    let signed = converse::Builder::new(&config, &[Message::user(prompt)], &env)
+        .build()?
         .sign(&resolved.auth, time::OffsetDateTime::now_utc())?;
 
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -43,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         answer.status,
         &answer.headers,
         &answer.body,
-        &config.finish_reason,
+        config.finish_reason(),
     ) {
         Ok(completion) => println!("{}", completion.text),
         Err(e) => match e.aws() {

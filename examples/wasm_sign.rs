@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 fn sign_json(input: &str) -> Result<String, String> {
     let input = Value::from_json_str(input).map_err(|e| format!("input is not JSON: {e}"))?;
     let options = input.get("options").ok_or("input has no options")?;
-    let config = ClientConfig::from_options(options).map_err(|e| e.to_string())?;
+    let config = ClientConfig::from_options(options, None).map_err(|e| e.to_string())?;
     let messages = input
         .get("messages")
         .ok_or("input has no messages")?
@@ -34,10 +34,12 @@ fn sign_json(input: &str) -> Result<String, String> {
         _ => return Err("input has no integer unix_time".into()),
     };
     let now = OffsetDateTime::from_unix_timestamp(unix_time).map_err(|e| e.to_string())?;
-    let unsigned = converse::build(&config, &messages, &env).map_err(|e| e.to_string())?;
+    let unsigned = converse::Builder::new(&config, &messages, &env)
+        .build()
+        .map_err(|e| e.to_string())?;
     let auth = credentials::resolve_static(&config, &env)
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| credentials::no_credentials_error(&config).to_string())?
+        .ok_or_else(|| credentials::no_credentials_error().to_string())?
         .auth;
     Ok(unsigned
         .sign(&auth, now)

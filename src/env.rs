@@ -50,6 +50,21 @@ impl Env {
     pub fn get_nonempty(&self, name: &str) -> Option<&str> {
         self.get(name).filter(|v| !v.is_empty())
     }
+
+    /// Whether a boolean variable is on: `true` in any case, as the AWS SDKs read
+    /// `AWS_USE_FIPS_ENDPOINT`, `AWS_EC2_METADATA_DISABLED` and the like.
+    ///
+    /// ```
+    /// use bedrock_request::Env;
+    /// let env = Env::from_iter([("AWS_USE_FIPS_ENDPOINT", "TRUE"), ("AWS_EC2_METADATA_DISABLED", "1")]);
+    /// assert!(env.flag("AWS_USE_FIPS_ENDPOINT"));
+    /// assert!(!env.flag("AWS_EC2_METADATA_DISABLED")); // only `true` counts, as in botocore
+    /// assert!(!env.flag("AWS_USE_DUALSTACK_ENDPOINT"));
+    /// ```
+    pub fn flag(&self, name: &str) -> bool {
+        self.get(name)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
 }
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Env {

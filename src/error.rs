@@ -10,7 +10,8 @@
 
 use std::fmt;
 
-use crate::parse::{AwsError, FinishReasonError};
+use crate::aws_error::AwsError;
+use crate::completion::FinishReasonError;
 use crate::stream::frame::FrameError;
 
 /// Which stage of building a request failed.
@@ -70,7 +71,7 @@ impl fmt::Display for ErrorKind {
 /// ```
 /// use bedrock_request::{ClientConfig, Env, ErrorKind};
 ///
-/// let err = ClientConfig::from_json_str(r#"{"region": "us-east-1"}"#, &Env::new()).unwrap_err();
+/// let err = ClientConfig::from_json_str(r#"{"region": "us-east-1"}"#).unwrap_err();
 /// assert_eq!(err.kind(), ErrorKind::Config);
 /// assert_eq!(err.to_string(), "model_id is required");
 /// ```
@@ -97,7 +98,7 @@ impl Error {
         }
     }
 
-    pub(crate) fn with_aws(error: AwsError) -> Self {
+    fn with_aws(error: AwsError) -> Self {
         Error {
             kind: ErrorKind::Aws,
             message: error.to_string(),
@@ -105,7 +106,7 @@ impl Error {
         }
     }
 
-    pub(crate) fn with_finish_reason(error: FinishReasonError) -> Self {
+    fn with_finish_reason(error: FinishReasonError) -> Self {
         Error {
             kind: ErrorKind::FinishReason,
             message: format!("Finish reason not allowed: {}", error.finish_reason),
@@ -113,7 +114,7 @@ impl Error {
         }
     }
 
-    pub(crate) fn frame(error: FrameError) -> Self {
+    fn frame(error: FrameError) -> Self {
         Error {
             kind: ErrorKind::EventStream,
             message: error.to_string(),
@@ -194,7 +195,7 @@ impl Error {
     ///
     /// ```
     /// use bedrock_request::{ClientConfig, Env};
-    /// let err = ClientConfig::from_json_str(r#"{"model": "m", "temprature": 1}"#, &Env::new()).unwrap_err();
+    /// let err = ClientConfig::from_json_str(r#"{"model": "m", "temprature": 1}"#).unwrap_err();
     /// assert!(err.is_config());
     /// assert_eq!(err.to_string(), "Unsupported property: temprature");
     /// ```
@@ -221,6 +222,31 @@ impl fmt::Debug for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<AwsError> for Error {
+    fn from(error: AwsError) -> Self {
+        Error::with_aws(error)
+    }
+}
+
+impl From<FinishReasonError> for Error {
+    fn from(error: FinishReasonError) -> Self {
+        Error::with_finish_reason(error)
+    }
+}
+
+impl From<FrameError> for Error {
+    fn from(error: FrameError) -> Self {
+        Error::frame(error)
+    }
+}
+
+impl AwsError {
+    /// Wraps this in the crate's [`Error`] (kind [`ErrorKind::Aws`]; the same as `.into()`).
+    pub fn into_error(self) -> Error {
+        Error::with_aws(self)
+    }
+}
 
 /// Shorthand for `Result<T, bedrock_request::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

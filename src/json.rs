@@ -10,6 +10,23 @@ use crate::value::{Number, Value};
 
 const MAX_DEPTH: usize = 128;
 
+impl Value {
+    /// Parses JSON text (RFC 8259), keeping key order and each number's text exactly
+    /// (`0.70` stays `0.70`, `1E-1` stays `1E-1`, big integers keep every digit). A repeated
+    /// key replaces the earlier value in place. Nesting deeper than 128 is refused.
+    ///
+    /// ```
+    /// use bedrock_request::Value;
+    /// let v = Value::from_json_str(r#"{"temperature": 0.70, "n": 12345678901234567890123}"#)?;
+    /// assert_eq!(v.to_json(), r#"{"temperature":0.70,"n":12345678901234567890123}"#);
+    /// assert!(Value::from_json_str("[1,]").is_err());
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
+    pub fn from_json_str(text: &str) -> Result<Value> {
+        parse(text)
+    }
+}
+
 /// Parses one JSON value, with nothing but whitespace around it.
 pub(crate) fn parse(text: &str) -> Result<Value> {
     let mut p = Reader { text, pos: 0 };

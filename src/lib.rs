@@ -21,9 +21,9 @@
 //!       }
 //!     }"#, "Haiku", &Env::new())?;
 //! let env = Env::new(); // the CLI passes the process environment; a server its own map
-//! let unsigned = converse::build(&config, &[Message::user("Hello")], &env)?;
+//! let unsigned = converse::Builder::new(&config, &[Message::user("Hello")], &env).build()?;
 //! let auth = credentials::resolve_static(&config, &env)?
-//!     .ok_or_else(|| credentials::no_credentials_error(&config))?
+//!     .ok_or_else(credentials::no_credentials_error)?
 //!     .auth;
 //! let signed = unsigned.sign(&auth, datetime!(2015-08-30 12:36:00 UTC))?;
 //!
@@ -74,33 +74,48 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// The ground floor: import nothing above them (codec, env and value nothing of the crate).
+mod aws_error;
+mod codec;
+mod completion;
+mod env;
+mod error;
+mod value;
+// One floor up: the JSON reader, who signs, where requests go, the request as data.
+mod auth;
+mod endpoint;
+mod json;
+mod request;
+// The features, each importing only what is listed before it.
 pub mod config;
 pub mod converse;
 pub mod credentials;
-mod env;
-mod error;
-mod json;
 pub mod parse;
 pub mod prompt;
-mod request;
 pub mod sign;
 pub mod stream;
-mod value;
 
-pub use config::{
-    AllowedRoleMetadata, BamlClient, BamlFile, ClientConfig, ClientConfigBuilder,
-    FinishReasonPolicy, GuardrailConfig, HttpOptions, InferenceConfig, MediaUrlHandler,
-    MediaUrlMode, RolePolicy,
-};
-pub use converse::Endpoint;
-pub use credentials::{Auth, Credentials, Secret};
+pub use auth::{Auth, Credentials, Secret};
+pub use config::{BamlFile, ClientConfig, FinishReasonPolicy};
+pub use endpoint::Endpoint;
 pub use env::Env;
 pub use error::{Error, ErrorKind, Result};
-pub use prompt::{
-    Media, MediaKind, MediaSource, Message, Part, ToolResultContent, ToolResultStatus,
-};
+pub use prompt::{Message, Part};
 pub use request::{Body, HttpRequest, HttpResponse};
 pub use value::{Number, Value};
+
+/// Not public API: what this crate's own CLI and integration tests reach inside (the SigV4
+/// test-suite runner behind `bedrock-request vectors`, the credential sources' request
+/// builders checked against botocore). Hidden from the docs, outside semver; it may change in
+/// any release.
+#[doc(hidden)]
+pub mod __internal {
+    pub use crate::credentials::sources::{
+        assume_role_request, container_url, sso_request, sts_endpoint, web_identity_request,
+        AssumeRole, SsoSettings,
+    };
+    pub use crate::sign::suite::{run_case, CaseReport};
+}
 
 /// The README's Rust example, compiled as a doctest so it cannot rot.
 #[cfg(doctest)]

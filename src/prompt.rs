@@ -240,7 +240,8 @@ pub struct Conversation {
 /// Applies the role policy (see the [module docs](self)).
 ///
 /// ```
-/// use bedrock_request::{prompt, Message, RolePolicy};
+/// use bedrock_request::config::RolePolicy;
+/// use bedrock_request::{prompt, Message};
 /// let conv = prompt::apply_role_policy(
 ///     &[Message::system("Be brief."), Message::user("Hi"), Message::system("Answer in French."), Message::user("Why?")],
 ///     &RolePolicy::default(),

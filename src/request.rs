@@ -46,10 +46,13 @@ impl Body {
         std::str::from_utf8(&self.0).ok()
     }
 
-    /// The body parsed as JSON (what BAML's `req.body.json()` gives).
-    pub fn json(&self) -> Result<serde_json::Value> {
-        serde_json::from_slice(&self.0)
-            .map_err(|e| Error::request(format!("the body is not JSON: {e}")))
+    /// The body parsed as JSON (what BAML's `req.body.json()` gives), numbers and key order
+    /// as sent.
+    pub fn json(&self) -> Result<Value> {
+        let text = self
+            .as_str()
+            .ok_or_else(|| Error::request("the body is not JSON: it is not UTF-8"))?;
+        Value::from_json_str(text).map_err(|e| Error::request(format!("the body is not JSON: {e}")))
     }
 
     /// Takes the bytes.

@@ -293,35 +293,156 @@ impl Value {
         out
     }
 
-    /// Parses JSON text (RFC 8259), keeping key order and each number's text exactly
-    /// (`0.70` stays `0.70`, `1E-1` stays `1E-1`, big integers keep every digit). A repeated
-    /// key replaces the earlier value in place. Nesting deeper than 128 is refused.
+    /// `true` for `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The boolean, if this is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The number as a `u64`, if this is a non-negative integer that fits.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Value::Number(n) => n.as_u64(),
+            _ => None,
+        }
+    }
+
+    /// The items, if this is an array.
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match self {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The entries in order, if this is an object.
+    pub fn as_object(&self) -> Option<&[(String, Value)]> {
+        match self {
+            Value::Object(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The value at a JSON Pointer (RFC 6901: `/output/message/content/0`, `~1` for `/`,
+    /// `~0` for `~`); `""` is the value itself.
     ///
     /// ```
     /// use bedrock_request::Value;
-    /// let v = Value::from_json_str(r#"{"temperature": 0.70, "n": 12345678901234567890123}"#)?;
-    /// assert_eq!(v.to_json(), r#"{"temperature":0.70,"n":12345678901234567890123}"#);
-    /// assert!(Value::from_json_str("[1,]").is_err());
+    /// let v = Value::from_json_str(r#"{"a/b": [{"c": 7}]}"#)?;
+    /// assert_eq!(v.pointer("/a~1b/0/c").and_then(Value::as_u64), Some(7));
+    /// assert_eq!(v.pointer("/a~1b/1"), None);
     /// # Ok::<(), bedrock_request::Error>(())
     /// ```
-    pub fn from_json_str(text: &str) -> crate::Result<Value> {
-        crate::json::parse(text)
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let mut at = self;
+        for token in pointer.strip_prefix('/')?.split('/') {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            at = match at {
+                Value::Object(_) => at.get(&token)?,
+                Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(at)
     }
+}
 
-    /// Converts a `serde_json::Value` (key order as that value has it).
-    pub fn from_serde(value: &serde_json::Value) -> Value {
+/// From `serde_json` (key order as that value has it; numbers as serde_json prints them).
+impl From<&serde_json::Value> for Value {
+    fn from(value: &serde_json::Value) -> Self {
         match value {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(Number(n.to_string())),
             serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(a) => Value::Array(a.iter().map(Value::from_serde).collect()),
-            serde_json::Value::Object(o) => Value::Object(
-                o.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_serde(v)))
+            serde_json::Value::Array(a) => Value::Array(a.iter().map(Value::from).collect()),
+            serde_json::Value::Object(o) => {
+                Value::Object(o.iter().map(|(k, v)| (k.clone(), Value::from(v))).collect())
+            }
+        }
+    }
+}
+
+impl From<serde_json::Value> for Value {
+    fn from(value: serde_json::Value) -> Self {
+        Value::from(&value)
+    }
+}
+
+/// To `serde_json`. serde_json (without `arbitrary_precision`) holds a number as `u64`, `i64`
+/// or `f64`: integers that fit keep every digit, others become the nearest `f64`, and a number
+/// beyond `f64`'s range (`1e400`) becomes its text as a JSON string rather than being lost.
+/// Key order follows serde_json's map (sorted unless its `preserve_order` feature is on).
+impl From<&Value> for serde_json::Value {
+    fn from(value: &Value) -> Self {
+        match value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => serde_json::from_str::<serde_json::Number>(n.as_str()).map_or_else(
+                |_| serde_json::Value::String(n.as_str().to_owned()),
+                serde_json::Value::Number,
+            ),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Array(items) => {
+                serde_json::Value::Array(items.iter().map(serde_json::Value::from).collect())
+            }
+            Value::Object(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), serde_json::Value::from(v)))
                     .collect(),
             ),
         }
+    }
+}
+
+impl From<Value> for serde_json::Value {
+    fn from(value: Value) -> Self {
+        serde_json::Value::from(&value)
+    }
+}
+
+static NULL: Value = Value::Null;
+
+/// `value["key"]`: the member, or `null` when this is not an object or has no such key (as
+/// `serde_json::Value` indexes).
+impl std::ops::Index<&str> for Value {
+    type Output = Value;
+
+    fn index(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+/// `value[i]`: the item, or `null` when this is not an array or is shorter.
+impl std::ops::Index<usize> for Value {
+    type Output = Value;
+
+    fn index(&self, i: usize) -> &Value {
+        self.as_array().and_then(|a| a.get(i)).unwrap_or(&NULL)
+    }
+}
+
+/// `value == "text"`: true for a string with that text.
+impl PartialEq<str> for Value {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == Some(other)
+    }
+}
+
+impl PartialEq<&str> for Value {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == Some(*other)
     }
 }
 

@@ -76,41 +76,45 @@ fn reads_every_value_form() {
     assert_eq!(client.provider(), "aws-bedrock");
     assert_eq!(client.retry_policy(), Some("Exponential"));
     let c = client.to_config(&env()).unwrap();
-    assert_eq!(c.name.as_deref(), Some("Everything"));
-    assert_eq!(c.model, "claude-3-5-haiku-20241022");
-    assert_eq!(c.region.as_deref(), Some("us-west-2"));
+    assert_eq!(c.name(), Some("Everything"));
+    assert_eq!(c.model(), "claude-3-5-haiku-20241022");
+    assert_eq!(c.region(), Some("us-west-2"));
     assert_eq!(
-        c.credentials.as_ref().unwrap().access_key_id(),
+        c.credentials().as_ref().unwrap().access_key_id(),
         "AKIDEXAMPLE"
     );
     assert_eq!(
-        c.credentials.as_ref().unwrap().secret_access_key().expose(),
+        c.credentials()
+            .as_ref()
+            .unwrap()
+            .secret_access_key()
+            .expose(),
         "s3cret"
     );
-    assert_eq!(c.inference.max_tokens, Some(100));
+    assert_eq!(c.inference().max_tokens, Some(100));
     // Numbers exactly as written.
-    assert_eq!(c.inference.temperature.as_ref().unwrap().as_str(), "0.70");
-    assert_eq!(c.inference.top_p.as_ref().unwrap().as_str(), "1e-1");
+    assert_eq!(c.inference().temperature.as_ref().unwrap().as_str(), "0.70");
+    assert_eq!(c.inference().top_p.as_ref().unwrap().as_str(), "1e-1");
     assert_eq!(
-        c.inference.stop_sequences,
+        c.inference().stop_sequences,
         ["\n\nHuman:", "END", "raw \"stop\""]
     );
     assert_eq!(
-        Value::Object(c.additional_model_request_fields.clone()).to_json(),
+        Value::Object(c.additional_model_request_fields().to_vec()).to_json(),
         r#"{"thinking":{"type":"enabled","budget_tokens":1030},"flags":[true,false,null],"quoted key":"value"}"#
     );
-    assert!(!c.supports_streaming);
-    assert_eq!(c.http.connect_timeout_ms, Some(5000));
+    assert!(!c.supports_streaming());
+    assert_eq!(c.http().connect_timeout_ms, Some(5000));
     assert_eq!(
-        c.media_url_handler.image,
-        bedrock_request::MediaUrlMode::SendUrl
+        c.media_url_handler().image,
+        bedrock_request::config::MediaUrlMode::SendUrl
     );
     let second = file
         .client("Second")
         .unwrap()
         .to_config(&Env::new())
         .unwrap();
-    assert_eq!(second.model, "anthropic.claude-3-haiku-20240307-v1:0");
+    assert_eq!(second.model(), "anthropic.claude-3-haiku-20240307-v1:0");
 }
 
 #[test]
@@ -127,7 +131,10 @@ fn the_bundled_example_file_parses() {
         .unwrap()
         .to_config(&Env::new())
         .unwrap();
-    assert_eq!(sonnet.inference.temperature.unwrap().as_str(), "1");
+    assert_eq!(
+        sonnet.inference().temperature.as_ref().unwrap().as_str(),
+        "1"
+    );
 }
 
 #[test]
@@ -139,7 +146,7 @@ fn env_references_resolve_from_the_snapshot_only() {
         .unwrap()
         .to_config(&Env::new())
         .unwrap();
-    assert!(c.credentials.is_none());
+    assert!(c.credentials().is_none());
     // Any other option must resolve.
     let src = "client<llm> C {\n provider aws-bedrock\n options {\n model env.MODEL_NAME\n }\n}";
     let err = ClientConfig::from_baml(src, "C", &Env::new()).unwrap_err();
@@ -154,7 +161,7 @@ fn env_references_resolve_from_the_snapshot_only() {
         &Env::from_iter([("MODEL_NAME", "amazon.nova-pro-v1:0")]),
     )
     .unwrap();
-    assert_eq!(c.model, "amazon.nova-pro-v1:0");
+    assert_eq!(c.model(), "amazon.nova-pro-v1:0");
 }
 
 #[test]
@@ -253,17 +260,17 @@ fn syntax_errors_say_where() {
 fn string_escapes_and_raw_strings_follow_baml() {
     let src = "client<llm> A {\n provider aws-bedrock\n options {\n model \"a\\tb\\\\c\\x41\\\"\"\n default_role ##\"\n     user\n   \"##\n }\n}";
     let c = ClientConfig::from_baml(src, "A", &Env::new()).unwrap();
-    assert_eq!(c.model, "a\tb\\cA\"");
-    assert_eq!(c.roles.default_role, "user");
+    assert_eq!(c.model(), "a\tb\\cA\"");
+    assert_eq!(c.roles().default_role, "user");
 }
 
 #[test]
 fn unquoted_values_stop_at_comments_and_commas() {
     let src = "client<llm> A {\n provider aws-bedrock // the provider\n options {\n model anthropic.claude-3-haiku-20240307-v1:0 // haiku\n allowed_roles [ user , assistant ]\n region us-east-1,\n }\n}";
     let c = ClientConfig::from_baml(src, "A", &Env::new()).unwrap();
-    assert_eq!(c.model, "anthropic.claude-3-haiku-20240307-v1:0");
-    assert_eq!(c.roles.allowed_roles, ["user", "assistant"]);
-    assert_eq!(c.region.as_deref(), Some("us-east-1"));
+    assert_eq!(c.model(), "anthropic.claude-3-haiku-20240307-v1:0");
+    assert_eq!(c.roles().allowed_roles, ["user", "assistant"]);
+    assert_eq!(c.region(), Some("us-east-1"));
 }
 
 #[test]
@@ -300,11 +307,11 @@ fn unset_optional_credentials_mean_not_given() {
         ("MY_REGION", "us-east-1"),
     ]);
     let c = ClientConfig::from_baml(src, "C", &keys).unwrap();
-    assert!(c.credentials.unwrap().session_token().is_none());
+    assert!(c.credentials().unwrap().session_token().is_none());
     // None set: no explicit credentials (the chain decides); a required option still errors.
     let c =
         ClientConfig::from_baml(src, "C", &Env::from_iter([("MY_REGION", "us-east-1")])).unwrap();
-    assert!(c.credentials.is_none());
+    assert!(c.credentials().is_none());
     let e = ClientConfig::from_baml(src, "C", &Env::new()).unwrap_err();
     assert!(e.to_string().contains("env.MY_REGION is not set"), "{e}");
     // Half set: the all-or-nothing rule applies.

@@ -51,7 +51,8 @@ fn every_botocore_vector_matches() {
         let expected = &case["botocore"];
         // Options and messages keep the file's key order (serde_json would sort them).
         let options = ordered_input.get("options").unwrap();
-        let config = ClientConfig::from_options(options).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let config =
+            ClientConfig::from_options(options, None).unwrap_or_else(|e| panic!("{name}: {e}"));
         let messages = bedrock_request::prompt::messages_from_json(
             &ordered_input.get("messages").unwrap().to_json(),
         )
@@ -92,7 +93,7 @@ fn every_botocore_vector_matches() {
             expected["body_text"].as_str().unwrap(),
         );
         assert_eq!(
-            signed.body.json().unwrap(),
+            serde_json::Value::from(signed.body.json().unwrap()),
             expected["body"],
             "{name}: body as JSON"
         );
@@ -138,11 +139,12 @@ fn the_issues_reference_signature_is_reproduced_from_scratch() {
         .access_keys("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
         .build()
         .unwrap();
-    let unsigned = converse::build(
+    let unsigned = converse::Builder::new(
         &config,
         &[bedrock_request::Message::user("Hello")],
         &Env::new(),
     )
+    .build()
     .unwrap();
     assert_eq!(
         unsigned.preview().path_and_query(),

@@ -1,8 +1,7 @@
 //! ClientConfig validation: every message BAML has (in BAML's words) and the rules we add.
 
-use bedrock_request::{
-    AllowedRoleMetadata, ClientConfig, Env, ErrorKind, FinishReasonPolicy, MediaUrlMode, Value,
-};
+use bedrock_request::config::{AllowedRoleMetadata, MediaUrlMode};
+use bedrock_request::{ClientConfig, Env, ErrorKind, FinishReasonPolicy, Value};
 
 use crate::util::{config, config_error};
 
@@ -32,7 +31,7 @@ fn model_rules() {
         "model_id and model cannot both be provided"
     );
     assert!(message(r#"{"model":"  "}"#).starts_with("model_id is required"));
-    assert_eq!(config(r#"{"model_id":"x"}"#).model, "x");
+    assert_eq!(config(r#"{"model_id":"x"}"#).model(), "x");
     assert_eq!(
         message(r#"{"model":5}"#),
         "model must be a string. Got: number"
@@ -51,9 +50,7 @@ fn region_rules() {
         "{bad}"
     );
     assert_eq!(
-        config(r#"{"model":"m","region":"eu-west-3"}"#)
-            .region
-            .as_deref(),
+        config(r#"{"model":"m","region":"eu-west-3"}"#).region(),
         Some("eu-west-3")
     );
 }
@@ -87,10 +84,10 @@ fn inference_configuration_rules() {
     let c = config(
         r#"{"model":"m","inference_configuration":{"max_tokens":100,"temperature":0.7,"top_p":0.9,"stop_sequences":["x"]}}"#,
     );
-    assert_eq!(c.inference.max_tokens, Some(100));
-    assert_eq!(c.inference.temperature.as_ref().unwrap().as_str(), "0.7");
-    assert_eq!(c.inference.top_p.as_ref().unwrap().as_str(), "0.9");
-    assert_eq!(c.inference.stop_sequences, vec!["x".to_owned()]);
+    assert_eq!(c.inference().max_tokens, Some(100));
+    assert_eq!(c.inference().temperature.as_ref().unwrap().as_str(), "0.7");
+    assert_eq!(c.inference().top_p.as_ref().unwrap().as_str(), "0.9");
+    assert_eq!(c.inference().stop_sequences, vec!["x".to_owned()]);
 }
 
 #[test]
@@ -107,12 +104,12 @@ fn finish_reason_rules() {
     );
     let c = config(r#"{"model":"m","finish_reason_deny_list":["max_tokens"]}"#);
     assert_eq!(
-        c.finish_reason,
+        *c.finish_reason(),
         FinishReasonPolicy::Deny(vec!["max_tokens".into()])
     );
-    assert!(!c.finish_reason.allows(Some("MAX_TOKENS")));
-    assert!(c.finish_reason.allows(Some("end_turn")));
-    assert!(c.finish_reason.allows(None));
+    assert!(!c.finish_reason().allows(Some("MAX_TOKENS")));
+    assert!(c.finish_reason().allows(Some("end_turn")));
+    assert!(c.finish_reason().allows(None));
 }
 
 #[test]
@@ -137,10 +134,10 @@ fn role_option_rules() {
     assert!(message(r#"{"model":"m","remap_roles":{"user":1}}"#)
         .starts_with("remap_role must be a map of strings to strings. Got: number"));
     // Default role: user when allowed, else the first allowed role.
-    assert_eq!(config(r#"{"model":"m"}"#).roles.default_role, "user");
+    assert_eq!(config(r#"{"model":"m"}"#).roles().default_role, "user");
     assert_eq!(
         config(r#"{"model":"m","allowed_roles":["assistant","system"]}"#)
-            .roles
+            .roles()
             .default_role,
         "assistant"
     );
@@ -149,18 +146,18 @@ fn role_option_rules() {
 #[test]
 fn allowed_role_metadata_forms() {
     assert_eq!(
-        config(r#"{"model":"m"}"#).roles.allowed_role_metadata,
+        config(r#"{"model":"m"}"#).roles().allowed_role_metadata,
         AllowedRoleMetadata::All
     );
     assert_eq!(
         config(r#"{"model":"m","allowed_role_metadata":"none"}"#)
-            .roles
+            .roles()
             .allowed_role_metadata,
         AllowedRoleMetadata::None
     );
     assert_eq!(
         config(r#"{"model":"m","allowed_role_metadata":["cache_control"]}"#)
-            .roles
+            .roles()
             .allowed_role_metadata,
         AllowedRoleMetadata::Only(vec!["cache_control".into()])
     );
@@ -197,13 +194,13 @@ fn credential_rules_are_checked_when_the_config_is_built() {
     // An empty session token counts as unset (BAML does the same).
     let c =
         config(r#"{"model":"m","access_key_id":"A","secret_access_key":"S","session_token":""}"#);
-    assert!(c.credentials.unwrap().session_token().is_none());
+    assert!(c.credentials().unwrap().session_token().is_none());
 }
 
 #[test]
 fn camel_case_credentials_are_accepted_once() {
     let c = config(r#"{"model":"m","accessKeyId":"A","secretAccessKey":"S","sessionToken":"T"}"#);
-    let creds = c.credentials.unwrap();
+    let creds = c.credentials().unwrap();
     assert_eq!(creds.access_key_id(), "A");
     assert_eq!(creds.session_token().unwrap().expose(), "T");
     assert!(message(
@@ -252,11 +249,14 @@ fn debug_never_shows_secrets() {
 #[test]
 fn endpoint_url_rules() {
     let c = config(r#"{"model":"m","endpoint_url":"https://Example.com:443/p/"}"#);
-    assert_eq!(c.endpoint_url.unwrap().to_string(), "https://example.com/p");
+    assert_eq!(
+        c.endpoint_url().unwrap().to_string(),
+        "https://example.com/p"
+    );
     let c = config(r#"{"model":"m","endpoint_url":"http://[::1]:80"}"#);
-    assert_eq!(c.endpoint_url.as_ref().unwrap().host(), "[::1]");
+    assert_eq!(c.endpoint_url().as_ref().unwrap().host(), "[::1]");
     let c = config(r#"{"model":"m","endpoint_url":"http://[::1]:8443/x"}"#);
-    assert_eq!(c.endpoint_url.unwrap().to_string(), "http://[::1]:8443/x");
+    assert_eq!(c.endpoint_url().unwrap().to_string(), "http://[::1]:8443/x");
     for (url, shown, why) in [
         ("ftp://x", "ftp://x", "must start with https://"),
         ("https://", "https://", "has no host"),
@@ -280,7 +280,7 @@ fn endpoint_url_rules() {
         assert!(!m.contains("hunter2"));
     }
     assert!(config(r#"{"model":"m","endpoint_url":""}"#)
-        .endpoint_url
+        .endpoint_url()
         .is_none());
 }
 
@@ -319,9 +319,9 @@ fn timeouts_too_large_say_so() {
 fn media_url_handler_and_http_options() {
     let c =
         config(r#"{"model":"m","media_url_handler":{"image":"send_url","video":"send_base64"}}"#);
-    assert_eq!(c.media_url_handler.image, MediaUrlMode::SendUrl);
-    assert_eq!(c.media_url_handler.audio, MediaUrlMode::SendBase64);
-    assert_eq!(c.media_url_handler.video, MediaUrlMode::SendBase64);
+    assert_eq!(c.media_url_handler().image, MediaUrlMode::SendUrl);
+    assert_eq!(c.media_url_handler().audio, MediaUrlMode::SendBase64);
+    assert_eq!(c.media_url_handler().video, MediaUrlMode::SendBase64);
     assert_eq!(
         message(r#"{"model":"m","media_url_handler":{"gif":"send_url"}}"#),
         "Unknown media type in media_url_handler: gif. Expected one of: image, audio, pdf, video"
@@ -331,8 +331,8 @@ fn media_url_handler_and_http_options() {
         "Invalid media URL handling mode: inline. Expected one of: send_base64, send_url, send_url_add_mime_type, send_base64_unless_google_url"
     );
     let c = config(r#"{"model":"m","http":{"connect_timeout_ms":1000,"idle_timeout_ms":0}}"#);
-    assert_eq!(c.http.connect_timeout_ms, Some(1000));
-    assert_eq!(c.http.idle_timeout_ms, Some(0));
+    assert_eq!(c.http().connect_timeout_ms, Some(1000));
+    assert_eq!(c.http().idle_timeout_ms, Some(0));
     assert_eq!(
         message(r#"{"model":"m","http":{"conect_timeout_ms":1}}"#),
         "Unrecognized field 'conect_timeout_ms' in http configuration block. Did you mean 'connect_timeout_ms'?"
@@ -351,7 +351,7 @@ fn media_url_handler_and_http_options() {
         message(r#"{"model":"m","supports_streaming":"yes"}"#),
         "supports_streaming must be a bool. Got: string"
     );
-    assert!(!config(r#"{"model":"m","supports_streaming":false}"#).supports_streaming);
+    assert!(!config(r#"{"model":"m","supports_streaming":false}"#).supports_streaming());
 }
 
 #[test]
@@ -360,7 +360,7 @@ fn additional_model_request_fields_are_kept_verbatim_and_in_order() {
         r#"{"model":"m","additional_model_request_fields":{"z":{"b":1.50,"a":[true,null]},"a":"x","n":1e400}}"#,
     );
     assert_eq!(
-        Value::Object(c.additional_model_request_fields).to_json(),
+        Value::Object(c.additional_model_request_fields().to_vec()).to_json(),
         r#"{"z":{"b":1.50,"a":[true,null]},"a":"x","n":1e400}"#
     );
     assert_eq!(
@@ -371,9 +371,9 @@ fn additional_model_request_fields_are_kept_verbatim_and_in_order() {
 
 #[test]
 fn options_must_be_a_json_map() {
-    let e = ClientConfig::from_json_str("[1]", &Env::new()).unwrap_err();
+    let e = ClientConfig::from_json_str("[1]").unwrap_err();
     assert_eq!(e.to_string(), "the options must be a map. Got: array");
-    let e = ClientConfig::from_json_str("{", &Env::new()).unwrap_err();
+    let e = ClientConfig::from_json_str("{").unwrap_err();
     assert!(
         e.to_string().starts_with("the options are not valid JSON"),
         "{e}"
@@ -413,11 +413,11 @@ fn the_builder_runs_the_same_validation() {
         .supports_streaming(false)
         .build()
         .unwrap();
-    assert_eq!(c.inference.temperature.unwrap().as_str(), "0.7");
-    assert_eq!(c.roles.allowed_role_metadata, AllowedRoleMetadata::None);
-    assert!(!c.supports_streaming);
+    assert_eq!(c.inference().temperature.as_ref().unwrap().as_str(), "0.7");
+    assert_eq!(c.roles().allowed_role_metadata, AllowedRoleMetadata::None);
+    assert!(!c.supports_streaming());
     assert_eq!(
-        c.credentials.unwrap().session_token().unwrap().expose(),
+        c.credentials().unwrap().session_token().unwrap().expose(),
         "T"
     );
     let e = ClientConfig::builder()

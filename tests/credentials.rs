@@ -501,7 +501,7 @@ fn assume_role_from_a_source_profile() {
         "{auth}"
     );
     // Signed with the source profile's secret: our canonical view and aws-sigv4 agree on it.
-    let sts = bedrock_request::sign::canonical::string_to_sign(sent).unwrap();
+    let sts = bedrock_request::sign::string_to_sign(sent).unwrap();
     let key =
         aws_sigv4::sign::v4::generate_signing_key("basesecret", NOW.into(), "us-west-2", "sts");
     assert!(auth.ends_with(&aws_sigv4::sign::v4::calculate_signature(
@@ -785,14 +785,18 @@ fn the_driver_shows_each_step_once_and_remembers_results() {
             path: CONFIG.into()
         }
     );
-    chain.handle_file(None);
+    chain
+        .handle(bedrock_request::credentials::Performed::File(None))
+        .unwrap();
     assert_eq!(
         chain.poll(NOW).unwrap(),
         Step::ReadFile { path: CREDS.into() }
     );
-    chain.handle_file(Some(
-        "[default]\naws_access_key_id = K\naws_secret_access_key = s\n".into(),
-    ));
+    chain
+        .handle(bedrock_request::credentials::Performed::File(Some(
+            "[default]\naws_access_key_id = K\naws_secret_access_key = s\n".into(),
+        )))
+        .unwrap();
     assert!(matches!(chain.poll(NOW).unwrap(), Step::Done(r) if key_of(&r) == "K"));
 }
 
@@ -806,7 +810,7 @@ fn vector(name: &str) -> serde_json::Value {
 
 #[test]
 fn sts_and_sso_requests_match_botocore() {
-    use bedrock_request::credentials::sources;
+    use bedrock_request::__internal as sources;
     // AssumeRole, signed: same body, same signature.
     let v = vector("assume-role");
     let (input, theirs) = (&v["input"], &v["botocore"]);

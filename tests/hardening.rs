@@ -1,9 +1,10 @@
 //! Inputs that must not panic, secrets that must not show, and edge rules of the chain, stream
 //! and request (found in review).
 
-use bedrock_request::credentials::{sources, Chain, SharedConfig, Step};
+use bedrock_request::__internal as sources;
+use bedrock_request::credentials::{Chain, SharedConfig, Step};
 use bedrock_request::parse::AwsError;
-use bedrock_request::sign::canonical::{explain, verify, Verification, VerifyStage};
+use bedrock_request::sign::{explain, verify, Verification, VerifyStage};
 use bedrock_request::{
     converse, prompt, ClientConfig, Credentials, Env, HttpRequest, HttpResponse, Message,
 };
@@ -16,7 +17,8 @@ fn signed() -> HttpRequest {
         .build()
         .unwrap();
     let creds = Credentials::new("AKIDEXAMPLE", "SECRET").with_session_token("SESSIONTOKEN");
-    converse::build(&config, &[Message::user("hi")], &Env::new())
+    converse::Builder::new(&config, &[Message::user("hi")], &Env::new())
+        .build()
         .unwrap()
         .sign(
             &bedrock_request::Auth::SigV4(creds),
@@ -76,7 +78,7 @@ fn secrets_stay_out_of_debug_and_errors() {
         &sources::sts_endpoint(&Env::new(), None).unwrap().0,
     );
     let response = HttpResponse::new(200, r#"{"SecretAccessKey":"RESPONSESECRET"}"#);
-    let output = sources::ProcessOutput {
+    let output = bedrock_request::credentials::ProcessOutput {
         success: true,
         stdout: "PROCESSSECRET".into(),
         stderr: String::new(),
@@ -103,18 +105,20 @@ fn secrets_stay_out_of_debug_and_errors() {
         &Env::from_iter([("HOME", "/h"), ("AWS_EC2_METADATA_DISABLED", "true")]),
     );
     let _ = chain.poll(datetime!(2024-01-15 12:00 UTC));
-    chain.handle_file(Some(
-        "[default]\naws_access_key_id = A\naws_secret_access_key = CHAINSECRET\n".into(),
-    ));
+    chain
+        .handle(bedrock_request::credentials::Performed::File(Some(
+            "[default]\naws_access_key_id = A\naws_secret_access_key = CHAINSECRET\n".into(),
+        )))
+        .unwrap();
     assert!(!format!("{chain:?}").contains("CHAINSECRET"));
     // AWS's signature-mismatch echo quotes the session token: it is redacted, and the
     // diagnosis still works.
     let sent = signed();
-    let canonical = bedrock_request::sign::canonical::CanonicalRequest::of(&sent)
+    let canonical = bedrock_request::sign::CanonicalRequest::of(&sent)
         .unwrap()
         .text();
     assert!(canonical.contains("SESSIONTOKEN"));
-    let sts = bedrock_request::sign::canonical::string_to_sign(&sent).unwrap();
+    let sts = bedrock_request::sign::string_to_sign(&sent).unwrap();
     let message = format!("The request signature we calculated does not match the signature you provided.\n\nThe Canonical String for this request should have been\n'{canonical}'\n\nThe String-to-Sign should have been\n'{sts}'\n");
     let body = serde_json::json!({ "message": message }).to_string();
     let e = AwsError::from_response(
@@ -276,19 +280,21 @@ fn chain_edges() {
 #[test]
 fn request_and_stream_edges() {
     // send_url_add_mime_type sends a URL, which Bedrock only takes from S3.
-    let config = ClientConfig::from_json_str(r#"{"model":"m","region":"us-east-1","media_url_handler":{"image":"send_url_add_mime_type"}}"#, &Env::new()).unwrap();
+    let config = ClientConfig::from_json_str(r#"{"model":"m","region":"us-east-1","media_url_handler":{"image":"send_url_add_mime_type"}}"#).unwrap();
     let messages = prompt::messages_from_json(
         r#"[{"role":"user","content":[{"type":"image","url":"https://x/a.png"}]}]"#,
     )
     .unwrap();
     assert!(converse::urls_to_fetch(&config, &messages).is_empty());
-    assert!(converse::build(&config, &messages, &Env::new())
+    assert!(converse::Builder::new(&config, &messages, &Env::new())
+        .build()
         .unwrap_err()
         .to_string()
         .contains("only reads media from s3://"));
     // A null inside a new object is not sent.
-    let config = ClientConfig::from_json_str(r#"{"model":"m","region":"us-east-1","extra_body":{"inferenceConfig":{"temperature":null,"topK":5}}}"#, &Env::new()).unwrap();
-    let body = converse::build(&config, &[Message::user("hi")], &Env::new())
+    let config = ClientConfig::from_json_str(r#"{"model":"m","region":"us-east-1","extra_body":{"inferenceConfig":{"temperature":null,"topK":5}}}"#).unwrap();
+    let body = converse::Builder::new(&config, &[Message::user("hi")], &Env::new())
+        .build()
         .unwrap()
         .into_preview()
         .body;

@@ -1,16 +1,14 @@
 //! Media parts, tools, guardrails, extra fields, model ARNs: the rest of the Converse request.
 
 use bedrock_request::converse::{self, document_name, media_format, Builder, Fetched, Tools};
-use bedrock_request::{prompt, ClientConfig, Env, ErrorKind, MediaKind, Message};
+use bedrock_request::prompt::MediaKind;
+use bedrock_request::{prompt, ClientConfig, Env, ErrorKind, Message};
 
 const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 fn config(extra: &str) -> ClientConfig {
-    ClientConfig::from_json_str(
-        &format!(r#"{{"model":"m","region":"us-east-1"{extra}}}"#),
-        &Env::new(),
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
+    ClientConfig::from_json_str(&format!(r#"{{"model":"m","region":"us-east-1"{extra}}}"#))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn messages(json: &str) -> Vec<Message> {
@@ -18,16 +16,15 @@ fn messages(json: &str) -> Vec<Message> {
 }
 
 fn body(config: &ClientConfig, messages: &[Message]) -> serde_json::Value {
-    converse::build(config, messages, &Env::new())
-        .unwrap_or_else(|e| panic!("{e}"))
-        .preview()
-        .body
-        .json()
-        .unwrap()
+    let request = converse::Builder::new(config, messages, &Env::new())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    request.preview().body.json().unwrap().into()
 }
 
 fn build_error(config: &ClientConfig, messages: &[Message]) -> String {
-    converse::build(config, messages, &Env::new())
+    converse::Builder::new(config, messages, &Env::new())
+        .build()
         .unwrap_err()
         .to_string()
 }
@@ -193,6 +190,7 @@ fn http_media_is_fetched_by_the_caller() {
         .preview()
         .body
         .json()
+        .map(serde_json::Value::from)
         .unwrap();
     assert_eq!(
         b["messages"][0]["content"][0],
@@ -231,6 +229,7 @@ fn tools_and_tool_turns() {
         .preview()
         .body
         .json()
+        .map(serde_json::Value::from)
         .unwrap();
     assert_eq!(
         b["toolConfig"],
@@ -246,6 +245,7 @@ fn tools_and_tool_turns() {
         .preview()
         .body
         .json()
+        .map(serde_json::Value::from)
         .unwrap();
     assert_eq!(
         b["toolConfig"]["toolChoice"],
@@ -339,8 +339,7 @@ fn guardrails_metadata_and_the_generic_merge() {
         ),
         (r#","extra_body":[1]"#, "extra_body must be a map"),
     ] {
-        let e = ClientConfig::from_json_str(&format!(r#"{{"model":"m"{extra}}}"#), &Env::new())
-            .unwrap_err();
+        let e = ClientConfig::from_json_str(&format!(r#"{{"model":"m"{extra}}}"#)).unwrap_err();
         assert!(e.to_string().contains(why), "{extra}: {e}");
     }
 }
@@ -349,16 +348,19 @@ fn guardrails_metadata_and_the_generic_merge() {
 fn a_model_arn_gives_the_region() {
     let arn = "arn:aws:bedrock:eu-west-3:123456789012:application-inference-profile/abc";
     let c = ClientConfig::builder().model(arn).build().unwrap();
-    let r = converse::build(&c, &[Message::user("hi")], &Env::new()).unwrap();
+    let r = converse::Builder::new(&c, &[Message::user("hi")], &Env::new())
+        .build()
+        .unwrap();
     assert_eq!(r.region(), "eu-west-3");
     assert!(r.preview().url.starts_with(
         "https://bedrock-runtime.eu-west-3.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aeu-west-3%3A"
     ));
-    let e = converse::build(
+    let e = converse::Builder::new(
         &c,
         &[Message::user("hi")],
         &Env::from_iter([("AWS_REGION", "us-east-1")]),
     )
+    .build()
     .unwrap_err();
     assert_eq!(e.to_string(), "the model ARN is in region eu-west-3 but AWS_REGION is us-east-1: an ARN must be called in its own region; remove the region setting or use the ARN of that region");
     let same = ClientConfig::builder()
@@ -366,5 +368,9 @@ fn a_model_arn_gives_the_region() {
         .region("eu-west-3")
         .build()
         .unwrap();
-    assert!(converse::build(&same, &[Message::user("hi")], &Env::new()).is_ok());
+    assert!(
+        converse::Builder::new(&same, &[Message::user("hi")], &Env::new())
+            .build()
+            .is_ok()
+    );
 }

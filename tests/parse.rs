@@ -4,7 +4,7 @@ use bedrock_request::parse::{
     self, clock_offset, structured, AwsError, AwsErrorKind, SignaturePart, StopReason,
     ValidationCase,
 };
-use bedrock_request::sign::canonical::{string_to_sign, CanonicalRequest};
+use bedrock_request::sign::{string_to_sign, CanonicalRequest};
 use bedrock_request::{
     converse, credentials, ClientConfig, Env, ErrorKind, FinishReasonPolicy, HttpRequest, Message,
 };
@@ -82,11 +82,14 @@ fn a_full_response_parses_into_every_field() {
     assert_eq!(c.tool_calls[0].id, "tooluse_1");
     assert_eq!(c.tool_calls[0].name, "get_weather");
     assert_eq!(
-        c.tool_calls[0].input,
+        serde_json::Value::from(&c.tool_calls[0].input),
         serde_json::json!({"city": "Paris", "days": [1, 2]})
     );
     assert_eq!(
-        c.other_content,
+        c.other_content
+            .iter()
+            .map(serde_json::Value::from)
+            .collect::<Vec<_>>(),
         vec![serde_json::json!({"image":{"format":"png","source":{"bytes":"iVBORw0KGgo="}}})]
     );
     let u = c.usage.unwrap();
@@ -100,14 +103,16 @@ fn a_full_response_parses_into_every_field() {
     );
     assert_eq!(c.latency_ms, Some(1234));
     assert_eq!(
-        c.additional_model_response_fields,
+        c.additional_model_response_fields
+            .as_ref()
+            .map(serde_json::Value::from),
         Some(serde_json::json!({"stop_sequence": null}))
     );
     assert_eq!(
-        c.trace,
+        c.trace.as_ref().map(serde_json::Value::from),
         Some(serde_json::json!({"guardrail":{"modelOutput":["x"]}}))
     );
-    let j = c.to_json();
+    let j = serde_json::Value::from(c.to_json());
     assert_eq!(j["text"], "The answer is 42.");
     assert_eq!(j["stop_reason"], "tool_use");
     assert_eq!(j["usage"]["cache_read_input_tokens"], 5);
@@ -152,7 +157,7 @@ fn malformed_bodies_are_clear_errors_never_panics() {
         (br#"{"output":{"message":{"content":[{"toolUse":{"name":"n"}}]}}}"#, "toolUse.toolUseId is missing"),
         (br#"{"output":{"message":{"content":[]}},"usage":{"inputTokens":-1}}"#, "inputTokens is not a non-negative integer"),
         (br#"{"output":{"message":{"content":[{"reasoningContent":{"redactedContent":"@@"}}]}}}"#, "redactedContent is not valid base64"),
-        (b"\xff\xfe", "expected value"),
+        (b"\xff\xfe", "the body is not UTF-8"),
     ] {
         let e = parse::converse_body(bad).unwrap_err();
         assert!(e.to_string().contains(why), "{e}");
@@ -327,7 +332,7 @@ fn signed_vector(name: &str) -> (HttpRequest, String, String) {
         std::fs::read_to_string(crate_path(&format!("vectors/bedrock/{name}.json"))).unwrap();
     let ordered = bedrock_request::Value::from_json_str(&text).unwrap();
     let input = ordered.get("input").unwrap();
-    let config = ClientConfig::from_options(input.get("options").unwrap()).unwrap();
+    let config = ClientConfig::from_options(input.get("options").unwrap(), None).unwrap();
     let messages =
         bedrock_request::prompt::messages_from_json(&input.get("messages").unwrap().to_json())
             .unwrap();
@@ -517,16 +522,14 @@ fn structured_output_finds_and_reads_json() {
 #[test]
 fn the_loop_request_send_parse_runs_end_to_end_offline() {
     // Build and sign, "send" (a canned Converse answer), parse with the config's policy.
-    let config = ClientConfig::from_json_str(
-        r#"{"model":"anthropic.claude-3-haiku-20240307-v1:0","region":"us-east-1","access_key_id":"AKIDEXAMPLE","secret_access_key":"S","finish_reason_allow_list":["end_turn"]}"#,
-        &Env::new(),
-    )
+    let config = ClientConfig::from_json_str(r#"{"model":"anthropic.claude-3-haiku-20240307-v1:0","region":"us-east-1","access_key_id":"AKIDEXAMPLE","secret_access_key":"S","finish_reason_allow_list":["end_turn"]}"#)
     .unwrap();
     let auth = credentials::resolve_static(&config, &Env::new())
         .unwrap()
         .unwrap()
         .auth;
-    let sent = converse::build(&config, &[Message::user("Give me JSON")], &Env::new())
+    let sent = converse::Builder::new(&config, &[Message::user("Give me JSON")], &Env::new())
+        .build()
         .unwrap()
         .sign(&auth, datetime!(2024-01-15 12:00:00 UTC))
         .unwrap();
@@ -534,7 +537,7 @@ fn the_loop_request_send_parse_runs_end_to_end_offline() {
         r#"{"text":"```json\n{\"ok\": true}\n```"}"#,
         r#","stopReason":"end_turn""#,
     );
-    let completion = parse::response_to(&sent, 200, &[], &answer, &config.finish_reason).unwrap();
+    let completion = parse::response_to(&sent, 200, &[], &answer, config.finish_reason()).unwrap();
     let value: std::collections::BTreeMap<String, bool> = structured(&completion.text).unwrap();
     assert!(value["ok"]);
 }
@@ -593,8 +596,8 @@ fn our_string_to_sign_gives_aws_sigv4s_signature_on_generated_requests() {
             r#"{{"model":{},"region":"{region}","access_key_id":"AKID{case}","secret_access_key":"secret/{case}+key"{token}{endpoint}}}"#,
             serde_json::to_string(&model).unwrap()
         );
-        let config = ClientConfig::from_json_str(&options, &Env::new())
-            .unwrap_or_else(|e| panic!("{options}: {e}"));
+        let config =
+            ClientConfig::from_json_str(&options).unwrap_or_else(|e| panic!("{options}: {e}"));
         let text: String = (0..next(40))
             .map(|_| ["a", " ", "\"", "\\", "\n", "é", "🎉", "\t", "{"][next(9) as usize])
             .collect();
@@ -605,7 +608,8 @@ fn our_string_to_sign_gives_aws_sigv4s_signature_on_generated_requests() {
             .unwrap()
             .unwrap()
             .auth;
-        let signed = converse::build(&config, &messages, &Env::new())
+        let signed = converse::Builder::new(&config, &messages, &Env::new())
+            .build()
             .unwrap()
             .sign(&auth, now)
             .unwrap();

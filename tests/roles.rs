@@ -5,16 +5,16 @@ use bedrock_request::{converse, prompt, ClientConfig, Env, ErrorKind, Message, P
 use crate::util::config;
 
 fn body(config: &ClientConfig, messages: &[Message]) -> serde_json::Value {
-    converse::build(config, messages, &Env::new())
-        .unwrap_or_else(|e| panic!("{e}"))
-        .preview()
-        .body
-        .json()
-        .unwrap()
+    let request = converse::Builder::new(config, messages, &Env::new())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    request.preview().body.json().unwrap().into()
 }
 
 fn error(config: &ClientConfig, messages: &[Message]) -> String {
-    let e = converse::build(config, messages, &Env::new()).unwrap_err();
+    let e = converse::Builder::new(config, messages, &Env::new())
+        .build()
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Prompt, "{e}");
     e.to_string()
 }

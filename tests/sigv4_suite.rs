@@ -1,6 +1,6 @@
 //! The AWS SigV4 test suite (vectors/sigv4/), every case in both flavours, stage by stage.
 
-use bedrock_request::sign::suite::run_case;
+use bedrock_request::__internal::run_case;
 
 use crate::util::crate_path;
 

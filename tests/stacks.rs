@@ -1,11 +1,11 @@
 //! Real HTTP stacks (ureq, reqwest) send a signed request to a loopback server that verifies it
-//! with `sign::canonical::verify`: proof that they do not alter what was signed.
+//! with `sign::verify`: proof that they do not alter what was signed.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::mpsc;
 
-use bedrock_request::sign::canonical::{verify, Verification};
+use bedrock_request::sign::{verify, Verification};
 use bedrock_request::{converse, Auth, Body, ClientConfig, Credentials, Env, HttpRequest, Message};
 
 /// Serves one request on loopback: verifies it and answers 200 "valid" or 403 with the stage.
@@ -68,11 +68,12 @@ fn signed_request(base: &str, creds: &Credentials) -> HttpRequest {
         .endpoint_url(&format!("{base}/proxy/bedrock"))
         .build()
         .unwrap();
-    converse::build(
+    converse::Builder::new(
         &config,
         &[Message::user("Grüße 🎉 \"quoted\"")],
         &Env::new(),
     )
+    .build()
     .unwrap()
     .sign(&Auth::SigV4(creds.clone()), time::OffsetDateTime::now_utc())
     .unwrap()
@@ -146,7 +147,7 @@ fn a_stack_that_changes_the_request_is_caught() {
     assert!(matches!(
         verify(&signed, &other, None),
         Verification::Invalid {
-            stage: bedrock_request::sign::canonical::VerifyStage::AccessKey,
+            stage: bedrock_request::sign::VerifyStage::AccessKey,
             ..
         }
     ));

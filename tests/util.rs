@@ -1,6 +1,6 @@
 //! Helpers shared by the tests.
 
-use bedrock_request::{ClientConfig, Env, Error};
+use bedrock_request::{ClientConfig, Error};
 
 /// The path of a file in the crate, absolute (works under WASI, where `/` is preopened).
 pub fn crate_path(relative: &str) -> String {
@@ -9,12 +9,12 @@ pub fn crate_path(relative: &str) -> String {
 
 /// Config from a JSON options map; panics with the error if it is rejected.
 pub fn config(json: &str) -> ClientConfig {
-    ClientConfig::from_json_str(json, &Env::new()).unwrap_or_else(|e| panic!("{json}: {e}"))
+    ClientConfig::from_json_str(json).unwrap_or_else(|e| panic!("{json}: {e}"))
 }
 
 /// The error a JSON options map is rejected with; panics if it is accepted.
 pub fn config_error(json: &str) -> Error {
-    match ClientConfig::from_json_str(json, &Env::new()) {
+    match ClientConfig::from_json_str(json) {
         Ok(c) => panic!("{json} was accepted: {c:?}"),
         Err(e) => e,
     }

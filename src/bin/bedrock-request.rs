@@ -234,11 +234,7 @@ fn parse_stream(args: &ParseArgs) -> Result<(), String> {
     let completion = stream.finish().map_err(describe)?;
     match args.format {
         ParseFormat::Text => writeln!(out),
-        ParseFormat::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&completion.to_json()).unwrap_or_default()
-        ),
+        ParseFormat::Json => writeln!(out, "{}", completion.to_json().to_json_pretty()),
     }
     .map_err(|e| format!("cannot write the output: {e}"))
 }
@@ -279,11 +275,7 @@ fn parse(args: ParseArgs) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     match args.format {
         ParseFormat::Text => writeln!(out, "{}", completion.text),
-        ParseFormat::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&completion.to_json()).unwrap_or_default()
-        ),
+        ParseFormat::Json => writeln!(out, "{}", completion.to_json().to_json_pretty()),
     }
     .map_err(|e| format!("cannot write the output: {e}"))
 }
@@ -315,7 +307,7 @@ fn request(args: RequestArgs) -> Result<(), String> {
             ClientConfig::from_baml(&read_text(file)?, client, &env).map_err(|e| e.to_string())?
         }
         (None, None, Some(file)) => {
-            ClientConfig::from_json_str(&read_text(file)?, &env).map_err(|e| e.to_string())?
+            ClientConfig::from_json_str(&read_text(file)?).map_err(|e| e.to_string())?
         }
         _ => return Err("give either --baml FILE --client NAME, or --options FILE.json".into()),
     };
@@ -329,11 +321,10 @@ fn request(args: RequestArgs) -> Result<(), String> {
         Some(t) => parse_time(t)?,
         None => OffsetDateTime::now_utc(),
     };
-    let mut config = config;
-    if args.stream && !config.supports_streaming {
+    if args.stream && !config.supports_streaming() {
         return Err(format!(
             "client {} sets supports_streaming false: send the non-streaming request (drop --stream), or remove the option",
-            config.name.as_deref().unwrap_or("(options)")
+            config.name().unwrap_or("(options)")
         ));
     }
     let tools = match &args.tools {
@@ -344,8 +335,10 @@ fn request(args: RequestArgs) -> Result<(), String> {
     };
     // Media behind http(s) URLs that the client sends as bytes: fetched here, not by the library.
     let fetched = fetch_media(&converse::urls_to_fetch(&config, &messages))?;
-    let build = |config: &ClientConfig| {
-        let mut builder = converse::Builder::new(config, &messages, &env).media(&fetched);
+    let build = |profile_region: Option<&str>| {
+        let mut builder = converse::Builder::new(&config, &messages, &env)
+            .media(&fetched)
+            .profile_region(profile_region);
         if let Some(tools) = &tools {
             builder = builder.tools(tools);
         }
@@ -357,15 +350,14 @@ fn request(args: RequestArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())
     };
     if args.unsigned {
-        fill_region(&mut config, &env, None);
-        let unsigned = build(&config)?;
+        let region = profile_region(&env, config.profile())?;
+        let unsigned = build(region.as_deref())?;
         return print_request(&unsigned.into_preview(), args.format);
     }
     // The chain runs on the real clock (expiry checks, STS signing); --time only sets the
     // Converse request's signing time.
     let resolved = resolve_credentials(&config, &env, None)?;
-    fill_region(&mut config, &env, resolved.region.as_deref());
-    let unsigned = build(&config)?;
+    let unsigned = build(resolved.region.as_deref())?;
     let request = unsigned
         .sign(&resolved.auth, now)
         .map_err(|e| e.to_string())?;
@@ -399,39 +391,10 @@ fn fetch_media(urls: &[String]) -> Result<Vec<converse::Fetched>, String> {
         .collect()
 }
 
-/// Region after the option, AWS_REGION and AWS_DEFAULT_REGION: the profile's `region`.
-fn fill_region(config: &mut ClientConfig, env: &Env, resolved_region: Option<&str>) {
-    if config.region.is_some()
-        || env.get_nonempty("AWS_REGION").is_some()
-        || env.get_nonempty("AWS_DEFAULT_REGION").is_some()
-    {
-        return;
-    }
-    config.region = resolved_region
-        .map(str::to_owned)
-        .or_else(|| profile_region(env, config.profile.as_deref()));
-}
-
-/// The `region` of the profile in use, read from the shared config files.
-fn profile_region(env: &Env, profile: Option<&str>) -> Option<String> {
-    let home = env
-        .get_nonempty("HOME")
-        .or_else(|| env.get_nonempty("USERPROFILE"));
-    let path = |var: &str, name: &str| {
-        env.get_nonempty(var)
-            .map(str::to_owned)
-            .or_else(|| home.map(|h| format!("{h}/.aws/{name}")))
-    };
-    let read = |p: Option<String>| p.and_then(|p| std::fs::read_to_string(p).ok());
-    let files = credentials::SharedConfig::parse(
-        read(path("AWS_CONFIG_FILE", "config")).as_deref(),
-        read(path("AWS_SHARED_CREDENTIALS_FILE", "credentials")).as_deref(),
-    )
-    .ok()?;
-    let name = profile
-        .or_else(|| env.get_nonempty("AWS_PROFILE"))
-        .unwrap_or("default");
-    files.profile(name)?.get("region").map(str::to_owned)
+/// The `region` of the profile in use, read from the shared config files by the library's rules.
+fn profile_region(env: &Env, profile: Option<&str>) -> Result<Option<String>, String> {
+    credentials::profile_region(env, profile, |path| std::fs::read_to_string(path).ok())
+        .map_err(|e| e.to_string())
 }
 
 /// Runs the whole credential chain, performing its steps: files from disk, requests over
@@ -455,7 +418,7 @@ fn resolve_credentials(
         perform(&agent, step)
     })
     .map_err(|e| e.to_string())?;
-    resolved.ok_or_else(|| credentials::no_credentials_error(config).to_string())
+    resolved.ok_or_else(|| credentials::no_credentials_error().to_string())
 }
 
 fn perform(agent: &ureq::Agent, step: &credentials::Step) -> credentials::Performed {
@@ -530,13 +493,15 @@ fn api_key_command(args: ApiKeyArgs) -> Result<(), String> {
         Some(t) => parse_time(t)?,
         None => OffsetDateTime::now_utc(),
     };
-    let region = args
+    let region = match args
         .region
         .clone()
         .or_else(|| env.get_nonempty("AWS_REGION").map(str::to_owned))
         .or_else(|| env.get_nonempty("AWS_DEFAULT_REGION").map(str::to_owned))
-        .or_else(|| profile_region(&env, None))
-        .ok_or("no region: pass --region, or set AWS_REGION")?;
+    {
+        Some(region) => region,
+        None => profile_region(&env, None)?.ok_or("no region: pass --region, or set AWS_REGION")?,
+    };
     let creds = sigv4_credentials(&env)?;
     let key = bedrock_request::sign::bedrock_api_key(
         &creds,
@@ -562,7 +527,7 @@ fn vectors_command(args: VectorsArgs) -> Result<(), String> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let report = bedrock_request::sign::suite::run_case(&name, &|file| {
+        let report = bedrock_request::__internal::run_case(&name, &|file| {
             std::fs::read(case.join(file)).ok()
         });
         if report.passed() {
@@ -588,11 +553,10 @@ fn explain_command(args: ExplainArgs) -> Result<(), String> {
     let env = process_env();
     let request = HttpRequest::from_json(&read_text(&args.file)?).map_err(|e| e.to_string())?;
     let creds = sigv4_credentials(&env)?;
-    let mut e =
-        bedrock_request::sign::canonical::explain(&request, creds.secret_access_key().expose())
-            .map_err(|e| e.to_string())?;
     // The session token is not printed (it is the same as in the request file).
-    e.canonical_request = bedrock_request::sign::canonical::redact_tokens(&e.canonical_request);
+    let e = bedrock_request::sign::explain(&request, creds.secret_access_key().expose())
+        .map_err(|e| e.to_string())?
+        .redacted();
     match args.format {
         ParseFormat::Json => println!(
             "{}",
@@ -625,12 +589,15 @@ fn credentials_command(args: CredentialsArgs) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let resolved = resolve_credentials(&config, &env, args.profile.as_deref())?;
-    let region = env
+    let region = match env
         .get_nonempty("AWS_REGION")
         .or_else(|| env.get_nonempty("AWS_DEFAULT_REGION"))
         .map(str::to_owned)
         .or_else(|| resolved.region.clone())
-        .or_else(|| profile_region(&env, args.profile.as_deref()));
+    {
+        Some(region) => Some(region),
+        None => profile_region(&env, args.profile.as_deref())?,
+    };
     let (access_key_id, expires_at) = match &resolved.auth {
         bedrock_request::Auth::SigV4(c) => (
             Some(c.access_key_id().to_owned()),

@@ -39,7 +39,7 @@ use crate::Env;
 ///     }
 /// "##)?;
 /// let config = file.client("Haiku")?.to_config(&Env::new())?;
-/// assert_eq!(config.model, "anthropic.claude-3-haiku-20240307-v1:0");
+/// assert_eq!(config.model(), "anthropic.claude-3-haiku-20240307-v1:0");
 /// # Ok::<(), bedrock_request::Error>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -185,7 +185,7 @@ impl BamlClient {
             )));
         }
         let options = self.options(env)?;
-        ClientConfig::from_options_named(&options, Some(&self.name))
+        ClientConfig::from_options(&options, Some(&self.name))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Media parts as Converse blocks: MIME type → format, document names, sources, and the URLs
 //! the caller must fetch (the builder does no I/O).
 
+use crate::codec::{base64_decode, base64_encode};
 use crate::config::{MediaUrlHandler, MediaUrlMode};
 use crate::error::{Error, Result};
 use crate::prompt::{Media, MediaKind, MediaSource};
@@ -98,7 +99,7 @@ fn table(kind: MediaKind) -> (&'static str, &'static [(&'static str, &'static st
 ///
 /// ```
 /// use bedrock_request::converse::media_format;
-/// use bedrock_request::MediaKind;
+/// use bedrock_request::prompt::MediaKind;
 /// assert_eq!(media_format(MediaKind::Image, "image/jpg")?, "jpeg");
 /// assert_eq!(media_format(MediaKind::Video, "video/quicktime")?, "mov");
 /// assert!(media_format(MediaKind::Image, "image/bmp").unwrap_err().to_string().contains("image/png, image/jpeg"));
@@ -218,28 +219,6 @@ pub fn document_name(name: &str) -> String {
     }
 }
 
-/// Standard base64 with padding.
-pub(crate) fn base64_encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 fn mode(handler: &MediaUrlHandler, kind: MediaKind) -> MediaUrlMode {
     match kind {
         MediaKind::Image => handler.image,
@@ -284,7 +263,7 @@ pub(crate) fn media_block(
     let (format, source) = match &media.source {
         MediaSource::Base64 { data, media_type } => {
             let data: String = data.chars().filter(|c| !c.is_whitespace()).collect();
-            if data.is_empty() || crate::parse::base64_decode(&data).is_none() {
+            if data.is_empty() || base64_decode(&data).is_none() {
                 return Err(Error::prompt(
                     "a media part's base64 is empty or not valid base64",
                 ));
@@ -324,7 +303,7 @@ pub(crate) fn media_block(
             }
             let got = fetched.iter().find(|f| f.url == *url).ok_or_else(|| {
                 Error::prompt(format!(
-                    "media URL {url} must be fetched first (media_url_handler sends base64): pass its bytes to converse::build_with_media, or use an s3:// URL"
+                    "media URL {url} must be fetched first (media_url_handler sends base64): pass its bytes with converse::Builder::media (converse::urls_to_fetch lists them), or use an s3:// URL"
                 ))
             })?;
             let declared = media_type.as_deref().or(got.content_type.as_deref());

@@ -1,27 +1,27 @@
 //! The Converse wire format: URL, body, and the unsigned request.
+//!
+//! One entry point: [`Builder`] takes the config, the messages and the environment, then
+//! optionally tools, fetched media and the profile's region, and builds a Converse or
+//! ConverseStream [`UnsignedRequest`]; [`UnsignedRequest::sign`] authorises it.
 
+mod body;
 mod media;
 mod tools;
-mod url;
 
-pub(crate) use media::base64_encode;
 pub use media::{document_name, media_format, Fetched};
 pub use tools::{Tool, ToolChoice, Tools};
-pub use url::{encode_path_label, Endpoint};
-pub(crate) use url::{redact_userinfo, validate_region};
 
 use time::OffsetDateTime;
 
+use crate::auth::Auth;
+use crate::codec::encode_path_label;
 use crate::config::ClientConfig;
-use crate::credentials::Auth;
-use crate::error::{Error, Result};
-use crate::prompt::{
-    apply_role_policy, Block, Conversation, Message, Part, ToolResultContent, ToolResultStatus,
-};
+use crate::endpoint::{configured_endpoint, validate_region, Endpoint};
+use crate::env::Env;
+use crate::error::{Error, ErrorKind, Result};
+use crate::prompt::{apply_role_policy, Media, Message, Part, ToolResultContent};
 use crate::request::{Body, HttpRequest};
 use crate::sign;
-use crate::value::Value;
-use crate::Env;
 
 /// Which Converse operation a request is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,63 +102,12 @@ impl UnsignedRequest {
     }
 }
 
-/// Builds the Converse request for `messages` with `config`; `env` supplies the region and
-/// endpoint when the config does not.
-///
-/// - Region: the `region` option, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the region
-///   of a model ARN.
-/// - Endpoint: the `endpoint_url` option, else `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, else
-///   `AWS_ENDPOINT_URL` (path prefix kept; both variables ignored when
-///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), else `https://bedrock-runtime.{region}.amazonaws.com`
-///   (`bedrock-runtime-fips` with `AWS_USE_FIPS_ENDPOINT=true`; see [`Endpoint::bedrock_runtime`]).
-/// - Body keys in Converse's order, each omitted when empty: `messages`, `system`,
-///   `inferenceConfig`, `toolConfig`, `guardrailConfig`, `additionalModelRequestFields`,
-///   `promptVariables`, `additionalModelResponseFieldPaths`, `requestMetadata`,
-///   `performanceConfig`; then `extra_body` deep-merged.
-///
-/// Tools and fetched media: [`Builder`].
-///
-/// ```
-/// use bedrock_request::{converse, ClientConfig, Env, Message};
-/// let config = ClientConfig::builder().model("anthropic.claude-3-haiku-20240307-v1:0").region("us-east-1").build()?;
-/// let request = converse::build(&config, &[Message::user("Hello")], &Env::new())?;
-/// assert_eq!(request.preview().url,
-///     "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
-/// assert_eq!(request.preview().body.as_str(),
-///     Some(r#"{"messages":[{"role":"user","content":[{"text":"Hello"}]}]}"#));
-/// # Ok::<(), bedrock_request::Error>(())
-/// ```
-pub fn build(config: &ClientConfig, messages: &[Message], env: &Env) -> Result<UnsignedRequest> {
-    Builder::new(config, messages, env).build()
-}
-
-/// Builds the ConverseStream request: the same body and signing, path `converse-stream`.
-///
-/// It is built whatever `supports_streaming` says; [`build_preferred`] follows that option.
-pub fn build_stream(
-    config: &ClientConfig,
-    messages: &[Message],
-    env: &Env,
-) -> Result<UnsignedRequest> {
-    Builder::new(config, messages, env).build_stream()
-}
-
-/// Builds ConverseStream when the config's `supports_streaming` is true (the default), else
-/// Converse; [`UnsignedRequest::operation`] says which, so the caller parses the answer right.
-pub fn build_preferred(
-    config: &ClientConfig,
-    messages: &[Message],
-    env: &Env,
-) -> Result<UnsignedRequest> {
-    Builder::new(config, messages, env).build_preferred()
-}
-
 /// The http(s) media URLs the caller must fetch before building (their `media_url_handler`
 /// mode sends bytes): fetch each and pass the bytes with [`Builder::media`].
 pub fn urls_to_fetch(config: &ClientConfig, messages: &[Message]) -> Vec<String> {
     let mut urls: Vec<String> = Vec::new();
-    let mut add = |media: &crate::prompt::Media| {
-        if let Some(url) = media::needs_fetch(media, &config.media_url_handler) {
+    let mut add = |media: &Media| {
+        if let Some(url) = media::needs_fetch(media, config.media_url_handler()) {
             if !urls.contains(&url) {
                 urls.push(url);
             }
@@ -182,7 +131,33 @@ pub fn urls_to_fetch(config: &ClientConfig, messages: &[Message]) -> Vec<String>
     urls
 }
 
-/// The full set of inputs for a request: tools and fetched media besides config and messages.
+/// Builds a request: config, messages and environment, then optionally tools, fetched media
+/// and the profile's region.
+///
+/// - Region: the `region` option, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the
+///   profile's `region` ([`profile_region`](Self::profile_region)), else the region of a model
+///   ARN. A configured region that differs from the ARN's is an error.
+/// - Endpoint: the `endpoint_url` option, else `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, else
+///   `AWS_ENDPOINT_URL` (path prefix kept; both variables ignored when
+///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), else `https://bedrock-runtime.{region}.amazonaws.com`
+///   (`bedrock-runtime-fips` with `AWS_USE_FIPS_ENDPOINT=true`; see [`Endpoint::bedrock_runtime`]).
+/// - Body keys in Converse's order, each omitted when empty: `messages`, `system`,
+///   `inferenceConfig`, `toolConfig`, `guardrailConfig`, `additionalModelRequestFields`,
+///   `promptVariables`, `additionalModelResponseFieldPaths`, `requestMetadata`,
+///   `performanceConfig`; then `extra_body` deep-merged.
+///
+/// ```
+/// use bedrock_request::{converse::Builder, ClientConfig, Env, Message};
+/// let config = ClientConfig::builder().model("anthropic.claude-3-haiku-20240307-v1:0").region("us-east-1").build()?;
+/// let request = Builder::new(&config, &[Message::user("Hello")], &Env::new()).build()?;
+/// assert_eq!(request.preview().url,
+///     "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse");
+/// assert_eq!(request.preview().body.as_str(),
+///     Some(r#"{"messages":[{"role":"user","content":[{"text":"Hello"}]}]}"#));
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+///
+/// With tools:
 ///
 /// ```
 /// use bedrock_request::converse::{Builder, Tools};
@@ -203,6 +178,7 @@ pub struct Builder<'a> {
     env: &'a Env,
     tools: Option<&'a Tools>,
     fetched: &'a [Fetched],
+    profile_region: Option<&'a str>,
 }
 
 impl<'a> Builder<'a> {
@@ -214,6 +190,7 @@ impl<'a> Builder<'a> {
             env,
             tools: None,
             fetched: &[],
+            profile_region: None,
         }
     }
 
@@ -229,6 +206,14 @@ impl<'a> Builder<'a> {
         self
     }
 
+    /// The profile's `region`, as the credential chain found it
+    /// ([`Resolved::region`](crate::credentials::Resolved::region)): used when neither the
+    /// `region` option nor `AWS_REGION` / `AWS_DEFAULT_REGION` gives one.
+    pub fn profile_region(mut self, region: Option<&'a str>) -> Self {
+        self.profile_region = region;
+        self
+    }
+
     /// The Converse request.
     pub fn build(self) -> Result<UnsignedRequest> {
         build_operation(self, Operation::Converse)
@@ -239,9 +224,10 @@ impl<'a> Builder<'a> {
         build_operation(self, Operation::ConverseStream)
     }
 
-    /// ConverseStream unless the config says `supports_streaming false`.
+    /// ConverseStream unless the config says `supports_streaming false`;
+    /// [`UnsignedRequest::operation`] says which, so the caller parses the answer right.
     pub fn build_preferred(self) -> Result<UnsignedRequest> {
-        let op = if self.config.supports_streaming {
+        let op = if self.config.supports_streaming() {
             Operation::ConverseStream
         } else {
             Operation::Converse
@@ -252,13 +238,13 @@ impl<'a> Builder<'a> {
 
 fn build_operation(b: Builder, operation: Operation) -> Result<UnsignedRequest> {
     let (config, messages, env) = (b.config, b.messages, b.env);
-    let region = resolve_region(config, env)?;
+    let region = resolve_region(config, env, b.profile_region)?;
     let endpoint = resolve_endpoint(config, env, &region)?;
-    let conversation = apply_role_policy(messages, &config.roles)?;
-    let body = body_json(config, conversation, b.tools, b.fetched)?;
+    let conversation = apply_role_policy(messages, config.roles())?;
+    let body = body::body_json(config, conversation, b.tools, b.fetched)?;
     let url = format!(
         "{endpoint}/model/{}/{}",
-        encode_path_label(&config.model),
+        encode_path_label(config.model()),
         operation.path_suffix()
     );
     Ok(UnsignedRequest {
@@ -293,18 +279,24 @@ fn arn_region(model: &str) -> Option<&str> {
         .then_some(region)
 }
 
-/// The region: the option, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the region in
-/// a model ARN. A configured region that differs from the ARN's is an error.
-pub fn resolve_region(config: &ClientConfig, env: &Env) -> Result<String> {
-    let arn = arn_region(&config.model);
-    let configured = if let Some(r) = &config.region {
-        Some((r.as_str(), "the region option"))
-    } else if let Some(r) = env.get_nonempty("AWS_REGION") {
-        Some((r, "AWS_REGION"))
-    } else {
-        env.get_nonempty("AWS_DEFAULT_REGION")
-            .map(|r| (r, "AWS_DEFAULT_REGION"))
-    };
+/// The region (see [`Builder`] for the order); the one place a request's region is chosen.
+fn resolve_region(
+    config: &ClientConfig,
+    env: &Env,
+    profile_region: Option<&str>,
+) -> Result<String> {
+    let arn = arn_region(config.model());
+    let configured = [
+        (config.region(), "the region option"),
+        (env.get_nonempty("AWS_REGION"), "AWS_REGION"),
+        (env.get_nonempty("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"),
+        (
+            profile_region.filter(|r| !r.is_empty()),
+            "the profile's region",
+        ),
+    ]
+    .into_iter()
+    .find_map(|(region, from)| region.map(|r| (r, from)));
     let (region, from) = match (configured, arn) {
         (Some((r, from)), Some(a)) if r != a => {
             return Err(Error::request(format!(
@@ -323,293 +315,23 @@ pub fn resolve_region(config: &ClientConfig, env: &Env) -> Result<String> {
     Ok(region.to_owned())
 }
 
-/// The endpoint: the option, else `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, else `AWS_ENDPOINT_URL`,
-/// else the regional default.
-pub fn resolve_endpoint(config: &ClientConfig, env: &Env, region: &str) -> Result<Endpoint> {
-    if let Some(e) = &config.endpoint_url {
+/// The endpoint (see [`Builder`] for the order).
+fn resolve_endpoint(config: &ClientConfig, env: &Env, region: &str) -> Result<Endpoint> {
+    if let Some(e) = config.endpoint_url() {
         return Ok(e.clone());
     }
-    let ignore_env = env
-        .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    if !ignore_env {
-        for var in ["AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"] {
-            if let Some(url) = env.get_nonempty(var) {
-                return Endpoint::parse_reason(url).map_err(|e| {
-                    Error::request(format!(
-                        "{var}={:?} is not usable: {e}",
-                        redact_userinfo(url)
-                    ))
-                });
-            }
-        }
+    if let Some(e) =
+        configured_endpoint(env, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", ErrorKind::Request)?
+    {
+        return Ok(e);
     }
-    let flag = |name: &str| {
-        env.get(name)
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    };
-    if flag("AWS_USE_DUALSTACK_ENDPOINT") {
+    if env.flag("AWS_USE_DUALSTACK_ENDPOINT") {
         return Err(Error::request(
             "AWS_USE_DUALSTACK_ENDPOINT=true: dual-stack endpoints are not built by this version; set endpoint_url (or AWS_ENDPOINT_URL_BEDROCK_RUNTIME) to the dual-stack endpoint, or unset the variable",
         ));
     }
     Ok(Endpoint::bedrock_runtime(
         region,
-        flag("AWS_USE_FIPS_ENDPOINT"),
+        env.flag("AWS_USE_FIPS_ENDPOINT"),
     ))
-}
-
-pub(crate) fn cache_point() -> Value {
-    Value::Object(vec![(
-        "cachePoint".into(),
-        Value::Object(vec![("type".into(), Value::from("default"))]),
-    )])
-}
-
-fn obj(entries: Vec<(&str, Value)>) -> Value {
-    Value::Object(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
-}
-
-/// Builds content blocks; documents get unique valid names.
-struct Blocks<'a> {
-    config: &'a ClientConfig,
-    fetched: &'a [Fetched],
-    names: Vec<String>,
-}
-
-impl Blocks<'_> {
-    fn doc_name(names: &mut Vec<String>, given: Option<&str>) -> String {
-        let base = match given {
-            Some(n) => document_name(n),
-            None => format!("document-{}", names.len() + 1),
-        };
-        let mut name = base.clone();
-        let mut n = 2;
-        while names.contains(&name) {
-            name = format!("{base} ({n})");
-            n += 1;
-        }
-        names.push(name.clone());
-        name
-    }
-
-    fn media(&mut self, media: &crate::prompt::Media) -> Result<Value> {
-        let names = &mut self.names;
-        media::media_block(
-            media,
-            &self.config.media_url_handler,
-            self.fetched,
-            &mut |given| Blocks::doc_name(names, given),
-        )
-    }
-
-    fn block(&mut self, block: Block) -> Result<Value> {
-        Ok(match block {
-            Block::Text(text) | Block::Part(Part::Text(text)) => {
-                obj(vec![("text", Value::String(text))])
-            }
-            Block::CachePoint => cache_point(),
-            Block::Part(Part::Media(media)) => self.media(&media)?,
-            Block::Part(Part::ToolUse { id, name, input }) => obj(vec![(
-                "toolUse",
-                obj(vec![
-                    ("toolUseId", Value::String(id)),
-                    ("name", Value::String(name)),
-                    ("input", input),
-                ]),
-            )]),
-            Block::Part(Part::ToolResult {
-                tool_use_id,
-                content,
-                status,
-            }) => {
-                let content = content
-                    .into_iter()
-                    .map(|c| {
-                        Ok(match c {
-                            ToolResultContent::Text(t) => obj(vec![("text", Value::String(t))]),
-                            ToolResultContent::Json(j) => obj(vec![("json", j)]),
-                            ToolResultContent::Media(m) => self.media(&m)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                let mut fields = vec![
-                    ("toolUseId", Value::String(tool_use_id)),
-                    ("content", Value::Array(content)),
-                ];
-                if let Some(status) = status {
-                    let s = match status {
-                        ToolResultStatus::Success => "success",
-                        ToolResultStatus::Error => "error",
-                    };
-                    fields.push(("status", Value::from(s)));
-                }
-                obj(vec![("toolResult", obj(fields))])
-            }
-            Block::Part(Part::GuardContent { text, qualifiers }) => {
-                let mut inner = vec![("text", Value::String(text))];
-                if !qualifiers.is_empty() {
-                    inner.push((
-                        "qualifiers",
-                        Value::Array(qualifiers.into_iter().map(Value::String).collect()),
-                    ));
-                }
-                obj(vec![("guardContent", obj(vec![("text", obj(inner))]))])
-            }
-        })
-    }
-
-    fn blocks(&mut self, blocks: Vec<Block>) -> Result<Value> {
-        Ok(Value::Array(
-            blocks
-                .into_iter()
-                .map(|b| self.block(b))
-                .collect::<Result<_>>()?,
-        ))
-    }
-}
-
-/// A patch value with its `null` object members removed (a `null` means "remove", never
-/// "send null").
-fn without_nulls(value: &Value) -> Value {
-    match value {
-        Value::Object(entries) => Value::Object(
-            entries
-                .iter()
-                .filter(|(_, v)| *v != Value::Null)
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// Deep-merges `patch` into `target`: objects merge key by key, `null` removes, anything else
-/// replaces.
-fn deep_merge(target: &mut Vec<(String, Value)>, patch: &[(String, Value)]) {
-    for (key, value) in patch {
-        let at = target.iter().position(|(k, _)| k == key);
-        match (at, value) {
-            (Some(i), Value::Null) => {
-                target.remove(i);
-            }
-            (None, Value::Null) => {}
-            (Some(i), Value::Object(p)) => match &mut target[i].1 {
-                Value::Object(t) => deep_merge(t, p),
-                other => *other = value.clone(),
-            },
-            (Some(i), _) => target[i].1 = without_nulls(value),
-            (None, _) => target.push((key.clone(), without_nulls(value))),
-        }
-    }
-}
-
-/// The body's JSON; takes the conversation so large texts move into it instead of copying.
-fn body_json(
-    config: &ClientConfig,
-    conversation: Conversation,
-    tools: Option<&Tools>,
-    fetched: &[Fetched],
-) -> Result<String> {
-    let mut b = Blocks {
-        config,
-        fetched,
-        names: Vec::new(),
-    };
-    let mut body: Vec<(String, Value)> = Vec::new();
-    let messages = conversation
-        .turns
-        .into_iter()
-        .map(|(role, blocks)| {
-            Ok(obj(vec![
-                ("role", Value::from(role.as_str())),
-                ("content", b.blocks(blocks)?),
-            ]))
-        })
-        .collect::<Result<_>>()?;
-    body.push(("messages".into(), Value::Array(messages)));
-    if !conversation.system.is_empty() {
-        body.push(("system".into(), b.blocks(conversation.system)?));
-    }
-    let inf = &config.inference;
-    if !inf.is_empty() {
-        let mut fields: Vec<(String, Value)> = Vec::new();
-        if let Some(n) = inf.max_tokens {
-            fields.push(("maxTokens".into(), Value::Number(n.into())));
-        }
-        if let Some(t) = &inf.temperature {
-            fields.push(("temperature".into(), Value::Number(t.clone())));
-        }
-        if let Some(p) = &inf.top_p {
-            fields.push(("topP".into(), Value::Number(p.clone())));
-        }
-        if !inf.stop_sequences.is_empty() {
-            let stops = inf
-                .stop_sequences
-                .iter()
-                .map(|s| Value::from(s.as_str()))
-                .collect();
-            fields.push(("stopSequences".into(), Value::Array(stops)));
-        }
-        body.push(("inferenceConfig".into(), Value::Object(fields)));
-    }
-    if let Some(tools) = tools {
-        body.push(("toolConfig".into(), tools.to_value()));
-    }
-    if let Some(g) = &config.guardrail {
-        let mut fields = vec![
-            ("guardrailIdentifier", Value::from(g.identifier.as_str())),
-            ("guardrailVersion", Value::from(g.version.as_str())),
-        ];
-        if let Some(t) = &g.trace {
-            fields.push(("trace", Value::from(t.as_str())));
-        }
-        body.push(("guardrailConfig".into(), obj(fields)));
-    }
-    if !config.additional_model_request_fields.is_empty() {
-        body.push((
-            "additionalModelRequestFields".into(),
-            Value::Object(config.additional_model_request_fields.clone()),
-        ));
-    }
-    if !config.prompt_variables.is_empty() {
-        let vars = config
-            .prompt_variables
-            .iter()
-            .map(|(k, v)| (k.clone(), obj(vec![("text", Value::from(v.as_str()))])))
-            .collect();
-        body.push(("promptVariables".into(), Value::Object(vars)));
-    }
-    if !config.additional_model_response_field_paths.is_empty() {
-        let paths = config
-            .additional_model_response_field_paths
-            .iter()
-            .map(|p| Value::from(p.as_str()))
-            .collect();
-        body.push((
-            "additionalModelResponseFieldPaths".into(),
-            Value::Array(paths),
-        ));
-    }
-    if !config.request_metadata.is_empty() {
-        let meta = config
-            .request_metadata
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-            .collect();
-        body.push(("requestMetadata".into(), Value::Object(meta)));
-    }
-    if let Some(latency) = &config.performance_latency {
-        body.push((
-            "performanceConfig".into(),
-            obj(vec![("latency", Value::from(latency.as_str()))]),
-        ));
-    }
-    deep_merge(&mut body, &config.extra_body);
-    Ok(Value::Object(body).to_json())
 }

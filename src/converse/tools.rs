@@ -178,7 +178,7 @@ impl Tools {
             })
             .collect();
         if self.cache_point {
-            tools.push(super::cache_point());
+            tools.push(cache_point());
         }
         let mut config = vec![("tools".to_owned(), Value::Array(tools))];
         if let Some(choice) = &self.choice {
@@ -195,4 +195,12 @@ impl Tools {
         }
         Value::Object(config)
     }
+}
+
+/// A `{"cachePoint": {"type": "default"}}` block (in tools, system and messages alike).
+pub(super) fn cache_point() -> Value {
+    Value::Object(vec![(
+        "cachePoint".into(),
+        Value::Object(vec![("type".into(), Value::from("default"))]),
+    )])
 }

@@ -23,144 +23,18 @@
 
 mod chain;
 mod shared_config;
-pub mod sources;
+pub(crate) mod sources;
+mod step;
 
-pub use chain::{drive, Chain, Performed, Step};
+pub use chain::{drive, profile_region, Chain, MAX_STEPS};
 pub use shared_config::{Section, SharedConfig};
-pub use sources::{sso_cache_file_name, ProcessOutput};
+pub use sources::sso_cache_file_name;
+pub use step::{Performed, ProcessOutput, Step};
 
-use std::fmt;
-use time::OffsetDateTime;
-
+use crate::auth::{Auth, Credentials, Secret};
 use crate::config::ClientConfig;
+use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::Env;
-
-/// A secret string: `Debug` and `Display` print `<redacted>`; [`expose`](Secret::expose) gives
-/// the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The secret value itself.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
-/// AWS credentials for SigV4: an access key id, a secret key, and for temporary credentials a
-/// session token and an expiry.
-///
-/// ```
-/// use bedrock_request::Credentials;
-/// let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-///     .with_session_token("token");
-/// let shown = format!("{creds:?}");
-/// assert!(shown.contains("AKIDEXAMPLE") && !shown.contains("EXAMPLEKEY") && !shown.contains("token\""));
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    access_key_id: String,
-    secret_access_key: Secret,
-    session_token: Option<Secret>,
-    expires_at: Option<OffsetDateTime>,
-}
-
-impl Credentials {
-    /// Long-term credentials.
-    pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
-        Credentials {
-            access_key_id: access_key_id.into(),
-            secret_access_key: Secret::new(secret_access_key),
-            session_token: None,
-            expires_at: None,
-        }
-    }
-
-    /// Adds a session token (temporary credentials).
-    pub fn with_session_token(mut self, token: impl Into<String>) -> Self {
-        self.session_token = Some(Secret::new(token));
-        self
-    }
-
-    /// Adds an expiry time.
-    pub fn with_expiry(mut self, expires_at: OffsetDateTime) -> Self {
-        self.expires_at = Some(expires_at);
-        self
-    }
-
-    /// The access key id (not secret; it appears in the `Authorization` header).
-    pub fn access_key_id(&self) -> &str {
-        &self.access_key_id
-    }
-
-    /// The secret access key.
-    pub fn secret_access_key(&self) -> &Secret {
-        &self.secret_access_key
-    }
-
-    /// The session token, for temporary credentials.
-    pub fn session_token(&self) -> Option<&Secret> {
-        self.session_token.as_ref()
-    }
-
-    /// When temporary credentials expire, if known.
-    pub fn expires_at(&self) -> Option<OffsetDateTime> {
-        self.expires_at
-    }
-
-    /// Whether these credentials expire within `margin` of `now` (and so should be resolved
-    /// again before signing). Credentials without an expiry never need it.
-    ///
-    /// ```
-    /// use bedrock_request::Credentials;
-    /// use time::{macros::datetime, Duration};
-    /// let c = Credentials::new("A", "S").with_expiry(datetime!(2024-01-15 12:10 UTC));
-    /// assert!(!c.needs_refresh(datetime!(2024-01-15 12:00 UTC), Duration::minutes(5)));
-    /// assert!(c.needs_refresh(datetime!(2024-01-15 12:06 UTC), Duration::minutes(5)));
-    /// ```
-    pub fn needs_refresh(&self, now: OffsetDateTime, margin: time::Duration) -> bool {
-        self.expires_at.is_some_and(|at| at - margin <= now)
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &self.secret_access_key)
-            .field("session_token", &self.session_token)
-            .field("expires_at", &self.expires_at)
-            .finish()
-    }
-}
-
-/// How a request is authorised.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Auth {
-    /// SigV4 with these credentials.
-    SigV4(Credentials),
-    /// A Bedrock API key, sent as `Authorization: Bearer <key>` (no SigV4).
-    Bearer(Secret),
-}
 
 /// Where credentials came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,7 +110,7 @@ pub struct Resolved {
 /// # Ok::<(), bedrock_request::Error>(())
 /// ```
 pub fn resolve_static(config: &ClientConfig, env: &Env) -> Result<Option<Resolved>> {
-    if let Some(creds) = &config.credentials {
+    if let Some(creds) = config.credentials() {
         return Ok(Some(Resolved {
             auth: Auth::SigV4(creds.clone()),
             source: CredentialSource::Explicit,
@@ -244,7 +118,7 @@ pub fn resolve_static(config: &ClientConfig, env: &Env) -> Result<Option<Resolve
             region: None,
         }));
     }
-    if config.profile.is_some() {
+    if config.profile().is_some() {
         return Ok(None);
     }
     resolve_env(env)
@@ -291,9 +165,9 @@ pub(crate) fn from_env(env: &Env) -> Result<Option<Credentials>> {
     }
 }
 
-/// The error for when no source answered, naming every way to provide credentials.
-pub fn no_credentials_error(config: &ClientConfig) -> Error {
-    let _ = config;
+/// The error for when no source answered ([`Step::NotFound`], or `Ok(None)` from
+/// [`resolve_static`] with nothing else to try), naming every way to provide credentials.
+pub fn no_credentials_error() -> Error {
     Error::credentials(
         "no credentials found: set access_key_id and secret_access_key in the client options, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK, or a profile in ~/.aws/credentials or ~/.aws/config (aws configure, aws sso login); on AWS, attach a role to the instance, task or pod",
     )

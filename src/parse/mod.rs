@@ -20,205 +20,23 @@
 //! # Ok::<(), bedrock_request::Error>(())
 //! ```
 
-mod aws_error;
-
-pub(crate) use aws_error::parse_amz_date as amz_date;
 mod structured;
 
-pub use aws_error::{
-    clock_offset, AwsError, AwsErrorKind, ClockSkew, SignatureMismatch, SignaturePart,
-    ValidationCase,
+pub use crate::aws_error::{
+    AwsError, AwsErrorKind, ClockSkew, SignatureMismatch, SignaturePart, ValidationCase,
+};
+pub use crate::completion::{
+    Completion, FinishReasonError, Reasoning, StopReason, ToolCall, Usage,
 };
 pub use structured::{find_json, structured};
 
-use serde_json::Value as Json;
+use time::OffsetDateTime;
 
+use crate::codec::{base64_decode, parse_http_date};
 use crate::config::FinishReasonPolicy;
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::HttpRequest;
-
-/// Why the model stopped, as Converse reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StopReason {
-    /// `end_turn`: the model finished.
-    EndTurn,
-    /// `tool_use`: the model asks for a tool call.
-    ToolUse,
-    /// `max_tokens`: cut off at `maxTokens`.
-    MaxTokens,
-    /// `stop_sequence`: a stop sequence was produced.
-    StopSequence,
-    /// `guardrail_intervened`.
-    GuardrailIntervened,
-    /// `content_filtered`.
-    ContentFiltered,
-    /// `malformed_model_output`.
-    MalformedModelOutput,
-    /// `malformed_tool_use`.
-    MalformedToolUse,
-    /// `model_context_window_exceeded`.
-    ModelContextWindowExceeded,
-    /// A value this version does not know, kept verbatim.
-    Other(String),
-}
-
-impl StopReason {
-    /// Reads a wire value; unknown values are kept in [`StopReason::Other`].
-    pub fn parse(value: &str) -> StopReason {
-        match value {
-            "end_turn" => StopReason::EndTurn,
-            "tool_use" => StopReason::ToolUse,
-            "max_tokens" => StopReason::MaxTokens,
-            "stop_sequence" => StopReason::StopSequence,
-            "guardrail_intervened" => StopReason::GuardrailIntervened,
-            "content_filtered" => StopReason::ContentFiltered,
-            "malformed_model_output" => StopReason::MalformedModelOutput,
-            "malformed_tool_use" => StopReason::MalformedToolUse,
-            "model_context_window_exceeded" => StopReason::ModelContextWindowExceeded,
-            other => StopReason::Other(other.to_owned()),
-        }
-    }
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            StopReason::EndTurn => "end_turn",
-            StopReason::ToolUse => "tool_use",
-            StopReason::MaxTokens => "max_tokens",
-            StopReason::StopSequence => "stop_sequence",
-            StopReason::GuardrailIntervened => "guardrail_intervened",
-            StopReason::ContentFiltered => "content_filtered",
-            StopReason::MalformedModelOutput => "malformed_model_output",
-            StopReason::MalformedToolUse => "malformed_tool_use",
-            StopReason::ModelContextWindowExceeded => "model_context_window_exceeded",
-            StopReason::Other(s) => s,
-        }
-    }
-}
-
-/// Token counts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Usage {
-    /// `inputTokens`.
-    pub input_tokens: u64,
-    /// `outputTokens`.
-    pub output_tokens: u64,
-    /// `totalTokens`.
-    pub total_tokens: u64,
-    /// `cacheReadInputTokens`.
-    pub cache_read_input_tokens: Option<u64>,
-    /// `cacheWriteInputTokens`.
-    pub cache_write_input_tokens: Option<u64>,
-}
-
-/// One reasoning block.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Reasoning {
-    /// `reasoningText.text`.
-    pub text: Option<String>,
-    /// `reasoningText.signature` (send it back unchanged in multi-turn conversations).
-    pub signature: Option<String>,
-    /// `redactedContent`, decoded from base64: encrypted reasoning, to be sent back as is.
-    pub redacted: Option<Vec<u8>>,
-}
-
-impl Reasoning {
-    /// True for a redacted (encrypted) block.
-    pub fn is_redacted(&self) -> bool {
-        self.redacted.is_some()
-    }
-}
-
-/// A tool call the model asks for (`toolUse`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ToolCall {
-    /// `toolUseId`.
-    pub id: String,
-    /// `name`.
-    pub name: String,
-    /// `input`, as JSON.
-    pub input: Json,
-}
-
-/// A parsed Converse response.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Completion {
-    /// Every `text` block, joined in order (empty when there is none).
-    pub text: String,
-    /// Reasoning blocks, in order.
-    pub reasoning: Vec<Reasoning>,
-    /// Tool calls, in order.
-    pub tool_calls: Vec<ToolCall>,
-    /// Content blocks of other kinds (images, citations...), verbatim.
-    pub other_content: Vec<Json>,
-    /// `stopReason`.
-    pub stop_reason: Option<StopReason>,
-    /// `usage`.
-    pub usage: Option<Usage>,
-    /// `metrics.latencyMs`.
-    pub latency_ms: Option<u64>,
-    /// `additionalModelResponseFields`.
-    pub additional_model_response_fields: Option<Json>,
-    /// `trace` (guardrail and prompt-router traces).
-    pub trace: Option<Json>,
-}
-
-impl Completion {
-    /// The completion as the CLI's `parse --format json` prints it: `{"text", "stop_reason",
-    /// "usage", "tool_calls", "reasoning"}`.
-    pub fn to_json(&self) -> Json {
-        let usage = self.usage.map(|u| {
-            serde_json::json!({
-                "input_tokens": u.input_tokens,
-                "output_tokens": u.output_tokens,
-                "total_tokens": u.total_tokens,
-                "cache_read_input_tokens": u.cache_read_input_tokens,
-                "cache_write_input_tokens": u.cache_write_input_tokens,
-            })
-        });
-        let tool_calls: Vec<Json> = self
-            .tool_calls
-            .iter()
-            .map(|t| serde_json::json!({"id": t.id, "name": t.name, "input": t.input}))
-            .collect();
-        let reasoning: Vec<Json> = self
-            .reasoning
-            .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "text": r.text,
-                    "signature": r.signature,
-                    "redacted": r.redacted.as_ref().map(|b| b.len()).map(|n| format!("<{n} bytes>")),
-                })
-            })
-            .collect();
-        serde_json::json!({
-            "text": self.text,
-            "stop_reason": self.stop_reason.as_ref().map(StopReason::as_str),
-            "usage": usage,
-            "tool_calls": tool_calls,
-            "reasoning": reasoning,
-        })
-    }
-}
-
-/// A finish reason refused by `finish_reason_allow_list` / `finish_reason_deny_list`
-/// (BAML's `BamlClientFinishReasonError`).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct FinishReasonError {
-    /// The refused finish reason.
-    pub finish_reason: String,
-    /// The model's text (the raw output).
-    pub raw_output: String,
-    /// The whole parsed completion.
-    pub completion: Box<Completion>,
-}
+use crate::value::Value;
 
 /// Parses a Converse response: for a 2xx status the body as a [`Completion`] (then checked
 /// against `policy`), otherwise the AWS error it carries.
@@ -259,7 +77,7 @@ fn parse_response(
             Some(sent) => error.diagnose(sent),
             None => error,
         }
-        .into_error());
+        .into());
     }
     let completion = converse_body(body)?;
     check_finish_reason(&completion, policy)?;
@@ -274,11 +92,12 @@ pub fn check_finish_reason(completion: &Completion, policy: &FinishReasonPolicy)
         return Ok(());
     }
     let finish_reason = reason.unwrap_or_default().to_owned();
-    Err(Error::with_finish_reason(FinishReasonError {
+    Err(FinishReasonError {
         finish_reason,
         raw_output: completion.text.clone(),
         completion: Box::new(completion.clone()),
-    }))
+    }
+    .into())
 }
 
 fn malformed(what: impl std::fmt::Display) -> Error {
@@ -288,9 +107,9 @@ fn malformed(what: impl std::fmt::Display) -> Error {
     )
 }
 
-fn u64_field(object: &Json, key: &str) -> Result<Option<u64>> {
+fn u64_field(object: &Value, key: &str) -> Result<Option<u64>> {
     match object.get(key) {
-        None | Some(Json::Null) => Ok(None),
+        None | Some(Value::Null) => Ok(None),
         Some(v) => v
             .as_u64()
             .map(Some)
@@ -300,8 +119,10 @@ fn u64_field(object: &Json, key: &str) -> Result<Option<u64>> {
 
 /// Parses the body of a successful Converse response.
 pub fn converse_body(body: &[u8]) -> Result<Completion> {
-    let json: Json = serde_json::from_slice(body).map_err(|e| malformed(format!("{e}")))?;
-    if !json.is_object() {
+    let text =
+        std::str::from_utf8(body).map_err(|e| malformed(format!("the body is not UTF-8: {e}")))?;
+    let json = Value::from_json_str(text).map_err(|e| malformed(e.message()))?;
+    if json.as_object().is_none() {
         return Err(malformed("the body is not a JSON object"));
     }
     let mut completion = Completion::default();
@@ -311,32 +132,11 @@ pub fn converse_body(body: &[u8]) -> Result<Completion> {
         .as_array()
         .ok_or_else(|| malformed("output.message.content is not an array"))?;
     for block in content {
-        if let Some(text) = block.get("text") {
-            completion.text.push_str(
-                text.as_str()
-                    .ok_or_else(|| malformed("a text block is not a string"))?,
-            );
-        } else if let Some(r) = block.get("reasoningContent") {
-            completion.reasoning.push(reasoning(r)?);
-        } else if let Some(t) = block.get("toolUse") {
-            let field = |k: &str| {
-                t.get(k)
-                    .and_then(Json::as_str)
-                    .map(str::to_owned)
-                    .ok_or_else(|| malformed(format!("toolUse.{k} is missing")))
-            };
-            completion.tool_calls.push(ToolCall {
-                id: field("toolUseId")?,
-                name: field("name")?,
-                input: t.get("input").cloned().unwrap_or(Json::Null),
-            });
-        } else {
-            completion.other_content.push(block.clone());
-        }
+        content_block(&mut completion, block)?;
     }
     completion.stop_reason = match json.get("stopReason") {
-        None | Some(Json::Null) => None,
-        Some(Json::String(s)) => Some(StopReason::parse(s)),
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(StopReason::parse(s)),
         Some(_) => return Err(malformed("stopReason is not a string")),
     };
     if let Some(u) = json.get("usage").filter(|u| !u.is_null()) {
@@ -351,19 +151,47 @@ pub fn converse_body(body: &[u8]) -> Result<Completion> {
     if let Some(m) = json.get("metrics").filter(|m| !m.is_null()) {
         completion.latency_ms = u64_field(m, "latencyMs")?;
     }
-    completion.additional_model_response_fields = json
-        .get("additionalModelResponseFields")
-        .filter(|v| !v.is_null())
-        .cloned();
-    completion.trace = json.get("trace").filter(|v| !v.is_null()).cloned();
+    let present = |key: &str| json.get(key).filter(|v| !v.is_null()).cloned();
+    completion.additional_model_response_fields = present("additionalModelResponseFields");
+    completion.trace = present("trace");
     Ok(completion)
 }
 
-fn reasoning(block: &Json) -> Result<Reasoning> {
+/// One block of `output.message.content`, folded into the completion.
+fn content_block(completion: &mut Completion, block: &Value) -> Result<()> {
+    if let Some(text) = block.get("text") {
+        completion.text.push_str(
+            text.as_str()
+                .ok_or_else(|| malformed("a text block is not a string"))?,
+        );
+    } else if let Some(r) = block.get("reasoningContent") {
+        completion.reasoning.push(reasoning(r)?);
+    } else if let Some(t) = block.get("toolUse") {
+        let field = |k: &str| {
+            t.get(k)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| malformed(format!("toolUse.{k} is missing")))
+        };
+        completion.tool_calls.push(ToolCall {
+            id: field("toolUseId")?,
+            name: field("name")?,
+            input: t.get("input").cloned().unwrap_or(Value::Null),
+        });
+    } else {
+        completion.other_content.push(block.clone());
+    }
+    Ok(())
+}
+
+fn reasoning(block: &Value) -> Result<Reasoning> {
     let mut out = Reasoning::default();
     if let Some(t) = block.get("reasoningText") {
-        out.text = t.get("text").and_then(Json::as_str).map(str::to_owned);
-        out.signature = t.get("signature").and_then(Json::as_str).map(str::to_owned);
+        out.text = t.get("text").and_then(Value::as_str).map(str::to_owned);
+        out.signature = t
+            .get("signature")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
     }
     if let Some(r) = block.get("redactedContent") {
         let text = r
@@ -376,29 +204,22 @@ fn reasoning(block: &Json) -> Result<Reasoning> {
     Ok(out)
 }
 
-/// Standard base64 (with or without padding) to bytes.
-pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim_end_matches('=');
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for b in text.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    // A leftover of 6 bits means one stray character: not base64.
-    (bits < 6).then_some(out)
+/// The offset between AWS's clock and yours, from a response's `Date` header
+/// (`Mon, 15 Jan 2024 12:34:56 GMT`): add it to your time before signing.
+///
+/// ```
+/// use bedrock_request::parse::clock_offset;
+/// use time::macros::datetime;
+/// let offset = clock_offset("Mon, 15 Jan 2024 12:34:56 GMT", datetime!(2024-01-15 12:00:00 UTC))?;
+/// assert_eq!(offset, time::Duration::minutes(34) + time::Duration::seconds(56));
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+pub fn clock_offset(date_header: &str, local_now: OffsetDateTime) -> Result<time::Duration> {
+    let server = parse_http_date(date_header).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Response,
+            format!("Date header {date_header:?} is not an HTTP date (like 'Mon, 15 Jan 2024 12:34:56 GMT')"),
+        )
+    })?;
+    Ok(server - local_now)
 }

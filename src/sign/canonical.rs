@@ -9,6 +9,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::auth::Credentials;
+use crate::codec::{form_decode, parse_amz_date, percent_encode, redact_tokens};
 use crate::error::{Error, Result};
 use crate::request::HttpRequest;
 
@@ -170,6 +172,15 @@ pub struct Explanation {
     pub matches: bool,
 }
 
+impl Explanation {
+    /// The same with the session token in the canonical request shown as `<redacted>`, for
+    /// printing (the CLI's `explain` prints this).
+    pub fn redacted(mut self) -> Explanation {
+        self.canonical_request = redact_tokens(&self.canonical_request);
+        self
+    }
+}
+
 /// Recomputes a signed request's canonical request, string to sign and signature with
 /// `secret_access_key` (the scope — date, region, service — comes from its `authorization`).
 pub fn explain(request: &HttpRequest, secret_access_key: &str) -> Result<Explanation> {
@@ -188,7 +199,7 @@ pub fn explain(request: &HttpRequest, secret_access_key: &str) -> Result<Explana
             "x-amz-date's day differs from the credential scope's",
         ));
     }
-    let signed_at = crate::parse::amz_date(&auth.amz_date)
+    let signed_at = parse_amz_date(&auth.amz_date)
         .ok_or_else(|| Error::signing("x-amz-date is not YYYYMMDDTHHMMSSZ"))?;
     let key = aws_sigv4::sign::v4::generate_signing_key(
         secret_access_key,
@@ -244,11 +255,11 @@ pub enum Verification {
 /// that should have signed it; `now` (when given) also checks the 15-minute window.
 ///
 /// ```
-/// use bedrock_request::{converse, sign::canonical::{verify, Verification}, Auth, ClientConfig, Credentials, Env, Message};
+/// use bedrock_request::{converse, sign::{verify, Verification}, Auth, ClientConfig, Credentials, Env, Message};
 /// use time::macros::datetime;
 /// let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
 /// let config = ClientConfig::builder().model("anthropic.claude-3-haiku-20240307-v1:0").region("us-east-1").build()?;
-/// let mut signed = converse::build(&config, &[Message::user("hi")], &Env::new())?
+/// let mut signed = converse::Builder::new(&config, &[Message::user("hi")], &Env::new()).build()?
 ///     .sign(&Auth::SigV4(creds.clone()), datetime!(2024-01-15 12:00 UTC))?;
 /// assert_eq!(verify(&signed, &creds, Some(datetime!(2024-01-15 12:05 UTC))), Verification::Valid);
 /// signed.url = signed.url.replace("%3A", ":"); // what a re-encoding client might send
@@ -257,7 +268,7 @@ pub enum Verification {
 /// ```
 pub fn verify(
     request: &HttpRequest,
-    credentials: &crate::credentials::Credentials,
+    credentials: &Credentials,
     now: Option<time::OffsetDateTime>,
 ) -> Verification {
     let invalid = |stage, detail: String| Verification::Invalid { stage, detail };
@@ -297,7 +308,7 @@ pub fn verify(
             );
         }
     }
-    if let (Some(now), Some(at)) = (now, crate::parse::amz_date(&auth.amz_date)) {
+    if let (Some(now), Some(at)) = (now, parse_amz_date(&auth.amz_date)) {
         let skew = (now - at).abs();
         if skew > time::Duration::minutes(15) {
             return invalid(
@@ -326,38 +337,6 @@ pub fn verify(
             ),
         ),
         Err(e) => invalid(VerifyStage::Authorization, e.to_string()),
-    }
-}
-
-/// Hides session tokens in a canonical request (or any text quoting one): the value of an
-/// `x-amz-security-token:` line or an `X-Amz-Security-Token=` query parameter becomes
-/// `<redacted>`.
-///
-/// ```
-/// use bedrock_request::sign::canonical::redact_tokens;
-/// assert_eq!(redact_tokens("host:h\nx-amz-security-token:SECRET\n"), "host:h\nx-amz-security-token:<redacted>\n");
-/// assert_eq!(redact_tokens("a=1&X-Amz-Security-Token=SECRET&b=2"), "a=1&X-Amz-Security-Token=<redacted>&b=2");
-/// ```
-pub fn redact_tokens(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    loop {
-        let lower = rest.to_ascii_lowercase();
-        let found = ["x-amz-security-token:", "x-amz-security-token="]
-            .iter()
-            .filter_map(|m| lower.find(m).map(|i| (i, m.len())))
-            .min();
-        let Some((at, len)) = found else {
-            out.push_str(rest);
-            return out;
-        };
-        out.push_str(&rest[..at + len]);
-        out.push_str("<redacted>");
-        let after = &rest[at + len..];
-        let end = after
-            .find(['\n', '&', '\'', '"', ' '])
-            .unwrap_or(after.len());
-        rest = &after[end..];
     }
 }
 
@@ -398,7 +377,7 @@ fn normalize_value(value: &str) -> String {
 /// only if the path has a `.` or `//`), then percent-encoded again (all but unreserved and `/`).
 fn canonical_path(path: &str, normalize: bool) -> String {
     if !normalize {
-        return encode(path, true);
+        return percent_encode(path, true);
     }
     let path = if path.is_empty() {
         "/".to_owned()
@@ -408,7 +387,7 @@ fn canonical_path(path: &str, normalize: bool) -> String {
         format!("/{path}")
     };
     if !(path.contains('.') || path.contains("//")) {
-        return encode(&path, true);
+        return percent_encode(&path, true);
     }
     let mut segments: Vec<&str> = Vec::new();
     for segment in path.split('/') {
@@ -430,7 +409,7 @@ fn canonical_path(path: &str, normalize: bool) -> String {
     if ends_with_slash && !normalized.ends_with('/') {
         normalized.push('/');
     }
-    encode(&normalized, true)
+    percent_encode(&normalized, true)
 }
 
 fn canonical_query(query: &str) -> String {
@@ -443,8 +422,8 @@ fn canonical_query(query: &str) -> String {
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
             (
-                encode(&form_decode(k), false),
-                encode(&form_decode(v), false),
+                percent_encode(&form_decode(k), false),
+                percent_encode(&form_decode(v), false),
             )
         })
         .collect();
@@ -454,41 +433,6 @@ fn canonical_query(query: &str) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-fn encode(text: &str, keep_slash: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'_' | b'.' | b'~')
-            || (keep_slash && b == b'/')
-        {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
-fn form_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

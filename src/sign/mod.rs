@@ -6,10 +6,14 @@
 //! `x-amz-content-sha256` header (the body hash is still part of the signature), and the
 //! session token is signed as `x-amz-security-token`.
 
-pub mod canonical;
+mod canonical;
+mod diagnose;
 mod presign;
-pub mod suite;
+pub(crate) mod suite;
 
+pub use canonical::{
+    explain, string_to_sign, verify, CanonicalRequest, Explanation, Verification, VerifyStage,
+};
 pub use presign::{bedrock_api_key, presign_url, MAX_API_KEY_SECONDS};
 
 use std::time::SystemTime;
@@ -18,7 +22,7 @@ use aws_sigv4::http_request::{sign as sigv4_sign, SignableBody, SignableRequest,
 use aws_sigv4::sign::v4;
 use time::OffsetDateTime;
 
-use crate::credentials::Credentials;
+use crate::auth::Credentials;
 use crate::error::{Error, Result};
 use crate::request::HttpRequest;
 

@@ -8,7 +8,9 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use time::OffsetDateTime;
 
-use crate::credentials::{Credentials, Secret};
+use crate::auth::{Credentials, Secret};
+use crate::codec::{base64_encode, percent_encode};
+use crate::endpoint::validate_region;
 use crate::error::{Error, Result};
 
 /// The longest a Bedrock API key made here may live: 12 hours (what AWS's generator uses).
@@ -72,7 +74,7 @@ pub fn presign_url(
             out.push(sep);
             out.push_str(name);
             out.push('=');
-            out.push_str(&crate::converse::encode_path_label(value));
+            out.push_str(&percent_encode(value, false));
             sep = '&';
         }
     }
@@ -107,7 +109,7 @@ pub fn bedrock_api_key(
             expires_in.as_secs()
         )));
     }
-    crate::converse::validate_region(region).map_err(Error::signing)?;
+    validate_region(region).map_err(Error::signing)?;
     let url = presign_url(
         "POST",
         "https://bedrock.amazonaws.com/?Action=CallWithBearerToken",
@@ -118,6 +120,6 @@ pub fn bedrock_api_key(
         expires_in,
     )?;
     let without_scheme = url.trim_start_matches("https://");
-    let token = crate::converse::base64_encode(format!("{without_scheme}&Version=1").as_bytes());
+    let token = base64_encode(format!("{without_scheme}&Version=1").as_bytes());
     Ok(Secret::new(format!("bedrock-api-key-{token}")))
 }

@@ -260,8 +260,8 @@ fn run_flavour(
             }
             query.push_str(&format!(
                 "{}={}",
-                crate::converse::encode_path_label(&k),
-                crate::converse::encode_path_label(&v)
+                crate::codec::encode_path_label(&k),
+                crate::codec::encode_path_label(&v)
             ));
         }
     } else {
@@ -392,7 +392,7 @@ fn run_flavour(
                 // Sent, though not signed (post-sts-header-after).
                 got.query.push_str(&format!(
                     "&X-Amz-Security-Token={}",
-                    crate::converse::encode_path_label(t)
+                    crate::codec::encode_path_label(t)
                 ));
             }
             got.query.push_str(&format!("&X-Amz-Signature={ours}"));

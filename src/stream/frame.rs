@@ -9,8 +9,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::error::{Error, Result};
-
 /// The largest message accepted by default: 16 MiB (the event-stream format's own limit).
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
 
@@ -76,6 +74,8 @@ impl fmt::Display for FrameError {
         }
     }
 }
+
+impl std::error::Error for FrameError {}
 
 /// A header value, of any of the format's types.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,7 +181,7 @@ impl Decoder {
 
     /// The next complete message, `Ok(None)` when more bytes are needed. After an error the
     /// stream cannot be resynchronised: every later call returns the error again.
-    pub fn next_message(&mut self) -> Result<Option<Message>> {
+    pub fn next_message(&mut self) -> Result<Option<Message>, FrameError> {
         let available = &self.buf[self.start..];
         if available.len() < PRELUDE {
             return Ok(None);
@@ -195,15 +195,12 @@ impl Decoder {
             Ok(None) => Ok(None),
             Err(e) => {
                 self.failed = true;
-                Err(Error::frame(e))
+                Err(e)
             }
         }
     }
 
-    fn decode(
-        &self,
-        available: usize,
-    ) -> std::result::Result<Option<(Message, usize)>, FrameError> {
+    fn decode(&self, available: usize) -> Result<Option<(Message, usize)>, FrameError> {
         let bytes = &self.buf[self.start..];
         let total = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
         let headers_len = u32::from_be_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
@@ -254,7 +251,7 @@ impl Decoder {
     }
 
     /// Checks that the stream ended between messages (call when the body is complete).
-    pub fn finish(&self) -> Result<()> {
+    pub fn finish(&self) -> Result<(), FrameError> {
         let have = self.buf.len() - self.start;
         if have == 0 || self.failed {
             return Ok(());
@@ -263,7 +260,7 @@ impl Decoder {
             let b = &self.buf[self.start..];
             u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize
         });
-        Err(Error::frame(FrameError::Truncated { have, need }))
+        Err(FrameError::Truncated { have, need })
     }
 
     /// Bytes received and not yet decoded.
@@ -302,16 +299,10 @@ fn text(bytes: &[u8]) -> Option<Cow<'static, str>> {
         .map(|s| Cow::Owned(s.to_owned()))
 }
 
-fn parse_headers(
-    mut bytes: &[u8],
-) -> std::result::Result<Vec<(Cow<'static, str>, HeaderValue)>, FrameError> {
+fn parse_headers(mut bytes: &[u8]) -> Result<Vec<(Cow<'static, str>, HeaderValue)>, FrameError> {
     let bad = |why: &str| FrameError::InvalidHeader(why.to_owned());
     let mut headers = Vec::with_capacity(3);
-    fn take<'b>(
-        bytes: &mut &'b [u8],
-        n: usize,
-        what: &str,
-    ) -> std::result::Result<&'b [u8], FrameError> {
+    fn take<'b>(bytes: &mut &'b [u8], n: usize, what: &str) -> Result<&'b [u8], FrameError> {
         if bytes.len() < n {
             return Err(FrameError::InvalidHeader(format!(
                 "{what} runs past the headers"

@@ -38,11 +38,13 @@
 
 pub mod frame;
 
-use serde_json::Value as Json;
-
+use crate::aws_error::AwsError;
+use crate::codec::base64_decode;
+use crate::completion::{Completion, Reasoning, StopReason, ToolCall, Usage};
 use crate::config::FinishReasonPolicy;
 use crate::error::{Error, ErrorKind, Result};
-use crate::parse::{self, AwsError, Completion, Reasoning, StopReason, ToolCall, Usage};
+use crate::parse;
+use crate::value::Value;
 
 /// One ConverseStream event.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,7 +109,7 @@ pub enum Event {
         /// The stop reason.
         stop_reason: Option<StopReason>,
         /// `additionalModelResponseFields`.
-        additional_model_response_fields: Option<Json>,
+        additional_model_response_fields: Option<Value>,
     },
     /// `metadata`: usage, metrics, trace.
     Metadata {
@@ -116,14 +118,14 @@ pub enum Event {
         /// `metrics.latencyMs`.
         latency_ms: Option<u64>,
         /// `trace`.
-        trace: Option<Json>,
+        trace: Option<Value>,
     },
     /// An event (or delta kind) this version does not know: kept, not dropped.
     Unknown {
         /// `:event-type`.
         event_type: String,
         /// The payload as JSON (or `null` when it is not JSON).
-        payload: Json,
+        payload: Value,
     },
 }
 
@@ -134,125 +136,144 @@ fn malformed(event: &str, what: &str) -> Error {
     )
 }
 
-fn index_of(payload: &Json) -> u64 {
+fn index_of(payload: &Value) -> u64 {
     payload
         .get("contentBlockIndex")
-        .and_then(Json::as_u64)
+        .and_then(Value::as_u64)
         .unwrap_or(0)
 }
 
-fn str_at<'j>(json: &'j Json, pointer: &str) -> Option<&'j str> {
-    json.pointer(pointer).and_then(Json::as_str)
+fn str_at<'j>(json: &'j Value, pointer: &str) -> Option<&'j str> {
+    json.pointer(pointer).and_then(Value::as_str)
+}
+
+fn present(json: &Value, key: &str) -> Option<Value> {
+    json.get(key).filter(|v| !v.is_null()).cloned()
 }
 
 /// Turns a decoded message into an [`Event`], or the error it carries (`exception` and `error`
 /// frames become [`AwsError`]s, never skipped).
 pub fn event_from_message(message: &frame::Message) -> Result<Event> {
-    let payload: Json = serde_json::from_slice(&message.payload).unwrap_or(Json::Null);
+    let payload = std::str::from_utf8(&message.payload)
+        .ok()
+        .and_then(|text| Value::from_json_str(text).ok())
+        .unwrap_or(Value::Null);
     match message.header_str(":message-type") {
         Some("exception") => {
             let kind = message
                 .header_str(":exception-type")
                 .unwrap_or("unknownException");
-            return Err(AwsError::from_stream_exception(kind, &payload).into_error());
+            return Err(AwsError::from_stream_exception(kind, &payload).into());
         }
         Some("error") => {
             let code = message.header_str(":error-code").unwrap_or("UnknownError");
             let text = message.header_str(":error-message").unwrap_or("");
-            return Err(AwsError::from_stream_exception(
-                code,
-                &serde_json::json!({"message": text}),
-            )
-            .into_error());
+            let payload = Value::Object(vec![("message".into(), Value::from(text))]);
+            return Err(AwsError::from_stream_exception(code, &payload).into());
         }
         _ => {}
     }
-    let event_type = message.header_str(":event-type").unwrap_or("").to_owned();
-    let unknown = |payload: Json| Event::Unknown {
-        event_type: event_type.clone(),
-        payload,
-    };
-    Ok(match event_type.as_str() {
-        "messageStart" => Event::MessageStart {
+    let event_type = message.header_str(":event-type").unwrap_or("");
+    let known = match event_type {
+        "messageStart" => Some(Event::MessageStart {
             role: str_at(&payload, "/role").unwrap_or("assistant").to_owned(),
-        },
-        "contentBlockStart" => match payload.pointer("/start/toolUse") {
-            Some(t) => Event::ToolUseStart {
-                index: index_of(&payload),
-                id: str_at(t, "/toolUseId")
-                    .ok_or_else(|| malformed("contentBlockStart", "toolUse has no toolUseId"))?
-                    .to_owned(),
-                name: str_at(t, "/name")
-                    .ok_or_else(|| malformed("contentBlockStart", "toolUse has no name"))?
-                    .to_owned(),
-            },
-            None => unknown(payload),
-        },
-        "contentBlockDelta" => {
-            let index = index_of(&payload);
-            let delta = payload.get("delta").cloned().unwrap_or(Json::Null);
-            if let Some(text) = delta.get("text").and_then(Json::as_str) {
-                Event::TextDelta {
-                    index,
-                    text: text.to_owned(),
-                }
-            } else if let Some(input) = str_at(&delta, "/toolUse/input") {
-                Event::ToolInputDelta {
-                    index,
-                    input: input.to_owned(),
-                }
-            } else if let Some(r) = delta.get("reasoningContent") {
-                if let Some(text) = r.get("text").and_then(Json::as_str) {
-                    Event::ReasoningDelta {
-                        index,
-                        text: text.to_owned(),
-                    }
-                } else if let Some(signature) = r.get("signature").and_then(Json::as_str) {
-                    Event::ReasoningSignature {
-                        index,
-                        signature: signature.to_owned(),
-                    }
-                } else if let Some(data) = r.get("redactedContent").and_then(Json::as_str) {
-                    Event::ReasoningRedacted {
-                        index,
-                        data: parse::base64_decode(data).ok_or_else(|| {
-                            malformed("contentBlockDelta", "redactedContent is not base64")
-                        })?,
-                    }
-                } else {
-                    unknown(payload)
-                }
-            } else {
-                unknown(payload)
-            }
-        }
-        "contentBlockStop" => Event::ContentBlockStop {
+        }),
+        "contentBlockStart" => content_block_start(&payload)?,
+        "contentBlockDelta" => content_block_delta(&payload)?,
+        "contentBlockStop" => Some(Event::ContentBlockStop {
             index: index_of(&payload),
-        },
-        "messageStop" => Event::MessageStop {
+        }),
+        "messageStop" => Some(Event::MessageStop {
             stop_reason: str_at(&payload, "/stopReason").map(StopReason::parse),
-            additional_model_response_fields: payload
-                .get("additionalModelResponseFields")
-                .filter(|v| !v.is_null())
-                .cloned(),
-        },
-        "metadata" => {
-            let u = payload.get("usage");
-            let n = |k: &str| u.and_then(|u| u.get(k)).and_then(Json::as_u64);
-            Event::Metadata {
-                usage: u.map(|_| Usage {
-                    input_tokens: n("inputTokens").unwrap_or(0),
-                    output_tokens: n("outputTokens").unwrap_or(0),
-                    total_tokens: n("totalTokens").unwrap_or(0),
-                    cache_read_input_tokens: n("cacheReadInputTokens"),
-                    cache_write_input_tokens: n("cacheWriteInputTokens"),
-                }),
-                latency_ms: payload.pointer("/metrics/latencyMs").and_then(Json::as_u64),
-                trace: payload.get("trace").filter(|v| !v.is_null()).cloned(),
-            }
-        }
-        _ => unknown(payload),
+            additional_model_response_fields: present(&payload, "additionalModelResponseFields"),
+        }),
+        "metadata" => Some(metadata(&payload)),
+        _ => None,
+    };
+    Ok(known.unwrap_or_else(|| Event::Unknown {
+        event_type: event_type.to_owned(),
+        payload,
+    }))
+}
+
+/// `contentBlockStart`: a tool call's id and name (`None` for a start kind this version does
+/// not know).
+fn content_block_start(payload: &Value) -> Result<Option<Event>> {
+    let Some(t) = payload.pointer("/start/toolUse") else {
+        return Ok(None);
+    };
+    let field = |key: &str, what: &str| {
+        str_at(t, key)
+            .map(str::to_owned)
+            .ok_or_else(|| malformed("contentBlockStart", what))
+    };
+    Ok(Some(Event::ToolUseStart {
+        index: index_of(payload),
+        id: field("/toolUseId", "toolUse has no toolUseId")?,
+        name: field("/name", "toolUse has no name")?,
+    }))
+}
+
+/// `contentBlockDelta`: text, tool input, or reasoning (`None` for a delta kind this version
+/// does not know).
+fn content_block_delta(payload: &Value) -> Result<Option<Event>> {
+    let index = index_of(payload);
+    let Some(delta) = payload.get("delta") else {
+        return Ok(None);
+    };
+    if let Some(text) = delta.get("text").and_then(Value::as_str) {
+        return Ok(Some(Event::TextDelta {
+            index,
+            text: text.to_owned(),
+        }));
+    }
+    if let Some(input) = str_at(delta, "/toolUse/input") {
+        return Ok(Some(Event::ToolInputDelta {
+            index,
+            input: input.to_owned(),
+        }));
+    }
+    let Some(r) = delta.get("reasoningContent") else {
+        return Ok(None);
+    };
+    Ok(if let Some(text) = r.get("text").and_then(Value::as_str) {
+        Some(Event::ReasoningDelta {
+            index,
+            text: text.to_owned(),
+        })
+    } else if let Some(signature) = r.get("signature").and_then(Value::as_str) {
+        Some(Event::ReasoningSignature {
+            index,
+            signature: signature.to_owned(),
+        })
+    } else if let Some(data) = r.get("redactedContent").and_then(Value::as_str) {
+        Some(Event::ReasoningRedacted {
+            index,
+            data: base64_decode(data)
+                .ok_or_else(|| malformed("contentBlockDelta", "redactedContent is not base64"))?,
+        })
+    } else {
+        None
     })
+}
+
+/// `metadata`: usage, metrics and trace.
+fn metadata(payload: &Value) -> Event {
+    let u = payload.get("usage");
+    let n = |k: &str| u.and_then(|u| u.get(k)).and_then(Value::as_u64);
+    Event::Metadata {
+        usage: u.map(|_| Usage {
+            input_tokens: n("inputTokens").unwrap_or(0),
+            output_tokens: n("outputTokens").unwrap_or(0),
+            total_tokens: n("totalTokens").unwrap_or(0),
+            cache_read_input_tokens: n("cacheReadInputTokens"),
+            cache_write_input_tokens: n("cacheWriteInputTokens"),
+        }),
+        latency_ms: payload
+            .pointer("/metrics/latencyMs")
+            .and_then(Value::as_u64),
+        trace: present(payload, "trace"),
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -374,9 +395,10 @@ impl Accumulator {
                 event_type,
                 payload,
             } => {
-                self.completion
-                    .other_content
-                    .push(serde_json::json!({ "event": event_type, "payload": payload }));
+                self.completion.other_content.push(Value::Object(vec![
+                    ("event".into(), Value::from(event_type.as_str())),
+                    ("payload".into(), payload.clone()),
+                ]));
             }
             Event::MessageStart { .. } | Event::ContentBlockStop { .. } => {}
         }
@@ -396,9 +418,9 @@ impl Accumulator {
                 Block::Text => {}
                 Block::Tool { id, name, input } => {
                     let input = if input.trim().is_empty() {
-                        Json::Object(Default::default())
+                        Value::Object(Vec::new())
                     } else {
-                        serde_json::from_str(&input).map_err(|e| {
+                        Value::from_json_str(&input).map_err(|e| {
                             Error::new(ErrorKind::Response, format!("ConverseStream: tool call {name} ({id}) has input that is not JSON: {e}"))
                         })?
                     };

@@ -1,11 +1,14 @@
 //! The container credentials endpoint (ECS task roles, EKS Pod Identity).
 
 use super::{cred_error, credentials_from_json, parse_json, request};
-use crate::converse::Endpoint;
-use crate::credentials::Credentials;
+use crate::auth::Credentials;
+use crate::codec::redact_userinfo;
+use crate::credentials::step::{fail, Io, R};
+use crate::endpoint::Endpoint;
+use crate::env::Env;
 use crate::error::Result;
 use crate::request::{HttpRequest, HttpResponse};
-use crate::Env;
+use crate::sign;
 
 /// The container credentials URL from `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `_FULL_URI`,
 /// if either is set. A full URI must be https, or http to a loopback address or the ECS/EKS
@@ -17,7 +20,7 @@ pub fn container_url(env: &Env) -> Result<Option<String>> {
     let Some(full) = env.get_nonempty("AWS_CONTAINER_CREDENTIALS_FULL_URI") else {
         return Ok(None);
     };
-    let shown = crate::converse::redact_userinfo(full);
+    let shown = redact_userinfo(full);
     let endpoint = Endpoint::parse_reason(full.split('?').next().unwrap_or(full)).map_err(|e| {
         cred_error(format!(
             "AWS_CONTAINER_CREDENTIALS_FULL_URI={shown:?} is not usable: {e}"
@@ -55,7 +58,7 @@ pub fn container_request(url: &str, token: Option<&str>) -> Result<HttpRequest> 
     let mut headers = Vec::new();
     if let Some(t) = token {
         let t = t.trim();
-        crate::sign::check_header_safe("the container authorization token", t)?;
+        sign::check_header_safe("the container authorization token", t)?;
         headers.push(("authorization".to_owned(), t.to_owned()));
     }
     Ok(request("GET", url.to_owned(), &host, headers, Vec::new()))
@@ -75,4 +78,32 @@ pub fn parse_container_response(response: &HttpResponse) -> Result<Credentials> 
         "Token",
         "container credentials",
     )
+}
+
+/// The chain's container step: `AWS_CONTAINER_CREDENTIALS_*_URI`, with its token.
+pub(crate) fn container(io: &Io) -> R<Option<Credentials>> {
+    let Some(url) = container_url(io.env)? else {
+        return Ok(None);
+    };
+    let token = match io
+        .env
+        .get_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+    {
+        Some(path) => Some(io.read_file(path)?.ok_or_else(|| {
+            fail(format!(
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE={path} does not exist"
+            ))
+        })?),
+        None => io
+            .env
+            .get_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+            .map(str::to_owned),
+    };
+    let response = io.send("container", || container_request(&url, token.as_deref()))?;
+    let response = response.map_err(|why| {
+        fail(format!(
+            "the container credentials endpoint {url} is unreachable ({why})"
+        ))
+    })?;
+    Ok(Some(parse_container_response(&response)?))
 }

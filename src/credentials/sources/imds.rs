@@ -1,11 +1,13 @@
 //! EC2 instance metadata: IMDSv2 (token `PUT`), falling back to IMDSv1 when the token is refused.
 
 use super::{cred_error, credentials_from_json, json_str, parse_json, request};
-use crate::converse::Endpoint;
-use crate::credentials::Credentials;
+use crate::auth::Credentials;
+use crate::codec::redact_userinfo;
+use crate::credentials::step::{fail, Io, R};
+use crate::endpoint::Endpoint;
+use crate::env::Env;
 use crate::error::Result;
 use crate::request::{HttpRequest, HttpResponse};
-use crate::Env;
 
 /// The IMDS base URL: `AWS_EC2_METADATA_SERVICE_ENDPOINT`, else `http://169.254.169.254`.
 pub fn imds_base(env: &Env) -> Result<Endpoint> {
@@ -15,7 +17,7 @@ pub fn imds_base(env: &Env) -> Result<Endpoint> {
     Endpoint::parse_reason(url).map_err(|e| {
         cred_error(format!(
             "AWS_EC2_METADATA_SERVICE_ENDPOINT={:?} is not usable: {e}",
-            crate::converse::redact_userinfo(url)
+            redact_userinfo(url)
         ))
     })
 }
@@ -63,4 +65,48 @@ pub fn parse_imds_credentials(response: &HttpResponse) -> Result<Credentials> {
         )));
     }
     credentials_from_json(&json, "Token", "IMDS")
+}
+
+/// The chain's instance-metadata step: IMDSv2 token (IMDSv1 when refused), role, credentials.
+pub(crate) fn imds(io: &Io) -> R<Option<Credentials>> {
+    if io.env.flag("AWS_EC2_METADATA_DISABLED") {
+        return Ok(None);
+    }
+    let base = imds_base(io.env)?;
+    // IMDSv2 token; refused (403/404/405: IMDSv1-only or a proxy) → IMDSv1.
+    let token = match io.send("imds:token", || Ok(imds_token_request(&base)))? {
+        Err(_) => return Ok(None), // no instance metadata here: not on EC2
+        Ok(r) if r.status == 200 => Some(r.text().trim().to_owned()),
+        Ok(r) if matches!(r.status, 403..=405) => None,
+        Ok(r) => {
+            return Err(fail(format!(
+                "IMDS answered HTTP {} to the token request",
+                r.status
+            )))
+        }
+    };
+    let list_path = "/latest/meta-data/iam/security-credentials/";
+    let roles = match io.send("imds:role", || {
+        Ok(imds_get(&base, list_path, token.as_deref()))
+    })? {
+        Err(_) => return Ok(None),
+        Ok(r) if r.status == 200 => r.text(),
+        Ok(r) if r.status == 404 => return Ok(None), // no instance profile attached
+        Ok(r) => {
+            return Err(fail(format!(
+                "IMDS answered HTTP {} when asked for the instance's role; check the instance's metadata options (or set AWS_EC2_METADATA_DISABLED=true off EC2)",
+                r.status
+            )))
+        }
+    };
+    let Some(role) = roles.lines().map(str::trim).find(|l| !l.is_empty()) else {
+        return Ok(None);
+    };
+    let path = format!("{list_path}{role}");
+    let response = io
+        .send("imds:credentials", || {
+            Ok(imds_get(&base, &path, token.as_deref()))
+        })?
+        .map_err(|why| fail(format!("IMDS became unreachable ({why})")))?;
+    Ok(Some(parse_imds_credentials(&response)?))
 }

@@ -2,7 +2,9 @@
 //! `credential_process`, SSO (`GetRoleCredentials`), STS (`AssumeRole`,
 //! `AssumeRoleWithWebIdentity`), the container endpoint (ECS/EKS) and EC2 IMDS.
 //!
-//! None of them performs the I/O: [`Chain`](super::Chain) hands each request to the caller.
+//! Each file also holds its source's chain step (a function over the replay's `Io`), so a
+//! source's request, parser and step read together. None of them performs the I/O:
+//! [`Chain`](super::Chain) hands each request to the caller.
 
 mod container;
 mod imds;
@@ -16,40 +18,13 @@ pub use process::*;
 pub use sso::*;
 pub use sts::*;
 
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
-
-use super::Credentials;
-use crate::converse::Endpoint;
+use crate::auth::Credentials;
+use crate::codec::parse_rfc3339;
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::{Body, HttpRequest};
-use crate::Env;
 
 pub(crate) fn cred_error(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Credentials, message)
-}
-
-/// Form-encodes like botocore (`quote` with `-_.~` safe).
-pub(crate) fn form_encode(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                crate::converse::encode_path_label(k),
-                crate::converse::encode_path_label(v)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Parses an RFC 3339 time, or the older `2019-11-14T04:05:45UTC` form of SSO caches.
-pub(crate) fn parse_time(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok().or_else(|| {
-        let fixed = text.strip_suffix("UTC").map(|t| format!("{t}Z"))?;
-        OffsetDateTime::parse(&fixed, &Rfc3339).ok()
-    })
 }
 
 pub(crate) fn json_str<'j>(json: &'j serde_json::Value, key: &str) -> Option<&'j str> {
@@ -75,7 +50,7 @@ pub(crate) fn credentials_from_json(
         creds = creds.with_session_token(token);
     }
     if let Some(exp) = json_str(json, "Expiration") {
-        let at = parse_time(exp).ok_or_else(|| {
+        let at = parse_rfc3339(exp).ok_or_else(|| {
             cred_error(format!(
                 "{source}: Expiration {exp:?} is not an RFC 3339 time"
             ))
@@ -88,26 +63,6 @@ pub(crate) fn credentials_from_json(
 pub(crate) fn parse_json(body: &[u8], source: &str) -> Result<serde_json::Value> {
     serde_json::from_slice(body)
         .map_err(|e| cred_error(format!("{source}: the response is not JSON: {e}")))
-}
-
-pub(crate) fn endpoint_from_env(env: &Env, service_var: &str) -> Result<Option<Endpoint>> {
-    if env
-        .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
-        return Ok(None);
-    }
-    for var in [service_var, "AWS_ENDPOINT_URL"] {
-        if let Some(url) = env.get_nonempty(var) {
-            return Endpoint::parse_reason(url).map(Some).map_err(|e| {
-                cred_error(format!(
-                    "{var}={:?} is not usable: {e}",
-                    crate::converse::redact_userinfo(url)
-                ))
-            });
-        }
-    }
-    Ok(None)
 }
 
 pub(crate) fn request(

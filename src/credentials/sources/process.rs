@@ -3,7 +3,8 @@
 use time::OffsetDateTime;
 
 use super::{cred_error, credentials_from_json, parse_json};
-use crate::credentials::Credentials;
+use crate::auth::Credentials;
+use crate::credentials::step::{fail, Io, ProcessOutput, R};
 use crate::error::Result;
 
 /// Splits a `credential_process` command line into arguments, as botocore does with
@@ -72,29 +73,6 @@ pub fn split_command(command: &str) -> Result<Vec<String>> {
     Ok(args)
 }
 
-/// What a process printed: whether it succeeded, its standard output and error.
-///
-/// `Debug` shows lengths only: a `credential_process` prints secret keys.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct ProcessOutput {
-    /// Whether it exited with status 0.
-    pub success: bool,
-    /// Standard output.
-    pub stdout: String,
-    /// Standard error (for error messages).
-    pub stderr: String,
-}
-
-impl std::fmt::Debug for ProcessOutput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProcessOutput")
-            .field("success", &self.success)
-            .field("stdout", &format_args!("<{} bytes>", self.stdout.len()))
-            .field("stderr", &format_args!("<{} bytes>", self.stderr.len()))
-            .finish()
-    }
-}
-
 /// Parses `credential_process` output: `{"Version": 1, "AccessKeyId", "SecretAccessKey",
 /// "SessionToken"?, "Expiration"?}`; expired credentials are an error.
 pub fn parse_process_output(output: &ProcessOutput, now: OffsetDateTime) -> Result<Credentials> {
@@ -120,4 +98,10 @@ pub fn parse_process_output(output: &ProcessOutput, now: OffsetDateTime) -> Resu
         ));
     }
     Ok(creds)
+}
+
+/// The chain's `credential_process` step for profile `name`.
+pub(crate) fn credential_process(io: &Io, command: &str, name: &str) -> R<Credentials> {
+    let output = io.run(command, || split_command(command))?;
+    parse_process_output(&output, io.now).map_err(|e| fail(format!("profile {name:?}: {e}")))
 }

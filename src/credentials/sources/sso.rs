@@ -2,14 +2,15 @@
 
 use time::OffsetDateTime;
 
-use super::{
-    cred_error, endpoint_from_env, form_encode, json_str, parse_json, parse_time, request,
-};
-use crate::converse::Endpoint;
-use crate::credentials::Credentials;
-use crate::error::Result;
+use super::{cred_error, json_str, parse_json, request};
+use crate::auth::Credentials;
+use crate::codec::{form_encode, parse_rfc3339};
+use crate::credentials::shared_config::{Section, SharedConfig};
+use crate::credentials::step::{fail, Io, R};
+use crate::endpoint::{configured_endpoint, validate_region, Endpoint};
+use crate::env::Env;
+use crate::error::{ErrorKind, Result};
 use crate::request::{HttpRequest, HttpResponse};
-use crate::Env;
 
 /// The SSO settings of a profile, from `sso_session` (and its section) or the legacy keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,7 +53,7 @@ pub fn parse_sso_token(text: &str, settings: &SsoSettings, now: OffsetDateTime) 
     let token = json_str(&json, "accessToken")
         .ok_or_else(|| cred_error(format!("the SSO token cache has no accessToken; {login}")))?;
     let expires = json_str(&json, "expiresAt")
-        .and_then(parse_time)
+        .and_then(parse_rfc3339)
         .ok_or_else(|| {
             cred_error(format!(
                 "the SSO token cache has no valid expiresAt; {login}"
@@ -68,16 +69,12 @@ pub fn parse_sso_token(text: &str, settings: &SsoSettings, now: OffsetDateTime) 
 
 /// The `GetRoleCredentials` request (`AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL` honoured).
 pub fn sso_request(settings: &SsoSettings, token: &str, env: &Env) -> Result<HttpRequest> {
-    let endpoint = match endpoint_from_env(env, "AWS_ENDPOINT_URL_SSO")? {
+    let endpoint = match configured_endpoint(env, "AWS_ENDPOINT_URL_SSO", ErrorKind::Credentials)? {
         Some(e) => e,
         None => {
-            crate::converse::validate_region(&settings.region)
+            validate_region(&settings.region)
                 .map_err(|e| cred_error(format!("sso_region: {e}")))?;
-            Endpoint::parse_reason(&format!(
-                "https://portal.sso.{}.amazonaws.com",
-                settings.region
-            ))
-            .map_err(|e| cred_error(format!("sso_region {:?}: {e}", settings.region)))?
+            Endpoint::regional("portal.sso", &settings.region)
         }
     };
     // Parameters in botocore's order (vectors/credentials/sso-get-role-credentials.json).
@@ -124,4 +121,70 @@ pub fn parse_sso_response(response: &HttpResponse, settings: &SsoSettings) -> Re
         }
     }
     Ok(creds)
+}
+
+/// The chain's SSO step for profile `name`: the cached token, then `GetRoleCredentials`.
+pub(crate) fn sso(io: &Io, files: &SharedConfig, p: &Section, name: &str) -> R<Credentials> {
+    let settings = sso_settings(files, p, name)?;
+    let home = io
+        .home()
+        .ok_or_else(|| fail("SSO needs HOME to find ~/.aws/sso/cache"))?;
+    let path = format!(
+        "{}/.aws/sso/cache/{}",
+        home.trim_end_matches('/'),
+        sso_cache_file_name(&settings.cache_key)
+    );
+    let text = io.read_file(&path)?.ok_or_else(|| {
+        fail(format!(
+            "no SSO token in {path}; run `aws sso login --profile {name}` and try again"
+        ))
+    })?;
+    let token = parse_sso_token(&text, &settings, io.now)?;
+    let response = io.send(
+        &format!(
+            "sso:{}:{}:{}",
+            settings.cache_key, settings.account_id, settings.role_name
+        ),
+        || sso_request(&settings, &token, io.env),
+    )?;
+    let response = response.map_err(|why| {
+        fail(format!(
+            "the SSO portal is unreachable for profile {name:?} ({why})"
+        ))
+    })?;
+    Ok(parse_sso_response(&response, &settings)?)
+}
+
+fn sso_settings(files: &SharedConfig, p: &Section, name: &str) -> R<SsoSettings> {
+    let need = |section: &Section, key: &str, place: &str| {
+        section.get(key).map(str::to_owned).ok_or_else(|| {
+            fail(format!(
+                "{place} has no {key}; run `aws configure sso` to set it up"
+            ))
+        })
+    };
+    let place = format!("profile {name:?}");
+    let (cache_key, region, start_url) = match p.get("sso_session") {
+        Some(session) => {
+            let s = files.sso_session(session).ok_or_else(|| fail(format!("profile {name:?} names sso_session {session:?}, but there is no [sso-session {session}] section")))?;
+            let splace = format!("[sso-session {session}]");
+            (
+                session.to_owned(),
+                need(s, "sso_region", &splace)?,
+                need(s, "sso_start_url", &splace)?,
+            )
+        }
+        None => {
+            let url = need(p, "sso_start_url", &place)?;
+            (url.clone(), need(p, "sso_region", &place)?, url)
+        }
+    };
+    validate_region(&region).map_err(|e| fail(format!("{place}: sso_region: {e}")))?;
+    Ok(SsoSettings {
+        cache_key,
+        region,
+        account_id: need(p, "sso_account_id", &place)?,
+        role_name: need(p, "sso_role_name", &place)?,
+        start_url,
+    })
 }

@@ -1,11 +1,14 @@
 //! STS: `AssumeRole` (signed with the source credentials) and `AssumeRoleWithWebIdentity`.
 
-use super::{cred_error, endpoint_from_env, form_encode, parse_time, request};
-use crate::converse::Endpoint;
-use crate::credentials::Credentials;
-use crate::error::Result;
+use super::{cred_error, request};
+use crate::auth::Credentials;
+use crate::codec::{form_encode, parse_rfc3339};
+use crate::credentials::step::{expand_home, fail, Io, R};
+use crate::endpoint::{configured_endpoint, validate_region, Endpoint};
+use crate::env::Env;
+use crate::error::{ErrorKind, Result};
 use crate::request::{HttpRequest, HttpResponse};
-use crate::Env;
+use crate::sign;
 
 /// AssumeRole parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,25 +27,17 @@ pub struct AssumeRole {
 /// `https://sts.{region}.amazonaws.com`, else the global `https://sts.amazonaws.com` (us-east-1).
 pub fn sts_endpoint(env: &Env, region: Option<&str>) -> Result<(Endpoint, String)> {
     let signing_region = region.unwrap_or("us-east-1").to_owned();
-    if let Some(e) = endpoint_from_env(env, "AWS_ENDPOINT_URL_STS")? {
+    if let Some(e) = configured_endpoint(env, "AWS_ENDPOINT_URL_STS", ErrorKind::Credentials)? {
         return Ok((e, signing_region));
     }
-    let host = match region {
+    let endpoint = match region {
         Some(r) => {
-            crate::converse::validate_region(r).map_err(cred_error)?;
-            let suffix = if r.starts_with("cn-") {
-                "amazonaws.com.cn"
-            } else {
-                "amazonaws.com"
-            };
-            format!("https://sts.{r}.{suffix}")
+            validate_region(r).map_err(cred_error)?;
+            Endpoint::regional("sts", r)
         }
-        None => "https://sts.amazonaws.com".to_owned(),
+        None => Endpoint::parse_reason("https://sts.amazonaws.com").map_err(cred_error)?,
     };
-    Ok((
-        Endpoint::parse_reason(&host).map_err(cred_error)?,
-        signing_region,
-    ))
+    Ok((endpoint, signing_region))
 }
 
 /// The `AssumeRole` request, unsigned (the chain signs it with the source credentials,
@@ -127,8 +122,60 @@ pub fn parse_sts_response(response: &HttpResponse, what: &str) -> Result<Credent
     };
     let mut creds = Credentials::new(field("AccessKeyId")?, field("SecretAccessKey")?)
         .with_session_token(field("SessionToken")?);
-    if let Some(at) = xml_tag(&xml, "Expiration").as_deref().and_then(parse_time) {
+    if let Some(at) = xml_tag(&xml, "Expiration")
+        .as_deref()
+        .and_then(parse_rfc3339)
+    {
         creds = creds.with_expiry(at);
     }
     Ok(creds)
+}
+
+/// The chain's web identity step: the token file, then `AssumeRoleWithWebIdentity`.
+pub(crate) fn web_identity(
+    io: &Io,
+    token_file: &str,
+    role_arn: &str,
+    session: Option<String>,
+    region: Option<&str>,
+) -> R<Credentials> {
+    let path = expand_home(token_file, io.home());
+    let token = io
+        .read_file(&path)?
+        .ok_or_else(|| fail(format!("the web identity token file {path} does not exist (AWS_WEB_IDENTITY_TOKEN_FILE / web_identity_token_file)")))?;
+    let token = token.trim().to_owned();
+    let session = session.unwrap_or_else(|| format!("bedrock-request-{}", io.now.unix_timestamp()));
+    let (endpoint, _) = sts_endpoint(io.env, region)?;
+    let response = io.send(&format!("sts:AssumeRoleWithWebIdentity:{role_arn}"), || {
+        Ok(web_identity_request(role_arn, &session, &token, &endpoint))
+    })?;
+    let response =
+        response.map_err(|why| fail(format!("STS is unreachable for web identity ({why})")))?;
+    Ok(parse_sts_response(&response, "AssumeRoleWithWebIdentity")?)
+}
+
+/// The chain's AssumeRole step for profile `name`, signed with `source`.
+pub(crate) fn assume_role(
+    io: &Io,
+    source: &Credentials,
+    params: &AssumeRole,
+    region: Option<&str>,
+    name: &str,
+) -> R<Credentials> {
+    let (endpoint, signing_region) = sts_endpoint(io.env, region)?;
+    let now = io.now;
+    let response = io.send(&format!("sts:AssumeRole:{}", params.role_arn), || {
+        let mut request = assume_role_request(params, &endpoint);
+        sign::sign_for_service(&mut request, source, &signing_region, "sts", now)?;
+        Ok(request)
+    })?;
+    let response = response.map_err(|why| {
+        fail(format!(
+            "STS is unreachable for profile {name:?}'s role ({why})"
+        ))
+    })?;
+    Ok(parse_sts_response(
+        &response,
+        &format!("AssumeRole for profile {name:?}"),
+    )?)
 }

@@ -1,6 +1,30 @@
-//! Endpoints, regions and the model id as a path label.
+//! Endpoints, regions and the AWS partitions' DNS suffixes: the one place that knows how an
+//! AWS host name is made, for Bedrock Runtime, STS and the SSO portal alike.
 
 use std::fmt;
+
+use crate::codec::redact_userinfo;
+use crate::env::Env;
+use crate::error::{Error, ErrorKind, Result};
+
+/// The AWS partitions other than `aws` (`amazonaws.com`, GovCloud included), by region prefix;
+/// longer prefixes first (`us-isob-` before `us-iso-`).
+const PARTITION_SUFFIXES: [(&str, &str); 6] = [
+    ("cn-", "amazonaws.com.cn"),
+    ("eusc-", "amazonaws.eu"),
+    ("us-isob-", "sc2s.sgov.gov"),
+    ("us-isof-", "csp.hci.ic.gov"),
+    ("us-iso-", "c2s.ic.gov"),
+    ("eu-isoe-", "cloud.adc-e.uk"),
+];
+
+/// The DNS suffix of a region's partition: `amazonaws.com`, `amazonaws.com.cn` for `cn-*`...
+pub(crate) fn dns_suffix(region: &str) -> &'static str {
+    PARTITION_SUFFIXES
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("amazonaws.com", |(_, suffix)| suffix)
+}
 
 /// A parsed endpoint: scheme, authority and an optional path prefix.
 ///
@@ -26,9 +50,9 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// Parses an endpoint URL; the error names the URL and what is wrong with it.
-    pub fn parse(url: &str) -> crate::Result<Endpoint> {
+    pub fn parse(url: &str) -> Result<Endpoint> {
         Endpoint::parse_reason(url).map_err(|e| {
-            crate::Error::request(format!(
+            Error::request(format!(
                 "endpoint {:?} is not usable: {e}",
                 redact_userinfo(url)
             ))
@@ -110,26 +134,19 @@ impl Endpoint {
     /// assert_eq!(Endpoint::bedrock_runtime("cn-north-1", false).host(), "bedrock-runtime.cn-north-1.amazonaws.com.cn");
     /// ```
     pub fn bedrock_runtime(region: &str, fips: bool) -> Endpoint {
-        const SUFFIXES: [(&str, &str); 6] = [
-            ("cn-", "amazonaws.com.cn"),
-            ("eusc-", "amazonaws.eu"),
-            ("us-isob-", "sc2s.sgov.gov"),
-            ("us-isof-", "csp.hci.ic.gov"),
-            ("us-iso-", "c2s.ic.gov"),
-            ("eu-isoe-", "cloud.adc-e.uk"),
-        ];
-        let suffix = SUFFIXES
-            .iter()
-            .find(|(prefix, _)| region.starts_with(prefix))
-            .map_or("amazonaws.com", |(_, suffix)| suffix);
         let service = if fips {
             "bedrock-runtime-fips"
         } else {
             "bedrock-runtime"
         };
+        Endpoint::regional(service, region)
+    }
+
+    /// `https://{service}.{region}.{dns suffix}` for a valid region name.
+    pub(crate) fn regional(service: &str, region: &str) -> Endpoint {
         Endpoint {
             https: true,
-            host: format!("{service}.{region}.{suffix}"),
+            host: format!("{service}.{region}.{}", dns_suffix(region)),
             path_prefix: String::new(),
         }
     }
@@ -182,18 +199,6 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), String> {
     }
 }
 
-/// The URL with any `user:password@` replaced by `***@`, for error messages.
-pub(crate) fn redact_userinfo(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let authority_end = url[after_scheme..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| after_scheme + i);
-    match url[after_scheme..authority_end].rfind('@') {
-        Some(at) => format!("{}***{}", &url[..after_scheme], &url[after_scheme + at..]),
-        None => url.to_owned(),
-    }
-}
-
 /// Checks a region name: lowercase letters, digits and `-` (it becomes part of a host name
 /// and of the signature's scope).
 pub(crate) fn validate_region(region: &str) -> Result<(), String> {
@@ -211,26 +216,56 @@ pub(crate) fn validate_region(region: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Percent-encodes a string as ONE path label: every byte except `A-Z a-z 0-9 - _ . ~`,
-/// uppercase hex. So `:` is `%3A` and an ARN's `/` is `%2F`.
-///
-/// ```
-/// use bedrock_request::converse::encode_path_label;
-/// assert_eq!(encode_path_label("anthropic.claude-3-haiku-20240307-v1:0"), "anthropic.claude-3-haiku-20240307-v1%3A0");
-/// assert_eq!(encode_path_label("arn:aws:bedrock:us-east-1:123:application-inference-profile/ab c"),
-///            "arn%3Aaws%3Abedrock%3Aus-east-1%3A123%3Aapplication-inference-profile%2Fab%20c");
-/// ```
-pub fn encode_path_label(label: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(label.len() + 8);
-    for &b in label.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
+/// The endpoint the environment configures for a service: `service_var` (such as
+/// `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`), else `AWS_ENDPOINT_URL`; `None` when neither is set or
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`. A bad URL is an error of `kind` naming the
+/// variable.
+pub(crate) fn configured_endpoint(
+    env: &Env,
+    service_var: &str,
+    kind: ErrorKind,
+) -> Result<Option<Endpoint>> {
+    if env.flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
+        return Ok(None);
+    }
+    for var in [service_var, "AWS_ENDPOINT_URL"] {
+        if let Some(url) = env.get_nonempty(var) {
+            return Endpoint::parse_reason(url).map(Some).map_err(|e| {
+                Error::new(
+                    kind,
+                    format!("{var}={:?} is not usable: {e}", redact_userinfo(url)),
+                )
+            });
         }
     }
-    out
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_partition_table_for_every_service() {
+        assert_eq!(
+            Endpoint::regional("sts", "cn-north-1").host(),
+            "sts.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            Endpoint::regional("portal.sso", "cn-northwest-1").host(),
+            "portal.sso.cn-northwest-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            Endpoint::regional("sts", "us-isob-east-1").host(),
+            "sts.us-isob-east-1.sc2s.sgov.gov"
+        );
+        assert_eq!(
+            Endpoint::regional("sts", "us-iso-east-1").host(),
+            "sts.us-iso-east-1.c2s.ic.gov"
+        );
+        assert_eq!(
+            Endpoint::regional("sts", "us-gov-west-1").host(),
+            "sts.us-gov-west-1.amazonaws.com"
+        );
+    }
 }

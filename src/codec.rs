@@ -1,0 +1,272 @@
+//! Byte and text codecs shared by every layer: base64, percent-encoding, form bodies, AWS and
+//! HTTP dates, and redaction of tokens and URL user info in messages.
+//!
+//! The ground floor: this file imports nothing of the crate.
+
+use time::format_description::well_known::Rfc3339;
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding.
+pub(crate) fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(BASE64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Standard base64 (with or without padding) to bytes; `None` when it is not base64.
+pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for b in text.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    // A leftover of 6 bits means one stray character: not base64.
+    (bits < 6).then_some(out)
+}
+
+/// Percent-encodes every byte except the unreserved `A-Z a-z 0-9 - _ . ~` (and `/` when
+/// `keep_slash`), uppercase hex: RFC 3986 as SigV4 and botocore's `quote(safe='-_.~')` do it.
+pub(crate) fn percent_encode(text: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'_' | b'.' | b'~')
+            || (keep_slash && b == b'/')
+        {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+    out
+}
+
+/// Percent-encodes a string as ONE path label (`:` is `%3A`, an ARN's `/` is `%2F`).
+pub(crate) fn encode_path_label(label: &str) -> String {
+    percent_encode(label, false)
+}
+
+/// `k=v&k=v` with both sides percent-encoded, as botocore encodes form bodies and queries.
+pub(crate) fn form_encode(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k, false), percent_encode(v, false)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte (a `%` without
+/// two hex digits stays as it is).
+pub(crate) fn form_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `20240115T123456Z` → time; `None` for other text and for dates before 1970 (they cannot
+/// become a `SystemTime` everywhere, wasm included, so they are no signing time).
+pub(crate) fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
+    let b = text.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<u32>().ok();
+    let date = Date::from_calendar_date(
+        num(0..4)? as i32,
+        Month::try_from(num(4..6)? as u8).ok()?,
+        num(6..8)? as u8,
+    )
+    .ok()?;
+    let time = Time::from_hms(num(9..11)? as u8, num(11..13)? as u8, num(13..15)? as u8).ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_utc()).filter(|t| t.unix_timestamp() >= 0)
+}
+
+/// IMF-fixdate, the HTTP `Date` header: `Mon, 15 Jan 2024 12:34:56 GMT`.
+pub(crate) fn parse_http_date(text: &str) -> Option<OffsetDateTime> {
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    let [_weekday, day, month, year, hms, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| m == month)? as u8 + 1;
+    let date = Date::from_calendar_date(
+        year.parse().ok()?,
+        Month::try_from(month).ok()?,
+        day.parse().ok()?,
+    )
+    .ok()?;
+    let mut t = hms.split(':').map(|p| p.parse::<u8>().ok());
+    let time = Time::from_hms(t.next()??, t.next()??, t.next()??).ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_utc())
+}
+
+/// An RFC 3339 time, or the older `2019-11-14T04:05:45UTC` form of SSO caches.
+pub(crate) fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339).ok().or_else(|| {
+        let fixed = text.strip_suffix("UTC").map(|t| format!("{t}Z"))?;
+        OffsetDateTime::parse(&fixed, &Rfc3339).ok()
+    })
+}
+
+/// Hides session tokens in a canonical request (or any text quoting one): the value of an
+/// `x-amz-security-token:` line or an `X-Amz-Security-Token=` query parameter becomes
+/// `<redacted>`.
+pub(crate) fn redact_tokens(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let found = ["x-amz-security-token:", "x-amz-security-token="]
+            .iter()
+            .filter_map(|m| lower.find(m).map(|i| (i, m.len())))
+            .min();
+        let Some((at, len)) = found else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..at + len]);
+        out.push_str("<redacted>");
+        let after = &rest[at + len..];
+        let end = after
+            .find(['\n', '&', '\'', '"', ' '])
+            .unwrap_or(after.len());
+        rest = &after[end..];
+    }
+}
+
+/// The URL with any `user:password@` replaced by `***@`, for error messages.
+pub(crate) fn redact_userinfo(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let authority_end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    match url[after_scheme..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..after_scheme], &url[after_scheme + at..]),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_labels_encode_every_reserved_byte() {
+        assert_eq!(
+            encode_path_label("anthropic.claude-3-haiku-20240307-v1:0"),
+            "anthropic.claude-3-haiku-20240307-v1%3A0"
+        );
+        assert_eq!(
+            encode_path_label("arn:aws:bedrock:us-east-1:123:application-inference-profile/ab c"),
+            "arn%3Aaws%3Abedrock%3Aus-east-1%3A123%3Aapplication-inference-profile%2Fab%20c"
+        );
+        assert_eq!(percent_encode("/a b/é", true), "/a%20b/%C3%A9");
+    }
+
+    #[test]
+    fn forms_round_trip() {
+        let encoded = form_encode(&[
+            ("Action", "AssumeRole"),
+            ("RoleArn", "arn:aws:iam::1:role/x y"),
+        ]);
+        assert_eq!(
+            encoded,
+            "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fx%20y"
+        );
+        assert_eq!(form_decode("a+b%3Ac%zz"), "a b:c%zz");
+    }
+
+    #[test]
+    fn base64_round_trips_and_refuses_garbage() {
+        for len in 0..10 {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            assert_eq!(base64_decode(&base64_encode(&bytes)), Some(bytes));
+        }
+        assert_eq!(base64_encode(b"Man"), "TWFu");
+        assert_eq!(base64_decode("A"), None);
+        assert_eq!(base64_decode("a*b="), None);
+    }
+
+    #[test]
+    fn tokens_and_user_info_are_redacted() {
+        assert_eq!(
+            redact_tokens("host:h\nx-amz-security-token:SECRET\n"),
+            "host:h\nx-amz-security-token:<redacted>\n"
+        );
+        assert_eq!(
+            redact_tokens("a=1&X-Amz-Security-Token=SECRET&b=2"),
+            "a=1&X-Amz-Security-Token=<redacted>&b=2"
+        );
+        assert_eq!(
+            redact_userinfo("https://u:p@host/x@y"),
+            "https://***@host/x@y"
+        );
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(
+            parse_amz_date("20150830T123600Z").map(|t| t.unix_timestamp()),
+            Some(1_440_938_160)
+        );
+        assert_eq!(parse_amz_date("19691231T235959Z"), None);
+        assert_eq!(
+            parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT").map(|t| t.unix_timestamp()),
+            Some(1_440_938_160)
+        );
+        assert_eq!(
+            parse_rfc3339("2015-08-30T12:36:00UTC").map(|t| t.unix_timestamp()),
+            Some(1_440_938_160)
+        );
+    }
+}

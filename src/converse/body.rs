@@ -1,0 +1,267 @@
+//! The Converse body: messages and system blocks (text, media, tools, guard content), the
+//! inference settings and the option fields, in Converse's key order, then `extra_body`.
+
+use super::media::{self, document_name, Fetched};
+use super::tools::{cache_point, Tools};
+use crate::config::{ClientConfig, InferenceConfig};
+use crate::error::Result;
+use crate::prompt::{Block, Conversation, Media, Part, ToolResultContent, ToolResultStatus};
+use crate::value::Value;
+
+fn obj(entries: Vec<(&str, Value)>) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
+/// Builds content blocks; documents get unique valid names.
+struct Blocks<'a> {
+    config: &'a ClientConfig,
+    fetched: &'a [Fetched],
+    names: Vec<String>,
+}
+
+impl Blocks<'_> {
+    fn doc_name(names: &mut Vec<String>, given: Option<&str>) -> String {
+        let base = match given {
+            Some(n) => document_name(n),
+            None => format!("document-{}", names.len() + 1),
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while names.contains(&name) {
+            name = format!("{base} ({n})");
+            n += 1;
+        }
+        names.push(name.clone());
+        name
+    }
+
+    fn media(&mut self, media: &Media) -> Result<Value> {
+        let names = &mut self.names;
+        media::media_block(
+            media,
+            self.config.media_url_handler(),
+            self.fetched,
+            &mut |given| Blocks::doc_name(names, given),
+        )
+    }
+
+    fn block(&mut self, block: Block) -> Result<Value> {
+        Ok(match block {
+            Block::Text(text) | Block::Part(Part::Text(text)) => {
+                obj(vec![("text", Value::String(text))])
+            }
+            Block::CachePoint => cache_point(),
+            Block::Part(Part::Media(media)) => self.media(&media)?,
+            Block::Part(Part::ToolUse { id, name, input }) => obj(vec![(
+                "toolUse",
+                obj(vec![
+                    ("toolUseId", Value::String(id)),
+                    ("name", Value::String(name)),
+                    ("input", input),
+                ]),
+            )]),
+            Block::Part(Part::ToolResult {
+                tool_use_id,
+                content,
+                status,
+            }) => {
+                let content = content
+                    .into_iter()
+                    .map(|c| {
+                        Ok(match c {
+                            ToolResultContent::Text(t) => obj(vec![("text", Value::String(t))]),
+                            ToolResultContent::Json(j) => obj(vec![("json", j)]),
+                            ToolResultContent::Media(m) => self.media(&m)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let mut fields = vec![
+                    ("toolUseId", Value::String(tool_use_id)),
+                    ("content", Value::Array(content)),
+                ];
+                if let Some(status) = status {
+                    let s = match status {
+                        ToolResultStatus::Success => "success",
+                        ToolResultStatus::Error => "error",
+                    };
+                    fields.push(("status", Value::from(s)));
+                }
+                obj(vec![("toolResult", obj(fields))])
+            }
+            Block::Part(Part::GuardContent { text, qualifiers }) => {
+                let mut inner = vec![("text", Value::String(text))];
+                if !qualifiers.is_empty() {
+                    inner.push((
+                        "qualifiers",
+                        Value::Array(qualifiers.into_iter().map(Value::String).collect()),
+                    ));
+                }
+                obj(vec![("guardContent", obj(vec![("text", obj(inner))]))])
+            }
+        })
+    }
+
+    fn blocks(&mut self, blocks: Vec<Block>) -> Result<Value> {
+        Ok(Value::Array(
+            blocks
+                .into_iter()
+                .map(|b| self.block(b))
+                .collect::<Result<_>>()?,
+        ))
+    }
+}
+
+/// A patch value with its `null` object members removed (a `null` means "remove", never
+/// "send null").
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(entries) => Value::Object(
+            entries
+                .iter()
+                .filter(|(_, v)| *v != Value::Null)
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Deep-merges `patch` into `target`: objects merge key by key, `null` removes, anything else
+/// replaces.
+fn deep_merge(target: &mut Vec<(String, Value)>, patch: &[(String, Value)]) {
+    for (key, value) in patch {
+        let at = target.iter().position(|(k, _)| k == key);
+        match (at, value) {
+            (Some(i), Value::Null) => {
+                target.remove(i);
+            }
+            (None, Value::Null) => {}
+            (Some(i), Value::Object(p)) => match &mut target[i].1 {
+                Value::Object(t) => deep_merge(t, p),
+                other => *other = value.clone(),
+            },
+            (Some(i), _) => target[i].1 = without_nulls(value),
+            (None, _) => target.push((key.clone(), without_nulls(value))),
+        }
+    }
+}
+
+/// The body's JSON; takes the conversation so large texts move into it instead of copying.
+pub(super) fn body_json(
+    config: &ClientConfig,
+    conversation: Conversation,
+    tools: Option<&Tools>,
+    fetched: &[Fetched],
+) -> Result<String> {
+    let mut b = Blocks {
+        config,
+        fetched,
+        names: Vec::new(),
+    };
+    let mut body: Vec<(String, Value)> = Vec::new();
+    let messages = conversation
+        .turns
+        .into_iter()
+        .map(|(role, blocks)| {
+            Ok(obj(vec![
+                ("role", Value::from(role.as_str())),
+                ("content", b.blocks(blocks)?),
+            ]))
+        })
+        .collect::<Result<_>>()?;
+    body.push(("messages".into(), Value::Array(messages)));
+    if !conversation.system.is_empty() {
+        body.push(("system".into(), b.blocks(conversation.system)?));
+    }
+    if let Some(inference) = inference_config(config.inference()) {
+        body.push(("inferenceConfig".into(), inference));
+    }
+    if let Some(tools) = tools {
+        body.push(("toolConfig".into(), tools.to_value()));
+    }
+    options_fields(config, &mut body);
+    deep_merge(&mut body, config.extra_body());
+    Ok(Value::Object(body).to_json())
+}
+
+/// `inferenceConfig`, or `None` when nothing is set.
+fn inference_config(inf: &InferenceConfig) -> Option<Value> {
+    if inf.is_empty() {
+        return None;
+    }
+    let mut fields: Vec<(String, Value)> = Vec::new();
+    if let Some(n) = inf.max_tokens {
+        fields.push(("maxTokens".into(), Value::Number(n.into())));
+    }
+    if let Some(t) = &inf.temperature {
+        fields.push(("temperature".into(), Value::Number(t.clone())));
+    }
+    if let Some(p) = &inf.top_p {
+        fields.push(("topP".into(), Value::Number(p.clone())));
+    }
+    if !inf.stop_sequences.is_empty() {
+        let stops = inf
+            .stop_sequences
+            .iter()
+            .map(|s| Value::from(s.as_str()))
+            .collect();
+        fields.push(("stopSequences".into(), Value::Array(stops)));
+    }
+    Some(Value::Object(fields))
+}
+
+/// The fields that come straight from client options, in Converse's order, each omitted when
+/// empty.
+fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>) {
+    let strings =
+        |items: &[String]| Value::Array(items.iter().map(|s| Value::from(s.as_str())).collect());
+    if let Some(g) = config.guardrail() {
+        let mut fields = vec![
+            ("guardrailIdentifier", Value::from(g.identifier.as_str())),
+            ("guardrailVersion", Value::from(g.version.as_str())),
+        ];
+        if let Some(t) = &g.trace {
+            fields.push(("trace", Value::from(t.as_str())));
+        }
+        body.push(("guardrailConfig".into(), obj(fields)));
+    }
+    if !config.additional_model_request_fields().is_empty() {
+        body.push((
+            "additionalModelRequestFields".into(),
+            Value::Object(config.additional_model_request_fields().to_vec()),
+        ));
+    }
+    if !config.prompt_variables().is_empty() {
+        let vars = config
+            .prompt_variables()
+            .iter()
+            .map(|(k, v)| (k.clone(), obj(vec![("text", Value::from(v.as_str()))])))
+            .collect();
+        body.push(("promptVariables".into(), Value::Object(vars)));
+    }
+    if !config.additional_model_response_field_paths().is_empty() {
+        body.push((
+            "additionalModelResponseFieldPaths".into(),
+            strings(config.additional_model_response_field_paths()),
+        ));
+    }
+    if !config.request_metadata().is_empty() {
+        let meta = config
+            .request_metadata()
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect();
+        body.push(("requestMetadata".into(), Value::Object(meta)));
+    }
+    if let Some(latency) = config.performance_latency() {
+        body.push((
+            "performanceConfig".into(),
+            obj(vec![("latency", Value::from(latency))]),
+        ));
+    }
+}
