@@ -252,116 +252,31 @@ pub struct Conversation {
 /// ```
 pub fn apply_role_policy(messages: &[Message], policy: &RolePolicy) -> Result<Conversation> {
     // Steps 1-3: role per message, blocks per message.
-    let mut staged: Vec<Staged> = Vec::new();
-    for message in messages {
-        let original = message.role.as_str();
-        let allowed = if policy.allowed_roles.iter().any(|r| r == original) {
-            original
-        } else {
-            policy.default_role.as_str()
-        };
-        let role = policy
-            .remap_roles
-            .iter()
-            .find(|(from, _)| from == allowed)
-            .map_or(allowed, |(_, to)| to.as_str());
-        let mut blocks: Vec<Block> = Vec::new();
-        for part in &message.parts {
-            match part {
-                Part::Text(t) if t.trim().is_empty() => {}
-                Part::Text(t) => blocks.push(Block::Text(t.clone())),
-                other => blocks.push(Block::Part(other.clone())),
-            }
-        }
-        if blocks.is_empty() {
-            continue;
-        }
-        // Any cache_control value asks for a cache point, except null and false.
-        let cache = message.metadata.iter().any(|(k, v)| {
-            k == "cache_control"
-                && !matches!(v, Value::Null | Value::Bool(false))
-                && policy.allowed_role_metadata.allows(k)
-        });
-        if cache {
-            blocks.push(Block::CachePoint);
-        }
-        staged.push(Staged {
-            role: role.to_owned(),
-            original: original.to_owned(),
-            blocks,
-        });
-    }
+    let staged: Vec<Staged> = messages.iter().filter_map(|m| stage(m, policy)).collect();
     if staged.is_empty() {
         return Err(Error::prompt(
             "the prompt is empty: every message is empty or blank, and Converse needs at least one user message",
         ));
     }
-
     // Step 4: merge adjacent messages of one role.
     let mut merged = merge_adjacent(staged);
-
     // Steps 5 and 7: a leading system message becomes `system`, unless it is all there is.
     let mut conversation = Conversation::default();
     if merged[0].role == "system" {
         if merged.len() == 1 {
             merged[0].role = "user".to_owned();
         } else {
-            let first = merged.remove(0);
-            for block in &first.blocks {
-                match block {
-                    Block::Text(_) | Block::CachePoint | Block::Part(Part::GuardContent { .. }) => {}
-                    Block::Part(_) => {
-                        return Err(Error::prompt(
-                            "a system message holds a media, tool use or tool result part; Converse's system blocks take text (and guard content) only, so move it into a user message",
-                        ))
-                    }
-                }
-            }
-            conversation.system = first.blocks;
+            conversation.system = system_blocks(merged.remove(0))?;
         }
     }
-
     // Step 6: later system messages are user messages, merged with their neighbours.
     for m in &mut merged {
         if m.role == "system" {
             m.role = "user".to_owned();
         }
     }
-    let merged = merge_adjacent(merged);
-
-    for (i, m) in merged.into_iter().enumerate() {
-        let role = match m.role.as_str() {
-            "user" => ConverseRole::User,
-            "assistant" => ConverseRole::Assistant,
-            other => {
-                let how = if other == m.original {
-                    String::new()
-                } else {
-                    format!(
-                        " (the prompt's role {:?} after allowed_roles/default_role/remap_roles)",
-                        m.original
-                    )
-                };
-                return Err(Error::prompt(format!(
-                    "role {other:?}{how} cannot be sent: Converse takes only user and assistant messages (and a leading system message); fix remap_roles or default_role"
-                )));
-            }
-        };
-        for block in &m.blocks {
-            match (block, role) {
-                (Block::Part(Part::ToolUse { name, .. }), ConverseRole::User) => {
-                    return Err(Error::prompt(format!(
-                        "a tool_use part ({name}) is in a user message; tool calls belong to the assistant's turn"
-                    )))
-                }
-                (Block::Part(Part::ToolResult { tool_use_id, .. }), ConverseRole::Assistant) => {
-                    return Err(Error::prompt(format!(
-                        "a tool_result part (for {tool_use_id}) is in an assistant message; tool results belong to the user's turn"
-                    )))
-                }
-                _ => {}
-            }
-        }
+    for (i, m) in merge_adjacent(merged).into_iter().enumerate() {
+        let role = converse_role(&m)?;
         if i == 0 && role != ConverseRole::User {
             return Err(Error::prompt(format!(
                 "the conversation starts with an {} message, and Converse requires the first message to be from the user; add a user message before it",
@@ -371,6 +286,100 @@ pub fn apply_role_policy(messages: &[Message], policy: &RolePolicy) -> Result<Co
         conversation.turns.push((role, m.blocks));
     }
     Ok(conversation)
+}
+
+/// One message after the role policy: its wire role and blocks (blank text dropped, a cache
+/// point for `cache_control`); `None` when nothing is left of it.
+fn stage(message: &Message, policy: &RolePolicy) -> Option<Staged> {
+    let original = message.role.as_str();
+    let allowed = if policy.allowed_roles.iter().any(|r| r == original) {
+        original
+    } else {
+        policy.default_role.as_str()
+    };
+    let role = policy
+        .remap_roles
+        .iter()
+        .find(|(from, _)| from == allowed)
+        .map_or(allowed, |(_, to)| to.as_str());
+    let mut blocks: Vec<Block> = Vec::new();
+    for part in &message.parts {
+        match part {
+            Part::Text(t) if t.trim().is_empty() => {}
+            Part::Text(t) => blocks.push(Block::Text(t.clone())),
+            other => blocks.push(Block::Part(other.clone())),
+        }
+    }
+    if blocks.is_empty() {
+        return None;
+    }
+    // Any cache_control value asks for a cache point, except null and false.
+    let cache = message.metadata.iter().any(|(k, v)| {
+        k == "cache_control"
+            && !matches!(v, Value::Null | Value::Bool(false))
+            && policy.allowed_role_metadata.allows(k)
+    });
+    if cache {
+        blocks.push(Block::CachePoint);
+    }
+    Some(Staged {
+        role: role.to_owned(),
+        original: original.to_owned(),
+        blocks,
+    })
+}
+
+/// The leading system message's blocks: text, cache points and guard content only.
+fn system_blocks(first: Staged) -> Result<Vec<Block>> {
+    for block in &first.blocks {
+        match block {
+            Block::Text(_) | Block::CachePoint | Block::Part(Part::GuardContent { .. }) => {}
+            Block::Part(_) => {
+                return Err(Error::prompt(
+                    "a system message holds a media, tool use or tool result part; Converse's system blocks take text (and guard content) only, so move it into a user message",
+                ))
+            }
+        }
+    }
+    Ok(first.blocks)
+}
+
+/// A merged message's Converse role, checking that tool uses are the assistant's and tool
+/// results the user's.
+fn converse_role(m: &Staged) -> Result<ConverseRole> {
+    let role = match m.role.as_str() {
+        "user" => ConverseRole::User,
+        "assistant" => ConverseRole::Assistant,
+        other => {
+            let how = if other == m.original {
+                String::new()
+            } else {
+                format!(
+                    " (the prompt's role {:?} after allowed_roles/default_role/remap_roles)",
+                    m.original
+                )
+            };
+            return Err(Error::prompt(format!(
+                "role {other:?}{how} cannot be sent: Converse takes only user and assistant messages (and a leading system message); fix remap_roles or default_role"
+            )));
+        }
+    };
+    for block in &m.blocks {
+        match (block, role) {
+            (Block::Part(Part::ToolUse { name, .. }), ConverseRole::User) => {
+                return Err(Error::prompt(format!(
+                    "a tool_use part ({name}) is in a user message; tool calls belong to the assistant's turn"
+                )))
+            }
+            (Block::Part(Part::ToolResult { tool_use_id, .. }), ConverseRole::Assistant) => {
+                return Err(Error::prompt(format!(
+                    "a tool_result part (for {tool_use_id}) is in an assistant message; tool results belong to the user's turn"
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(role)
 }
 
 struct Staged {

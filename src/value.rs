@@ -583,4 +583,25 @@ mod tests {
         assert_eq!(pretty, compact);
         assert_eq!(Value::Object(vec![]).to_json_pretty(), "{}");
     }
+
+    #[test]
+    fn conversions_to_and_from_serde_json_keep_what_each_can_hold() {
+        let text =
+            r#"{"z":[1,-2,0.5,1e2,true,null],"a":{"s":"x\u00e9"},"big":18446744073709551615}"#;
+        let ours = Value::from_json_str(text).unwrap();
+        let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
+        // Ours -> serde_json equals serde_json's own reading of the same text.
+        assert_eq!(serde_json::Value::from(&ours), theirs);
+        // serde_json -> ours -> serde_json is the identity.
+        assert_eq!(serde_json::Value::from(Value::from(&theirs)), theirs);
+        // Beyond f64's range: kept as text, not lost or turned into null.
+        let huge = Value::from_json_str("1e400").unwrap();
+        assert_eq!(serde_json::Value::from(&huge), serde_json::json!("1e400"));
+        // Access like serde_json's: pointer, index, comparison with text.
+        assert_eq!(ours.pointer("/z/2").map(Value::to_json), Some("0.5".into()));
+        assert_eq!(ours["a"]["s"], "x\u{e9}");
+        assert!(ours["missing"][3].is_null());
+        assert_eq!(ours["big"].as_u64(), Some(u64::MAX));
+        assert_eq!(theirs.pointer("/z/2"), Some(&serde_json::json!(0.5)));
+    }
 }

@@ -770,6 +770,149 @@ fn refresh_margin() {
 }
 
 #[test]
+fn answers_of_the_wrong_kind_or_unasked_are_refused() {
+    let mut chain = Chain::new(&plain(), &home().with("AWS_EC2_METADATA_DISABLED", "true"));
+    // Nothing asked yet.
+    let e = chain.handle(Performed::File(None)).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Credentials);
+    assert!(e.to_string().contains("asked for nothing"), "{e}");
+    // A file is asked for: a response or a process's output is refused, and changes nothing.
+    assert_eq!(
+        chain.poll(NOW).unwrap(),
+        Step::ReadFile {
+            path: CONFIG.into()
+        }
+    );
+    let e = chain
+        .handle(Performed::Response(HttpResponse::new(200, "{}")))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the credential chain asked for a file but got an HTTP response"
+    );
+    let e = chain
+        .handle(Performed::Process(ProcessOutput::default()))
+        .unwrap_err();
+    assert!(e.to_string().ends_with("but got a process's output"), "{e}");
+    assert_eq!(
+        chain.poll(NOW).unwrap(),
+        Step::ReadFile {
+            path: CONFIG.into()
+        }
+    );
+    chain.handle(Performed::File(None)).unwrap();
+    // Answered once: a second answer to the same step is refused too.
+    let e = chain.handle(Performed::File(None)).unwrap_err();
+    assert!(e.to_string().contains("asked for nothing"), "{e}");
+    // A request is asked for (the container endpoint): a file is refused, unreachable is fine.
+    let mut chain = Chain::new(
+        &plain(),
+        &Env::from_iter([
+            (
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                "http://127.0.0.1:9/creds",
+            ),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]),
+    );
+    assert!(matches!(chain.poll(NOW).unwrap(), Step::Send(_)));
+    let e = chain.handle(Performed::File(Some("x".into()))).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the credential chain asked for an HTTP response but got a file"
+    );
+    chain
+        .handle(Performed::Unreachable("refused".into()))
+        .unwrap();
+    let e = chain.poll(NOW).unwrap_err();
+    assert!(e.to_string().contains("unreachable (refused)"), "{e}");
+}
+
+#[test]
+fn the_driver_gives_up_after_max_steps() {
+    // A performer that never answers what was asked: every answer is refused, so the driver
+    // stops at once with that error rather than looping.
+    let chain = Chain::new(&plain(), &home().with("AWS_EC2_METADATA_DISABLED", "true"));
+    let e = drive(chain, NOW, |_| Performed::Unreachable("no".into())).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the credential chain asked for a file but got an unreachable request"
+    );
+    // A chain that needs more than MAX_STEPS steps (a role assumed through 70 source
+    // profiles, one STS call each) stops at the cap with an error, never loops on.
+    let mut config =
+        String::from("[default]\nrole_arn = arn:aws:iam::1:role/r0\nsource_profile = p1\n");
+    for i in 1..70 {
+        config.push_str(&format!(
+            "[profile p{i}]\nrole_arn = arn:aws:iam::1:role/r{i}\nsource_profile = p{}\n",
+            i + 1
+        ));
+    }
+    config.push_str("[profile p70]\naws_access_key_id = K\naws_secret_access_key = s\n");
+    let mut asked = 0;
+    let chain = Chain::new(&plain(), &home().with("AWS_EC2_METADATA_DISABLED", "true"));
+    let e = drive(chain, NOW, |step| {
+        asked += 1;
+        match step {
+            Step::ReadFile { path } if path == CONFIG => Performed::File(Some(config.clone())),
+            Step::ReadFile { .. } => Performed::File(None),
+            _ => Performed::Response(HttpResponse::new(200, STS_OK)),
+        }
+    })
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the credential chain did not finish in {} steps",
+            bedrock_request::credentials::MAX_STEPS
+        )
+    );
+    assert_eq!(asked, bedrock_request::credentials::MAX_STEPS);
+}
+
+#[test]
+fn the_profile_region_reaches_the_request() {
+    let env = home();
+    let files = |path: &str| {
+        (path == CONFIG).then(|| {
+            "[default]\nregion = eu-west-3\n[profile work]\nregion = ap-south-1\n".to_owned()
+        })
+    };
+    let region = bedrock_request::credentials::profile_region(&env, None, files).unwrap();
+    assert_eq!(region.as_deref(), Some("eu-west-3"));
+    let work = bedrock_request::credentials::profile_region(&env, Some("work"), files).unwrap();
+    assert_eq!(work.as_deref(), Some("ap-south-1"));
+    let config = plain();
+    let messages = [bedrock_request::Message::user("hi")];
+    let build = |env: &Env, region: Option<&str>| {
+        bedrock_request::converse::Builder::new(&config, &messages, env)
+            .profile_region(region)
+            .build()
+            .map(|r| r.region().to_owned())
+    };
+    // After AWS_REGION and AWS_DEFAULT_REGION, before nothing.
+    assert_eq!(build(&env, region.as_deref()).unwrap(), "eu-west-3");
+    assert_eq!(
+        build(
+            &env.clone().with("AWS_DEFAULT_REGION", "us-west-2"),
+            region.as_deref()
+        )
+        .unwrap(),
+        "us-west-2"
+    );
+    assert!(build(&env, None).is_err());
+    // The chain resolves the same region with the credentials.
+    let mut world = World::default().file(
+        CONFIG,
+        "[default]\nregion = eu-west-3\naws_access_key_id = K\naws_secret_access_key = s\n",
+    );
+    let resolved = drive(Chain::new(&config, &env), NOW, |s| world.perform(s))
+        .unwrap()
+        .unwrap();
+    assert_eq!(resolved.region.as_deref(), Some("eu-west-3"));
+}
+
+#[test]
 fn the_driver_shows_each_step_once_and_remembers_results() {
     let mut chain = Chain::new(&plain(), &home().with("AWS_EC2_METADATA_DISABLED", "true"));
     assert_eq!(
@@ -785,15 +928,13 @@ fn the_driver_shows_each_step_once_and_remembers_results() {
             path: CONFIG.into()
         }
     );
-    chain
-        .handle(bedrock_request::credentials::Performed::File(None))
-        .unwrap();
+    chain.handle(Performed::File(None)).unwrap();
     assert_eq!(
         chain.poll(NOW).unwrap(),
         Step::ReadFile { path: CREDS.into() }
     );
     chain
-        .handle(bedrock_request::credentials::Performed::File(Some(
+        .handle(Performed::File(Some(
             "[default]\naws_access_key_id = K\naws_secret_access_key = s\n".into(),
         )))
         .unwrap();

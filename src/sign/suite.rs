@@ -20,6 +20,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::canonical::CanonicalRequest;
+use crate::codec::form_encode;
 
 /// One case's outcome: the stages that failed (empty: passed).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -180,6 +181,19 @@ pub fn run_case(name: &str, get: &dyn Fn(&str) -> Option<Vec<u8>>) -> CaseReport
     report
 }
 
+/// What our canonical view computes for one flavour of a case.
+struct Ours {
+    amz_date: String,
+    scope: String,
+    /// The query string after signing (the query flavour adds the `X-Amz-*` parameters).
+    query: String,
+    /// The signed header names, as the request and signing give them.
+    signed: Vec<String>,
+    canonical_request: String,
+    string_to_sign: String,
+    signature: String,
+}
+
 fn run_flavour(
     ctx: &Context,
     req: &RawRequest,
@@ -200,6 +214,57 @@ fn run_flavour(
     }
     let query_flavour = flavour == "query";
     let host = host_of(req)?;
+    // The request's headers, less any x-amz-date the signer replaces.
+    let signer_sets = |k: &str| !query_flavour && k.eq_ignore_ascii_case("x-amz-date");
+    let req = &RawRequest {
+        headers: req
+            .headers
+            .iter()
+            .filter(|(k, _)| !signer_sets(k))
+            .cloned()
+            .collect(),
+        ..req.clone()
+    };
+    let ours = our_view(ctx, req, query_flavour)?;
+    let sdk = sdk_signature(ctx, req, &host, query_flavour)?;
+
+    let mut check = |stage: &str, expected: &Option<String>, actual: &str| {
+        if let Some(expected) = expected {
+            report.checked += 1;
+            if expected != actual {
+                report.failures.push(format!(
+                    "{flavour} {stage}: expected\n{expected}\ngot\n{actual}"
+                ));
+            }
+        }
+    };
+    check("canonical request", &expected[0], &ours.canonical_request);
+    check("string to sign", &expected[1], &ours.string_to_sign);
+    check("signature", &expected[2], &ours.signature);
+    if let Some(sdk) = &sdk {
+        if *sdk != ours.signature {
+            report.failures.push(format!(
+                "{flavour} signature: our view gives {}, aws-sigv4 {sdk}",
+                ours.signature
+            ));
+        }
+    }
+    if let Some(signed_text) = &expected[3] {
+        report.checked += 1;
+        let want = parse_request(signed_text.as_bytes())?;
+        let got = signed_request(ctx, req, &ours, query_flavour);
+        if let Some(why) = requests_differ(&want, &got) {
+            report
+                .failures
+                .push(format!("{flavour} signed request: {why}"));
+        }
+    }
+    Ok(())
+}
+
+/// Our canonical request, string to sign and signature: the request's headers plus what
+/// signing adds (headers, or `X-Amz-*` query parameters for the query flavour).
+fn our_view(ctx: &Context, req: &RawRequest, query_flavour: bool) -> Result<Ours, String> {
     let amz_date = format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
         ctx.time.year(),
@@ -216,19 +281,6 @@ fn run_flavour(
         ctx.service
     );
     let payload_hash = hex::encode(Sha256::digest(&req.body));
-
-    // Our canonical request: the request's headers (less any x-amz-date the signer replaces)
-    // plus what signing adds.
-    let signer_sets = |k: &str| !query_flavour && k.eq_ignore_ascii_case("x-amz-date");
-    let req = &RawRequest {
-        headers: req
-            .headers
-            .iter()
-            .filter(|(k, _)| !signer_sets(k))
-            .cloned()
-            .collect(),
-        ..req.clone()
-    };
     let mut headers: Vec<(String, String)> = req
         .headers
         .iter()
@@ -247,10 +299,7 @@ fn run_flavour(
             ("X-Amz-Date".to_owned(), amz_date.clone()),
             ("X-Amz-Expires".to_owned(), ctx.expires.to_string()),
         ];
-        let mut names = signed.clone();
-        names.sort();
-        names.dedup();
-        extra.push(("X-Amz-SignedHeaders".to_owned(), names.join(";")));
+        extra.push(("X-Amz-SignedHeaders".to_owned(), header_list(&signed)));
         if let Some(t) = token {
             extra.push(("X-Amz-Security-Token".to_owned(), t.to_owned()));
         }
@@ -258,11 +307,7 @@ fn run_flavour(
             if !query.is_empty() {
                 query.push('&');
             }
-            query.push_str(&format!(
-                "{}={}",
-                crate::codec::encode_path_label(&k),
-                crate::codec::encode_path_label(&v)
-            ));
+            query.push_str(&form_encode(&[(&k, &v)]));
         }
     } else {
         headers.push(("x-amz-date".to_owned(), amz_date.clone()));
@@ -277,20 +322,20 @@ fn run_flavour(
         }
     }
     let signed_refs: Vec<&str> = signed.iter().map(String::as_str).collect();
-    let creq = CanonicalRequest::build(
+    let canonical_request = CanonicalRequest::build(
         &req.method,
         &req.path,
         &query,
         &headers,
         &signed_refs,
         ctx.normalize,
-        payload_hash.clone(),
+        payload_hash,
     )
     .map_err(|e| e.to_string())?
     .text();
-    let sts = format!(
+    let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        hex::encode(Sha256::digest(creq.as_bytes()))
+        hex::encode(Sha256::digest(canonical_request.as_bytes()))
     );
     let key = v4::generate_signing_key(
         &ctx.secret,
@@ -298,9 +343,34 @@ fn run_flavour(
         &ctx.region,
         &ctx.service,
     );
-    let ours = v4::calculate_signature(key, sts.as_bytes());
+    let signature = v4::calculate_signature(key, string_to_sign.as_bytes());
+    Ok(Ours {
+        amz_date,
+        scope,
+        query,
+        signed,
+        canonical_request,
+        string_to_sign,
+        signature,
+    })
+}
 
-    // aws-sigv4's own signing of the same request.
+/// Sorted, deduplicated signed-header names joined by `;`.
+fn header_list(names: &[String]) -> String {
+    let mut names = names.to_vec();
+    names.sort();
+    names.dedup();
+    names.join(";")
+}
+
+/// aws-sigv4's own signature of the same request, with the case's settings; `None` when it
+/// cannot take the request (a raw space in the path, get-space-unnormalized, is not a URI).
+fn sdk_signature(
+    ctx: &Context,
+    req: &RawRequest,
+    host: &str,
+    query_flavour: bool,
+) -> Result<Option<String>, String> {
     let identity = aws_credential_types::Credentials::new(
         &ctx.access_key_id,
         &ctx.secret,
@@ -350,9 +420,7 @@ fn run_flavour(
         .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    // A raw space in the path (get-space-unnormalized) is not a valid URI: aws-sigv4 cannot take
-    // it, so only our view signs it.
-    let sdk_signature = SignableRequest::new(
+    Ok(SignableRequest::new(
         &req.method,
         uri.as_str(),
         sdk_headers.iter().copied(),
@@ -360,75 +428,47 @@ fn run_flavour(
     )
     .ok()
     .and_then(|signable| sign(signable, &params).ok())
-    .map(|out| out.into_parts().1);
+    .map(|out| out.into_parts().1))
+}
 
-    let mut check = |stage: &str, expected: &Option<String>, actual: &str| {
-        if let Some(expected) = expected {
-            report.checked += 1;
-            if expected != actual {
-                report.failures.push(format!(
-                    "{flavour} {stage}: expected\n{expected}\ngot\n{actual}"
-                ));
-            }
+/// The request as our signature sends it: signed query parameters, or the signing headers and
+/// `Authorization`.
+fn signed_request(ctx: &Context, req: &RawRequest, ours: &Ours, query_flavour: bool) -> RawRequest {
+    let mut got = req.clone();
+    let signature = &ours.signature;
+    if query_flavour {
+        got.query = ours.query.clone();
+        if let (Some(t), true) = (&ctx.token, ctx.omit_session_token) {
+            // Sent, though not signed (post-sts-header-after).
+            got.query
+                .push_str(&format!("&{}", form_encode(&[("X-Amz-Security-Token", t)])));
         }
-    };
-    check("canonical request", &expected[0], &creq);
-    check("string to sign", &expected[1], &sts);
-    check("signature", &expected[2], &ours);
-    if let Some(sdk) = &sdk_signature {
-        if *sdk != ours {
-            report.failures.push(format!(
-                "{flavour} signature: our view gives {ours}, aws-sigv4 {sdk}"
-            ));
-        }
+        got.query.push_str(&format!("&X-Amz-Signature={signature}"));
+        return got;
     }
-    if let Some(signed_text) = &expected[3] {
-        report.checked += 1;
-        let want = parse_request(signed_text.as_bytes())?;
-        let mut got = req.clone();
-        if query_flavour {
-            got.query = query.clone();
-            if let (Some(t), true) = (&ctx.token, ctx.omit_session_token) {
-                // Sent, though not signed (post-sts-header-after).
-                got.query.push_str(&format!(
-                    "&X-Amz-Security-Token={}",
-                    crate::codec::encode_path_label(t)
-                ));
-            }
-            got.query.push_str(&format!("&X-Amz-Signature={ours}"));
-        } else {
-            got.headers
-                .push(("X-Amz-Date".to_owned(), amz_date.clone()));
-            if let Some(t) = &ctx.token {
-                // Sent even when omitted from the signature (post-sts-header-after).
-                got.headers
-                    .push(("X-Amz-Security-Token".to_owned(), t.clone()));
-            }
-            if ctx.sign_body {
-                got.headers.push((
-                    "X-Amz-Content-Sha256".to_owned(),
-                    hex::encode(Sha256::digest(&req.body)),
-                ));
-            }
-            let mut names = signed.clone();
-            names.sort();
-            names.dedup();
-            got.headers.push((
-                "Authorization".to_owned(),
-                format!(
-                    "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={}, Signature={ours}",
-                    ctx.access_key_id,
-                    names.join(";")
-                ),
-            ));
-        }
-        if let Some(why) = requests_differ(&want, &got) {
-            report
-                .failures
-                .push(format!("{flavour} signed request: {why}"));
-        }
+    got.headers
+        .push(("X-Amz-Date".to_owned(), ours.amz_date.clone()));
+    if let Some(t) = &ctx.token {
+        // Sent even when omitted from the signature (post-sts-header-after).
+        got.headers
+            .push(("X-Amz-Security-Token".to_owned(), t.clone()));
     }
-    Ok(())
+    if ctx.sign_body {
+        got.headers.push((
+            "X-Amz-Content-Sha256".to_owned(),
+            hex::encode(Sha256::digest(&req.body)),
+        ));
+    }
+    got.headers.push((
+        "Authorization".to_owned(),
+        format!(
+            "AWS4-HMAC-SHA256 Credential={}/{}, SignedHeaders={}, Signature={signature}",
+            ctx.access_key_id,
+            ours.scope,
+            header_list(&ours.signed)
+        ),
+    ));
+    got
 }
 
 /// Compares requests as the suite means them: method, path, query parameters as a set,
