@@ -43,26 +43,40 @@
 //! [`time::OffsetDateTime`], environment variables as an [`Env`] snapshot. The CLI
 //! (`src/bin/`, feature `cli`) is the one place that touches the world.
 //!
-//! # The pieces
-//! - [`config`]: [`ClientConfig`] from a BAML `client<llm>` block ([`BamlFile`]), a JSON
-//!   options map (BAML's `ClientRegistry` shape) or [`ClientConfig::builder`], validated with
-//!   BAML's messages.
-//! - [`prompt`]: [`Message`]s and the role policy (allowed/default/remap roles, system
-//!   messages, cache points).
-//! - [`converse`]: region, endpoint, the model id as one path label, the body; an
-//!   [`UnsignedRequest`](converse::UnsignedRequest).
-//! - [`credentials`]: [`Credentials`], [`Auth`] (SigV4 or a Bedrock API key), and the whole
-//!   resolution chain as a sans-IO [`Chain`](credentials::Chain): environment, shared config
-//!   files, SSO, assume-role, web identity, `credential_process`, container, IMDS; every file,
-//!   request and process is a step the caller performs.
-//! - [`sign`]: the only caller of aws-sigv4, and our canonical-request view.
+//! # The public API
+//! One entry point per task; everything else is private (`docs/design.md` draws the layers).
+//!
+//! - At the root, the values every program touches: [`ClientConfig`] (with [`BamlFile`] and
+//!   [`FinishReasonPolicy`]), [`Message`] and [`Part`], [`Credentials`], [`Auth`] and
+//!   [`Secret`], [`Endpoint`], [`Env`], [`Value`] and [`Number`] (the one JSON type of the API,
+//!   requests and responses alike, with `From` to and from `serde_json::Value`),
+//!   [`HttpRequest`], [`HttpResponse`] and [`Body`], [`Error`], [`ErrorKind`] and [`Result`].
+//! - [`config`]: a [`ClientConfig`] from a BAML `client<llm>` block
+//!   ([`ClientConfig::from_baml`]), a JSON options map (BAML's `ClientRegistry` shape,
+//!   [`ClientConfig::from_json_str`] / [`ClientConfig::from_options`]) or
+//!   [`ClientConfig::builder`], validated once with BAML's messages; read through getters, so it
+//!   stays valid. The option groups it exposes live here.
+//! - [`prompt`]: [`Message`]s, parts and media, and the role policy (allowed/default/remap
+//!   roles, system messages, cache points).
+//! - [`converse`]: [`Builder`](converse::Builder), the one way to build a Converse or
+//!   ConverseStream [`UnsignedRequest`](converse::UnsignedRequest): region, endpoint, the model
+//!   id as one path label, the body, tools and fetched media.
+//! - [`credentials`]: [`resolve_static`](credentials::resolve_static) for what needs no I/O,
+//!   and the whole resolution chain as a sans-IO [`Chain`](credentials::Chain) (environment,
+//!   shared config files, SSO, assume-role, web identity, `credential_process`, container,
+//!   IMDS): every file, request and process is a [`Step`](credentials::Step) the caller
+//!   performs.
+//! - [`sign`]: the only caller of aws-sigv4: signing, presigned URLs and Bedrock API keys, and
+//!   our canonical-request view ([`explain`](sign::explain), [`verify`](sign::verify)).
 //! - [`parse`]: Converse responses to a [`Completion`](parse::Completion), AWS errors to a
-//!   classified [`AwsError`](parse::AwsError) with a hint, the finish-reason policy, and
-//!   structured output from a model's text.
+//!   classified [`AwsError`](parse::AwsError) with a hint (a signature mismatch diagnosed
+//!   against the request sent), the finish-reason policy, and structured output.
 //! - [`stream`]: ConverseStream's event-stream decoder (incremental, CRC-checked), typed
 //!   events, and an accumulator into the same `Completion`.
-//! - [`HttpRequest`]: method, URL, ordered headers, body bytes; converts to
-//!   [`http::Request`], prints as curl or raw HTTP.
+//!
+//! Not public API: the credential sources' request builders and parsers, the SigV4 test-suite
+//! runner, the codecs and the JSON reader. This crate's CLI and tests reach the few they need
+//! through a hidden `__internal` module, which is outside semver.
 //!
 //! # Crate features
 //! - `cli` (off by default): the `bedrock-request` command-line tool and its dependencies
