@@ -1,6 +1,6 @@
 //! Who signs: [`Secret`], [`Credentials`] and [`Auth`] (SigV4 or a Bedrock API key).
 //!
-//! Values only; finding them is [`credentials`](crate::credentials)' job. `Debug` and `Display`
+//! Values only; finding them is the credential chain's job. `Debug` and `Display`
 //! never show a secret key or token.
 
 use std::fmt;

@@ -16,9 +16,9 @@
 //! - `//` and `///` line comments, `{// ... //}` block comments.
 
 use crate::config::ClientConfig;
+use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::value::{Number, Value};
-use crate::Env;
 
 /// A parsed BAML file: the `client<llm>` blocks it holds, in order.
 ///

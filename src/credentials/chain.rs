@@ -11,10 +11,10 @@
 
 use time::OffsetDateTime;
 
+use super::environment::{from_env, resolve_env};
 use super::shared_config::{Section, SharedConfig};
 use super::sources::{self, AssumeRole};
-use super::step::{aws_file, fail, Io, Need, Performed, Step, R};
-use super::{from_env, resolve_env, CredentialSource, Resolved};
+use super::step::{aws_file, fail, CredentialSource, Io, Need, Performed, Resolved, Step, R};
 use crate::auth::{Auth, Credentials};
 use crate::config::ClientConfig;
 use crate::env::Env;

@@ -1,4 +1,5 @@
-//! The steps of the credential chain and their results, and the replay's [`Io`]: every
+//! What the credential chain finds ([`Resolved`], [`CredentialSource`]), the steps it asks for
+//! and their results, and the replay's [`Io`]: every
 //! source reads files, sends requests and runs commands through it, so each stays a straight
 //! line of code and the chain stays sans-IO.
 
@@ -8,7 +9,63 @@ use crate::env::Env;
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::{HttpRequest, HttpResponse};
 
-use super::Resolved;
+use crate::auth::Auth;
+
+/// Where credentials came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialSource {
+    /// The client config's own options.
+    Explicit,
+    /// The environment snapshot (keys or a Bedrock API key).
+    Environment,
+    /// Static keys in a profile.
+    Profile,
+    /// A profile's `credential_process`.
+    CredentialProcess,
+    /// AWS IAM Identity Center (SSO).
+    Sso,
+    /// STS AssumeRole (`role_arn` with `source_profile` or `credential_source`).
+    AssumeRole,
+    /// STS AssumeRoleWithWebIdentity.
+    WebIdentity,
+    /// The ECS / EKS container endpoint.
+    Container,
+    /// EC2 instance metadata.
+    Imds,
+}
+
+impl CredentialSource {
+    /// The stable lowercase name, as the CLI prints it: `explicit`, `environment`, `profile`,
+    /// `credential_process`, `sso`, `assume_role`, `web_identity`, `container`, `imds`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CredentialSource::Explicit => "explicit",
+            CredentialSource::Environment => "environment",
+            CredentialSource::Profile => "profile",
+            CredentialSource::CredentialProcess => "credential_process",
+            CredentialSource::Sso => "sso",
+            CredentialSource::AssumeRole => "assume_role",
+            CredentialSource::WebIdentity => "web_identity",
+            CredentialSource::Container => "container",
+            CredentialSource::Imds => "imds",
+        }
+    }
+}
+
+/// Credentials found, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Resolved {
+    /// How to authorise.
+    pub auth: Auth,
+    /// Where it came from.
+    pub source: CredentialSource,
+    /// The profile used, if any.
+    pub profile: Option<String>,
+    /// That profile's `region`, if it has one (used after `AWS_REGION` / `AWS_DEFAULT_REGION`).
+    pub region: Option<String>,
+}
 
 /// What the caller must do next.
 #[derive(Clone, Debug, PartialEq)]
