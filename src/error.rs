@@ -12,7 +12,7 @@ use std::fmt;
 
 use crate::aws_error::AwsError;
 use crate::completion::FinishReasonError;
-use crate::stream::frame::FrameError;
+use crate::frame::FrameError;
 
 /// Which stage of building a request failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -88,12 +88,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-// The ground floor: import nothing above them (codec, env and value nothing of the crate).
+// The ground floor: import nothing above them (codec, env, frame and value nothing of the crate).
 mod aws_error;
 mod codec;
 mod completion;
 mod env;
 mod error;
+mod frame;
 mod value;
 // One floor up: the JSON reader, who signs, where requests go, the request as data.
 mod auth;

@@ -15,7 +15,8 @@
 //! - arrays `[a, b]` and nested blocks `{ key value }`, entries split by newlines or commas;
 //! - `//` and `///` line comments, `{// ... //}` block comments.
 
-use crate::config::ClientConfig;
+use super::client::ClientConfig;
+use super::validate;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::value::{Number, Value};
@@ -185,7 +186,7 @@ impl BamlClient {
             )));
         }
         let options = self.options(env)?;
-        ClientConfig::from_options(&options, Some(&self.name))
+        validate::from_options(&options, Some(&self.name))
     }
 }
 

@@ -1,7 +1,9 @@
 //! [`ClientConfigBuilder`]: typed setters over the same options map the other sources give,
 //! ending in the same validation.
 
-use super::{AllowedRoleMetadata, ClientConfig};
+use super::client::ClientConfig;
+use super::policy::AllowedRoleMetadata;
+use super::validate;
 use crate::error::{Error, Result};
 use crate::value::{Number, Value};
 
@@ -186,6 +188,6 @@ impl ClientConfigBuilder {
                 Value::Object(self.inference),
             ));
         }
-        ClientConfig::from_options(&Value::Object(options), self.name.as_deref())
+        validate::from_options(&Value::Object(options), self.name.as_deref())
     }
 }

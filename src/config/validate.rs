@@ -2,9 +2,10 @@
 //! rules that join several of them ([`Fields::finish`]). Error texts are BAML's where BAML has
 //! one.
 
-use super::{
-    AllowedRoleMetadata, ClientConfig, FinishReasonPolicy, GuardrailConfig, HttpOptions,
-    InferenceConfig, MediaUrlHandler, MediaUrlMode, RolePolicy,
+use super::client::ClientConfig;
+use super::policy::{
+    AllowedRoleMetadata, FinishReasonPolicy, GuardrailConfig, HttpOptions, InferenceConfig,
+    MediaUrlHandler, MediaUrlMode, RolePolicy,
 };
 use crate::auth::Credentials;
 use crate::codec::redact_userinfo;
@@ -319,9 +320,17 @@ struct Fields {
     extra_body: Vec<(String, Value)>,
 }
 
-/// Validates an options map into a config; `name` is the client's, for the config (error
-/// context is the caller's).
-pub(super) fn validate(options: &Value, name: Option<&str>) -> Result<ClientConfig> {
+/// Validates an options map for the client `name` (error messages then start with
+/// `client NAME: `): what every entry point ends in.
+pub(super) fn from_options(options: &Value, name: Option<&str>) -> Result<ClientConfig> {
+    let result = validate(options, name);
+    match name {
+        Some(n) => result.map_err(|e| e.context(format_args!("client {n}"))),
+        None => result,
+    }
+}
+
+fn validate(options: &Value, name: Option<&str>) -> Result<ClientConfig> {
     let entries = match options {
         Value::Object(entries) => entries.as_slice(),
         other => {

@@ -80,7 +80,7 @@ pub(crate) fn from_env(env: &Env) -> Result<Option<Credentials>> {
     }
 }
 
-/// The error for when no source answered ([`Step::NotFound`], or `Ok(None)` from
+/// The error for when no source answered ([`Step::NotFound`](super::Step::NotFound), or `Ok(None)` from
 /// [`resolve_static`] with nothing else to try), naming every way to provide credentials.
 pub fn no_credentials_error() -> Error {
     Error::credentials(

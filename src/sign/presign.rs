@@ -29,7 +29,7 @@ pub fn presign_url(
     now: OffsetDateTime,
     expires_in: Duration,
 ) -> Result<String> {
-    let identity = super::checked_identity(credentials, now)?.into();
+    let identity = super::headers::checked_identity(credentials, now)?.into();
     let mut settings = SigningSettings::default();
     settings.signature_location = SignatureLocation::QueryParams;
     settings.expires_in = Some(expires_in);

@@ -36,7 +36,19 @@
 //! # Ok::<(), bedrock_request::Error>(())
 //! ```
 
-pub mod frame;
+/// The `application/vnd.amazon.eventstream` frame decoder: incremental, CRC-checked.
+///
+/// A message is a 12-byte prelude (total length, headers length, CRC-32 of those 8 bytes),
+/// headers, a payload, and a CRC-32 of everything before it; all integers big-endian. Feed
+/// bytes in chunks of any size with [`Decoder::push`](frame::Decoder::push), take messages with
+/// [`Decoder::next_message`](frame::Decoder::next_message): partial input is never an error,
+/// both CRCs are always checked, and [`Decoder::finish`](frame::Decoder::finish) says whether
+/// the stream ended in the middle of a message.
+pub mod frame {
+    pub use crate::frame::{
+        crc32, Decoder, FrameError, HeaderValue, Message, DEFAULT_MAX_MESSAGE_SIZE,
+    };
+}
 
 use crate::aws_error::AwsError;
 use crate::codec::base64_decode;

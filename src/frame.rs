@@ -123,7 +123,8 @@ impl Message {
     }
 }
 
-/// The incremental decoder (see the [module docs](self)).
+/// The incremental decoder: [`push`](Self::push) bytes as they arrive, take each complete
+/// message with [`next_message`](Self::next_message), and [`finish`](Self::finish) at the end.
 ///
 /// ```
 /// use bedrock_request::stream::frame::Decoder;
