@@ -1,15 +1,13 @@
 //! What the credential chain finds ([`Resolved`], [`CredentialSource`]), the steps it asks for
-//! and their results, and the replay's [`Io`]: every
-//! source reads files, sends requests and runs commands through it, so each stays a straight
-//! line of code and the chain stays sans-IO.
+//! and their results, and the replay's [`Io`]: every source reads files, sends requests and
+//! runs commands through it, so each stays a straight line of code and the chain stays sans-IO.
 
 use time::OffsetDateTime;
 
+use crate::auth::Auth;
 use crate::env::Env;
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::{HttpRequest, HttpResponse};
-
-use crate::auth::Auth;
 
 /// Where credentials came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,7 +61,9 @@ pub struct Resolved {
     pub source: CredentialSource,
     /// The profile used, if any.
     pub profile: Option<String>,
-    /// That profile's `region`, if it has one (used after `AWS_REGION` / `AWS_DEFAULT_REGION`).
+    /// That profile's `region`, if it has one: pass it to
+    /// [`Builder::profile_region`](crate::converse::Builder::profile_region) (it comes after the
+    /// `region` option, `AWS_REGION` and `AWS_DEFAULT_REGION`).
     pub region: Option<String>,
 }
 
@@ -72,17 +72,17 @@ pub struct Resolved {
 #[must_use = "a step does nothing until the caller performs it"]
 #[non_exhaustive]
 pub enum Step {
-    /// Read this file and call [`Chain::handle`](super::Chain::handle) with [`Performed::File`] with its text (`None` if it does not
-    /// exist).
+    /// Read this file and pass its text to [`Chain::handle`](super::Chain::handle) as
+    /// [`Performed::File`] (`None` if it does not exist).
     ReadFile {
         /// The path.
         path: String,
     },
-    /// Send this request and call [`Chain::handle`](super::Chain::handle) with [`Performed::Response`], or
-    /// [`Performed::Unreachable`] if no connection could be made.
+    /// Send this request and pass the answer to [`Chain::handle`](super::Chain::handle) as
+    /// [`Performed::Response`], or [`Performed::Unreachable`] if no connection could be made.
     Send(HttpRequest),
-    /// Run this command (no shell: `argv[0]` with the rest as arguments) and call
-    /// [`Chain::handle`](super::Chain::handle) with [`Performed::Process`].
+    /// Run this command (no shell: `argv[0]` with the rest as arguments) and pass its output to
+    /// [`Chain::handle`](super::Chain::handle) as [`Performed::Process`].
     Run {
         /// The command line as configured.
         command: String,
