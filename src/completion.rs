@@ -4,7 +4,7 @@
 //! Plain data over [`Value`] (numbers and key order as received): a tool call's `input` goes
 //! back into the next request unchanged.
 
-use crate::value::Value;
+use crate::value::{write_json_string, JsonText, Value};
 
 /// Why the model stopped, as Converse reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -109,8 +109,9 @@ pub struct ToolCall {
     pub id: String,
     /// `name`.
     pub name: String,
-    /// `input`, as JSON.
-    pub input: Value,
+    /// `input`: the JSON the model produced, kept as its exact text (numbers and key order
+    /// as sent; [`JsonText::to_value`] builds the tree, and a large input costs only its bytes).
+    pub input: JsonText,
 }
 
 /// A parsed Converse response.
@@ -138,18 +139,29 @@ pub struct Completion {
 }
 
 impl Completion {
-    /// The completion as the CLI's `parse --format json` prints it: `{"text", "stop_reason",
-    /// "usage", "tool_calls", "reasoning"}` (redacted reasoning as its size only).
+    /// The completion as the CLI's `parse --format json` prints it, compact: `{"text",
+    /// "stop_reason", "usage", "tool_calls", "reasoning"}` (redacted reasoning as its size
+    /// only). Each tool call's input is written as the model produced it, byte for byte, with no
+    /// tree built in between, however large it is.
     ///
     /// ```
     /// use bedrock_request::{parse, FinishReasonPolicy};
     /// let body = br#"{"output":{"message":{"role":"assistant","content":[{"text":"Hi"}]}},"stopReason":"end_turn"}"#;
     /// let completion = parse::response(200, &[], body, &FinishReasonPolicy::Any)?;
-    /// assert_eq!(completion.to_json().to_json(),
+    /// assert_eq!(completion.to_json(),
     ///     r#"{"text":"Hi","stop_reason":"end_turn","usage":null,"tool_calls":[],"reasoning":[]}"#);
     /// # Ok::<(), bedrock_request::Error>(())
     /// ```
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(&self) -> String {
+        self.write_json(false)
+    }
+
+    /// The same, indented two spaces a level.
+    pub fn to_json_pretty(&self) -> String {
+        self.write_json(true)
+    }
+
+    fn write_json(&self, pretty: bool) -> String {
         let count = |n: u64| Value::Number(n.into());
         let optional = |n: Option<u64>| n.map_or(Value::Null, count);
         let text = |t: &Option<String>| t.as_deref().map_or(Value::Null, Value::from);
@@ -168,17 +180,6 @@ impl Completion {
                 ),
             ])
         });
-        let tool_calls = self
-            .tool_calls
-            .iter()
-            .map(|t| {
-                object(vec![
-                    ("id", Value::from(t.id.as_str())),
-                    ("name", Value::from(t.name.as_str())),
-                    ("input", t.input.clone()),
-                ])
-            })
-            .collect();
         let reasoning = self
             .reasoning
             .iter()
@@ -193,19 +194,79 @@ impl Completion {
                 ])
             })
             .collect();
-        object(vec![
-            ("text", Value::from(self.text.as_str())),
-            (
-                "stop_reason",
-                self.stop_reason
-                    .as_ref()
-                    .map_or(Value::Null, |s| Value::from(s.as_str())),
-            ),
-            ("usage", usage),
-            ("tool_calls", Value::Array(tool_calls)),
-            ("reasoning", Value::Array(reasoning)),
-        ])
+        let stop_reason = self
+            .stop_reason
+            .as_ref()
+            .map_or(Value::Null, |s| Value::from(s.as_str()));
+        // `None` stands for the tool calls, written with their inputs as raw JSON text.
+        let fields: [(&str, Option<Value>); 5] = [
+            ("text", Some(Value::from(self.text.as_str()))),
+            ("stop_reason", Some(stop_reason)),
+            ("usage", Some(usage)),
+            ("tool_calls", None),
+            ("reasoning", Some(Value::Array(reasoning))),
+        ];
+        let mut out = String::new();
+        out.push('{');
+        for (i, (key, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            newline(&mut out, pretty, 1);
+            write_key(&mut out, key, pretty);
+            match value {
+                Some(v) if pretty => v.write_pretty(&mut out, 1),
+                Some(v) => v.write_json(&mut out),
+                None => self.write_tool_calls(&mut out, pretty),
+            }
+        }
+        newline(&mut out, pretty, 0);
+        out.push('}');
+        out
     }
+
+    fn write_tool_calls(&self, out: &mut String, pretty: bool) {
+        out.push('[');
+        for (i, call) in self.tool_calls.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            newline(out, pretty, 2);
+            out.push('{');
+            for (j, (key, text)) in [("id", &call.id), ("name", &call.name)].iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                newline(out, pretty, 3);
+                write_key(out, key, pretty);
+                write_json_string(text, out);
+            }
+            out.push(',');
+            newline(out, pretty, 3);
+            write_key(out, "input", pretty);
+            out.push_str(call.input.as_str());
+            newline(out, pretty, 2);
+            out.push('}');
+        }
+        if !self.tool_calls.is_empty() {
+            newline(out, pretty, 1);
+        }
+        out.push(']');
+    }
+}
+
+fn newline(out: &mut String, pretty: bool, depth: usize) {
+    if pretty {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    }
+}
+
+fn write_key(out: &mut String, key: &str, pretty: bool) {
+    write_json_string(key, out);
+    out.push_str(if pretty { ": " } else { ":" });
 }
 
 fn object(entries: Vec<(&str, Value)>) -> Value {

@@ -5,8 +5,10 @@
 //! the caller's build; so the few JSON inputs this crate reads (options maps, messages files)
 //! go through this reader instead. It is checked against serde_json in the tests.
 
+use std::collections::HashMap;
+
 use crate::error::{Error, ErrorKind, Result};
-use crate::value::{Number, Value};
+use crate::value::{is_json_number, JsonText, Number, Value};
 
 const MAX_DEPTH: usize = 128;
 
@@ -29,7 +31,21 @@ impl Value {
 
 /// Parses one JSON value, with nothing but whitespace around it.
 pub(crate) fn parse(text: &str) -> Result<Value> {
-    let mut p = Reader { text, pos: 0 };
+    read(text, true)
+}
+
+/// Checks that `text` is one JSON value (the same grammar and depth limit as [`parse`]) without
+/// building it: no allocation however large the text.
+pub(crate) fn validate(text: &str) -> Result<()> {
+    read(text, false).map(drop)
+}
+
+fn read(text: &str, build: bool) -> Result<Value> {
+    let mut p = Reader {
+        text,
+        pos: 0,
+        build,
+    };
     p.skip_ws();
     let value = p.value(0)?;
     p.skip_ws();
@@ -39,9 +55,29 @@ pub(crate) fn parse(text: &str) -> Result<Value> {
     Ok(value)
 }
 
+impl JsonText {
+    /// Checks that `text` is one JSON value (RFC 8259, nesting at most 128 deep) and keeps it
+    /// as it is, without building the value.
+    pub fn parse(text: String) -> Result<JsonText> {
+        validate(&text)?;
+        Ok(JsonText::from_valid(text))
+    }
+
+    /// The value, as a tree (numbers and key order as written).
+    pub fn to_value(&self) -> Value {
+        // Checked when made, by the same reader with the same limits: this cannot fail.
+        parse(self.as_str()).unwrap_or(Value::Null)
+    }
+}
+
+/// Objects with more keys than this find a repeated key through a hash index, not a scan.
+const INDEXED_KEYS: usize = 16;
+
 struct Reader<'a> {
     text: &'a str,
     pos: usize,
+    /// `false` to check the grammar only (`validate`): values come back as `null`.
+    build: bool,
 }
 
 impl Reader<'_> {
@@ -99,8 +135,13 @@ impl Reader<'_> {
         ) {
             self.pos += 1;
         }
-        match Number::parse(&self.text[start..self.pos]) {
-            Some(n) => Ok(Value::Number(n)),
+        let text = &self.text[start..self.pos];
+        match if self.build {
+            Number::parse(text).map(Value::Number)
+        } else {
+            is_json_number(text).then_some(Value::Null)
+        } {
+            Some(value) => Ok(value),
             None => {
                 self.pos = start;
                 Err(self.error("invalid number"))
@@ -118,7 +159,10 @@ impl Reader<'_> {
         }
         loop {
             self.skip_ws();
-            items.push(self.value(depth + 1)?);
+            let item = self.value(depth + 1)?;
+            if self.build {
+                items.push(item);
+            }
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -134,6 +178,7 @@ impl Reader<'_> {
     fn object(&mut self, depth: usize) -> Result<Value> {
         self.pos += 1;
         let mut entries: Vec<(String, Value)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -152,9 +197,30 @@ impl Reader<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth + 1)?;
-            match entries.iter_mut().find(|(k, _)| *k == key) {
-                Some(slot) => slot.1 = value,
-                None => entries.push((key, value)),
+            if self.build {
+                // A repeated key replaces the earlier value in place; past a few keys the
+                // earlier ones are found through an index, so any object reads in linear time.
+                if entries.len() == INDEXED_KEYS {
+                    index = entries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (k, _))| (k.clone(), i))
+                        .collect();
+                }
+                let earlier = if entries.len() < INDEXED_KEYS {
+                    entries.iter().position(|(k, _)| *k == key)
+                } else {
+                    index.get(&key).copied()
+                };
+                match earlier {
+                    Some(i) => entries[i].1 = value,
+                    None => {
+                        if entries.len() >= INDEXED_KEYS {
+                            index.insert(key.clone(), entries.len());
+                        }
+                        entries.push((key, value));
+                    }
+                }
             }
             self.skip_ws();
             match self.peek() {
@@ -187,7 +253,9 @@ impl Reader<'_> {
                 .bytes()
                 .position(|b| b == b'"' || b == b'\\' || b < 0x20)
                 .unwrap_or(rest.len());
-            out.push_str(&rest[..run]);
+            if self.build {
+                out.push_str(&rest[..run]);
+            }
             self.pos += run;
             match self.peek() {
                 None => return Err(self.error("unterminated string")),

@@ -117,7 +117,7 @@ pub use env::Env;
 pub use error::{Error, ErrorKind, Result};
 pub use prompt::{Message, Part};
 pub use request::{Body, HttpRequest, HttpResponse};
-pub use value::{Number, Value};
+pub use value::{JsonText, Number, Value};
 
 /// Not public API: what this crate's own CLI and integration tests reach inside (the SigV4
 /// test-suite runner behind `bedrock-request vectors`, the credential sources' request

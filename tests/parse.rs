@@ -82,7 +82,7 @@ fn a_full_response_parses_into_every_field() {
     assert_eq!(c.tool_calls[0].id, "tooluse_1");
     assert_eq!(c.tool_calls[0].name, "get_weather");
     assert_eq!(
-        serde_json::Value::from(&c.tool_calls[0].input),
+        serde_json::from_str::<serde_json::Value>(c.tool_calls[0].input.as_str()).unwrap(),
         serde_json::json!({"city": "Paris", "days": [1, 2]})
     );
     assert_eq!(
@@ -112,7 +112,12 @@ fn a_full_response_parses_into_every_field() {
         c.trace.as_ref().map(serde_json::Value::from),
         Some(serde_json::json!({"guardrail":{"modelOutput":["x"]}}))
     );
-    let j = serde_json::Value::from(c.to_json());
+    let j: serde_json::Value = serde_json::from_str(&c.to_json()).unwrap();
+    // The indented form is the same JSON.
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&c.to_json_pretty()).unwrap(),
+        j
+    );
     assert_eq!(j["text"], "The answer is 42.");
     assert_eq!(j["stop_reason"], "tool_use");
     assert_eq!(j["usage"]["cache_read_input_tokens"], 5);

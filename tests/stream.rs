@@ -365,7 +365,7 @@ fn a_recorded_shape_body_in_random_chunks_always_gives_the_same_completion() {
         ("tooluse_abc123", "get_weather")
     );
     assert_eq!(
-        serde_json::Value::from(&whole.tool_calls[0].input),
+        serde_json::from_str::<serde_json::Value>(whole.tool_calls[0].input.as_str()).unwrap(),
         serde_json::json!({"city": "Paris", "days": [1, 2]})
     );
     assert_eq!(whole.stop_reason, Some(StopReason::ToolUse));

@@ -234,7 +234,7 @@ fn parse_stream(args: &ParseArgs) -> Result<(), String> {
     let completion = stream.finish().map_err(describe)?;
     match args.format {
         ParseFormat::Text => writeln!(out),
-        ParseFormat::Json => writeln!(out, "{}", completion.to_json().to_json_pretty()),
+        ParseFormat::Json => writeln!(out, "{}", completion.to_json_pretty()),
     }
     .map_err(|e| format!("cannot write the output: {e}"))
 }
@@ -275,7 +275,7 @@ fn parse(args: ParseArgs) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     match args.format {
         ParseFormat::Text => writeln!(out, "{}", completion.text),
-        ParseFormat::Json => writeln!(out, "{}", completion.to_json().to_json_pretty()),
+        ParseFormat::Json => writeln!(out, "{}", completion.to_json_pretty()),
     }
     .map_err(|e| format!("cannot write the output: {e}"))
 }

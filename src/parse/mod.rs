@@ -36,7 +36,7 @@ use crate::codec::{base64_decode, parse_http_date};
 use crate::config::FinishReasonPolicy;
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::HttpRequest;
-use crate::value::Value;
+use crate::value::{JsonText, Value};
 
 /// Parses a Converse response: for a 2xx status the body as a [`Completion`] (then checked
 /// against `policy`), otherwise the AWS error it carries.
@@ -176,7 +176,7 @@ fn content_block(completion: &mut Completion, block: &Value) -> Result<()> {
         completion.tool_calls.push(ToolCall {
             id: field("toolUseId")?,
             name: field("name")?,
-            input: t.get("input").cloned().unwrap_or(Value::Null),
+            input: JsonText::from(t.get("input").unwrap_or(&Value::Null)),
         });
     } else {
         completion.other_content.push(block.clone());

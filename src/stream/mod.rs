@@ -50,13 +50,15 @@ pub mod frame {
     };
 }
 
+use std::collections::HashMap;
+
 use crate::aws_error::AwsError;
 use crate::codec::base64_decode;
 use crate::completion::{Completion, Reasoning, StopReason, ToolCall, Usage};
 use crate::config::FinishReasonPolicy;
 use crate::error::{Error, ErrorKind, Result};
 use crate::parse;
-use crate::value::Value;
+use crate::value::{JsonText, Value};
 
 /// One ConverseStream event.
 #[derive(Clone, Debug, PartialEq)]
@@ -304,6 +306,8 @@ enum Block {
 pub struct Accumulator {
     completion: Completion,
     blocks: Vec<(u64, Block)>,
+    /// Where each content block index is in `blocks`: any number of blocks in linear time.
+    positions: HashMap<u64, usize>,
     policy: FinishReasonPolicy,
     stopped: bool,
 }
@@ -314,35 +318,26 @@ impl Accumulator {
         Accumulator {
             completion: Completion::default(),
             blocks: Vec::new(),
+            positions: HashMap::new(),
             policy,
             stopped: false,
         }
     }
 
     fn block(&mut self, index: u64, new: impl FnOnce() -> Block) -> &mut Block {
-        let at = match self.blocks.iter().position(|(i, _)| *i == index) {
-            Some(at) => at,
-            None => {
-                self.blocks.push((index, new()));
-                self.blocks.len() - 1
-            }
-        };
+        let at = *self.positions.entry(index).or_insert_with(|| {
+            self.blocks.push((index, new()));
+            self.blocks.len() - 1
+        });
         &mut self.blocks[at].1
     }
 
     fn reasoning(&mut self, index: u64) -> &mut Reasoning {
-        if !matches!(
-            self.block(index, || Block::Reasoning(Reasoning::default())),
-            Block::Reasoning(_)
-        ) {
-            let at = self
-                .blocks
-                .iter()
-                .position(|(i, _)| *i == index)
-                .unwrap_or(0);
-            self.blocks[at].1 = Block::Reasoning(Reasoning::default());
+        let block = self.block(index, || Block::Reasoning(Reasoning::default()));
+        if !matches!(block, Block::Reasoning(_)) {
+            *block = Block::Reasoning(Reasoning::default());
         }
-        match self.block(index, || Block::Reasoning(Reasoning::default())) {
+        match block {
             Block::Reasoning(r) => r,
             _ => unreachable!("just made a reasoning block"),
         }
@@ -430,9 +425,9 @@ impl Accumulator {
                 Block::Text => {}
                 Block::Tool { id, name, input } => {
                     let input = if input.trim().is_empty() {
-                        Value::Object(Vec::new())
+                        JsonText::from_valid("{}".to_owned())
                     } else {
-                        Value::from_json_str(&input).map_err(|e| {
+                        JsonText::parse(input).map_err(|e| {
                             Error::new(ErrorKind::Response, format!("ConverseStream: tool call {name} ({id}) has input that is not JSON: {e}"))
                         })?
                     };
