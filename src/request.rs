@@ -153,8 +153,22 @@ impl HttpRequest {
     ///
     /// The body is piped in with the shell's `printf` builtin (`printf '%s' '...' | curl
     /// --data-binary @-`), so bodies of any size work (a command-line argument is limited to
-    /// 128 KiB on Linux) and reach curl unchanged. curl's own extra headers (`accept`,
-    /// `user-agent`, `content-length`) are not signed and do not matter.
+    /// 128 KiB on Linux) and reach curl unchanged. `--globoff` keeps curl from reading `[...]`
+    /// and `{...}` in the URL as globs (it would send several requests, none to the signed
+    /// path); `-N` streams a ConverseStream answer as it arrives. curl's own extra headers
+    /// (`accept`, `user-agent`, `content-length`) are not signed and do not matter.
+    ///
+    /// ```
+    /// use bedrock_request::{Body, HttpRequest};
+    /// let request = HttpRequest {
+    ///     method: "POST".into(),
+    ///     url: "https://proxy.example/a[1-3]/model/m/converse-stream".into(),
+    ///     headers: vec![("host".into(), "proxy.example".into())],
+    ///     body: Body::new(b"{}".to_vec()),
+    /// };
+    /// let curl = request.to_curl();
+    /// assert!(curl.contains("curl -sS --globoff -N -X POST 'https://proxy.example/a[1-3]/model/m/converse-stream'"));
+    /// ```
     pub fn to_curl(&self) -> String {
         let mut out = String::new();
         if !self.body.is_empty() {
@@ -162,8 +176,10 @@ impl HttpRequest {
             out.push_str(&shell_quote(&String::from_utf8_lossy(self.body.as_bytes())));
             out.push_str(" |\n");
         }
+        let stream = self.path_and_query().ends_with("/converse-stream");
         out.push_str(&format!(
-            "curl -sS -X {} {}",
+            "curl -sS --globoff{} -X {} {}",
+            if stream { " -N" } else { "" },
             self.method,
             shell_quote(&self.url)
         ));

@@ -462,7 +462,12 @@ impl fmt::Debug for JsonText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.char_indices().nth(512) {
             None => write!(f, "JsonText({:?})", self.0),
-            Some((cut, _)) => write!(f, "JsonText({:?}... ({} bytes))", &self.0[..cut], self.0.len()),
+            Some((cut, _)) => write!(
+                f,
+                "JsonText({:?}... ({} bytes))",
+                &self.0[..cut],
+                self.0.len()
+            ),
         }
     }
 }

@@ -838,17 +838,17 @@ fn the_driver_gives_up_after_max_steps() {
         e.to_string(),
         "the credential chain asked for a file but got an unreachable request"
     );
-    // A chain that needs more than MAX_STEPS steps (a role assumed through 70 source
-    // profiles, one STS call each) stops at the cap with an error, never loops on.
+    // A chain that needs more than MAX_STEPS steps (a role assumed through 63 source
+    // profiles, one STS call each, after two file reads) stops at the cap with an error.
     let mut config =
         String::from("[default]\nrole_arn = arn:aws:iam::1:role/r0\nsource_profile = p1\n");
-    for i in 1..70 {
+    for i in 1..63 {
         config.push_str(&format!(
             "[profile p{i}]\nrole_arn = arn:aws:iam::1:role/r{i}\nsource_profile = p{}\n",
             i + 1
         ));
     }
-    config.push_str("[profile p70]\naws_access_key_id = K\naws_secret_access_key = s\n");
+    config.push_str("[profile p63]\naws_access_key_id = K\naws_secret_access_key = s\n");
     let mut asked = 0;
     let chain = Chain::new(&plain(), &home().with("AWS_EC2_METADATA_DISABLED", "true"));
     let e = drive(chain, NOW, |step| {

@@ -1,6 +1,8 @@
 //! The Converse body: messages and system blocks (text, media, tools, guard content), the
 //! inference settings and the option fields, in Converse's key order, then `extra_body`.
 
+use std::collections::{HashMap, HashSet};
+
 use super::media::{self, document_name, Fetched};
 use super::tools::{cache_point, Tools};
 use crate::config::{ClientConfig, InferenceConfig};
@@ -20,33 +22,49 @@ fn obj(entries: Vec<(&str, Value)>) -> Value {
 /// Builds content blocks; documents get unique valid names.
 struct Blocks<'a> {
     config: &'a ClientConfig,
-    fetched: &'a [Fetched],
-    names: Vec<String>,
+    /// The fetched media by URL.
+    fetched: HashMap<&'a str, &'a Fetched>,
+    names: DocumentNames,
+}
+
+/// Document names given so far, and the next suffix to try for each base name: unique names
+/// for any number of documents in linear time.
+#[derive(Default)]
+struct DocumentNames {
+    taken: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl DocumentNames {
+    fn unique(&mut self, given: Option<&str>) -> String {
+        let base = match given {
+            Some(n) => document_name(n),
+            None => format!("document-{}", self.taken.len() + 1),
+        };
+        let mut name = base.clone();
+        if self.taken.contains(&name) {
+            let n = self.next.entry(base.clone()).or_insert(2);
+            loop {
+                name = format!("{base} ({n})");
+                *n += 1;
+                if !self.taken.contains(&name) {
+                    break;
+                }
+            }
+        }
+        self.taken.insert(name.clone());
+        name
+    }
 }
 
 impl Blocks<'_> {
-    fn doc_name(names: &mut Vec<String>, given: Option<&str>) -> String {
-        let base = match given {
-            Some(n) => document_name(n),
-            None => format!("document-{}", names.len() + 1),
-        };
-        let mut name = base.clone();
-        let mut n = 2;
-        while names.contains(&name) {
-            name = format!("{base} ({n})");
-            n += 1;
-        }
-        names.push(name.clone());
-        name
-    }
-
     fn media(&mut self, media: &Media) -> Result<Value> {
         let names = &mut self.names;
         media::media_block(
             media,
             self.config.media_url_handler(),
-            self.fetched,
-            &mut |given| Blocks::doc_name(names, given),
+            &self.fetched,
+            &mut |given| names.unique(given),
         )
     }
 
@@ -132,14 +150,17 @@ fn without_nulls(value: &Value) -> Value {
 }
 
 /// Deep-merges `patch` into `target`: objects merge key by key, `null` removes, anything else
-/// replaces.
+/// replaces. Keys are found through an index, so objects of any size merge in linear time.
 fn deep_merge(target: &mut Vec<(String, Value)>, patch: &[(String, Value)]) {
+    let index: HashMap<String, usize> = target
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.clone(), i))
+        .collect();
+    let mut removed = vec![false; target.len()];
     for (key, value) in patch {
-        let at = target.iter().position(|(k, _)| k == key);
-        match (at, value) {
-            (Some(i), Value::Null) => {
-                target.remove(i);
-            }
+        match (index.get(key).copied(), value) {
+            (Some(i), Value::Null) => removed[i] = true,
             (None, Value::Null) => {}
             (Some(i), Value::Object(p)) => match &mut target[i].1 {
                 Value::Object(t) => deep_merge(t, p),
@@ -148,6 +169,13 @@ fn deep_merge(target: &mut Vec<(String, Value)>, patch: &[(String, Value)]) {
             (Some(i), _) => target[i].1 = without_nulls(value),
             (None, _) => target.push((key.clone(), without_nulls(value))),
         }
+    }
+    if removed.contains(&true) {
+        let mut i = 0;
+        target.retain(|_| {
+            i += 1;
+            !removed.get(i - 1).copied().unwrap_or(false)
+        });
     }
 }
 
@@ -160,8 +188,8 @@ pub(super) fn body_json(
 ) -> Result<String> {
     let mut b = Blocks {
         config,
-        fetched,
-        names: Vec::new(),
+        fetched: fetched.iter().map(|f| (f.url.as_str(), f)).collect(),
+        names: DocumentNames::default(),
     };
     let mut body: Vec<(String, Value)> = Vec::new();
     let messages = conversation

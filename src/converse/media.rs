@@ -1,6 +1,8 @@
 //! Media parts as Converse blocks: MIME type → format, document names, sources, and the URLs
 //! the caller must fetch (the builder does no I/O).
 
+use std::collections::HashMap;
+
 use crate::codec::{base64_decode, base64_encode};
 use crate::config::{MediaUrlHandler, MediaUrlMode};
 use crate::error::{Error, Result};
@@ -256,7 +258,7 @@ pub(crate) fn needs_fetch(media: &Media, handler: &MediaUrlHandler) -> Option<St
 pub(crate) fn media_block(
     media: &Media,
     handler: &MediaUrlHandler,
-    fetched: &[Fetched],
+    fetched: &HashMap<&str, &Fetched>,
     doc_name: &mut dyn FnMut(Option<&str>) -> String,
 ) -> Result<Value> {
     let kind = media.kind;
@@ -301,7 +303,7 @@ pub(crate) fn media_block(
                     "media_url_handler sends {url} as a URL, but Bedrock only reads media from s3:// locations: set media_url_handler to send_base64 for this media type (the URL is then fetched), or upload it to S3"
                 )));
             }
-            let got = fetched.iter().find(|f| f.url == *url).ok_or_else(|| {
+            let got = fetched.get(url.as_str()).ok_or_else(|| {
                 Error::prompt(format!(
                     "media URL {url} must be fetched first (media_url_handler sends base64): pass its bytes with converse::Builder::media (converse::urls_to_fetch lists them), or use an s3:// URL"
                 ))

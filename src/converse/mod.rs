@@ -11,6 +11,8 @@ mod tools;
 pub use media::{document_name, media_format, Fetched};
 pub use tools::{Tool, ToolChoice, Tools};
 
+use std::collections::HashSet;
+
 use time::OffsetDateTime;
 
 use crate::auth::Auth;
@@ -106,9 +108,10 @@ impl UnsignedRequest {
 /// mode sends bytes): fetch each and pass the bytes with [`Builder::media`].
 pub fn urls_to_fetch(config: &ClientConfig, messages: &[Message]) -> Vec<String> {
     let mut urls: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut add = |media: &Media| {
         if let Some(url) = media::needs_fetch(media, config.media_url_handler()) {
-            if !urls.contains(&url) {
+            if seen.insert(url.clone()) {
                 urls.push(url);
             }
         }

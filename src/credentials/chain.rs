@@ -317,6 +317,14 @@ fn profile_credentials(
             "source_profile {name:?} is not in the shared config files"
         )));
     };
+    // Each profile of a source_profile chain needs an STS call, so a chain longer than the
+    // driver's step cap can never finish: refuse it before recursing that deep.
+    if visited.len() >= MAX_STEPS {
+        return Err(fail(format!(
+            "the source_profile chain from profile {:?} is longer than {MAX_STEPS} profiles; shorten it",
+            visited[0]
+        )));
+    }
     if visited.iter().any(|v| v == name) {
         visited.push(name.to_owned());
         return Err(fail(format!(

@@ -7,6 +7,8 @@
 //! case-insensitive. For one profile, a key in the credentials file beats the same key in the
 //! config file.
 
+use std::collections::HashMap;
+
 use crate::error::{Error, ErrorKind, Result};
 
 /// One profile (or sso-session): its keys, lowercased, in file order.
@@ -15,6 +17,8 @@ use crate::error::{Error, ErrorKind, Result};
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Section {
     entries: Vec<(String, String)>,
+    /// Where each key is in `entries`: any number of keys in linear time.
+    index: HashMap<String, usize>,
 }
 
 impl std::fmt::Debug for Section {
@@ -31,20 +35,18 @@ impl std::fmt::Debug for Section {
 impl Section {
     /// The value of `key` (case-insensitive), if set and not empty.
     pub fn get(&self, key: &str) -> Option<&str> {
-        let key = key.to_ascii_lowercase();
-        self.entries
-            .iter()
-            .rev()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+        let at = *self.index.get(&key.to_ascii_lowercase())?;
+        Some(self.entries[at].1.as_str()).filter(|v| !v.is_empty())
     }
 
     fn set(&mut self, key: &str, value: &str) {
         let key = key.to_ascii_lowercase();
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value.to_owned(),
-            None => self.entries.push((key, value.to_owned())),
+        match self.index.get(&key) {
+            Some(&at) => self.entries[at].1 = value.to_owned(),
+            None => {
+                self.index.insert(key.clone(), self.entries.len());
+                self.entries.push((key, value.to_owned()));
+            }
         }
     }
 }
@@ -52,8 +54,31 @@ impl Section {
 /// The profiles and sso-sessions of the two files.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SharedConfig {
-    profiles: Vec<(String, Section)>,
-    sso_sessions: Vec<(String, Section)>,
+    profiles: Sections,
+    sso_sessions: Sections,
+}
+
+/// Named sections in file order, found by name through an index (linear time for any number).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Sections {
+    list: Vec<(String, Section)>,
+    index: HashMap<String, usize>,
+}
+
+impl Sections {
+    fn get(&self, name: &str) -> Option<&Section> {
+        self.index.get(name).map(|&at| &self.list[at].1)
+    }
+
+    /// The position of section `name`, added (empty) if it is new.
+    fn position(&mut self, name: &str) -> usize {
+        if let Some(&at) = self.index.get(name) {
+            return at;
+        }
+        self.index.insert(name.to_owned(), self.list.len());
+        self.list.push((name.to_owned(), Section::default()));
+        self.list.len() - 1
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -89,33 +114,17 @@ impl SharedConfig {
 
     /// A profile, merged from both files.
     pub fn profile(&self, name: &str) -> Option<&Section> {
-        self.profiles
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, s)| s)
+        self.profiles.get(name)
     }
 
     /// An `[sso-session name]` section.
     pub fn sso_session(&self, name: &str) -> Option<&Section> {
-        self.sso_sessions
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, s)| s)
+        self.sso_sessions.get(name)
     }
 
     /// The profile names, in file order.
     pub fn profile_names(&self) -> impl Iterator<Item = &str> {
-        self.profiles.iter().map(|(n, _)| n.as_str())
-    }
-
-    fn section_mut(list: &mut Vec<(String, Section)>, name: &str) -> usize {
-        match list.iter().position(|(n, _)| n == name) {
-            Some(i) => i,
-            None => {
-                list.push((name.to_owned(), Section::default()));
-                list.len() - 1
-            }
-        }
+        self.profiles.list.iter().map(|(n, _)| n.as_str())
     }
 
     fn read(&mut self, text: &str, file: File) -> Result<()> {
@@ -175,7 +184,7 @@ impl SharedConfig {
                     } else {
                         &mut self.profiles
                     };
-                    (sso, SharedConfig::section_mut(list, name))
+                    (sso, list.position(name))
                 });
                 continue;
             }
@@ -208,7 +217,7 @@ impl SharedConfig {
             } else {
                 &mut self.profiles
             };
-            let section = &mut list[index].1;
+            let section = &mut list.list[index].1;
             // The credentials file wins over the config file for the same key.
             if file == File::Config || !value.is_empty() {
                 section.set(key, value);

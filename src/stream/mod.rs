@@ -165,18 +165,28 @@ fn present(json: &Value, key: &str) -> Option<Value> {
     json.get(key).filter(|v| !v.is_null()).cloned()
 }
 
+/// The ConverseStream event types this version reads.
+const KNOWN_EVENTS: [&str; 6] = [
+    "messageStart",
+    "contentBlockStart",
+    "contentBlockDelta",
+    "contentBlockStop",
+    "messageStop",
+    "metadata",
+];
+
 /// Turns a decoded message into an [`Event`], or the error it carries (`exception` and `error`
 /// frames become [`AwsError`]s, never skipped).
 pub fn event_from_message(message: &frame::Message) -> Result<Event> {
-    let payload = std::str::from_utf8(&message.payload)
-        .ok()
-        .and_then(|text| Value::from_json_str(text).ok())
-        .unwrap_or(Value::Null);
+    let parsed = std::str::from_utf8(&message.payload)
+        .map_err(|e| format!("not UTF-8 ({e})"))
+        .and_then(|text| Value::from_json_str(text).map_err(|e| e.to_string()));
     match message.header_str(":message-type") {
         Some("exception") => {
             let kind = message
                 .header_str(":exception-type")
                 .unwrap_or("unknownException");
+            let payload = parsed.unwrap_or(Value::Null);
             return Err(AwsError::from_stream_exception(kind, &payload).into());
         }
         Some("error") => {
@@ -188,6 +198,24 @@ pub fn event_from_message(message: &frame::Message) -> Result<Event> {
         _ => {}
     }
     let event_type = message.header_str(":event-type").unwrap_or("");
+    // A known event whose payload is not a JSON object is an error naming the event: its text
+    // must not vanish into an Unknown event. Unknown event types are kept as they came.
+    let payload = match (KNOWN_EVENTS.contains(&event_type), parsed) {
+        (true, Ok(payload)) if payload.as_object().is_some() => payload,
+        (true, Ok(other)) => {
+            return Err(malformed(
+                event_type,
+                &format!("the payload is {}, not a JSON object", other.type_name()),
+            ))
+        }
+        (true, Err(why)) => {
+            return Err(malformed(
+                event_type,
+                &format!("the payload is not JSON: {why}"),
+            ))
+        }
+        (false, parsed) => parsed.unwrap_or(Value::Null),
+    };
     let known = match event_type {
         "messageStart" => Some(Event::MessageStart {
             role: str_at(&payload, "/role").unwrap_or("assistant").to_owned(),

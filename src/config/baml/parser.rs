@@ -1,228 +1,63 @@
-//! Reads `client<llm>` blocks out of BAML source.
-//!
-//! The file may hold anything else BAML allows (functions, classes, template strings,
-//! generators...): those are skipped, with strings, raw strings and comments understood so
-//! that a `{` inside a prompt does not confuse the scan. Inside a client block the syntax
-//! follows BAML's grammar (`datamodel.pest`):
-//!
-//! - `key value`, and also `key: value` (BAML itself would read `: value` as the value);
-//! - quoted strings `"..."` with BAML's escapes (`\n \r \t \0 \' \" \\ \xHH`);
-//! - raw strings `#"..."#` (up to five `#`), with BAML's clean-up: leading newlines dropped,
-//!   trailing whitespace trimmed, common indentation removed;
-//! - unquoted values (`model claude-3-5-haiku-20241022`), read to the end of the line, a
-//!   `,`, a bracket or a ` //` comment; `true`/`false`, `null` and numbers are typed;
-//! - `env.NAME`, resolved against the [`Env`] snapshot when a client is turned into config;
-//! - arrays `[a, b]` and nested blocks `{ key value }`, entries split by newlines or commas;
-//! - `//` and `///` line comments, `{// ... //}` block comments.
+//! The BAML reader itself: a cursor over the source that skips what is not a client, and reads
+//! a client block's options into [`Node`]s (positions kept for error messages). Nesting is
+//! limited to 128 levels and every position's line is a binary search, so any source reads in
+//! linear time without a deep stack.
 
-use super::client::ClientConfig;
-use super::validate;
-use crate::env::Env;
+use std::collections::HashSet;
+
 use crate::error::{Error, Result};
 use crate::value::{Number, Value};
 
-/// A parsed BAML file: the `client<llm>` blocks it holds, in order.
-///
-/// ```
-/// use bedrock_request::{BamlFile, Env};
-///
-/// let file = BamlFile::parse(r##"
-///     client<llm> Haiku {
-///       provider aws-bedrock
-///       options {
-///         model anthropic.claude-3-haiku-20240307-v1:0
-///         region us-east-1
-///       }
-///     }
-///     function Hello() -> string {
-///       client Haiku
-///       prompt #"Say {{ "hi" }}"#
-///     }
-/// "##)?;
-/// let config = file.client("Haiku")?.to_config(&Env::new())?;
-/// assert_eq!(config.model(), "anthropic.claude-3-haiku-20240307-v1:0");
-/// # Ok::<(), bedrock_request::Error>(())
-/// ```
+/// A value as written: literals, `env.NAME` references, arrays and blocks, with its line.
 #[derive(Clone, Debug)]
-pub struct BamlFile {
-    clients: Vec<BamlClient>,
-}
-
-/// One `client<llm> Name { ... }` block, with `env.*` references not yet resolved.
-///
-/// `Debug` shows option names, not values (a block may hold a secret key).
-#[derive(Clone)]
-pub struct BamlClient {
-    name: String,
-    provider: String,
-    retry_policy: Option<String>,
-    options: Vec<(String, Node)>,
-}
-
-/// A value as written: literals, `env.NAME` references, arrays and blocks, with positions.
-#[derive(Clone, Debug)]
-struct Node {
-    kind: NodeKind,
-    line: usize,
+pub(super) struct Node {
+    pub(super) kind: NodeKind,
+    pub(super) line: usize,
 }
 
 #[derive(Clone, Debug)]
-enum NodeKind {
+pub(super) enum NodeKind {
     Literal(Value),
     Env(String),
     Array(Vec<Node>),
     Map(Vec<(String, Node)>),
 }
 
-impl BamlFile {
-    /// Parses BAML source and collects its `client<llm>` blocks.
-    pub fn parse(source: &str) -> Result<BamlFile> {
-        let mut p = Parser {
-            src: source,
-            pos: 0,
-        };
-        let mut clients: Vec<BamlClient> = Vec::new();
-        while let Some(start) = p.next_client_keyword()? {
-            let client = p.client_block(start)?;
-            if clients.iter().any(|c| c.name == client.name) {
-                return Err(p.error_at(start, format!("client {} is defined twice", client.name)));
-            }
-            clients.push(client);
-        }
-        Ok(BamlFile { clients })
-    }
+/// How deep maps and arrays may nest in an options block (as the JSON reader allows).
+const MAX_DEPTH: usize = 128;
 
-    /// All clients, in file order.
-    pub fn clients(&self) -> &[BamlClient] {
-        &self.clients
-    }
-
-    /// The client called `name`; the error lists the names that exist.
-    pub fn client(&self, name: &str) -> Result<&BamlClient> {
-        self.clients.iter().find(|c| c.name == name).ok_or_else(|| {
-            let names: Vec<&str> = self.clients.iter().map(|c| c.name.as_str()).collect();
-            if names.is_empty() {
-                Error::baml(format!(
-                    "no client named {name}: the BAML source has no client<llm> blocks"
-                ))
-            } else {
-                Error::baml(format!(
-                    "no client named {name}; the BAML source defines: {}",
-                    names.join(", ")
-                ))
-            }
-        })
-    }
+/// One `client<llm>` block as read.
+pub(super) struct ClientBlock {
+    pub(super) name: String,
+    pub(super) provider: String,
+    pub(super) retry_policy: Option<String>,
+    pub(super) options: Vec<(String, Node)>,
 }
 
-impl std::fmt::Debug for BamlClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BamlClient")
-            .field("name", &self.name)
-            .field("provider", &self.provider)
-            .field("retry_policy", &self.retry_policy)
-            .field(
-                "options",
-                &self.options.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            )
-            .finish()
-    }
-}
-
-/// Options whose `env.NAME` may be unset: like BAML, an unset variable there means "not
-/// given", so `session_token env.MY_SESSION // optional` works and the credential rules and
-/// chain decide what happens next.
-const OPTIONAL_ENV_OPTIONS: [&str; 8] = [
-    "access_key_id",
-    "secret_access_key",
-    "session_token",
-    "accessKeyId",
-    "secretAccessKey",
-    "sessionToken",
-    "profile",
-    "endpoint_url",
-];
-
-impl BamlClient {
-    /// The client's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The `provider` as written (`aws-bedrock` for the clients this crate serves).
-    pub fn provider(&self) -> &str {
-        &self.provider
-    }
-
-    /// The `retry_policy` name, if any (retries are the caller's business; this is informational).
-    pub fn retry_policy(&self) -> Option<&str> {
-        self.retry_policy.as_deref()
-    }
-
-    /// The `options` block as a JSON-like map, with `env.NAME` references resolved from `env`.
-    ///
-    /// A reference to a variable that is not set is an error naming the variable and its line,
-    /// except for the credential options, `profile` and `endpoint_url`, where an unset variable
-    /// means the option is not given (as in BAML).
-    pub fn options(&self, env: &Env) -> Result<Value> {
-        let mut entries = Vec::with_capacity(self.options.len());
-        for (key, node) in &self.options {
-            if let NodeKind::Env(name) = &node.kind {
-                if env.get(name).is_none() && OPTIONAL_ENV_OPTIONS.contains(&key.as_str()) {
-                    continue;
-                }
-            }
-            entries.push((key.clone(), resolve(node, env, &self.name)?));
-        }
-        Ok(Value::Object(entries))
-    }
-
-    /// Validates the options into a [`ClientConfig`] (errors are prefixed with the client's name).
-    pub fn to_config(&self, env: &Env) -> Result<ClientConfig> {
-        if self.provider != "aws-bedrock" {
-            return Err(Error::baml(format!(
-                "client {} uses provider {:?}; this crate builds requests for provider aws-bedrock only",
-                self.name, self.provider
-            )));
-        }
-        let options = self.options(env)?;
-        validate::from_options(&options, Some(&self.name))
-    }
-}
-
-fn resolve(node: &Node, env: &Env, client: &str) -> Result<Value> {
-    Ok(match &node.kind {
-        NodeKind::Literal(v) => v.clone(),
-        NodeKind::Env(name) => match env.get(name) {
-            Some(v) => Value::String(v.to_owned()),
-            None => {
-                return Err(Error::baml(format!(
-                    "client {client}, line {}: env.{name} is not set; set the environment variable {name} or write the value in the options block",
-                    node.line
-                )))
-            }
-        },
-        NodeKind::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|n| resolve(n, env, client))
-                .collect::<Result<_>>()?,
-        ),
-        NodeKind::Map(entries) => Value::Object(
-            entries
-                .iter()
-                .map(|(k, n)| Ok((k.clone(), resolve(n, env, client)?)))
-                .collect::<Result<_>>()?,
-        ),
-    })
-}
-
-struct Parser<'a> {
+pub(super) struct Parser<'a> {
     src: &'a str,
     pos: usize,
+    /// The byte offset of every `\n`, so a position's line is a binary search, not a rescan.
+    newlines: Vec<usize>,
+    /// How many maps and arrays the cursor is inside.
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
+    pub(super) fn new(src: &'a str) -> Self {
+        Parser {
+            src,
+            pos: 0,
+            newlines: src
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+            depth: 0,
+        }
+    }
+
     fn rest(&self) -> &'a str {
         &self.src[self.pos..]
     }
@@ -232,14 +67,10 @@ impl<'a> Parser<'a> {
     }
 
     fn line_of(&self, pos: usize) -> usize {
-        self.src[..pos.min(self.src.len())]
-            .bytes()
-            .filter(|&b| b == b'\n')
-            .count()
-            + 1
+        self.newlines.partition_point(|&n| n < pos) + 1
     }
 
-    fn error_at(&self, pos: usize, msg: impl std::fmt::Display) -> Error {
+    pub(super) fn error_at(&self, pos: usize, msg: impl std::fmt::Display) -> Error {
         let line_start = self.src[..pos].rfind('\n').map_or(0, |i| i + 1);
         let col = self.src[line_start..pos].chars().count() + 1;
         Error::baml(format!("line {}, column {col}: {msg}", self.line_of(pos)))
@@ -295,7 +126,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Scans top-level source for the next `client<llm>`, skipping everything else.
-    fn next_client_keyword(&mut self) -> Result<Option<usize>> {
+    pub(super) fn next_client_keyword(&mut self) -> Result<Option<usize>> {
         let mut depth = 0usize;
         loop {
             self.skip_trivia()?;
@@ -352,7 +183,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn client_block(&mut self, start: usize) -> Result<BamlClient> {
+    pub(super) fn client_block(&mut self, start: usize) -> Result<ClientBlock> {
         self.pos = start + "client".len();
         self.skip_blanks();
         self.expect("<", "<llm> after client")?;
@@ -409,7 +240,7 @@ impl<'a> Parser<'a> {
                 "client {name} has no provider; add `provider aws-bedrock`"
             ))
         })?;
-        Ok(BamlClient {
+        Ok(ClientBlock {
             name,
             provider,
             retry_policy,
@@ -421,6 +252,7 @@ impl<'a> Parser<'a> {
     fn block_entries(&mut self, top: bool) -> Result<Vec<(String, Node)>> {
         let open = self.pos - 1;
         let mut entries: Vec<(String, Node)> = Vec::new();
+        let mut keys: HashSet<String> = HashSet::new();
         loop {
             self.skip_trivia()?;
             match self.peek() {
@@ -448,7 +280,7 @@ impl<'a> Parser<'a> {
                 self.skip_blanks();
             }
             let node = self.value(&key)?;
-            if entries.iter().any(|(k, _)| *k == key) {
+            if !keys.insert(key.clone()) {
                 return Err(self.error_at(key_pos, format!("{key} is given twice")));
             }
             entries.push((key, node));
@@ -480,13 +312,21 @@ impl<'a> Parser<'a> {
             Some('#') if self.raw_string_hashes().is_some() => {
                 NodeKind::Literal(Value::String(self.raw_string()?))
             }
-            Some('{') => {
+            Some(open @ ('{' | '[')) => {
+                if self.depth >= MAX_DEPTH {
+                    return Err(self.error(format!(
+                        "the value of {key} nests maps and arrays deeper than {MAX_DEPTH} levels"
+                    )));
+                }
                 self.pos += 1;
-                NodeKind::Map(self.block_entries(false)?)
-            }
-            Some('[') => {
-                self.pos += 1;
-                NodeKind::Array(self.array_items(key)?)
+                self.depth += 1;
+                let kind = if open == '{' {
+                    NodeKind::Map(self.block_entries(false)?)
+                } else {
+                    NodeKind::Array(self.array_items(key)?)
+                };
+                self.depth -= 1;
+                kind
             }
             None | Some('\n' | '\r' | '}' | ']' | ',') => {
                 return Err(self.error(format!("expected a value for {key}")))
