@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::codec::redact_tokens;
 use crate::error::{Error, Result};
 use crate::value::Value;
 
@@ -117,7 +118,7 @@ impl fmt::Debug for HttpRequest {
             .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
         let mut s = f.debug_struct("HttpRequest");
         s.field("method", &self.method)
-            .field("url", &self.url)
+            .field("url", &redact_tokens(&self.url))
             .field("headers", &Headers(&self.headers));
         if form {
             s.field(

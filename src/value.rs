@@ -135,7 +135,11 @@ pub(crate) fn is_json_number(s: &str) -> bool {
 /// let v = Value::from_json_str(r#"{"z": 1, "a": [0.7, null]}"#).unwrap();
 /// assert_eq!(v.to_json(), r#"{"z":1,"a":[0.7,null]}"#);
 /// ```
-#[derive(Clone, PartialEq, Eq, Debug)]
+///
+/// `Debug` hides the values of object keys that name a secret (`secret_access_key`,
+/// `session_token`, `api_key`, `password`, `authorization`...): config options pass through
+/// `Value`. [`to_json`](Self::to_json) writes everything.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Value {
     /// `null`
     Null,
@@ -468,6 +472,47 @@ impl fmt::Debug for JsonText {
                 &self.0[..cut],
                 self.0.len()
             ),
+        }
+    }
+}
+
+/// Whether an object key names a secret, for `Debug` (case and `_`/`-` ignored).
+fn names_a_secret(key: &str) -> bool {
+    let key: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    ["secret", "token", "password", "apikey", "authorization"]
+        .iter()
+        .any(|word| key.contains(word))
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Redacted;
+        impl fmt::Debug for Redacted {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("<redacted>")
+            }
+        }
+        match self {
+            Value::Null => f.write_str("Null"),
+            Value::Bool(b) => f.debug_tuple("Bool").field(b).finish(),
+            Value::Number(n) => f.debug_tuple("Number").field(n).finish(),
+            Value::String(s) => f.debug_tuple("String").field(s).finish(),
+            Value::Array(items) => f.debug_tuple("Array").field(items).finish(),
+            Value::Object(entries) => {
+                let mut map = f.debug_map();
+                for (k, v) in entries {
+                    if names_a_secret(k) && !matches!(v, Value::Object(_) | Value::Array(_)) {
+                        map.entry(k, &Redacted);
+                    } else {
+                        map.entry(k, v);
+                    }
+                }
+                map.finish()
+            }
         }
     }
 }

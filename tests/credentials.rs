@@ -874,9 +874,9 @@ fn the_driver_gives_up_after_max_steps() {
 fn the_profile_region_reaches_the_request() {
     let env = home();
     let files = |path: &str| {
-        (path == CONFIG).then(|| {
+        Ok((path == CONFIG).then(|| {
             "[default]\nregion = eu-west-3\n[profile work]\nregion = ap-south-1\n".to_owned()
-        })
+        }))
     };
     let region = bedrock_request::credentials::profile_region(&env, None, files).unwrap();
     assert_eq!(region.as_deref(), Some("eu-west-3"));

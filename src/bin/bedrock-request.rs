@@ -393,8 +393,17 @@ fn fetch_media(urls: &[String]) -> Result<Vec<converse::Fetched>, String> {
 
 /// The `region` of the profile in use, read from the shared config files by the library's rules.
 fn profile_region(env: &Env, profile: Option<&str>) -> Result<Option<String>, String> {
-    credentials::profile_region(env, profile, |path| std::fs::read_to_string(path).ok())
-        .map_err(|e| e.to_string())
+    credentials::profile_region(env, profile, read_optional).map_err(|e| e.to_string())
+}
+
+/// A file's text, `None` when it does not exist, and why when it exists but cannot be read
+/// (permissions, not UTF-8): never taken as missing.
+fn read_optional(path: &str) -> Result<Option<String>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Runs the whole credential chain, performing its steps: files from disk, requests over
@@ -424,7 +433,10 @@ fn resolve_credentials(
 fn perform(agent: &ureq::Agent, step: &credentials::Step) -> credentials::Performed {
     use credentials::{Performed, ProcessOutput, Step};
     match step {
-        Step::ReadFile { path } => Performed::File(std::fs::read_to_string(path).ok()),
+        Step::ReadFile { path } => match read_optional(path) {
+            Ok(text) => Performed::File(text),
+            Err(why) => Performed::Unreadable(why),
+        },
         Step::Send(request) => {
             let sent = request
                 .to_http_request()

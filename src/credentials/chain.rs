@@ -109,7 +109,7 @@ impl Chain {
         };
         let fits = matches!(
             (step, &performed),
-            (Step::ReadFile { .. }, Performed::File(_))
+            (Step::ReadFile { .. }, Performed::File(_) | Performed::Unreadable(_))
                 | (
                     Step::Send(_),
                     Performed::Response(_) | Performed::Unreachable(_)
@@ -191,14 +191,15 @@ fn shared_files(io: &Io) -> R<SharedConfig> {
 
 /// The `region` of the profile a request uses (`profile`, else `AWS_PROFILE`, else `default`),
 /// for a request built without resolving credentials (the CLI's `--unsigned`); the chain puts
-/// the same region in [`Resolved::region`]. `read` reads a file (`None` when it does not exist):
+/// the same region in [`Resolved::region`]. `read` reads a file: its text, `Ok(None)` when it
+/// does not exist, `Err(why)` when it exists but cannot be read (an error naming the file):
 /// the caller's I/O, as for [`Step::ReadFile`].
 ///
 /// ```
 /// use bedrock_request::{credentials, Env};
 /// let env = Env::from_iter([("HOME", "/home/ada")]);
 /// let region = credentials::profile_region(&env, None, |path| {
-///     (path == "/home/ada/.aws/config").then(|| "[default]\nregion = eu-west-3\n".to_owned())
+///     Ok((path == "/home/ada/.aws/config").then(|| "[default]\nregion = eu-west-3\n".to_owned()))
 /// })?;
 /// assert_eq!(region.as_deref(), Some("eu-west-3"));
 /// # Ok::<(), bedrock_request::Error>(())
@@ -206,11 +207,15 @@ fn shared_files(io: &Io) -> R<SharedConfig> {
 pub fn profile_region(
     env: &Env,
     profile: Option<&str>,
-    mut read: impl FnMut(&str) -> Option<String>,
+    mut read: impl FnMut(&str) -> std::result::Result<Option<String>, String>,
 ) -> Result<Option<String>> {
-    let mut text = |var: &str, name: &str| aws_file(env, var, name).and_then(|p| read(&p));
-    let config = text("AWS_CONFIG_FILE", "config");
-    let credentials = text("AWS_SHARED_CREDENTIALS_FILE", "credentials");
+    let mut text = |var: &str, name: &str| match aws_file(env, var, name) {
+        Some(path) => read(&path)
+            .map_err(|why| Error::credentials(format!("cannot read {path}: {why}"))),
+        None => Ok(None),
+    };
+    let config = text("AWS_CONFIG_FILE", "config")?;
+    let credentials = text("AWS_SHARED_CREDENTIALS_FILE", "credentials")?;
     let files = SharedConfig::parse(config.as_deref(), credentials.as_deref())?;
     let name = profile
         .or_else(|| env.get_nonempty("AWS_PROFILE"))

@@ -102,6 +102,9 @@ pub enum Step {
 pub enum Performed {
     /// A file's text, or `None` when it does not exist.
     File(Option<String>),
+    /// The file exists but cannot be read (permissions, not UTF-8...): why. The chain stops
+    /// with an error naming the file, rather than taking it as missing.
+    Unreadable(String),
     /// An HTTP response.
     Response(HttpResponse),
     /// The request could not be sent.
@@ -127,6 +130,7 @@ impl Performed {
     pub(crate) fn kind(&self) -> &'static str {
         match self {
             Performed::File(_) => "a file",
+            Performed::Unreadable(_) => "an unreadable file",
             Performed::Response(_) => "an HTTP response",
             Performed::Unreachable(_) => "an unreachable request",
             Performed::Process(_) => "a process's output",
@@ -138,6 +142,7 @@ impl std::fmt::Debug for Performed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Performed::File(t) => write!(f, "File({:?})", t.as_ref().map(|t| t.len())),
+            Performed::Unreadable(why) => write!(f, "Unreadable({why:?})"),
             Performed::Response(r) => write!(f, "{r:?}"),
             Performed::Unreachable(why) => write!(f, "Unreachable({why:?})"),
             Performed::Process(o) => write!(f, "{o:?}"),
@@ -203,6 +208,7 @@ impl Io<'_> {
         let key = format!("file:{path}");
         match self.performed(&key) {
             Some(Performed::File(text)) => Ok(text.clone()),
+            Some(Performed::Unreadable(why)) => Err(fail(format!("cannot read {path}: {why}"))),
             _ => Err(Need::Step(Box::new((
                 key,
                 Step::ReadFile {

@@ -15,7 +15,10 @@ use crate::error::{Error, Result};
 use crate::request::HttpRequest;
 
 /// The parts of a SigV4 canonical request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` shows the session token (a signed header, or a presigned query parameter) as
+/// `<redacted>`; [`text`](Self::text) has it, since the signature covers it.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CanonicalRequest {
     /// The HTTP method.
@@ -159,7 +162,9 @@ impl Authorization {
 
 /// The canonical request, string to sign and signature of a signed request, recomputed with
 /// the secret key (the CLI's `explain`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` shows the session token in the canonical request as `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Explanation {
     /// The canonical request text.
@@ -170,6 +175,38 @@ pub struct Explanation {
     pub signature: String,
     /// Whether it equals the signature in the request's `authorization` header.
     pub matches: bool,
+}
+
+impl std::fmt::Debug for CanonicalRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let secret = k.eq_ignore_ascii_case("x-amz-security-token");
+                (k.as_str(), if secret { "<redacted>" } else { v.as_str() })
+            })
+            .collect();
+        f.debug_struct("CanonicalRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &redact_tokens(&self.query))
+            .field("headers", &headers)
+            .field("signed_headers", &self.signed_headers)
+            .field("payload_hash", &self.payload_hash)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Explanation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Explanation")
+            .field("canonical_request", &redact_tokens(&self.canonical_request))
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &self.signature)
+            .field("matches", &self.matches)
+            .finish()
+    }
 }
 
 impl Explanation {
