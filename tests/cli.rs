@@ -848,3 +848,83 @@ fn vectors_command_runs_the_suite() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn parse_stream_fails_on_a_known_event_that_is_not_json() {
+    let mut body = crate::bounded::frame("messageStart", br#"{"role":"assistant"}"#);
+    body.extend(crate::bounded::frame(
+        "contentBlockDelta",
+        b"{\"contentBlockIndex\":0,\"delta\":{\"text\":\"lost \xff\"}}",
+    ));
+    body.extend(crate::bounded::frame(
+        "messageStop",
+        br#"{"stopReason":"end_turn"}"#,
+    ));
+    let out = run_stdin(&["parse", "--stream"], &body);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: ConverseStream contentBlockDelta event: the payload is not JSON"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unreadable_credentials_file_is_an_error_naming_it() {
+    let home =
+        std::env::temp_dir().join(format!("bedrock-request-unreadable-{}", std::process::id()));
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    let creds = home.join(".aws/credentials");
+    std::fs::write(
+        &creds,
+        b"[default]\naws_access_key_id = AKID\naws_secret_access_key = S\xffCRET\n",
+    )
+    .unwrap();
+    let home_text = home.to_str().unwrap();
+    let err = fails(&["credentials"], &[("HOME", home_text)]);
+    std::fs::remove_dir_all(&home).unwrap();
+    assert!(
+        err.contains(&format!("cannot read {}: ", creds.display())),
+        "{err}"
+    );
+    assert!(!err.contains("no credentials found"), "{err}");
+}
+
+#[test]
+fn the_curl_command_sends_one_request_to_the_signed_path_whatever_the_url_holds() {
+    let (base, log) = serve(Box::new(|_, _, _, _| {
+        (
+            200,
+            r#"{"output":{"message":{"role":"assistant","content":[{"text":"ok"}]}},"stopReason":"end_turn"}"#.into(),
+        )
+    }));
+    let options = format!(
+        r#"{{"model":"m","region":"us-east-1","access_key_id":"AKID","secret_access_key":"S","endpoint_url":"{base}/a[1-3]/b"}}"#
+    );
+    let path =
+        std::env::temp_dir().join(format!("bedrock-request-glob-{}.json", std::process::id()));
+    std::fs::write(&path, options).unwrap();
+    let curl = ok(
+        &[
+            "request",
+            "--options",
+            path.to_str().unwrap(),
+            "--prompt",
+            "hi",
+            "--format",
+            "curl",
+        ],
+        &[],
+    );
+    std::fs::remove_file(&path).unwrap();
+    let out = Command::new("sh").arg("-c").arg(&curl).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        *log.lock().unwrap(),
+        vec!["POST /a[1-3]/b/model/m/converse".to_owned()]
+    );
+}

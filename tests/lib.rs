@@ -6,6 +6,7 @@
 mod api_key;
 mod baml;
 mod bedrock_vectors;
+mod bounded;
 #[cfg(all(feature = "cli", not(target_family = "wasm")))]
 mod cli;
 mod config;

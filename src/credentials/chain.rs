@@ -109,12 +109,13 @@ impl Chain {
         };
         let fits = matches!(
             (step, &performed),
-            (Step::ReadFile { .. }, Performed::File(_) | Performed::Unreadable(_))
-                | (
-                    Step::Send(_),
-                    Performed::Response(_) | Performed::Unreachable(_)
-                )
-                | (Step::Run { .. }, Performed::Process(_))
+            (
+                Step::ReadFile { .. },
+                Performed::File(_) | Performed::Unreadable(_)
+            ) | (
+                Step::Send(_),
+                Performed::Response(_) | Performed::Unreachable(_)
+            ) | (Step::Run { .. }, Performed::Process(_))
         );
         if !fits {
             return Err(Error::credentials(format!(
@@ -210,8 +211,9 @@ pub fn profile_region(
     mut read: impl FnMut(&str) -> std::result::Result<Option<String>, String>,
 ) -> Result<Option<String>> {
     let mut text = |var: &str, name: &str| match aws_file(env, var, name) {
-        Some(path) => read(&path)
-            .map_err(|why| Error::credentials(format!("cannot read {path}: {why}"))),
+        Some(path) => {
+            read(&path).map_err(|why| Error::credentials(format!("cannot read {path}: {why}")))
+        }
         None => Ok(None),
     };
     let config = text("AWS_CONFIG_FILE", "config")?;
