@@ -1,0 +1,120 @@
+//! Linear time on adversarial inputs (issue 11): each parser at size n and 2n in the same run,
+//! reported as the ratio time(2n) / time(n). Linear work gives about 2.0; quadratic about 4.0.
+//! `cargo bench --bench bounded` prints one line per parser (median of 5 runs at each size).
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use bedrock_request::credentials::SharedConfig;
+use bedrock_request::stream::ConverseStream;
+use bedrock_request::{BamlFile, FinishReasonPolicy, Value};
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn frame(event: &str, payload: &[u8]) -> Vec<u8> {
+    let mut headers = Vec::new();
+    for (name, value) in [(":message-type", "event"), (":event-type", event)] {
+        headers.push(name.len() as u8);
+        headers.extend_from_slice(name.as_bytes());
+        headers.push(7);
+        headers.extend_from_slice(&(value.len() as u16).to_be_bytes());
+        headers.extend_from_slice(value.as_bytes());
+    }
+    let total = 12 + headers.len() + payload.len() + 4;
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(&(total as u32).to_be_bytes());
+    out.extend_from_slice(&(headers.len() as u32).to_be_bytes());
+    let prelude = crc32(&out);
+    out.extend_from_slice(&prelude.to_be_bytes());
+    out.extend_from_slice(&headers);
+    out.extend_from_slice(payload);
+    let crc = crc32(&out);
+    out.extend_from_slice(&crc.to_be_bytes());
+    out
+}
+
+fn json_keys(n: usize) -> String {
+    let keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+    format!("{{{}}}", keys.join(","))
+}
+
+fn baml_values(n: usize) -> String {
+    let mut keys = String::new();
+    for i in 0..n {
+        keys.push_str(&format!("      k{i} {i}\n"));
+    }
+    format!("client<llm> C {{\n  provider aws-bedrock\n  options {{\n    model m\n    extra_body {{\n{keys}    }}\n  }}\n}}")
+}
+
+fn stream_blocks(n: usize) -> Vec<u8> {
+    let mut body = frame("messageStart", br#"{"role":"assistant"}"#);
+    for i in 0..n {
+        let payload = format!(r#"{{"contentBlockIndex":{i},"delta":{{"text":"x"}}}}"#);
+        body.extend(frame("contentBlockDelta", payload.as_bytes()));
+    }
+    body.extend(frame("messageStop", br#"{"stopReason":"end_turn"}"#));
+    body
+}
+
+fn profiles(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("[profile p{i}]\nregion = r{i}\n"))
+        .collect()
+}
+
+fn median(mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[2]
+}
+
+fn case<T>(name: &str, n: usize, make: impl Fn(usize) -> T, run: impl Fn(&T)) {
+    let small = make(n);
+    let large = make(2 * n);
+    let t1 = median(|| run(black_box(&small)));
+    let t2 = median(|| run(black_box(&large)));
+    println!(
+        "{name}: n={n} {:.1} ms, 2n {:.1} ms, ratio {:.2}",
+        t1.as_secs_f64() * 1e3,
+        t2.as_secs_f64() * 1e3,
+        t2.as_secs_f64() / t1.as_secs_f64()
+    );
+}
+
+fn main() {
+    // `cargo test --benches` runs bench targets with `--bench` absent: keep that quick.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    case("json object keys", 100_000, json_keys, |t| {
+        Value::from_json_str(t).unwrap();
+    });
+    case("baml block values", 200_000, baml_values, |t| {
+        BamlFile::parse(t).unwrap();
+    });
+    case("stream content blocks", 200_000, stream_blocks, |b| {
+        ConverseStream::decode_all(b, FinishReasonPolicy::Any).unwrap();
+    });
+    case("shared config profiles", 100_000, profiles, |t| {
+        SharedConfig::parse(Some(t), None).unwrap();
+    });
+}
