@@ -119,15 +119,16 @@ pub use prompt::{Message, Part};
 pub use request::{Body, HttpRequest, HttpResponse};
 pub use value::{JsonText, Number, Value};
 
-/// Not public API: what this crate's own CLI and integration tests reach inside (the SigV4
-/// test-suite runner behind `bedrock-request vectors`, the credential sources' request
-/// builders checked against botocore). Hidden from the docs, outside semver; it may change in
+/// Not public API: what this crate's own CLI, integration tests and fuzz targets reach inside
+/// (the SigV4 test-suite runner behind `bedrock-request vectors`, the credential sources'
+/// request builders checked against botocore, and their parsers). Hidden from the docs, outside semver; it may change in
 /// any release.
 #[doc(hidden)]
 pub mod __internal {
     pub use crate::credentials::sources::{
-        assume_role_request, container_url, sso_request, sts_endpoint, web_identity_request,
-        AssumeRole, SsoSettings,
+        assume_role_request, container_url, parse_container_response, parse_imds_credentials,
+        parse_process_output, parse_sso_response, parse_sso_token, parse_sts_response,
+        split_command, sso_request, sts_endpoint, web_identity_request, AssumeRole, SsoSettings,
     };
     pub use crate::sign::suite::{run_case, CaseReport};
 }
