@@ -75,6 +75,10 @@ fn profiles(n: usize) -> String {
         .collect()
 }
 
+fn unclosed_objects(n: usize) -> String {
+    "{\"a\":".repeat(n)
+}
+
 fn median(mut f: impl FnMut()) -> Duration {
     let mut times: Vec<Duration> = (0..5)
         .map(|_| {
@@ -114,6 +118,14 @@ fn main() {
     case("stream content blocks", 200_000, stream_blocks, |b| {
         ConverseStream::decode_all(b, FinishReasonPolicy::Any).unwrap();
     });
+    case(
+        "structured output in unclosed text",
+        100_000,
+        unclosed_objects,
+        |t| {
+            assert!(bedrock_request::parse::find_json(t).is_none());
+        },
+    );
     case("shared config profiles", 100_000, profiles, |t| {
         SharedConfig::parse(Some(t), None).unwrap();
     });

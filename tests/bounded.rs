@@ -436,3 +436,23 @@ fn no_public_type_that_can_hold_a_secret_shows_it_in_debug() {
         shown[7]
     );
 }
+
+#[test]
+fn finding_json_in_adversarial_text_is_linear() {
+    use bedrock_request::parse::find_json;
+    // Every `{` starts a value that never closes: each was once parsed to the end of the text.
+    let unclosed = "{\"a\":".repeat(100_000);
+    assert_eq!(find_json(&unclosed), None);
+    // Deeply nested failing spans, then a real value: the value is still found.
+    let nested = format!(
+        "{}oops{} and then [1, 2]",
+        "[".repeat(5_000),
+        "]".repeat(5_000)
+    );
+    assert_eq!(find_json(&nested), Some("[1, 2]"));
+    // Brackets in prose quotes do not hide a value; strings inside JSON keep their brackets.
+    assert_eq!(
+        find_json(r#"He said "look [here" and {"a": "]}"}"#),
+        Some(r#"{"a": "]}"}"#)
+    );
+}

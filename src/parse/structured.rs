@@ -32,16 +32,58 @@ pub fn find_json(text: &str) -> Option<&str> {
         }
         rest = &body[end + 3..];
     }
-    for (i, c) in text.char_indices() {
-        if c == '{' || c == '[' {
-            let mut stream =
-                serde_json::Deserializer::from_str(&text[i..]).into_iter::<serde::de::IgnoredAny>();
-            if let Some(Ok(_)) = stream.next() {
-                return Some(&text[i..i + stream.byte_offset()]);
-            }
+    // Each `{`/`[` with its matching bracket, in order: a value starting there can only end
+    // there, and an opening bracket without one starts no value (it was once parsed to the end
+    // of the text, for each of them). A failing span costs the bytes read up to its first
+    // error, and serde_json stops at 128 levels, so spans nested in failing spans add up to at
+    // most 128 times the text: linear.
+    for (start, end) in bracket_spans(text) {
+        let span = &text[start..=end];
+        if serde_json::from_str::<serde::de::IgnoredAny>(span).is_ok() {
+            return Some(span);
         }
     }
     None
+}
+
+/// `(open, close)` byte positions of every `{`/`[` that has a matching bracket, in the order
+/// of the opening ones. One pass: inside brackets, a JSON string (where JSON puts one: after
+/// `[`, `{`, `,` or `:`) is skipped with its escapes, so its brackets count for nothing, while
+/// a quote in prose is just a character; a closing bracket that does not match the innermost
+/// opening one closes nothing.
+fn bracket_spans(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut open: Vec<(usize, u8)> = Vec::new();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    // The last byte that is not whitespace, outside strings.
+    let mut previous = b' ';
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'"' if !open.is_empty() && matches!(previous, b'[' | b'{' | b',' | b':') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' | b'[' => open.push((i, b)),
+            b'}' | b']' => {
+                let want = if b == b'}' { b'{' } else { b'[' };
+                if let Some(&(at, _)) = open.last().filter(|&&(_, o)| o == want) {
+                    spans.push((at, i));
+                    open.pop();
+                }
+            }
+            _ => {}
+        }
+        if !b.is_ascii_whitespace() {
+            previous = b;
+        }
+        i += 1;
+    }
+    spans.sort_unstable();
+    spans
 }
 
 fn is_json(text: &str) -> bool {
