@@ -49,7 +49,8 @@
 //! - At the root, the values every program touches: [`ClientConfig`] (with [`BamlFile`] and
 //!   [`FinishReasonPolicy`]), [`Message`] and [`Part`], [`Credentials`], [`Auth`] and
 //!   [`Secret`], [`Endpoint`], [`Env`], [`Value`] and [`Number`] (the one JSON type of the API,
-//!   requests and responses alike, with `From` to and from `serde_json::Value`),
+//!   requests and responses alike, with `From` to and from `serde_json::Value`), [`JsonText`]
+//!   (JSON kept as its checked text, as a tool call's input is, so a huge one costs its bytes),
 //!   [`HttpRequest`], [`HttpResponse`] and [`Body`], [`Error`], [`ErrorKind`] and [`Result`].
 //! - [`config`]: a [`ClientConfig`] from a BAML `client<llm>` block
 //!   ([`ClientConfig::from_baml`]), a JSON options map (BAML's `ClientRegistry` shape,
