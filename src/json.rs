@@ -40,19 +40,64 @@ pub(crate) fn validate(text: &str) -> Result<()> {
     read(text, false).map(drop)
 }
 
+/// Parses one JSON value, but the values at `raw_path` (object keys, `*` for any array item)
+/// come back as `Value::String` holding their exact JSON text, checked and not built: how a
+/// Converse response keeps a tool call's input without a tree of it.
+pub(crate) fn parse_keeping_raw(text: &str, raw_path: &[&str]) -> Result<Value> {
+    let mut p = Reader {
+        text,
+        pos: 0,
+        build: true,
+        raw: Some((raw_path, Vec::new())),
+    };
+    p.whole()
+}
+
 fn read(text: &str, build: bool) -> Result<Value> {
     let mut p = Reader {
         text,
         pos: 0,
         build,
+        raw: None,
     };
-    p.skip_ws();
-    let value = p.value(0)?;
-    p.skip_ws();
-    if p.pos < text.len() {
-        return Err(p.error("trailing characters after the JSON value"));
+    p.whole()
+}
+
+impl Reader<'_> {
+    fn whole(&mut self) -> Result<Value> {
+        self.skip_ws();
+        let value = self.value(0)?;
+        self.skip_ws();
+        if self.pos < self.text.len() {
+            return Err(self.error("trailing characters after the JSON value"));
+        }
+        Ok(value)
     }
-    Ok(value)
+
+    /// The value of a member or item under `key`: built, or kept as raw text at the raw path.
+    fn member(&mut self, key: &str, depth: usize) -> Result<Value> {
+        let at_raw = match &mut self.raw {
+            None => return self.value(depth),
+            Some((raw_path, path)) => {
+                path.push(key.to_owned());
+                path.len() == raw_path.len()
+                    && path.iter().zip(raw_path.iter()).all(|(a, b)| a == b)
+            }
+        };
+        let result = if at_raw && self.build {
+            let start = self.pos;
+            self.build = false;
+            let checked = self.value(depth);
+            self.build = true;
+            checked.map(|_| Value::String(self.text[start..self.pos].to_owned()))
+        } else {
+            self.value(depth)
+        };
+        if let Some((_, path)) = &mut self.raw {
+            path.pop();
+        }
+        result
+    }
 }
 
 impl JsonText {
@@ -78,6 +123,8 @@ struct Reader<'a> {
     pos: usize,
     /// `false` to check the grammar only (`validate`): values come back as `null`.
     build: bool,
+    /// For `parse_keeping_raw`: the raw path, and the keys from the root to the cursor.
+    raw: Option<(&'a [&'a str], Vec<String>)>,
 }
 
 impl Reader<'_> {
@@ -159,7 +206,7 @@ impl Reader<'_> {
         }
         loop {
             self.skip_ws();
-            let item = self.value(depth + 1)?;
+            let item = self.member("*", depth + 1)?;
             if self.build {
                 items.push(item);
             }
@@ -196,7 +243,7 @@ impl Reader<'_> {
             }
             self.pos += 1;
             self.skip_ws();
-            let value = self.value(depth + 1)?;
+            let value = self.member(&key, depth + 1)?;
             if self.build {
                 // A repeated key replaces the earlier value in place; past a few keys the
                 // earlier ones are found through an index, so any object reads in linear time.

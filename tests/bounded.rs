@@ -456,3 +456,22 @@ fn finding_json_in_adversarial_text_is_linear() {
         Some(r#"{"a": "]}"}"#)
     );
 }
+
+#[test]
+fn a_converse_response_keeps_tool_inputs_as_their_text() {
+    // The input's text exactly as AWS sent it (spacing, number spelling, key order), with no
+    // tree built; 2.5 million numbers here.
+    let input = format!("{{ \"z\": 1.50, \"a\" : [{}2] }}", "1,".repeat(2_500_000));
+    let body = format!(
+        r#"{{"output":{{"message":{{"role":"assistant","content":[{{"toolUse":{{"toolUseId":"t1","name":"f","input":{input}}}}}]}}}},"stopReason":"tool_use"}}"#
+    );
+    let completion = bedrock_request::parse::converse_body(body.as_bytes()).unwrap();
+    assert_eq!(completion.tool_calls[0].input.as_str(), input);
+    assert_eq!(
+        completion.tool_calls[0].input.to_value()["z"].to_json(),
+        "1.50"
+    );
+    // An input that is not JSON makes the body not JSON: an error, as before.
+    let broken = body.replace("1.50", "1.");
+    assert!(bedrock_request::parse::converse_body(broken.as_bytes()).is_err());
+}

@@ -245,11 +245,17 @@ fn parse(args: ParseArgs) -> Result<(), String> {
         return parse_stream(&args);
     }
     let body = read_bytes(&args.file)?;
-    let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
-    let looks_like_error = match (&args.status, &json) {
-        (Some(status), _) => !(200..300).contains(status),
-        (None, Some(j)) => j.get("output").is_none(),
-        (None, None) => false,
+    // A 2xx status, or none and a Converse body: the completion. Otherwise an AWS error, when
+    // the body is JSON without `output` (error bodies are small: a tree of them is cheap).
+    let parsed = match args.status {
+        Some(status) if !(200..300).contains(&status) => None,
+        _ => Some(parse::converse_body(&body)),
+    };
+    let looks_like_error = match (&parsed, args.status) {
+        (None, _) => true,
+        (Some(Ok(_)), _) | (Some(Err(_)), Some(_)) => false,
+        (Some(Err(_)), None) => serde_json::from_slice::<serde_json::Value>(&body)
+            .is_ok_and(|j| j.get("output").is_none()),
     };
     if looks_like_error {
         let error = match args.status {
@@ -271,7 +277,10 @@ fn parse(args: ParseArgs) -> Result<(), String> {
         }
         return Err(text);
     }
-    let completion = parse::converse_body(&body).map_err(|e| e.to_string())?;
+    let completion = match parsed {
+        Some(result) => result.map_err(|e| e.to_string())?,
+        None => unreachable!("a non-2xx status is reported as an AWS error above"),
+    };
     let mut out = std::io::stdout().lock();
     match args.format {
         ParseFormat::Text => writeln!(out, "{}", completion.text),

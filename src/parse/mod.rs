@@ -117,11 +117,16 @@ fn u64_field(object: &Value, key: &str) -> Result<Option<u64>> {
     }
 }
 
+/// Where a tool call's input is in a Converse response.
+const TOOL_INPUT: [&str; 6] = ["output", "message", "content", "*", "toolUse", "input"];
+
 /// Parses the body of a successful Converse response.
 pub fn converse_body(body: &[u8]) -> Result<Completion> {
     let text =
         std::str::from_utf8(body).map_err(|e| malformed(format!("the body is not UTF-8: {e}")))?;
-    let json = Value::from_json_str(text).map_err(|e| malformed(e.message()))?;
+    // Tool inputs are kept as their JSON text (checked, not built): a large one costs its bytes.
+    let json =
+        crate::json::parse_keeping_raw(text, &TOOL_INPUT).map_err(|e| malformed(e.message()))?;
     if json.as_object().is_none() {
         return Err(malformed("the body is not a JSON object"));
     }
@@ -176,7 +181,11 @@ fn content_block(completion: &mut Completion, block: &Value) -> Result<()> {
         completion.tool_calls.push(ToolCall {
             id: field("toolUseId")?,
             name: field("name")?,
-            input: JsonText::from(t.get("input").unwrap_or(&Value::Null)),
+            // The reader kept the input's JSON text as a string (parse_keeping_raw).
+            input: match t.get("input") {
+                Some(Value::String(raw)) => JsonText::from_valid(raw.clone()),
+                _ => JsonText::from_valid("null".to_owned()),
+            },
         });
     } else {
         completion.other_content.push(block.clone());
