@@ -4,7 +4,8 @@
 //! Plain data over [`Value`] (numbers and key order as received): a tool call's `input` goes
 //! back into the next request unchanged.
 
-use crate::value::{write_json_string, JsonText, Value};
+use crate::json_text::JsonText;
+use crate::value::{write_json_string, Value};
 
 /// Why the model stopped, as Converse reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::value::{is_json_number, JsonText, Number, Value};
+use crate::json_text::JsonText;
+use crate::value::{is_json_number, Number, Value};
 
 const MAX_DEPTH: usize = 128;
 

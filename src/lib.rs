@@ -96,6 +96,7 @@ mod completion;
 mod env;
 mod error;
 mod frame;
+mod json_text;
 mod value;
 // One floor up: the JSON reader, who signs, where requests go, the request as data.
 mod auth;
@@ -116,9 +117,10 @@ pub use config::{BamlFile, ClientConfig, FinishReasonPolicy};
 pub use endpoint::Endpoint;
 pub use env::Env;
 pub use error::{Error, ErrorKind, Result};
+pub use json_text::JsonText;
 pub use prompt::{Message, Part};
 pub use request::{Body, HttpRequest, HttpResponse};
-pub use value::{JsonText, Number, Value};
+pub use value::{Number, Value};
 
 /// Not public API: what this crate's own CLI, integration tests and fuzz targets reach inside
 /// (the SigV4 test-suite runner behind `bedrock-request vectors`, the credential sources'

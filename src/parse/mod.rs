@@ -35,8 +35,9 @@ use time::OffsetDateTime;
 use crate::codec::{base64_decode, parse_http_date};
 use crate::config::FinishReasonPolicy;
 use crate::error::{Error, ErrorKind, Result};
+use crate::json_text::JsonText;
 use crate::request::HttpRequest;
-use crate::value::{JsonText, Value};
+use crate::value::Value;
 
 /// Parses a Converse response: for a 2xx status the body as a [`Completion`] (then checked
 /// against `policy`), otherwise the AWS error it carries.

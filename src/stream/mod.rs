@@ -57,8 +57,9 @@ use crate::codec::base64_decode;
 use crate::completion::{Completion, Reasoning, StopReason, ToolCall, Usage};
 use crate::config::FinishReasonPolicy;
 use crate::error::{Error, ErrorKind, Result};
+use crate::json_text::JsonText;
 use crate::parse;
-use crate::value::{JsonText, Value};
+use crate::value::Value;
 
 /// One ConverseStream event.
 #[derive(Clone, Debug, PartialEq)]
