@@ -5,7 +5,7 @@
 //! the caller's build; so the few JSON inputs this crate reads (options maps, messages files)
 //! go through this reader instead. It is checked against serde_json in the tests.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::json_text::JsonText;
@@ -116,7 +116,7 @@ impl JsonText {
     }
 }
 
-/// Objects with more keys than this find a repeated key through a hash index, not a scan.
+/// Objects with more keys than this find a repeated key through an ordered index, not a scan.
 const INDEXED_KEYS: usize = 16;
 
 struct Reader<'a> {
@@ -226,7 +226,7 @@ impl Reader<'_> {
     fn object(&mut self, depth: usize) -> Result<Value> {
         self.pos += 1;
         let mut entries: Vec<(String, Value)> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;

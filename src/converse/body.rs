@@ -1,7 +1,7 @@
 //! The Converse body: messages and system blocks (text, media, tools, guard content), the
 //! inference settings and the option fields, in Converse's key order, then `extra_body`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::media::{self, document_name, Fetched};
 use super::tools::{cache_point, Tools};
@@ -23,7 +23,7 @@ fn obj(entries: Vec<(&str, Value)>) -> Value {
 struct Blocks<'a> {
     config: &'a ClientConfig,
     /// The fetched media by URL.
-    fetched: HashMap<&'a str, &'a Fetched>,
+    fetched: BTreeMap<&'a str, &'a Fetched>,
     names: DocumentNames,
 }
 
@@ -31,8 +31,8 @@ struct Blocks<'a> {
 /// for any number of documents in linear time.
 #[derive(Default)]
 struct DocumentNames {
-    taken: HashSet<String>,
-    next: HashMap<String, usize>,
+    taken: BTreeSet<String>,
+    next: BTreeMap<String, usize>,
 }
 
 impl DocumentNames {
@@ -152,7 +152,7 @@ fn without_nulls(value: &Value) -> Value {
 /// Deep-merges `patch` into `target`: objects merge key by key, `null` removes, anything else
 /// replaces. Keys are found through an index, so objects of any size merge in linear time.
 fn deep_merge(target: &mut Vec<(String, Value)>, patch: &[(String, Value)]) {
-    let index: HashMap<String, usize> = target
+    let index: BTreeMap<String, usize> = target
         .iter()
         .enumerate()
         .map(|(i, (k, _))| (k.clone(), i))

@@ -1,7 +1,7 @@
 //! Media parts as Converse blocks: MIME type → format, document names, sources, and the URLs
 //! the caller must fetch (the builder does no I/O).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use crate::codec::{base64_decode, base64_encode};
 use crate::config::{MediaUrlHandler, MediaUrlMode};
@@ -258,7 +258,7 @@ pub(crate) fn needs_fetch(media: &Media, handler: &MediaUrlHandler) -> Option<St
 pub(crate) fn media_block(
     media: &Media,
     handler: &MediaUrlHandler,
-    fetched: &HashMap<&str, &Fetched>,
+    fetched: &BTreeMap<&str, &Fetched>,
     doc_name: &mut dyn FnMut(Option<&str>) -> String,
 ) -> Result<Value> {
     let kind = media.kind;

@@ -11,7 +11,7 @@ mod tools;
 pub use media::{document_name, media_format, Fetched};
 pub use tools::{Tool, ToolChoice, Tools};
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use time::OffsetDateTime;
 
@@ -108,7 +108,7 @@ impl UnsignedRequest {
 /// mode sends bytes): fetch each and pass the bytes with [`Builder::media`].
 pub fn urls_to_fetch(config: &ClientConfig, messages: &[Message]) -> Vec<String> {
     let mut urls: Vec<String> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut add = |media: &Media| {
         if let Some(url) = media::needs_fetch(media, config.media_url_handler()) {
             if seen.insert(url.clone()) {

@@ -7,7 +7,7 @@
 //! case-insensitive. For one profile, a key in the credentials file beats the same key in the
 //! config file.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -18,7 +18,7 @@ use crate::error::{Error, ErrorKind, Result};
 pub struct Section {
     entries: Vec<(String, String)>,
     /// Where each key is in `entries`: any number of keys in linear time.
-    index: HashMap<String, usize>,
+    index: BTreeMap<String, usize>,
 }
 
 impl std::fmt::Debug for Section {
@@ -62,7 +62,7 @@ pub struct SharedConfig {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Sections {
     list: Vec<(String, Section)>,
-    index: HashMap<String, usize>,
+    index: BTreeMap<String, usize>,
 }
 
 impl Sections {

@@ -50,7 +50,7 @@ pub mod frame {
     };
 }
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use crate::aws_error::AwsError;
 use crate::codec::base64_decode;
@@ -336,7 +336,7 @@ pub struct Accumulator {
     completion: Completion,
     blocks: Vec<(u64, Block)>,
     /// Where each content block index is in `blocks`: any number of blocks in linear time.
-    positions: HashMap<u64, usize>,
+    positions: BTreeMap<u64, usize>,
     policy: FinishReasonPolicy,
     stopped: bool,
 }
@@ -347,7 +347,7 @@ impl Accumulator {
         Accumulator {
             completion: Completion::default(),
             blocks: Vec::new(),
-            positions: HashMap::new(),
+            positions: BTreeMap::new(),
             policy,
             stopped: false,
         }

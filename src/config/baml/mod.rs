@@ -17,7 +17,7 @@
 
 mod parser;
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use self::parser::{ClientBlock, Node, NodeKind, Parser};
 use super::client::ClientConfig;
@@ -69,7 +69,7 @@ impl BamlFile {
     pub fn parse(source: &str) -> Result<BamlFile> {
         let mut p = Parser::new(source);
         let mut clients: Vec<BamlClient> = Vec::new();
-        let mut names: HashSet<String> = HashSet::new();
+        let mut names: BTreeSet<String> = BTreeSet::new();
         while let Some(start) = p.next_client_keyword()? {
             let ClientBlock {
                 name,

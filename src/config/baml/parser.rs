@@ -3,7 +3,7 @@
 //! limited to 128 levels and every position's line is a binary search, so any source reads in
 //! linear time without a deep stack.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use crate::error::{Error, Result};
 use crate::value::{Number, Value};
@@ -252,7 +252,7 @@ impl<'a> Parser<'a> {
     fn block_entries(&mut self, top: bool) -> Result<Vec<(String, Node)>> {
         let open = self.pos - 1;
         let mut entries: Vec<(String, Node)> = Vec::new();
-        let mut keys: HashSet<String> = HashSet::new();
+        let mut keys: BTreeSet<String> = BTreeSet::new();
         loop {
             self.skip_trivia()?;
             match self.peek() {
