@@ -9,40 +9,20 @@ use bedrock_request::credentials::SharedConfig;
 use bedrock_request::stream::ConverseStream;
 use bedrock_request::{BamlFile, FinishReasonPolicy, Value};
 
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
+/// An event-stream message, made by the reference encoder (aws-smithy-eventstream).
 fn frame(event: &str, payload: &[u8]) -> Vec<u8> {
-    let mut headers = Vec::new();
-    for (name, value) in [(":message-type", "event"), (":event-type", event)] {
-        headers.push(name.len() as u8);
-        headers.extend_from_slice(name.as_bytes());
-        headers.push(7);
-        headers.extend_from_slice(&(value.len() as u16).to_be_bytes());
-        headers.extend_from_slice(value.as_bytes());
-    }
-    let total = 12 + headers.len() + payload.len() + 4;
-    let mut out = Vec::with_capacity(total);
-    out.extend_from_slice(&(total as u32).to_be_bytes());
-    out.extend_from_slice(&(headers.len() as u32).to_be_bytes());
-    let prelude = crc32(&out);
-    out.extend_from_slice(&prelude.to_be_bytes());
-    out.extend_from_slice(&headers);
-    out.extend_from_slice(payload);
-    let crc = crc32(&out);
-    out.extend_from_slice(&crc.to_be_bytes());
+    use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
+    let message = Message::new(payload.to_vec())
+        .add_header(Header::new(
+            ":message-type",
+            HeaderValue::String("event".into()),
+        ))
+        .add_header(Header::new(
+            ":event-type",
+            HeaderValue::String(event.to_owned().into()),
+        ));
+    let mut out = Vec::new();
+    aws_smithy_eventstream::frame::write_message_to(&message, &mut out).unwrap();
     out
 }
 

@@ -12,7 +12,11 @@ fuzz_target!(|text: &str| {
     let headers = vec![("x-amzn-errortype".to_owned(), header.to_owned())];
     let error = AwsError::from_response(403, &headers, body.as_bytes());
     let _ = error.to_string();
-    let config = ClientConfig::builder().model("m").region("us-east-1").build().unwrap();
+    let config = ClientConfig::builder()
+        .model("m")
+        .region("us-east-1")
+        .build()
+        .unwrap();
     let signed = Builder::new(&config, &[Message::user("hi")], &Env::new())
         .build()
         .unwrap()

@@ -15,28 +15,37 @@ fuzz_target!(|text: &str| {
     let answers: Vec<String> = parts.map(str::to_owned).collect();
     let env = Env::from_iter([
         ("HOME", "/h"),
-        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/creds"),
+        (
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "http://127.0.0.1:9/creds",
+        ),
     ]);
     let client = ClientConfig::builder().model("m").build().unwrap();
     let mut next = 0;
-    let result = drive(Chain::new(&client, &env), datetime!(2024-01-15 12:00 UTC), |step| {
-        let answer = answers.get(next).cloned().unwrap_or_default();
-        next += 1;
-        match step {
-            Step::ReadFile { path } if path.ends_with("/config") => Performed::File(Some(config.clone())),
-            Step::ReadFile { path } if path.ends_with("/credentials") => {
-                Performed::File(Some(credentials.clone()))
+    let result = drive(
+        Chain::new(&client, &env),
+        datetime!(2024-01-15 12:00 UTC),
+        |step| {
+            let answer = answers.get(next).cloned().unwrap_or_default();
+            next += 1;
+            match step {
+                Step::ReadFile { path } if path.ends_with("/config") => {
+                    Performed::File(Some(config.clone()))
+                }
+                Step::ReadFile { path } if path.ends_with("/credentials") => {
+                    Performed::File(Some(credentials.clone()))
+                }
+                Step::ReadFile { .. } => Performed::File(Some(answer)),
+                Step::Send(_) => Performed::Response(HttpResponse::new(200, answer)),
+                Step::Run { .. } => Performed::Process(ProcessOutput {
+                    success: true,
+                    stdout: answer,
+                    stderr: String::new(),
+                }),
+                _ => Performed::Unreachable("done".into()),
             }
-            Step::ReadFile { .. } => Performed::File(Some(answer)),
-            Step::Send(_) => Performed::Response(HttpResponse::new(200, answer)),
-            Step::Run { .. } => Performed::Process(ProcessOutput {
-                success: true,
-                stdout: answer,
-                stderr: String::new(),
-            }),
-            _ => Performed::Unreachable("done".into()),
-        }
-    });
+        },
+    );
     if let Ok(Some(resolved)) = result {
         if let Some(region) = &resolved.region {
             assert!(config.contains(region.as_str()) || credentials.contains(region.as_str()));

@@ -6,7 +6,9 @@ use bedrock_request::{parse, FinishReasonPolicy, Value};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&first, body)) = data.split_first() else { return };
+    let Some((&first, body)) = data.split_first() else {
+        return;
+    };
     let status = [200u16, 400, 403, 429, 500, 503][usize::from(first) % 6];
     let policy = FinishReasonPolicy::Deny(vec!["max_tokens".into()]);
     if let Ok(completion) = parse::response(status, &[], body, &policy) {

@@ -12,7 +12,9 @@ use libfuzzer_sys::fuzz_target;
 use time::macros::datetime;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&first, rest)) = data.split_first() else { return };
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
     let text = String::from_utf8_lossy(rest);
     let now = datetime!(2024-01-15 12:00 UTC);
     let status = [200u16, 400, 401, 403, 404, 500][usize::from(first) % 6];

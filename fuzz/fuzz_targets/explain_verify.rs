@@ -7,7 +7,9 @@ use libfuzzer_sys::fuzz_target;
 use time::macros::datetime;
 
 fuzz_target!(|text: &str| {
-    let Ok(request) = HttpRequest::from_json(text) else { return };
+    let Ok(request) = HttpRequest::from_json(text) else {
+        return;
+    };
     let _ = explain(&request, "SECRET");
     let creds = Credentials::new("AKID", "SECRET").with_session_token("TOKEN");
     let _ = verify(&request, &creds, Some(datetime!(2024-01-15 12:00 UTC)));

@@ -22,7 +22,9 @@ fn decode(chunks: &mut dyn Iterator<Item = &[u8]>) -> (Vec<Vec<u8>>, Option<Stri
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&seed, body)) = data.split_first() else { return };
+    let Some((&seed, body)) = data.split_first() else {
+        return;
+    };
     let whole = decode(&mut std::iter::once(body));
     let size = usize::from(seed % 17) + 1;
     let chunked = decode(&mut body.chunks(size));

@@ -16,6 +16,13 @@ fuzz_target!(|text: &str| {
     }
     let env = Env::from_iter([("HOME", "/h")]);
     let _ = profile_region(&env, None, |path| {
-        Ok(Some(if path.ends_with("config") { config } else { credentials }.to_owned()))
+        Ok(Some(
+            if path.ends_with("config") {
+                config
+            } else {
+                credentials
+            }
+            .to_owned(),
+        ))
     });
 });

@@ -24,12 +24,18 @@ fuzz_target!(|text: &str| {
         return;
     };
     let messages = [Message::user(prompt)];
-    let Ok(unsigned) = Builder::new(&config, &messages, &Env::new()).build() else { return };
+    let Ok(unsigned) = Builder::new(&config, &messages, &Env::new()).build() else {
+        return;
+    };
     let creds = Credentials::new("AKID", "SECRET").with_session_token("TOKEN");
     let now = datetime!(2024-01-15 12:00 UTC);
     let signed = unsigned.sign(&Auth::SigV4(creds.clone()), now).unwrap();
     for (name, value) in &signed.headers {
         assert!(!name.contains(['\r', '\n']) && !value.contains(['\r', '\n']));
     }
-    assert!(matches!(verify(&signed, &creds, Some(now)), Verification::Valid), "{:?}", verify(&signed, &creds, Some(now)));
+    assert!(
+        matches!(verify(&signed, &creds, Some(now)), Verification::Valid),
+        "{:?}",
+        verify(&signed, &creds, Some(now))
+    );
 });

@@ -3,24 +3,18 @@
 //! checks, which random bytes rarely pass.
 #![no_main]
 
+use bedrock_request::stream::frame::crc32;
 use bedrock_request::stream::ConverseStream;
 use bedrock_request::FinishReasonPolicy;
 use libfuzzer_sys::fuzz_target;
 
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
 fn frame(kind: &str, event: &str, payload: &[u8]) -> Vec<u8> {
     let mut headers = Vec::new();
-    let name = if kind == "event" { ":event-type" } else { ":exception-type" };
+    let name = if kind == "event" {
+        ":event-type"
+    } else {
+        ":exception-type"
+    };
     for (k, v) in [(":message-type", kind), (name, event)] {
         headers.push(k.len() as u8);
         headers.extend_from_slice(k.as_bytes());
@@ -32,11 +26,11 @@ fn frame(kind: &str, event: &str, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(total);
     out.extend_from_slice(&(total as u32).to_be_bytes());
     out.extend_from_slice(&(headers.len() as u32).to_be_bytes());
-    let prelude = crc32(&out);
+    let prelude = crc32(0, &out);
     out.extend_from_slice(&prelude.to_be_bytes());
     out.extend_from_slice(&headers);
     out.extend_from_slice(payload);
-    let crc = crc32(&out);
+    let crc = crc32(0, &out);
     out.extend_from_slice(&crc.to_be_bytes());
     out
 }
@@ -55,7 +49,9 @@ const EVENTS: [(&str, &str); 8] = [
 fuzz_target!(|data: &[u8]| {
     let mut body = Vec::new();
     for line in data.split(|&b| b == b'\n') {
-        let Some((&pick, payload)) = line.split_first() else { continue };
+        let Some((&pick, payload)) = line.split_first() else {
+            continue;
+        };
         let (kind, event) = EVENTS[usize::from(pick) % EVENTS.len()];
         body.extend(frame(kind, event, payload));
     }

@@ -6,8 +6,14 @@ use bedrock_request::{ClientConfig, Env, Message};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    let Ok(tools) = Tools::from_json(text) else { return };
-    let config = ClientConfig::builder().model("m").region("us-east-1").build().unwrap();
+    let Ok(tools) = Tools::from_json(text) else {
+        return;
+    };
+    let config = ClientConfig::builder()
+        .model("m")
+        .region("us-east-1")
+        .build()
+        .unwrap();
     let messages = [Message::user("hi")];
     let env = Env::new();
     let _ = Builder::new(&config, &messages, &env).tools(&tools).build();
