@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::codec::redact_tokens;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::value::Value;
 
 /// An HTTP request: method, URL, ordered headers and the exact body bytes.
@@ -154,7 +154,9 @@ impl HttpRequest {
     ///
     /// The body is piped in with the shell's `printf` builtin (`printf '%s' '...' | curl
     /// --data-binary @-`), so bodies of any size work (a command-line argument is limited to
-    /// 128 KiB on Linux) and reach curl unchanged. `--globoff` keeps curl from reading `[...]`
+    /// 128 KiB on Linux) and reach curl unchanged. `-i` keeps the status line and headers in
+    /// the output, so `bedrock-request parse` classifies errors by `x-amzn-errortype` as Bedrock
+    /// means them ([`HttpResponse::parse`] reads it). `--globoff` keeps curl from reading `[...]`
     /// and `{...}` in the URL as globs (it would send several requests, none to the signed
     /// path); `-N` streams a ConverseStream answer as it arrives. curl's own extra headers
     /// (`accept`, `user-agent`, `content-length`) are not signed and do not matter.
@@ -168,7 +170,7 @@ impl HttpRequest {
     ///     body: Body::new(b"{}".to_vec()),
     /// };
     /// let curl = request.to_curl();
-    /// assert!(curl.contains("curl -sS --globoff -N -X POST 'https://proxy.example/a[1-3]/model/m/converse-stream'"));
+    /// assert!(curl.contains("curl -sS -i --globoff -N -X POST 'https://proxy.example/a[1-3]/model/m/converse-stream'"));
     /// ```
     pub fn to_curl(&self) -> String {
         let mut out = String::new();
@@ -179,7 +181,7 @@ impl HttpRequest {
         }
         let stream = self.path_and_query().ends_with("/converse-stream");
         out.push_str(&format!(
-            "curl -sS --globoff{} -X {} {}",
+            "curl -sS -i --globoff{} -X {} {}",
             if stream { " -N" } else { "" },
             self.method,
             shell_quote(&self.url)
@@ -332,6 +334,118 @@ impl HttpResponse {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// Reads a whole HTTP/1.x response as `curl -i` prints it: status line, headers, a blank
+    /// line, the body. Interim heads before the final one (`100 Continue`, a proxy's
+    /// `200 Connection established`) are skipped. The body is taken as it is (curl has already
+    /// removed any chunked encoding).
+    ///
+    /// ```
+    /// use bedrock_request::HttpResponse;
+    /// let raw = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\nx-amzn-ErrorType: ThrottlingException\r\n\r\n{\"message\":\"slow down\"}";
+    /// let response = HttpResponse::parse(raw)?;
+    /// assert_eq!(response.status, 429);
+    /// assert_eq!(response.header("x-amzn-errortype"), Some("ThrottlingException"));
+    /// assert_eq!(response.body, br#"{"message":"slow down"}"#);
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
+    pub fn parse(raw: &[u8]) -> Result<HttpResponse> {
+        match HttpResponse::parse_head(raw)? {
+            Some((mut response, body_start)) => {
+                response.body = raw[body_start..].to_vec();
+                Ok(response)
+            }
+            None => Err(Error::new(
+                ErrorKind::Response,
+                "the HTTP response ends before its headers do (no blank line after them)",
+            )),
+        }
+    }
+
+    /// The status and headers at the start of `raw` (a response read so far), and where the
+    /// body starts; `Ok(None)` while the head is incomplete. The returned response has no body.
+    /// For a stream: read until this answers, then feed the rest to the stream decoder.
+    pub fn parse_head(raw: &[u8]) -> Result<Option<(HttpResponse, usize)>> {
+        let mut at = 0;
+        loop {
+            let window = &raw[at..raw.len().min(at + MAX_HEAD)];
+            let Some((head, next)) = split_head(window) else {
+                if window.len() == MAX_HEAD {
+                    return Err(Error::new(
+                        ErrorKind::Response,
+                        "not an HTTP response: no blank line ends the headers in the first 64 KiB",
+                    ));
+                }
+                return Ok(None);
+            };
+            let response = head_of(head)?;
+            // Interim answers (1xx) and a proxy's CONNECT reply come before the real one.
+            let interim = (100..200).contains(&response.status)
+                || (response.status == 200
+                    && head
+                        .to_ascii_lowercase()
+                        .windows(20)
+                        .any(|w| w == b"connection establish"));
+            if !interim {
+                return Ok(Some((response, at + next)));
+            }
+            at += next;
+        }
+    }
+}
+
+/// The most bytes a response head may take (status line and headers).
+const MAX_HEAD: usize = 64 * 1024;
+
+/// The head (without its blank line) and where what follows it starts.
+fn split_head(raw: &[u8]) -> Option<(&[u8], usize)> {
+    // The first empty line: "\r\n\r\n", or "\n\n".
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'\n' {
+            if raw.get(i + 1) == Some(&b'\n') {
+                return Some((&raw[..i], i + 2));
+            }
+            if raw.get(i + 1) == Some(&b'\r') && raw.get(i + 2) == Some(&b'\n') {
+                return Some((&raw[..i], i + 3));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Status and headers from a head's text.
+fn head_of(head: &[u8]) -> Result<HttpResponse> {
+    let bad = |what: &str| Error::new(ErrorKind::Response, format!("not an HTTP response: {what}"));
+    let text = std::str::from_utf8(head).map_err(|_| bad("the head is not UTF-8"))?;
+    let mut lines = text.split('\n').map(|l| l.trim_end_matches('\r'));
+    let status_line = lines.next().unwrap_or("");
+    let mut parts = status_line.split(' ');
+    let version = parts.next().unwrap_or("");
+    if !version.starts_with("HTTP/") {
+        return Err(bad(&format!(
+            "the first line is {:?}, not HTTP/1.1 STATUS",
+            status_line.chars().take(60).collect::<String>()
+        )));
+    }
+    let status = parts
+        .next()
+        .and_then(|s| s.parse::<u16>().ok())
+        .filter(|s| (100..=999).contains(s))
+        .ok_or_else(|| bad(&format!("no status code in {status_line:?}")))?;
+    let headers = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.split_once(':') {
+            Some((k, v)) => Ok((k.trim().to_ascii_lowercase(), v.trim().to_owned())),
+            None => Err(bad(&format!("the header line {l:?} has no ':'"))),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(HttpResponse {
+        status,
+        headers,
+        body: Vec::new(),
+    })
 }
 
 /// Quotes for a POSIX shell: `'...'`, with `'` written as `'\''`.

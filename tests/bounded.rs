@@ -310,7 +310,7 @@ fn curl_commands_do_not_glob_the_url() {
         .into_preview();
     let curl = request.to_curl();
     assert!(
-        curl.contains("curl -sS --globoff -N -X POST 'https://proxy.example/a[1-3]/b/model/m/converse-stream'"),
+        curl.contains("curl -sS -i --globoff -N -X POST 'https://proxy.example/a[1-3]/b/model/m/converse-stream'"),
         "{curl}"
     );
 }

@@ -928,3 +928,136 @@ fn the_curl_command_sends_one_request_to_the_signed_path_whatever_the_url_holds(
         vec!["POST /a[1-3]/b/model/m/converse".to_owned()]
     );
 }
+
+/// A fake Bedrock on loopback: `/model/ok/converse` answers a completion,
+/// `/model/ok/converse-stream` an event stream, `/model/throttled/...` a 429 and
+/// `/model/denied/...` a 403, each with Bedrock's `x-amzn-errortype` header.
+fn fake_bedrock() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+            let mut length = 0;
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let (status, headers, answer): (&str, &str, Vec<u8>) = if path.contains("/throttled/") {
+                (
+                    "429 Too Many Requests",
+                    "x-amzn-errortype: ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/\r\ncontent-type: application/json\r\n",
+                    br#"{"message":"Too many requests, please wait before trying again."}"#.to_vec(),
+                )
+            } else if path.contains("/denied/") {
+                (
+                    "403 Forbidden",
+                    "x-amzn-errortype: AccessDeniedException:http://internal.amazon.com/coral/com.amazon.coral.service/\r\n",
+                    br#"{"Message":"You don't have access to the model with the specified model ID."}"#.to_vec(),
+                )
+            } else if path.ends_with("/converse-stream") {
+                (
+                    "200 OK",
+                    "content-type: application/vnd.amazon.eventstream\r\n",
+                    stream_body(),
+                )
+            } else {
+                (
+                    "200 OK",
+                    "content-type: application/json\r\n",
+                    br#"{"output":{"message":{"role":"assistant","content":[{"text":"Bonjour !"}]}},"stopReason":"end_turn"}"#.to_vec(),
+                )
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\n{headers}x-amzn-requestid: req-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                answer.len()
+            );
+            let _ = stream.write_all(&answer);
+        }
+    });
+    base
+}
+
+#[test]
+fn the_curl_pipeline_parses_answers_and_classifies_bedrock_errors() {
+    let base = fake_bedrock();
+    let run_pipeline = |model: &str, stream: bool| {
+        let options = format!(
+            r#"{{"model":"{model}","region":"us-east-1","access_key_id":"AKID","secret_access_key":"S","endpoint_url":"{base}"}}"#
+        );
+        let path = std::env::temp_dir().join(format!(
+            "bedrock-request-pipeline-{}-{model}-{stream}.json",
+            std::process::id()
+        ));
+        std::fs::write(&path, options).unwrap();
+        let mut args = vec![
+            "request",
+            "--options",
+            path.to_str().unwrap(),
+            "--prompt",
+            "hi",
+            "--format",
+            "curl",
+        ];
+        let mut parse = vec!["parse"];
+        if stream {
+            args.push("--stream");
+            parse.push("--stream");
+        }
+        let curl = ok(&args, &[]);
+        std::fs::remove_file(&path).unwrap();
+        let response = Command::new("sh").arg("-c").arg(&curl).output().unwrap();
+        assert!(
+            response.status.success(),
+            "{}",
+            String::from_utf8_lossy(&response.stderr)
+        );
+        run_stdin(&parse, &response.stdout)
+    };
+    let out = run_pipeline("ok", false);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Bonjour !\n");
+    let out = run_pipeline("ok", true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Bonjour !\n");
+    for stream in [false, true] {
+        let out = run_pipeline("throttled", stream);
+        assert!(!out.status.success());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.starts_with("error: ThrottlingException (HTTP 429): Too many requests, please wait before trying again. [request id req-1]\nhint: too many requests"),
+            "{err}"
+        );
+        assert!(err.contains("\nretry: yes"), "{err}");
+        let out = run_pipeline("denied", stream);
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.starts_with("error: AccessDeniedException (HTTP 403): You don't have access"),
+            "{err}"
+        );
+        assert!(err.contains("\nretry: no"), "{err}");
+    }
+}

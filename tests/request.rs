@@ -376,7 +376,7 @@ fn converts_to_http_request_and_renders_as_curl_and_raw_http() {
 
     let curl = r.to_curl();
     assert!(curl.starts_with(r#"printf '%s' '{"messages":[{"role":"user","content":[{"text":"it'\''s \"quoted\""}]}]}' |"#), "{curl}");
-    assert!(curl.contains("\ncurl -sS --globoff -X POST 'https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse'"));
+    assert!(curl.contains("\ncurl -sS -i --globoff -X POST 'https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse'"));
     assert!(curl.ends_with("--data-binary @-"), "{curl}");
 
     let raw = String::from_utf8(r.to_http()).unwrap();

@@ -86,7 +86,9 @@ struct CredentialsArgs {
 
 #[derive(Args)]
 struct ParseArgs {
-    /// The response body (`-` or nothing: standard input).
+    /// The response: the body alone, or a whole HTTP response as `curl -i` prints it (status
+    /// line and headers first: the status and `x-amzn-errortype` then classify errors).
+    /// `-` or nothing: standard input.
     #[arg(value_name = "FILE", default_value = "-")]
     file: String,
     /// The HTTP status, when known (errors keep it; without it the body decides).
@@ -212,17 +214,54 @@ fn parse_stream(args: &ParseArgs) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     let mut buf = vec![0u8; 64 * 1024];
     let describe = |e: bedrock_request::Error| match e.aws() {
-        Some(aws) => format!("{aws}\nhint: {}", aws.hint),
+        Some(aws) => aws_error_text(aws),
         None => e.to_string(),
     };
+    // A whole HTTP response (`curl -i`): its head is read first; an error status is an AWS
+    // error classified by its headers, a 2xx one is followed by the event stream.
+    let mut head: Option<Vec<u8>> = Some(Vec::new());
     loop {
         let n = input
             .read(&mut buf)
             .map_err(|e| format!("cannot read the stream: {e}"))?;
+        if let Some(pending) = &mut head {
+            pending.extend_from_slice(&buf[..n]);
+            if pending.len() < 5 && n > 0 {
+                continue;
+            }
+            if !pending.starts_with(b"HTTP/") {
+                stream.push(pending);
+                head = None;
+            } else {
+                match bedrock_request::HttpResponse::parse_head(pending)
+                    .map_err(|e| e.to_string())?
+                {
+                    None if n > 0 => continue,
+                    None => return Err("the HTTP response ends before its headers do".into()),
+                    Some((response, body_start)) if !(200..300).contains(&response.status) => {
+                        let mut body = pending[body_start..].to_vec();
+                        input
+                            .read_to_end(&mut body)
+                            .map_err(|e| format!("cannot read the stream: {e}"))?;
+                        let error = bedrock_request::parse::AwsError::from_response(
+                            response.status,
+                            &response.headers,
+                            &body,
+                        );
+                        return Err(aws_error_text(&error));
+                    }
+                    Some((_, body_start)) => {
+                        stream.push(&pending[body_start..]);
+                        head = None;
+                    }
+                }
+            }
+        } else if n > 0 {
+            stream.push(&buf[..n]);
+        }
         if n == 0 {
             break;
         }
-        stream.push(&buf[..n]);
         while let Some(event) = stream.next_event().map_err(describe)? {
             if let (ParseFormat::Text, Event::TextDelta { text, .. }) = (args.format, &event) {
                 out.write_all(text.as_bytes())
@@ -239,43 +278,60 @@ fn parse_stream(args: &ParseArgs) -> Result<(), String> {
     .map_err(|e| format!("cannot write the output: {e}"))
 }
 
+/// An AWS error as the CLI prints it: the error, its hint, whether to retry, and what AWS
+/// reported of the clock or the canonical request.
+fn aws_error_text(error: &bedrock_request::parse::AwsError) -> String {
+    let mut text = format!("{error}\nhint: {}", error.hint);
+    text.push_str(if error.retryable {
+        "\nretry: yes (send it again, signed anew)"
+    } else {
+        "\nretry: no (change the request or the setup first)"
+    });
+    if let Some(skew) = &error.clock_skew {
+        text.push_str(&format!(
+            "\nclock skew: AWS's clock is {} ahead of the signing time",
+            skew.offset()
+        ));
+    }
+    if let Some(sig) = &error.signature {
+        text.push_str(&format!(
+            "\nAWS's canonical request:\n{}",
+            sig.expected_canonical_request
+        ));
+    }
+    text
+}
+
 fn parse(args: ParseArgs) -> Result<(), String> {
     use bedrock_request::parse;
     if args.stream {
         return parse_stream(&args);
     }
-    let body = read_bytes(&args.file)?;
+    let mut body = read_bytes(&args.file)?;
+    // A whole HTTP response (`curl -i`): its status and headers classify errors.
+    let (mut status, mut headers) = (args.status, Vec::new());
+    if body.starts_with(b"HTTP/") {
+        let response = bedrock_request::HttpResponse::parse(&body).map_err(|e| e.to_string())?;
+        (status, headers, body) = (Some(response.status), response.headers, response.body);
+    }
     // A 2xx status, or none and a Converse body: the completion. Otherwise an AWS error, when
     // the body is JSON without `output` (error bodies are small: a tree of them is cheap).
-    let parsed = match args.status {
+    let parsed = match status {
         Some(status) if !(200..300).contains(&status) => None,
         _ => Some(parse::converse_body(&body)),
     };
-    let looks_like_error = match (&parsed, args.status) {
+    let looks_like_error = match (&parsed, status) {
         (None, _) => true,
         (Some(Ok(_)), _) | (Some(Err(_)), Some(_)) => false,
         (Some(Err(_)), None) => serde_json::from_slice::<serde_json::Value>(&body)
             .is_ok_and(|j| j.get("output").is_none()),
     };
     if looks_like_error {
-        let error = match args.status {
-            Some(status) => parse::AwsError::from_response(status, &[], &body),
+        let error = match status {
+            Some(status) => parse::AwsError::from_response(status, &headers, &body),
             None => parse::AwsError::from_body(&body),
         };
-        let mut text = format!("{error}\nhint: {}", error.hint);
-        if let Some(skew) = &error.clock_skew {
-            text.push_str(&format!(
-                "\nclock skew: AWS's clock is {} ahead of the signing time",
-                skew.offset()
-            ));
-        }
-        if let Some(sig) = &error.signature {
-            text.push_str(&format!(
-                "\nAWS's canonical request:\n{}",
-                sig.expected_canonical_request
-            ));
-        }
-        return Err(text);
+        return Err(aws_error_text(&error));
     }
     let completion = match parsed {
         Some(result) => result.map_err(|e| e.to_string())?,
