@@ -56,4 +56,6 @@ request = {"method": "POST", "url": "https://bedrock-runtime.us-east-1.amazonaws
 put("explain_verify", "request", compact(request))
 put("sign_roundtrip", "arn", "arn:aws:bedrock:us-east-1:123:application-inference-profile/abc\nprefix/path\nHello")
 put("structured", "fenced", "Sure! Here it is:\n```json\n[1, 2, 3]\n```\nAnything else?")
+put("http_response", "throttled", b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\nx-amzn-errortype: ThrottlingException\r\ncontent-length: 20\r\n\r\n{\"message\":\"slow\"}")
+put("http_response", "ok", b"HTTP/2 200\ncontent-type: application/json\n\n{}")
 print("seeded", os.path.join(fuzz, "corpus"))
