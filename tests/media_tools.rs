@@ -374,3 +374,44 @@ fn a_model_arn_gives_the_region() {
             .is_ok()
     );
 }
+
+#[test]
+fn tool_turns_bedrock_would_reject_are_refused_before_sending() {
+    // Bedrock: "The toolConfig field must be defined when using toolUse and toolResult content
+    // blocks."
+    let turns = messages(
+        r#"[{"role":"user","content":"weather?"},
+            {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"lookup","input":{}}]},
+            {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"sunny"}]}]"#,
+    );
+    let e = build_error(&config(""), &turns);
+    assert!(
+        e.starts_with("the messages hold a tool_use part (t1) but no tools are configured"),
+        "{e}"
+    );
+    let tools =
+        Tools::from_json(r#"{"tools":[{"name":"lookup","input_schema":{"type":"object"}}]}"#)
+            .unwrap();
+    let env = Env::new();
+    assert!(Builder::new(&config(""), &turns, &env)
+        .tools(&tools)
+        .build()
+        .is_ok());
+    // A result for a tool use that no earlier turn holds.
+    let orphan = messages(
+        r#"[{"role":"user","content":"weather?"},
+            {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"lookup","input":{}}]},
+            {"role":"user","content":[{"type":"tool_result","tool_use_id":"t2","content":"sunny"}]}]"#,
+    );
+    let e = Builder::new(&config(""), &orphan, &env)
+        .tools(&tools)
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Prompt);
+    assert!(
+        e.to_string().starts_with(
+            "a tool_result answers tool use \"t2\", but no earlier tool_use part has that id"
+        ),
+        "{e}"
+    );
+}

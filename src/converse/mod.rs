@@ -239,11 +239,39 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Refuses what Bedrock would: tool uses or results with no tools configured ("The toolConfig
+/// field must be defined when using toolUse and toolResult content blocks"), and a result for a
+/// tool use no earlier message holds.
+fn check_tool_turns(messages: &[Message], tools: Option<&Tools>) -> Result<()> {
+    let mut uses: BTreeSet<&str> = BTreeSet::new();
+    for part in messages.iter().flat_map(|m| &m.parts) {
+        let (kind, id) = match part {
+            Part::ToolUse { id, .. } => ("tool_use", id),
+            Part::ToolResult { tool_use_id, .. } => ("tool_result", tool_use_id),
+            _ => continue,
+        };
+        if tools.is_none() {
+            return Err(Error::prompt(format!(
+                "the messages hold a {kind} part ({id}) but no tools are configured, and Bedrock requires toolConfig with tool turns: pass the tools (converse::Builder::tools, the CLI's --tools FILE)"
+            )));
+        }
+        if kind == "tool_use" {
+            uses.insert(id);
+        } else if !uses.contains(id.as_str()) {
+            return Err(Error::prompt(format!(
+                "a tool_result answers tool use {id:?}, but no earlier tool_use part has that id: add the assistant's tool_use turn before it, or fix tool_use_id"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn build_operation(b: Builder, operation: Operation) -> Result<UnsignedRequest> {
     let (config, messages, env) = (b.config, b.messages, b.env);
     let region = resolve_region(config, env, b.profile_region)?;
     let endpoint = resolve_endpoint(config, env, &region)?;
     let conversation = apply_role_policy(messages, config.roles())?;
+    check_tool_turns(messages, b.tools)?;
     let body = body::body_json(config, conversation, b.tools, b.fetched)?;
     let url = format!(
         "{endpoint}/model/{}/{}",
