@@ -1061,3 +1061,85 @@ fn the_curl_pipeline_parses_answers_and_classifies_bedrock_errors() {
         assert!(err.contains("\nretry: no"), "{err}");
     }
 }
+
+#[test]
+fn request_overrides_model_region_profile_and_adds_a_system_message() {
+    let args = [
+        &EXAMPLE[..],
+        &[
+            "20150830T123600Z",
+            "--region",
+            "eu-west-3",
+            "--model",
+            "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+            "--system",
+            "Be brief.",
+        ],
+    ]
+    .concat();
+    let out = json_out(&args, &[]);
+    assert_eq!(
+        out["url"],
+        "https://bedrock-runtime.eu-west-3.amazonaws.com/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/converse"
+    );
+    assert_eq!(
+        out["body"]["system"],
+        serde_json::json!([{"text": "Be brief."}])
+    );
+    // --region is checked as the option is.
+    let bad = [&EXAMPLE[..], &["20150830T123600Z", "--region", "EU West"]].concat();
+    assert!(
+        fails(&bad, &[]).starts_with("error: --region: region \"EU West\" is not a region name")
+    );
+    // --profile: the profile's region, without credentials for an unsigned request.
+    let home = std::env::temp_dir().join(format!("bedrock-request-profile-{}", std::process::id()));
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(
+        home.join(".aws/config"),
+        "[profile work]\nregion = ap-south-1\n",
+    )
+    .unwrap();
+    let options = home.join("options.json");
+    std::fs::write(&options, r#"{"model":"m"}"#).unwrap();
+    let out = json_out(
+        &[
+            "request",
+            "--options",
+            options.to_str().unwrap(),
+            "--prompt",
+            "hi",
+            "--unsigned",
+            "--profile",
+            "work",
+        ],
+        &[("HOME", home.to_str().unwrap())],
+    );
+    std::fs::remove_dir_all(&home).unwrap();
+    assert_eq!(
+        out["url"],
+        "https://bedrock-runtime.ap-south-1.amazonaws.com/model/m/converse"
+    );
+    // With the config's explicit keys, a profile is refused, as the option would be.
+    let mixed = [&EXAMPLE[..], &["20150830T123600Z", "--profile", "work"]].concat();
+    assert!(fails(&mixed, &[]).contains("cannot be mixed with explicit credentials"));
+}
+
+#[test]
+fn vectors_on_a_folder_without_cases_is_an_error_and_each_format_help_is_its_own() {
+    let empty = std::env::temp_dir().join(format!("bedrock-request-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let err = fails(&["vectors", empty.to_str().unwrap()], &[]);
+    std::fs::remove_dir_all(&empty).unwrap();
+    assert!(err.contains("holds no test-suite cases"), "{err}");
+    let help = ok(&["credentials", "--help"], &[]);
+    assert!(
+        help.contains("access_key_id") && !help.contains("model's text"),
+        "{help}"
+    );
+    let help = ok(&["explain", "--help"], &[]);
+    assert!(
+        help.contains("string_to_sign") && !help.contains("model's text"),
+        "{help}"
+    );
+    assert!(ok(&["request", "--help"], &[]).contains("Examples:"));
+}

@@ -17,9 +17,14 @@ fn unknown_keys_are_rejected_with_bamls_message() {
         message(r#"{"model":"m","api_key":"x"}"#),
         "Unsupported property: api_key"
     );
+    // BAML's words first, then what to write instead.
     assert_eq!(
         message(r#"{"model":"m","max_tokens":5}"#),
-        "Unsupported property: max_tokens"
+        "Unsupported property: max_tokens. It belongs in inference_configuration: inference_configuration { max_tokens ... }"
+    );
+    assert_eq!(
+        message(r#"{"model":"m","regoin":"us-east-1"}"#),
+        "Unsupported property: regoin. Did you mean 'region'?"
     );
 }
 

@@ -26,10 +26,19 @@ enum Command {
     /// ~/.aws/config and ~/.aws/credentials, SSO, assume-role, web identity, container, instance
     /// metadata); region and endpoint from the options, then AWS_REGION / AWS_DEFAULT_REGION /
     /// the profile's region, and AWS_ENDPOINT_URL_BEDROCK_RUNTIME / AWS_ENDPOINT_URL.
+    #[command(after_help = "Examples:
+  bedrock-request request --baml examples/bedrock.baml --client Example --prompt Hello --time 20150830T123600Z
+  bedrock-request request --options client.json --messages chat.json --tools tools.json --stream --format curl | sh | bedrock-request parse --stream
+  bedrock-request request --baml clients.baml --client Sonnet --prompt Hi --profile work --region eu-west-3 --unsigned")]
     Request(RequestArgs),
-    /// Parse a Converse response body: print its text (or JSON), or the AWS error it carries.
+    /// Parse a Converse response: print its text (or JSON), or the AWS error it carries.
     ///
-    /// An AWS error body prints the classified error and a hint on stderr and exits 1.
+    /// The input is the body alone, or a whole HTTP response as `curl -i` prints it; then the
+    /// status and x-amzn-errortype classify errors. An AWS error prints the classified error, a
+    /// hint and whether to retry on stderr and exits 1.
+    #[command(after_help = "Examples:
+  bedrock-request parse response.json
+  bedrock-request request --options client.json --prompt Hi --format curl | sh | bedrock-request parse --format json")]
     Parse(ParseArgs),
     /// Resolve credentials through the whole chain and print where they came from (never the
     /// secret key or a token).
@@ -56,6 +65,9 @@ struct ApiKeyArgs {
     /// The region the key is for (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's).
     #[arg(long)]
     region: Option<String>,
+    /// Sign with this profile's credentials (explicit: it beats environment keys).
+    #[arg(long)]
+    profile: Option<String>,
     /// Lifetime in seconds, at most 43200 (12 hours).
     #[arg(long, default_value_t = 43_200)]
     expires_in: u64,
@@ -70,8 +82,16 @@ struct ExplainArgs {
     #[arg(value_name = "FILE", default_value = "-")]
     file: String,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
-    format: ParseFormat,
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    format: ExplainFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExplainFormat {
+    /// The canonical request, the string to sign and the signature, under headings.
+    Text,
+    /// {"canonical_request", "string_to_sign", "signature"}.
+    Json,
 }
 
 #[derive(Args)]
@@ -80,8 +100,16 @@ struct CredentialsArgs {
     #[arg(long)]
     profile: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
-    format: ParseFormat,
+    #[arg(long, value_enum, default_value_t = CredentialsFormat::Text)]
+    format: CredentialsFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CredentialsFormat {
+    /// `source`, `profile`, `access_key_id`, `expires_at` and `region`, one `name: value` a line.
+    Text,
+    /// {"source", "profile", "access_key_id", "expires_at", "region"} (never a secret).
+    Json,
 }
 
 #[derive(Args)]
@@ -140,6 +168,19 @@ struct RequestArgs {
     /// A tools file: {"tools": [{"name", "description", "input_schema"}], "tool_choice"?}.
     #[arg(long, value_name = "FILE.json")]
     tools: Option<String>,
+    /// A leading system message.
+    #[arg(long, value_name = "TEXT")]
+    system: Option<String>,
+    /// Use this profile for credentials and region (overrides the config's `profile`; it beats
+    /// environment keys).
+    #[arg(long)]
+    profile: Option<String>,
+    /// The region (overrides the config's `region` and AWS_REGION).
+    #[arg(long)]
+    region: Option<String>,
+    /// The model id, inference profile id or ARN (overrides the config's `model`).
+    #[arg(long, value_name = "ID")]
+    model: Option<String>,
     /// Signing time: 20240115T123456Z or RFC 3339 (default: now).
     #[arg(long, value_name = "T")]
     time: Option<String>,
@@ -376,12 +417,16 @@ fn request(args: RequestArgs) -> Result<(), String> {
         }
         _ => return Err("give either --baml FILE --client NAME, or --options FILE.json".into()),
     };
-    let messages = match (&args.prompt, &args.messages) {
+    let config = apply_overrides(config, &args)?;
+    let mut messages = match (&args.prompt, &args.messages) {
         (Some(text), None) => vec![Message::user(text.as_str())],
         (None, Some(file)) => bedrock_request::prompt::messages_from_json(&read_text(file)?)
             .map_err(|e| format!("{file}: {e}"))?,
         _ => return Err("give either --prompt TEXT or --messages FILE.json".into()),
     };
+    if let Some(system) = &args.system {
+        messages.insert(0, Message::system(system.as_str()));
+    }
     let now = match &args.time {
         Some(t) => parse_time(t)?,
         None => OffsetDateTime::now_utc(),
@@ -427,6 +472,27 @@ fn request(args: RequestArgs) -> Result<(), String> {
         .sign(&resolved.auth, now)
         .map_err(|e| e.to_string())?;
     print_request(&request, args.format)
+}
+
+/// `--model`, `--region` and `--profile` over the config's own options, validated as they are.
+fn apply_overrides(config: ClientConfig, args: &RequestArgs) -> Result<ClientConfig, String> {
+    let mut config = config;
+    if let Some(model) = &args.model {
+        config = config
+            .with_model(model)
+            .map_err(|e| format!("--model: {e}"))?;
+    }
+    if let Some(region) = &args.region {
+        config = config
+            .with_region(region)
+            .map_err(|e| format!("--region: {e}"))?;
+    }
+    if let Some(profile) = &args.profile {
+        config = config
+            .with_profile(profile)
+            .map_err(|e| format!("--profile: {e}"))?;
+    }
+    Ok(config)
 }
 
 fn fetch_media(urls: &[String]) -> Result<Vec<converse::Fetched>, String> {
@@ -553,12 +619,15 @@ fn perform(agent: &ureq::Agent, step: &credentials::Step) -> credentials::Perfor
     }
 }
 
-fn sigv4_credentials(env: &Env) -> Result<bedrock_request::Credentials, String> {
+fn sigv4_credentials(
+    env: &Env,
+    profile: Option<&str>,
+) -> Result<bedrock_request::Credentials, String> {
     let config = ClientConfig::builder()
         .model("-")
         .build()
         .map_err(|e| e.to_string())?;
-    match resolve_credentials(&config, env, None)?.auth {
+    match resolve_credentials(&config, env, profile)?.auth {
         bedrock_request::Auth::SigV4(c) => Ok(c),
         _ => Err("the credentials found are a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK), not AWS keys: unset it to use your AWS credentials".into()),
     }
@@ -577,9 +646,10 @@ fn api_key_command(args: ApiKeyArgs) -> Result<(), String> {
         .or_else(|| env.get_nonempty("AWS_DEFAULT_REGION").map(str::to_owned))
     {
         Some(region) => region,
-        None => profile_region(&env, None)?.ok_or("no region: pass --region, or set AWS_REGION")?,
+        None => profile_region(&env, args.profile.as_deref())?
+            .ok_or("no region: pass --region, or set AWS_REGION")?,
     };
-    let creds = sigv4_credentials(&env)?;
+    let creds = sigv4_credentials(&env, args.profile.as_deref())?;
     let key = bedrock_request::sign::bedrock_api_key(
         &creds,
         &region,
@@ -598,6 +668,12 @@ fn vectors_command(args: VectorsArgs) -> Result<(), String> {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
+    if cases.is_empty() {
+        return Err(format!(
+            "{} holds no test-suite cases (one folder per case, with context.json and request.txt)",
+            args.dir
+        ));
+    }
     let (mut passed, mut failed) = (0, 0);
     for case in &cases {
         let name = case
@@ -629,13 +705,13 @@ fn vectors_command(args: VectorsArgs) -> Result<(), String> {
 fn explain_command(args: ExplainArgs) -> Result<(), String> {
     let env = process_env();
     let request = HttpRequest::from_json(&read_text(&args.file)?).map_err(|e| e.to_string())?;
-    let creds = sigv4_credentials(&env)?;
+    let creds = sigv4_credentials(&env, None)?;
     // The session token is not printed (it is the same as in the request file).
     let e = bedrock_request::sign::explain(&request, creds.secret_access_key().expose())
         .map_err(|e| e.to_string())?
         .redacted();
     match args.format {
-        ParseFormat::Json => println!(
+        ExplainFormat::Json => println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "canonical_request": e.canonical_request,
@@ -644,7 +720,7 @@ fn explain_command(args: ExplainArgs) -> Result<(), String> {
             }))
             .unwrap_or_default()
         ),
-        ParseFormat::Text => println!(
+        ExplainFormat::Text => println!(
             "canonical request:\n{}\n\nstring to sign:\n{}\n\nsignature: {}\n{}",
             e.canonical_request,
             e.string_to_sign,
@@ -690,8 +766,8 @@ fn credentials_command(args: CredentialsArgs) -> Result<(), String> {
         "region": region,
     });
     let text = match args.format {
-        ParseFormat::Json => serde_json::to_string_pretty(&json).unwrap_or_default(),
-        ParseFormat::Text => ["source", "profile", "access_key_id", "expires_at", "region"]
+        CredentialsFormat::Json => serde_json::to_string_pretty(&json).unwrap_or_default(),
+        CredentialsFormat::Text => ["source", "profile", "access_key_id", "expires_at", "region"]
             .iter()
             .map(|k| format!("{k}: {}", json[k].as_str().unwrap_or("-")))
             .collect::<Vec<_>>()

@@ -75,4 +75,33 @@ impl ClientConfig {
     pub fn builder() -> ClientConfigBuilder {
         ClientConfigBuilder::default()
     }
+
+    /// The same config for another model (a command line's `--model`), checked as the `model`
+    /// option is.
+    ///
+    /// ```
+    /// use bedrock_request::ClientConfig;
+    /// let config = ClientConfig::builder().model("m").region("us-east-1").build()?;
+    /// assert_eq!(config.with_model("us.anthropic.claude-3-5-haiku-20241022-v1:0")?.model(),
+    ///     "us.anthropic.claude-3-5-haiku-20241022-v1:0");
+    /// assert!(config.with_model(" ").is_err());
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
+    pub fn with_model(&self, model: &str) -> Result<ClientConfig> {
+        let model = validate::model(Some(model.to_owned()), None)?;
+        Ok(ClientConfig {
+            model,
+            ..self.clone()
+        })
+    }
+
+    /// The same config with the `profile` option set (a command line's `--profile`); like the
+    /// option, it cannot be mixed with explicit credentials.
+    pub fn with_profile(&self, profile: &str) -> Result<ClientConfig> {
+        validate::profile_without_keys(Some(profile), self.credentials())?;
+        Ok(ClientConfig {
+            profile: Some(profile.to_owned()),
+            ..self.clone()
+        })
+    }
 }

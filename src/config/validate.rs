@@ -394,7 +394,7 @@ impl Fields {
                 self.response_paths = response_paths(key, value)?
             }
             "extra_body" => self.extra_body = map(key, value)?.to_vec(),
-            _ => return Err(Error::config(format!("Unsupported property: {key}"))),
+            _ => return Err(unsupported(key)),
         }
         Ok(())
     }
@@ -418,11 +418,7 @@ impl Fields {
             self.secret_access_key,
             self.session_token,
         )?;
-        if let (Some(p), Some(_)) = (&self.profile, &credentials) {
-            return Err(Error::config(format!(
-                "profile {p:?} cannot be mixed with explicit credentials (access_key_id, secret_access_key, session_token): remove the profile to use the keys, or remove the keys to use the profile"
-            )));
-        }
+        profile_without_keys(self.profile.as_deref(), credentials.as_ref())?;
         Ok(ClientConfig {
             name: name.map(str::to_owned),
             model,
@@ -444,6 +440,53 @@ impl Fields {
             additional_model_response_field_paths: self.response_paths,
             extra_body: self.extra_body,
         })
+    }
+}
+
+/// Every option a client block or options map may have (camelCase aliases aside).
+const OPTION_KEYS: [&str; 27] = [
+    "model",
+    "model_id",
+    "region",
+    "access_key_id",
+    "secret_access_key",
+    "session_token",
+    "profile",
+    "endpoint_url",
+    "inference_configuration",
+    "additional_model_request_fields",
+    "allowed_roles",
+    "default_role",
+    "remap_roles",
+    "allowed_role_metadata",
+    "supports_streaming",
+    "finish_reason_allow_list",
+    "finish_reason_deny_list",
+    "media_url_handler",
+    "http",
+    "guardrail_config",
+    "prompt_variables",
+    "request_metadata",
+    "performance_config",
+    "additional_model_response_field_paths",
+    "extra_body",
+    "accessKeyId",
+    "secretAccessKey",
+];
+
+/// BAML's `Unsupported property: {key}`, with what to write instead when we can tell.
+fn unsupported(key: &str) -> Error {
+    const INFERENCE: [&str; 4] = ["max_tokens", "temperature", "top_p", "stop_sequences"];
+    if INFERENCE.contains(&key) {
+        return Error::config(format!(
+            "Unsupported property: {key}. It belongs in inference_configuration: inference_configuration {{ {key} ... }}"
+        ));
+    }
+    match closest(key, &OPTION_KEYS) {
+        Some(known) => Error::config(format!(
+            "Unsupported property: {key}. Did you mean '{known}'?"
+        )),
+        None => Error::config(format!("Unsupported property: {key}")),
     }
 }
 
@@ -532,7 +575,7 @@ fn response_paths(key: &str, value: &Value) -> Result<Vec<String>> {
     Ok(paths)
 }
 
-fn model(model: Option<String>, model_id: Option<String>) -> Result<String> {
+pub(super) fn model(model: Option<String>, model_id: Option<String>) -> Result<String> {
     let model = match (model, model_id) {
         (Some(_), Some(_)) => {
             return Err(Error::config("model_id and model cannot both be provided"))
@@ -606,6 +649,19 @@ fn finish_reason_policy(
         (None, Some(list)) => FinishReasonPolicy::Deny(list),
         (None, None) => FinishReasonPolicy::Any,
     })
+}
+
+/// A profile and explicit keys cannot both be given.
+pub(super) fn profile_without_keys(
+    profile: Option<&str>,
+    keys: Option<&Credentials>,
+) -> Result<()> {
+    match (profile, keys) {
+        (Some(p), Some(_)) => Err(Error::config(format!(
+            "profile {p:?} cannot be mixed with explicit credentials (access_key_id, secret_access_key, session_token): remove the profile to use the keys, or remove the keys to use the profile"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The seed's credential rules, checked now rather than at the first request.
