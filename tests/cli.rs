@@ -946,10 +946,14 @@ fn fake_bedrock() -> String {
             }
             let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
             let mut length = 0;
+            let mut received = Vec::new();
             loop {
                 let mut h = String::new();
                 if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
                     break;
+                }
+                if let Some((k, v)) = h.trim_end().split_once(':') {
+                    received.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
                 }
                 if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
                     length = v.trim().parse().unwrap_or(0);
@@ -957,7 +961,26 @@ fn fake_bedrock() -> String {
             }
             let mut body = vec![0; length];
             let _ = reader.read_exact(&mut body);
-            let (status, headers, answer): (&str, &str, Vec<u8>) = if path.contains("/throttled/") {
+            // Like Bedrock, check the signature first (the test clients sign with AKID / S).
+            let sent = bedrock_request::HttpRequest {
+                method: "POST".into(),
+                url: format!("http://127.0.0.1{path}"),
+                headers: received,
+                body: bedrock_request::Body::new(body),
+            };
+            let verdict = bedrock_request::sign::verify(
+                &sent,
+                &bedrock_request::Credentials::new("AKID", "S"),
+                None,
+            );
+            let valid = matches!(verdict, bedrock_request::sign::Verification::Valid);
+            let (status, headers, answer): (&str, &str, Vec<u8>) = if !valid {
+                (
+                    "403 Forbidden",
+                    "x-amzn-errortype: InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/\r\n",
+                    br#"{"message":"The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}"#.to_vec(),
+                )
+            } else if path.contains("/throttled/") {
                 (
                     "429 Too Many Requests",
                     "x-amzn-errortype: ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/\r\ncontent-type: application/json\r\n",
@@ -1142,4 +1165,76 @@ fn vectors_on_a_folder_without_cases_is_an_error_and_each_format_help_is_its_own
         "{help}"
     );
     assert!(ok(&["request", "--help"], &[]).contains("Examples:"));
+}
+
+#[test]
+fn send_signs_sends_and_prints_what_parse_would() {
+    let base = fake_bedrock();
+    let send = |model: &str, secret: &str, extra: &[&str]| {
+        let options = format!(
+            r#"{{"model":"{model}","region":"us-east-1","access_key_id":"AKID","secret_access_key":"{secret}","endpoint_url":"{base}"}}"#
+        );
+        let path = std::env::temp_dir().join(format!(
+            "bedrock-request-send-{}-{model}-{secret}-{}.json",
+            std::process::id(),
+            extra.len()
+        ));
+        std::fs::write(&path, options).unwrap();
+        let args = [
+            &[
+                "send",
+                "--options",
+                path.to_str().unwrap(),
+                "--prompt",
+                "hi",
+            ][..],
+            extra,
+        ]
+        .concat();
+        let out = run(&args, &[]);
+        std::fs::remove_file(&path).unwrap();
+        out
+    };
+    let out = send("ok", "S", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Bonjour !\n");
+    let out = send("ok", "S", &["--stream"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Bonjour !\n");
+    let out = send("ok", "S", &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["stop_reason"], "end_turn");
+    for stream in [&[][..], &["--stream"][..]] {
+        let err = String::from_utf8(send("throttled", "S", stream).stderr).unwrap();
+        assert!(
+            err.starts_with("error: ThrottlingException (HTTP 429)"),
+            "{err}"
+        );
+        assert!(err.contains("\nretry: yes"), "{err}");
+        let err = String::from_utf8(send("denied", "S", stream).stderr).unwrap();
+        assert!(
+            err.starts_with("error: AccessDeniedException (HTTP 403)"),
+            "{err}"
+        );
+    }
+    // A wrong secret key: the fake refuses the signature, classified as Bedrock means it.
+    let out = send("ok", "WRONG", &[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: InvalidSignatureException (HTTP 403)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: the signature AWS computed differs from ours"),
+        "{err}"
+    );
 }

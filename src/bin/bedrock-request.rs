@@ -40,6 +40,15 @@ enum Command {
   bedrock-request parse response.json
   bedrock-request request --options client.json --prompt Hi --format curl | sh | bedrock-request parse --format json")]
     Parse(ParseArgs),
+    /// Build and sign a request as `request` does, send it, and print what `parse` would.
+    ///
+    /// With --stream, text is printed as it arrives. An AWS error prints the classified error
+    /// (a signature mismatch compared with the request sent), a hint and whether to retry on
+    /// stderr and exits 1.
+    #[command(after_help = "Examples:
+  bedrock-request send --baml examples/bedrock.baml --client Sonnet --prompt \"Three primes?\" --stream
+  bedrock-request send --options client.json --messages chat.json --tools tools.json --format json")]
+    Send(SendArgs),
     /// Resolve credentials through the whole chain and print where they came from (never the
     /// secret key or a token).
     Credentials(CredentialsArgs),
@@ -140,6 +149,25 @@ enum ParseFormat {
 
 #[derive(Args)]
 struct RequestArgs {
+    #[command(flatten)]
+    build: BuildArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+}
+
+#[derive(Args)]
+struct SendArgs {
+    #[command(flatten)]
+    build: BuildArgs,
+    /// Output format, as `parse` prints it.
+    #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
+    format: ParseFormat,
+}
+
+/// What a request is built from (shared by `request` and `send`).
+#[derive(Args)]
+struct BuildArgs {
     /// A BAML file holding `client<llm>` blocks (use with --client).
     #[arg(
         long,
@@ -187,12 +215,9 @@ struct RequestArgs {
     /// Build the ConverseStream request (path converse-stream) instead of Converse.
     #[arg(long)]
     stream: bool,
-    /// Print the request before signing (no credentials needed).
+    /// The request before signing (no credentials needed).
     #[arg(long)]
     unsigned: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    format: Format,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -210,6 +235,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Request(args) => request(args),
         Command::Parse(args) => parse(args),
+        Command::Send(args) => send(args),
         Command::Credentials(args) => credentials_command(args),
         Command::ApiKey(args) => api_key_command(args),
         Command::Explain(args) => explain_command(args),
@@ -241,7 +267,6 @@ fn read_bytes(path: &str) -> Result<Vec<u8>, String> {
 }
 
 fn parse_stream(args: &ParseArgs) -> Result<(), String> {
-    use bedrock_request::stream::{ConverseStream, Event};
     use std::io::Read;
     let mut input: Box<dyn Read> = if args.file == "-" {
         Box::new(std::io::stdin().lock())
@@ -251,69 +276,133 @@ fn parse_stream(args: &ParseArgs) -> Result<(), String> {
                 .map_err(|e| format!("cannot read {}: {e}", args.file))?,
         )
     };
-    let mut stream = ConverseStream::new(bedrock_request::FinishReasonPolicy::Any);
-    let mut out = std::io::stdout().lock();
-    let mut buf = vec![0u8; 64 * 1024];
-    let describe = |e: bedrock_request::Error| match e.aws() {
-        Some(aws) => aws_error_text(aws),
-        None => e.to_string(),
-    };
     // A whole HTTP response (`curl -i`): its head is read first; an error status is an AWS
     // error classified by its headers, a 2xx one is followed by the event stream.
-    let mut head: Option<Vec<u8>> = Some(Vec::new());
+    let mut pending = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = input
             .read(&mut buf)
             .map_err(|e| format!("cannot read the stream: {e}"))?;
-        if let Some(pending) = &mut head {
-            pending.extend_from_slice(&buf[..n]);
-            if pending.len() < 5 && n > 0 {
-                continue;
-            }
-            if !pending.starts_with(b"HTTP/") {
-                stream.push(pending);
-                head = None;
-            } else {
-                match bedrock_request::HttpResponse::parse_head(pending)
-                    .map_err(|e| e.to_string())?
-                {
-                    None if n > 0 => continue,
-                    None => return Err("the HTTP response ends before its headers do".into()),
-                    Some((response, body_start)) if !(200..300).contains(&response.status) => {
-                        let mut body = pending[body_start..].to_vec();
+        pending.extend_from_slice(&buf[..n]);
+        if pending.len() < 5 && n > 0 {
+            continue;
+        }
+        if !pending.starts_with(b"HTTP/") {
+            return print_stream(&pending, &mut input, args.format, Default::default());
+        }
+        match bedrock_request::HttpResponse::parse_head(&pending).map_err(|e| e.to_string())? {
+            None if n > 0 => continue,
+            None => return Err("the HTTP response ends before its headers do".into()),
+            Some((response, start)) => {
+                let (status, headers) = (response.status, response.headers);
+                return match (200..300).contains(&status) {
+                    true => print_stream(
+                        &pending[start..],
+                        &mut input,
+                        args.format,
+                        Default::default(),
+                    ),
+                    false => {
+                        let mut body = pending[start..].to_vec();
                         input
                             .read_to_end(&mut body)
                             .map_err(|e| format!("cannot read the stream: {e}"))?;
                         let error = bedrock_request::parse::AwsError::from_response(
-                            response.status,
-                            &response.headers,
-                            &body,
+                            status, &headers, &body,
                         );
-                        return Err(aws_error_text(&error));
+                        Err(aws_error_text(&error))
                     }
-                    Some((_, body_start)) => {
-                        stream.push(&pending[body_start..]);
-                        head = None;
-                    }
-                }
+                };
             }
-        } else if n > 0 {
-            stream.push(&buf[..n]);
         }
-        if n == 0 {
-            break;
-        }
+    }
+}
+
+/// Decodes a ConverseStream body (`first`, then the rest of `input`), printing text as it
+/// arrives (`text`) or the whole completion at the end (`json`).
+fn print_stream(
+    first: &[u8],
+    input: &mut dyn std::io::Read,
+    format: ParseFormat,
+    policy: bedrock_request::FinishReasonPolicy,
+) -> Result<(), String> {
+    use bedrock_request::stream::{ConverseStream, Event};
+    let mut stream = ConverseStream::new(policy);
+    let mut out = std::io::stdout().lock();
+    let describe = |e: bedrock_request::Error| match e.aws() {
+        Some(aws) => aws_error_text(aws),
+        None => e.to_string(),
+    };
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut chunk = first.to_vec();
+    loop {
+        stream.push(&chunk);
         while let Some(event) = stream.next_event().map_err(describe)? {
-            if let (ParseFormat::Text, Event::TextDelta { text, .. }) = (args.format, &event) {
+            if let (ParseFormat::Text, Event::TextDelta { text, .. }) = (format, &event) {
                 out.write_all(text.as_bytes())
                     .and_then(|()| out.flush())
                     .map_err(|e| e.to_string())?;
             }
         }
+        let n = input
+            .read(&mut buf)
+            .map_err(|e| format!("cannot read the stream: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        chunk.clear();
+        chunk.extend_from_slice(&buf[..n]);
     }
     let completion = stream.finish().map_err(describe)?;
-    match args.format {
+    match format {
         ParseFormat::Text => writeln!(out),
+        ParseFormat::Json => writeln!(out, "{}", completion.to_json_pretty()),
+    }
+    .map_err(|e| format!("cannot write the output: {e}"))
+}
+
+/// `send`: the request `request` builds, sent over the CLI's HTTP client, the answer printed
+/// as `parse` prints it (a stream as it arrives).
+fn send(args: SendArgs) -> Result<(), String> {
+    let (request, policy) = build_request(&args.build)?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_connect(Some(std::time::Duration::from_secs(10)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let response = agent
+        .run(request.to_http_request().map_err(|e| e.to_string())?)
+        .map_err(|e| format!("cannot send the request to {}: {e}", request.url))?;
+    let status = response.status().as_u16();
+    let headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let mut body = response.into_body().into_reader();
+    if args.build.stream && (200..300).contains(&status) {
+        return print_stream(&[], &mut body, args.format, policy);
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut body, &mut bytes)
+        .map_err(|e| format!("cannot read the response: {e}"))?;
+    match bedrock_request::parse::response_to(&request, status, &headers, &bytes, &policy) {
+        Ok(completion) => print_completion(&completion, args.format),
+        Err(e) => Err(match e.aws() {
+            Some(aws) => aws_error_text(aws),
+            None => e.to_string(),
+        }),
+    }
+}
+
+fn print_completion(
+    completion: &bedrock_request::parse::Completion,
+    format: ParseFormat,
+) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        ParseFormat::Text => writeln!(out, "{}", completion.text),
         ParseFormat::Json => writeln!(out, "{}", completion.to_json_pretty()),
     }
     .map_err(|e| format!("cannot write the output: {e}"))
@@ -378,12 +467,7 @@ fn parse(args: ParseArgs) -> Result<(), String> {
         Some(result) => result.map_err(|e| e.to_string())?,
         None => unreachable!("a non-2xx status is reported as an AWS error above"),
     };
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        ParseFormat::Text => writeln!(out, "{}", completion.text),
-        ParseFormat::Json => writeln!(out, "{}", completion.to_json_pretty()),
-    }
-    .map_err(|e| format!("cannot write the output: {e}"))
+    print_completion(&completion, args.format)
 }
 
 fn read_text(path: &str) -> Result<String, String> {
@@ -407,6 +491,14 @@ fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
 }
 
 fn request(args: RequestArgs) -> Result<(), String> {
+    print_request(&build_request(&args.build)?.0, args.format)
+}
+
+/// The request `request` prints and `send` sends (signed, or unsigned with `--unsigned`), and
+/// the client's finish-reason policy for its answer.
+fn build_request(
+    args: &BuildArgs,
+) -> Result<(HttpRequest, bedrock_request::FinishReasonPolicy), String> {
     let env = process_env();
     let config = match (&args.baml, &args.client, &args.options) {
         (Some(file), Some(client), None) => {
@@ -417,7 +509,7 @@ fn request(args: RequestArgs) -> Result<(), String> {
         }
         _ => return Err("give either --baml FILE --client NAME, or --options FILE.json".into()),
     };
-    let config = apply_overrides(config, &args)?;
+    let config = apply_overrides(config, args)?;
     let mut messages = match (&args.prompt, &args.messages) {
         (Some(text), None) => vec![Message::user(text.as_str())],
         (None, Some(file)) => bedrock_request::prompt::messages_from_json(&read_text(file)?)
@@ -462,20 +554,20 @@ fn request(args: RequestArgs) -> Result<(), String> {
     if args.unsigned {
         let region = profile_region(&env, config.profile())?;
         let unsigned = build(region.as_deref())?;
-        return print_request(&unsigned.into_preview(), args.format);
+        return Ok((unsigned.into_preview(), config.finish_reason().clone()));
     }
     // The chain runs on the real clock (expiry checks, STS signing); --time only sets the
     // Converse request's signing time.
     let resolved = resolve_credentials(&config, &env, None)?;
     let unsigned = build(resolved.region.as_deref())?;
-    let request = unsigned
+    let signed = unsigned
         .sign(&resolved.auth, now)
         .map_err(|e| e.to_string())?;
-    print_request(&request, args.format)
+    Ok((signed, config.finish_reason().clone()))
 }
 
 /// `--model`, `--region` and `--profile` over the config's own options, validated as they are.
-fn apply_overrides(config: ClientConfig, args: &RequestArgs) -> Result<ClientConfig, String> {
+fn apply_overrides(config: ClientConfig, args: &BuildArgs) -> Result<ClientConfig, String> {
     let mut config = config;
     if let Some(model) = &args.model {
         config = config
