@@ -98,10 +98,27 @@ impl Error {
         }
     }
 
+    /// The message is AWS's error, then what to do: the hint, whether a retry can help, and
+    /// what a signature-mismatch diagnosis or a clock skew found.
     fn with_aws(error: AwsError) -> Self {
+        let mut message = format!("{error}\nhint: {}", error.hint);
+        message.push_str(if error.retryable {
+            "\nretry: yes"
+        } else {
+            "\nretry: no"
+        });
+        if let Some(skew) = &error.clock_skew {
+            message.push_str(&format!(
+                "\nclock skew: AWS's clock is {} ahead of the signing time",
+                skew.offset()
+            ));
+        }
+        if let Some(diagnosis) = error.signature.as_ref().filter(|s| s.differs.is_some()) {
+            message.push_str(&format!("\ndiagnosis: {}", diagnosis.explanation));
+        }
         Error {
             kind: ErrorKind::Aws,
-            message: error.to_string(),
+            message,
             detail: Some(Box::new(Detail::Aws(error))),
         }
     }

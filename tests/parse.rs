@@ -424,6 +424,12 @@ fn diagnose(sent: &HttpRequest, aws_canonical: &str, aws_sts: &str) -> (Signatur
     let sig = aws.signature.clone().unwrap();
     assert_eq!(sig.expected_canonical_request, aws_canonical);
     assert_eq!(sig.expected_string_to_sign.as_deref(), Some(aws_sts));
+    // The diagnosis is in the error's message, not only in a field.
+    assert!(
+        e.to_string()
+            .ends_with(&format!("\ndiagnosis: {}", sig.explanation)),
+        "{e}"
+    );
     (sig.differs.unwrap(), sig.explanation)
 }
 
@@ -788,4 +794,27 @@ fn our_canonical_view_equals_aws_sigv4_on_10000_generated_requests() {
         cases >= 10_000,
         "only {cases} of 10000 generated requests could be signed"
     );
+}
+
+#[test]
+fn an_aws_errors_display_says_what_to_do() {
+    let throttled = parse::response(
+        429,
+        &[("x-amzn-errortype".into(), "ThrottlingException".into())],
+        br#"{"message":"Too many tokens"}"#,
+        &FinishReasonPolicy::Any,
+    )
+    .unwrap_err();
+    assert_eq!(
+        throttled.to_string(),
+        "ThrottlingException (HTTP 429): Too many tokens\nhint: too many requests or tokens for the account's quota: retry with exponential backoff, or request a quota increase\nretry: yes"
+    );
+    let denied = parse::response(
+        403,
+        &[("x-amzn-errortype".into(), "AccessDeniedException".into())],
+        br#"{"message":"no"}"#,
+        &FinishReasonPolicy::Any,
+    )
+    .unwrap_err();
+    assert!(denied.to_string().ends_with("\nretry: no"), "{denied}");
 }
