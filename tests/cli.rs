@@ -1238,3 +1238,41 @@ fn send_signs_sends_and_prints_what_parse_would() {
         "{err}"
     );
 }
+
+#[test]
+fn parse_with_the_request_sent_diagnoses_a_signature_mismatch() {
+    let args = [&EXAMPLE[..], &["20150830T123600Z"]].concat();
+    let request_json = ok(&args, &[]);
+    let sent = bedrock_request::HttpRequest::from_json(&request_json).unwrap();
+    let canonical = bedrock_request::sign::CanonicalRequest::of(&sent)
+        .unwrap()
+        .text();
+    let sts = bedrock_request::sign::string_to_sign(&sent).unwrap();
+    // AWS saw the path with ':' decoded: a client re-encoded the URL.
+    let body = crate::parse::mismatch_message(&canonical.replace("%253A", "%3A"), &sts);
+    let response = format!(
+        "HTTP/1.1 403 Forbidden\r\nx-amzn-errortype: InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/\r\n\r\n{body}"
+    );
+    let path =
+        std::env::temp_dir().join(format!("bedrock-request-sent-{}.json", std::process::id()));
+    std::fs::write(&path, &request_json).unwrap();
+    let out = run_stdin(
+        &["parse", "--request", path.to_str().unwrap()],
+        response.as_bytes(),
+    );
+    std::fs::remove_file(&path).unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: InvalidSignatureException (HTTP 403)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("\ndiagnosis: path: we signed /model/anthropic.claude-3-haiku-20240307-v1%253A0/converse"),
+        "{err}"
+    );
+    assert!(
+        err.contains("percent-encoding changed after signing"),
+        "{err}"
+    );
+}

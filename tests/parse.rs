@@ -396,7 +396,7 @@ fn our_canonical_view_is_botocores_for_every_vector() {
     }
 }
 
-fn mismatch_message(canonical: &str, sts: &str) -> String {
+pub fn mismatch_message(canonical: &str, sts: &str) -> String {
     // The shape AWS answers SignatureDoesNotMatch with, echoing what it computed.
     let message = format!(
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\nThe Canonical String for this request should have been\n'{canonical}'\n\nThe String-to-Sign should have been\n'{sts}'\n"

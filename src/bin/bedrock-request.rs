@@ -134,6 +134,10 @@ struct ParseArgs {
     /// The body is a ConverseStream event stream: text is printed as it is decoded.
     #[arg(long)]
     stream: bool,
+    /// The request that was sent (`request --format json`): a signature mismatch is compared
+    /// with it, naming the part of the request that changed on the way.
+    #[arg(long, value_name = "FILE.json")]
+    request: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
     format: ParseFormat,
@@ -424,10 +428,16 @@ fn aws_error_text(error: &bedrock_request::parse::AwsError) -> String {
         ));
     }
     if let Some(sig) = &error.signature {
+        if sig.differs.is_some() {
+            text.push_str(&format!("\ndiagnosis: {}", sig.explanation));
+        }
         text.push_str(&format!(
             "\nAWS's canonical request:\n{}",
             sig.expected_canonical_request
         ));
+        if let Some(ours) = &sig.our_canonical_request {
+            text.push_str(&format!("\nour canonical request:\n{ours}"));
+        }
     }
     text
 }
@@ -457,10 +467,15 @@ fn parse(args: ParseArgs) -> Result<(), String> {
             .is_ok_and(|j| j.get("output").is_none()),
     };
     if looks_like_error {
-        let error = match status {
+        let mut error = match status {
             Some(status) => parse::AwsError::from_response(status, &headers, &body),
             None => parse::AwsError::from_body(&body),
         };
+        if let Some(file) = &args.request {
+            let sent =
+                HttpRequest::from_json(&read_text(file)?).map_err(|e| format!("{file}: {e}"))?;
+            error = error.diagnose(&sent);
+        }
         return Err(aws_error_text(&error));
     }
     let completion = match parsed {
