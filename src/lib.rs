@@ -80,8 +80,11 @@
 //! through a hidden `__internal` module, which is outside semver.
 //!
 //! # Crate features
+//! - `blocking` (off by default, native only): [`credentials::blocking`], the one place the
+//!   library reads files, runs processes, sends requests and reads the clock, so the whole
+//!   credential chain resolves in one call (with ureq as its HTTP client).
 //! - `cli` (off by default): the `bedrock-request` command-line tool and its dependencies
-//!   (clap, time's parsing). The library itself needs none of them.
+//!   (clap, time's parsing, `blocking`). The library itself needs none of them.
 //!
 //! On `wasm32-unknown-unknown` nothing changes: there is no clock to read, and the library
 //! never reads one.

@@ -2,6 +2,8 @@
 
 use std::process::{Command, Output};
 
+use bedrock_request::ClientConfig;
+
 use crate::util::crate_path;
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -419,6 +421,37 @@ fn serve(route: Box<Route>) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Stri
     (base, log)
 }
 
+/// The library's one-call resolution (`credentials::blocking`) finds what the CLI printed.
+fn assert_same_as_the_library(
+    cli: &serde_json::Value,
+    env: &[(&str, &str)],
+    profile: Option<&str>,
+) {
+    use bedrock_request::credentials::blocking;
+    let mut env: bedrock_request::Env = env.iter().copied().collect();
+    if env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT").is_none() {
+        env.set("AWS_EC2_METADATA_DISABLED", "true");
+    }
+    let config = ClientConfig::builder().model("m").build().unwrap();
+    let resolved = blocking::resolve(&config, &env, profile).unwrap();
+    let access_key_id = match &resolved.auth {
+        bedrock_request::Auth::SigV4(c) => Some(c.access_key_id().to_owned()),
+        _ => None,
+    };
+    assert_eq!(
+        (
+            Some(resolved.source.as_str()),
+            resolved.profile.as_deref(),
+            access_key_id.as_deref()
+        ),
+        (
+            cli["source"].as_str(),
+            cli["profile"].as_str(),
+            cli["access_key_id"].as_str()
+        )
+    );
+}
+
 fn json_out(args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
     serde_json::from_str(&ok(args, env)).unwrap()
 }
@@ -455,6 +488,7 @@ fn credentials_from_imds_v2_and_v1_over_loopback() {
         assert_eq!(out["access_key_id"], "ASIAEC2");
         assert_eq!(out["expires_at"], "2099-01-15T17:00:00Z");
         assert_eq!(out["region"], "us-east-1");
+        assert_same_as_the_library(&out, &env, None);
         let text = ok(&["credentials"], &env);
         assert!(
             text.starts_with("source: imds\nprofile: -\naccess_key_id: ASIAEC2\n")
@@ -499,6 +533,7 @@ fn credentials_from_ecs_and_sts_over_loopback() {
         (out["source"].as_str(), out["access_key_id"].as_str()),
         (Some("container"), Some("ASIAECS"))
     );
+    assert_same_as_the_library(&out, &env, None);
 
     // A profile that assumes a role with a source profile's keys, STS on loopback.
     let home = std::env::temp_dir().join(format!("bedrock-request-home-{}", std::process::id()));
@@ -526,6 +561,25 @@ fn credentials_from_ecs_and_sts_over_loopback() {
         out,
         serde_json::json!({"source": "assume_role", "profile": "bedrock", "access_key_id": "ASIAROLE", "expires_at": "2099-01-01T00:00:00Z", "region": "eu-west-3"})
     );
+    assert_same_as_the_library(&out, &env, Some("bedrock"));
+    // The library's Resolver keeps them while they are fresh: one STS call for two resolves.
+    let calls = |log: &std::sync::Mutex<Vec<String>>| {
+        log.lock()
+            .unwrap()
+            .iter()
+            .filter(|l| *l == "POST /")
+            .count()
+    };
+    let before = calls(&log);
+    let mut resolver = bedrock_request::credentials::blocking::Resolver::new(
+        &ClientConfig::builder().model("m").build().unwrap(),
+        &env.iter().copied().collect(),
+    )
+    .with_profile("bedrock");
+    let first = resolver.resolve().unwrap();
+    let second = resolver.resolve().unwrap();
+    assert_eq!(first, second);
+    assert_eq!(calls(&log), before + 1);
     // `request` with AWS_PROFILE: the role's credentials sign it, in the profile's region.
     let env = [
         ("HOME", home.to_str().unwrap()),

@@ -631,99 +631,17 @@ fn fetch_media(urls: &[String]) -> Result<Vec<converse::Fetched>, String> {
 
 /// The `region` of the profile in use, read from the shared config files by the library's rules.
 fn profile_region(env: &Env, profile: Option<&str>) -> Result<Option<String>, String> {
-    credentials::profile_region(env, profile, read_optional).map_err(|e| e.to_string())
+    credentials::blocking::profile_region(env, profile).map_err(|e| e.to_string())
 }
 
-/// A file's text, `None` when it does not exist, and why when it exists but cannot be read
-/// (permissions, not UTF-8): never taken as missing.
-fn read_optional(path: &str) -> Result<Option<String>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-/// Runs the whole credential chain, performing its steps: files from disk, requests over
-/// ureq, processes without a shell.
+/// Runs the whole credential chain, performing its steps (the library's blocking performer:
+/// files from disk, requests over ureq, processes without a shell).
 fn resolve_credentials(
     config: &ClientConfig,
     env: &Env,
     profile: Option<&str>,
 ) -> Result<credentials::Resolved, String> {
-    let mut chain = credentials::Chain::new(config, env);
-    if let Some(p) = profile {
-        chain = chain.with_profile(p);
-    }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_connect(Some(std::time::Duration::from_secs(2)))
-        .timeout_global(Some(std::time::Duration::from_secs(10)))
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let resolved = credentials::drive(chain, OffsetDateTime::now_utc(), |step| {
-        perform(&agent, step)
-    })
-    .map_err(|e| e.to_string())?;
-    resolved.ok_or_else(|| credentials::no_credentials_error().to_string())
-}
-
-fn perform(agent: &ureq::Agent, step: &credentials::Step) -> credentials::Performed {
-    use credentials::{Performed, ProcessOutput, Step};
-    match step {
-        Step::ReadFile { path } => match read_optional(path) {
-            Ok(text) => Performed::File(text),
-            Err(why) => Performed::Unreadable(why),
-        },
-        Step::Send(request) => {
-            let sent = request
-                .to_http_request()
-                .map_err(|e| e.to_string())
-                .and_then(|r| agent.run(r).map_err(|e| e.to_string()));
-            match sent {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let headers = response
-                        .headers()
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                k.to_string(),
-                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                            )
-                        })
-                        .collect();
-                    match response.into_body().read_to_vec() {
-                        Ok(body) => Performed::Response(bedrock_request::HttpResponse {
-                            status,
-                            headers,
-                            body,
-                        }),
-                        Err(e) => Performed::Unreachable(e.to_string()),
-                    }
-                }
-                Err(e) => Performed::Unreachable(e),
-            }
-        }
-        Step::Run { argv, .. } => {
-            let output = std::process::Command::new(&argv[0])
-                .args(&argv[1..])
-                .output();
-            Performed::Process(match output {
-                Ok(o) => ProcessOutput {
-                    success: o.status.success(),
-                    stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-                    stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-                },
-                Err(e) => ProcessOutput {
-                    success: false,
-                    stdout: String::new(),
-                    stderr: format!("cannot run {}: {e}", argv[0]),
-                },
-            })
-        }
-        _ => Performed::Unreachable("not a step to perform".into()),
-    }
+    credentials::blocking::resolve(config, env, profile).map_err(|e| e.to_string())
 }
 
 fn sigv4_credentials(

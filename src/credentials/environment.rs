@@ -84,6 +84,6 @@ pub(crate) fn from_env(env: &Env) -> Result<Option<Credentials>> {
 /// [`resolve_static`] with nothing else to try), naming every way to provide credentials.
 pub fn no_credentials_error() -> Error {
     Error::credentials(
-        "no credentials found: set access_key_id and secret_access_key in the client options, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK, or a profile in ~/.aws/credentials or ~/.aws/config (aws configure, aws sso login); on AWS, attach a role to the instance, task or pod",
+        "no credentials found: set access_key_id and secret_access_key in the client options, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK, or a profile in ~/.aws/credentials or ~/.aws/config (aws configure, aws sso login); on AWS, attach a role to the instance, task or pod. (credentials::resolve_static reads only the options and the environment: for profiles, SSO, roles, containers and instance metadata drive credentials::Chain, or call credentials::blocking::resolve with the crate's feature `blocking`)",
     )
 }

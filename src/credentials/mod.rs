@@ -21,6 +21,9 @@
 //! A source that does not apply lets the chain move on; one that applies but fails stops it with
 //! an error naming the source and the fix. `docs/credentials.md` lists every variable read.
 
+/// The blocking performer: the whole chain in one call (feature `blocking`, native only).
+#[cfg(all(feature = "blocking", not(target_family = "wasm")))]
+pub mod blocking;
 mod chain;
 mod environment;
 mod shared_config;
