@@ -15,6 +15,7 @@ mod builder;
 mod client;
 mod policy;
 mod read;
+mod suggest;
 mod validate;
 
 pub use baml::{BamlClient, BamlFile};

@@ -7,13 +7,14 @@ use super::policy::{
     AllowedRoleMetadata, FinishReasonPolicy, GuardrailConfig, HttpOptions, InferenceConfig,
     MediaUrlHandler, MediaUrlMode, RolePolicy,
 };
+use super::suggest::{closest, unsupported};
 use crate::auth::Credentials;
 use crate::codec::redact_userinfo;
 use crate::endpoint::{validate_region, Endpoint};
 use crate::error::{Error, Result};
 use crate::value::{Number, Value};
 
-const HTTP_FIELDS: [&str; 4] = [
+pub(super) const HTTP_FIELDS: [&str; 4] = [
     "connect_timeout_ms",
     "request_timeout_ms",
     "time_to_first_token_timeout_ms",
@@ -260,31 +261,6 @@ fn http_options(v: &Value) -> Result<HttpOptions> {
     Ok(out)
 }
 
-/// The candidate within BAML's typo distance (Levenshtein ≤ len/2 + 1), if any.
-fn closest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    candidates
-        .iter()
-        .map(|c| (levenshtein(word, c), *c))
-        .filter(|(d, _)| *d <= word.len() / 2 + 1)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 fn quoted_list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|r| format!("{r:?}")).collect();
     format!("[{}]", quoted.join(", "))
@@ -440,53 +416,6 @@ impl Fields {
             additional_model_response_field_paths: self.response_paths,
             extra_body: self.extra_body,
         })
-    }
-}
-
-/// Every option a client block or options map may have (camelCase aliases aside).
-const OPTION_KEYS: [&str; 27] = [
-    "model",
-    "model_id",
-    "region",
-    "access_key_id",
-    "secret_access_key",
-    "session_token",
-    "profile",
-    "endpoint_url",
-    "inference_configuration",
-    "additional_model_request_fields",
-    "allowed_roles",
-    "default_role",
-    "remap_roles",
-    "allowed_role_metadata",
-    "supports_streaming",
-    "finish_reason_allow_list",
-    "finish_reason_deny_list",
-    "media_url_handler",
-    "http",
-    "guardrail_config",
-    "prompt_variables",
-    "request_metadata",
-    "performance_config",
-    "additional_model_response_field_paths",
-    "extra_body",
-    "accessKeyId",
-    "secretAccessKey",
-];
-
-/// BAML's `Unsupported property: {key}`, with what to write instead when we can tell.
-fn unsupported(key: &str) -> Error {
-    const INFERENCE: [&str; 4] = ["max_tokens", "temperature", "top_p", "stop_sequences"];
-    if INFERENCE.contains(&key) {
-        return Error::config(format!(
-            "Unsupported property: {key}. It belongs in inference_configuration: inference_configuration {{ {key} ... }}"
-        ));
-    }
-    match closest(key, &OPTION_KEYS) {
-        Some(known) => Error::config(format!(
-            "Unsupported property: {key}. Did you mean '{known}'?"
-        )),
-        None => Error::config(format!("Unsupported property: {key}")),
     }
 }
 
@@ -685,20 +614,5 @@ fn credentials(
         (_, _, Some(_)) => Err(Error::config(
             "If either access_key_id or secret_access_key are provided, both must be provided. If session_token is provided, all three must be provided.",
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn typo_suggestions_follow_bamls_distance() {
-        assert_eq!(
-            closest("conect_timeout_ms", &HTTP_FIELDS),
-            Some("connect_timeout_ms")
-        );
-        assert_eq!(closest("xyz", &HTTP_FIELDS), None);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
     }
 }
