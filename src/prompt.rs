@@ -14,6 +14,7 @@
 //! `{"cachePoint":{"type":"default"}}` block after that message's parts. The conversation must
 //! then start with a `user` message, and every role on the wire must be `user` or `assistant`.
 
+use crate::codec::base64_encode;
 use crate::config::RolePolicy;
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -156,6 +157,31 @@ impl Media {
             name: None,
         }
     }
+
+    /// A media part from bytes in memory (sent inline, base64). `media_type` may be left out
+    /// when the bytes tell the format (PNG, JPEG, GIF, WebP, PDF, the audio and video
+    /// containers); given, it must agree with them.
+    ///
+    /// ```
+    /// use bedrock_request::prompt::{Media, MediaKind};
+    /// use bedrock_request::{converse::Builder, ClientConfig, Env, Message, Part};
+    /// let png = b"\x89PNG\r\n\x1a\n rest of the file".to_vec();
+    /// let image = Part::Media(Media::from_bytes(MediaKind::Image, &png, None));
+    /// let message = Message::new("user", vec![Part::Text("What is this?".into()), image]);
+    /// let config = ClientConfig::builder().model("m").region("us-east-1").build()?;
+    /// let request = Builder::new(&config, &[message], &Env::new()).build()?;
+    /// assert!(request.preview().body.as_str().unwrap().contains(r#""image":{"format":"png""#));
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
+    pub fn from_bytes(kind: MediaKind, bytes: &[u8], media_type: Option<&str>) -> Self {
+        Media::new(
+            kind,
+            MediaSource::Base64 {
+                data: base64_encode(bytes),
+                media_type: media_type.map(str::to_owned),
+            },
+        )
+    }
 }
 
 /// The kind of a media part.
@@ -178,12 +204,21 @@ pub enum MediaKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MediaSource {
-    /// Inline base64 with its MIME type.
+    /// Inline base64, with its MIME type unless the bytes tell the format.
     Base64 {
         /// The base64 text.
         data: String,
-        /// The MIME type, such as `image/png`.
-        media_type: String,
+        /// The MIME type, such as `image/png` (it must agree with the bytes).
+        media_type: Option<String>,
+    },
+    /// A local file (`"path"`, or a `file://` URL), read by the caller: list them with
+    /// [`converse::files_to_read`](crate::converse::files_to_read) and pass the bytes with
+    /// [`Builder::media`](crate::converse::Builder::media), keyed by this path as written.
+    File {
+        /// The path as written (a messages file's paths are relative to it).
+        path: String,
+        /// The MIME type, unless the bytes or the extension tell it.
+        media_type: Option<String>,
     },
     /// An `s3://` or `http(s)://` URL.
     Url {
@@ -560,29 +595,71 @@ fn part_from_value(value: &Value) -> Result<Part> {
         }
     };
     let media_type = field("media_type");
-    let source = match (field("base64"), field("url")) {
-        (Some(data), None) => MediaSource::Base64 {
-            data,
-            media_type: media_type.ok_or_else(|| {
-                Error::prompt(format!(
-                    "a base64 {kind} part needs \"media_type\" (such as image/png)"
-                ))
-            })?,
+    let source = match (field("base64"), field("url"), field("path")) {
+        (Some(data), None, None) => MediaSource::Base64 { data, media_type },
+        (None, Some(url), None) if url.starts_with("data:") => data_url(&url, media_type)?,
+        (None, Some(url), None) if url.starts_with("file://") => MediaSource::File {
+            path: percent_decode(&url["file://".len()..]),
+            media_type,
         },
-        (None, Some(url)) => MediaSource::Url {
+        (None, Some(url), None) => MediaSource::Url {
             url,
             media_type,
             bucket_owner: field("bucket_owner"),
         },
+        (None, None, Some(path)) => MediaSource::File { path, media_type },
         _ => {
             return Err(Error::prompt(format!(
-                "a {kind} part needs exactly one of \"base64\" and \"url\""
+                "a {kind} part needs exactly one of \"base64\", \"url\" (s3://, https://, file://, data:) and \"path\""
             )))
         }
     };
     let mut media = Media::new(media_kind, source);
     media.name = field("name");
     Ok(Part::Media(media))
+}
+
+/// `data:[<media type>][;base64],<data>` (RFC 2397) as inline base64.
+fn data_url(url: &str, media_type: Option<String>) -> Result<MediaSource> {
+    let bad = || {
+        Error::prompt(format!(
+            "{:?} is not a data: URL (data:<media type>;base64,<data>)",
+            url.chars().take(60).collect::<String>()
+        ))
+    };
+    let (head, data) = url["data:".len()..].split_once(',').ok_or_else(bad)?;
+    let (declared, base64) = match head.strip_suffix(";base64") {
+        Some(t) => (t, true),
+        None => (head, false),
+    };
+    let declared = declared.split(';').next().unwrap_or("").trim();
+    let media_type = media_type.or((!declared.is_empty()).then(|| declared.to_owned()));
+    let data = if base64 {
+        data.to_owned()
+    } else {
+        base64_encode(percent_decode(data).as_bytes())
+    };
+    Ok(MediaSource::Base64 { data, media_type })
+}
+
+/// `%XX` escapes to bytes (a `%` without two hex digits stays as it is); `+` is kept.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn tool_result_content(item: &Value) -> Result<ToolResultContent> {

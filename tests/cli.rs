@@ -1330,3 +1330,45 @@ fn parse_with_the_request_sent_diagnoses_a_signature_mismatch() {
         "{err}"
     );
 }
+
+#[test]
+fn request_reads_local_media_relative_to_the_messages_file() {
+    let dir = std::env::temp_dir().join(format!("bedrock-request-media-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("img")).unwrap();
+    // A 1x1 PNG, written as bytes.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    std::fs::write(dir.join("img/dot.png"), png).unwrap();
+    std::fs::write(
+        dir.join("chat.json"),
+        r#"[{"role":"user","content":[{"type":"text","text":"What is this?"},{"type":"image","path":"img/dot.png"}]}]"#,
+    )
+    .unwrap();
+    let messages = dir.join("chat.json");
+    let args = [
+        "request",
+        "--baml",
+        "examples/bedrock.baml",
+        "--client",
+        "Example",
+        "--messages",
+        messages.to_str().unwrap(),
+        "--time",
+        "20150830T123600Z",
+    ];
+    let out = json_out(&args, &[]);
+    let missing = messages.to_str().unwrap().replace("chat.json", "none.json");
+    std::fs::write(
+        &missing,
+        r#"[{"role":"user","content":[{"type":"image","path":"nope.png"}]}]"#,
+    )
+    .unwrap();
+    let err = fails(&[&args[..5], &["--messages", &missing]].concat(), &[]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let image = &out["body"]["messages"][0]["content"][1]["image"];
+    assert_eq!(image["format"], "png");
+    assert_eq!(
+        image["source"]["bytes"],
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ"
+    );
+    assert!(err.contains("nope.png"), "{err}");
+}

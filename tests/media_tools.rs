@@ -415,3 +415,88 @@ fn tool_turns_bedrock_would_reject_are_refused_before_sending() {
         "{e}"
     );
 }
+
+#[test]
+fn local_files_data_urls_and_formats_from_the_bytes() {
+    use bedrock_request::converse::files_to_read;
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    // No media_type: the bytes tell it. A wrong one is refused, naming both.
+    let b = body(
+        &config(""),
+        &messages(&format!(
+            r#"[{{"role":"user","content":[{{"type":"image","base64":"{png}"}},{{"type":"pdf","url":"data:application/pdf;base64,JVBERi0xLjQK","name":"r"}},{{"type":"document","url":"data:text/csv,a%2Cb%0A1%2C2","name":"t"}}]}}]"#
+        )),
+    );
+    let content = &b["messages"][0]["content"];
+    assert_eq!(content[0]["image"]["format"], "png");
+    assert_eq!(content[1]["document"]["format"], "pdf");
+    assert_eq!(content[2]["document"]["format"], "csv");
+    assert_eq!(content[2]["document"]["source"]["bytes"], "YSxiCjEsMg==");
+    let e = build_error(
+        &config(""),
+        &messages(&format!(
+            r#"[{{"role":"user","content":[{{"type":"image","base64":"{png}","media_type":"image/jpg"}}]}}]"#
+        )),
+    );
+    assert_eq!(
+        e,
+        "a base64 media part: the bytes are png, but media_type \"image/jpg\" says jpeg: fix media_type, or leave it out (the bytes tell the format)"
+    );
+    let e = build_error(
+        &config(""),
+        &messages(
+            r#"[{"role":"user","content":[{"type":"document","base64":"aGVsbG8=","name":"n"}]}]"#,
+        ),
+    );
+    assert!(
+        e.contains("the bytes do not tell the format: give \"media_type\""),
+        "{e}"
+    );
+    // Local files: named for the caller to read, then sent as bytes; the extension can tell.
+    let local = messages(
+        r#"[{"role":"user","content":[{"type":"image","path":"img/cat.png"},{"type":"document","url":"file:///data/notes%20v2.md","name":"notes"}]}]"#,
+    );
+    assert_eq!(files_to_read(&local), ["img/cat.png", "/data/notes v2.md"]);
+    let e = build_error(&config(""), &local);
+    assert!(
+        e.starts_with("the file img/cat.png must be read first"),
+        "{e}"
+    );
+    let bytes = prompt_bytes(png);
+    let fetched = [
+        Fetched::new("img/cat.png", bytes, None),
+        Fetched::new("/data/notes v2.md", b"# Notes".to_vec(), None),
+    ];
+    let env = Env::new();
+    let b: serde_json::Value = Builder::new(&config(""), &local, &env)
+        .media(&fetched)
+        .build()
+        .unwrap()
+        .preview()
+        .body
+        .json()
+        .unwrap()
+        .into();
+    assert_eq!(b["messages"][0]["content"][0]["image"]["format"], "png");
+    assert_eq!(b["messages"][0]["content"][1]["document"]["format"], "md");
+    assert_eq!(
+        b["messages"][0]["content"][1]["document"]["source"]["bytes"],
+        "IyBOb3Rlcw=="
+    );
+}
+
+fn prompt_bytes(b64: &str) -> Vec<u8> {
+    // The standard alphabet, decoded here (independent of the crate's own codec).
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in b64.bytes().filter(|&c| c != b'=') {
+        acc = (acc << 6) | alphabet.iter().position(|&a| a == c).unwrap() as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}

@@ -43,6 +43,9 @@ AKID = "AKIDEXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 PNG_B64 = base64.b64encode(PNG).decode()
+# The start of a JPEG (SOI and a JFIF APP0 marker): bytes that agree with "image/jpg".
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+JPEG_B64 = base64.b64encode(JPEG).decode()
 TEMP_AKID = "ASIAEXAMPLETEMPORARY"
 TEMP_SECRET = "tEmPoRaRy/SeCrEt+KeY/ExAmPlE0123456789abc"
 TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+example/token=="
@@ -200,7 +203,7 @@ CASES += [
                 {"role": "user", "content": [
                     {"type": "tool_result", "tool_use_id": "tooluse_1", "status": "success", "content": [
                         {"type": "text", "text": "Sunny"}, {"type": "json", "json": {"temp_c": 21}},
-                        {"type": "image", "base64": PNG_B64, "media_type": "image/jpg"}]}]},
+                        {"type": "image", "base64": JPEG_B64, "media_type": "image/jpg"}]}]},
             ],
             "tools": {"tools": [{"name": "get_weather", "description": "Current weather for a city",
                                  "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}],
@@ -220,7 +223,7 @@ CASES += [
                        {"role": "user", "content": [
                            {"toolResult": {"toolUseId": "tooluse_1", "content": [
                                {"text": "Sunny"}, {"json": {"temp_c": 21}},
-                               {"image": {"format": "jpeg", "source": {"bytes": PNG}}}], "status": "success"}}]}],
+                               {"image": {"format": "jpeg", "source": {"bytes": JPEG}}}], "status": "success"}}]}],
                    "toolConfig": {"tools": [
                        {"toolSpec": {"name": "get_weather", "description": "Current weather for a city",
                                      "inputSchema": {"json": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}},

@@ -551,7 +551,20 @@ fn build_request(
         None => None,
     };
     // Media behind http(s) URLs that the client sends as bytes: fetched here, not by the library.
-    let fetched = fetch_media(&converse::urls_to_fetch(&config, &messages))?;
+    let mut fetched = fetch_media(&converse::urls_to_fetch(&config, &messages))?;
+    // Local media: paths relative to the messages file, read here, not by the library.
+    let base = args
+        .messages
+        .as_deref()
+        .and_then(|m| std::path::Path::new(m).parent())
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    for path in converse::files_to_read(&messages) {
+        let full = base.join(&path);
+        let bytes =
+            std::fs::read(&full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
+        fetched.push(converse::Fetched::new(path, bytes, None));
+    }
     let build = |profile_region: Option<&str>| {
         let mut builder = converse::Builder::new(&config, &messages, &env)
             .media(&fetched)

@@ -243,6 +243,47 @@ fn is_http(url: &str) -> bool {
     lower.starts_with("https://") || lower.starts_with("http://")
 }
 
+/// The Converse format of bytes the caller sent inline or from a file: what the bytes say
+/// (magic numbers), which a given `media_type` must agree with; else the `media_type`, else the
+/// file's extension.
+fn checked_format(
+    kind: MediaKind,
+    bytes: &[u8],
+    declared: Option<&str>,
+    file: Option<&str>,
+    what: &str,
+) -> Result<&'static str> {
+    let sniffed = sniff(kind, bytes);
+    match (declared, sniffed) {
+        (Some(t), Some(found)) => {
+            let said = media_format(kind, t)?;
+            if said != found {
+                return Err(Error::prompt(format!(
+                    "{what}: the bytes are {found}, but media_type {t:?} says {said}: fix media_type, or leave it out (the bytes tell the format)"
+                )));
+            }
+            Ok(said)
+        }
+        (Some(t), None) => media_format(kind, t),
+        (None, Some(found)) => Ok(found),
+        (None, None) => file
+            .and_then(|f| format_from_extension(kind, f))
+            .ok_or_else(|| {
+                Error::prompt(format!(
+                    "{what}: the bytes do not tell the format: give \"media_type\" (such as text/csv)"
+                ))
+            }),
+    }
+}
+
+/// Local files the caller must read (`MediaSource::File`), keyed by the path as written.
+pub(crate) fn needs_read(media: &Media) -> Option<String> {
+    match &media.source {
+        MediaSource::File { path, .. } => Some(path.clone()),
+        _ => None,
+    }
+}
+
 /// Whether this media part needs its URL fetched by the caller (an http(s) URL whose
 /// `media_url_handler` mode sends bytes).
 pub(crate) fn needs_fetch(media: &Media, handler: &MediaUrlHandler) -> Option<String> {
@@ -265,14 +306,34 @@ pub(crate) fn media_block(
     let (format, source) = match &media.source {
         MediaSource::Base64 { data, media_type } => {
             let data: String = data.chars().filter(|c| !c.is_whitespace()).collect();
-            if data.is_empty() || base64_decode(&data).is_none() {
-                return Err(Error::prompt(
-                    "a media part's base64 is empty or not valid base64",
-                ));
-            }
+            let bytes = base64_decode(&data)
+                .filter(|b| !b.is_empty())
+                .ok_or_else(|| {
+                    Error::prompt("a media part's base64 is empty or not valid base64")
+                })?;
             (
-                media_format(kind, media_type)?,
+                checked_format(
+                    kind,
+                    &bytes,
+                    media_type.as_deref(),
+                    None,
+                    "a base64 media part",
+                )?,
                 Value::Object(vec![("bytes".into(), Value::String(data))]),
+            )
+        }
+        MediaSource::File { path, media_type } => {
+            let got = fetched.get(path.as_str()).ok_or_else(|| {
+                Error::prompt(format!(
+                    "the file {path} must be read first: pass its bytes with converse::Builder::media (converse::files_to_read lists them)"
+                ))
+            })?;
+            (
+                checked_format(kind, &got.bytes, media_type.as_deref(), Some(path), path)?,
+                Value::Object(vec![(
+                    "bytes".into(),
+                    Value::String(base64_encode(&got.bytes)),
+                )]),
             )
         }
         MediaSource::Url {

@@ -107,12 +107,33 @@ impl UnsignedRequest {
 /// The http(s) media URLs the caller must fetch before building (their `media_url_handler`
 /// mode sends bytes): fetch each and pass the bytes with [`Builder::media`].
 pub fn urls_to_fetch(config: &ClientConfig, messages: &[Message]) -> Vec<String> {
-    let mut urls: Vec<String> = Vec::new();
+    media_inputs(messages, |media| {
+        media::needs_fetch(media, config.media_url_handler())
+    })
+}
+
+/// The local files the media parts name (`"path"`, `file://`), as written: read each (a
+/// messages file's paths are relative to it) and pass the bytes with [`Builder::media`], as
+/// [`Fetched`] keyed by the path as written.
+///
+/// ```
+/// use bedrock_request::{converse, prompt};
+/// let messages = prompt::messages_from_json(r#"[{"role": "user", "content": [{"type": "image", "path": "cat.png"}]}]"#)?;
+/// assert_eq!(converse::files_to_read(&messages), ["cat.png"]);
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+pub fn files_to_read(messages: &[Message]) -> Vec<String> {
+    media_inputs(messages, media::needs_read)
+}
+
+/// What `wanted` names for every media part (tool results included), once each, in order.
+fn media_inputs(messages: &[Message], wanted: impl Fn(&Media) -> Option<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut add = |media: &Media| {
-        if let Some(url) = media::needs_fetch(media, config.media_url_handler()) {
-            if seen.insert(url.clone()) {
-                urls.push(url);
+        if let Some(name) = wanted(media) {
+            if seen.insert(name.clone()) {
+                out.push(name);
             }
         }
     };
@@ -131,7 +152,7 @@ pub fn urls_to_fetch(config: &ClientConfig, messages: &[Message]) -> Vec<String>
             }
         }
     }
-    urls
+    out
 }
 
 /// Builds a request: config, messages and environment, then optionally tools, fetched media
