@@ -139,7 +139,8 @@ pub mod __internal {
     pub use crate::sign::suite::{run_case, CaseReport};
 }
 
-/// The README's Rust example, compiled as a doctest so it cannot rot.
-#[cfg(doctest)]
+/// The README's Rust example, compiled as a doctest so it cannot rot (natively: it uses the
+/// `blocking` feature).
+#[cfg(all(doctest, feature = "blocking", not(target_family = "wasm")))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
