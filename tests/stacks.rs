@@ -152,3 +152,108 @@ fn a_stack_that_changes_the_request_is_caught() {
         }
     ));
 }
+
+/// How any HTTP stack drives the credential chain (here reqwest; an async program does the
+/// same with `.await`): poll, perform the step with your own client, hand the result back.
+/// STS on loopback checks the AssumeRole signature made with the source profile's keys.
+#[test]
+fn the_credential_chain_driven_by_reqwest_against_a_loopback_sts() {
+    use bedrock_request::credentials::{Chain, CredentialSource, Performed, Step};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let sts = format!("http://{}", listener.local_addr().unwrap());
+    let sts_for_thread = sts.clone();
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let target = line.split_whitespace().nth(1).unwrap().to_owned();
+        let mut headers = Vec::new();
+        loop {
+            let mut h = String::new();
+            reader.read_line(&mut h).unwrap();
+            if h == "\r\n" || h.is_empty() {
+                break;
+            }
+            let (k, v) = h.trim_end().split_once(':').unwrap();
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+        }
+        let length = headers
+            .iter()
+            .find(|(k, _)| k == "content-length")
+            .map_or(0, |(_, v)| v.parse().unwrap());
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        let received = HttpRequest {
+            method: "POST".into(),
+            url: format!("{sts_for_thread}{target}"),
+            headers,
+            body: Body::new(body),
+        };
+        let answer = match verify(&received, &Credentials::new("BASEKEY", "basesecret"), None) {
+            Verification::Valid => "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>rs</SecretAccessKey><SessionToken>rt</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>",
+            _ => "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error></ErrorResponse>",
+        };
+        let status = if answer.starts_with("<AssumeRole") {
+            200
+        } else {
+            403
+        };
+        write!(
+            stream,
+            "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+            answer.len()
+        )
+        .unwrap();
+    });
+    let home = std::env::temp_dir().join(format!("bedrock-request-reqwest-{}", std::process::id()));
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(
+        home.join(".aws/config"),
+        "[profile app]\nrole_arn = arn:aws:iam::123456789012:role/App\nsource_profile = base\nregion = eu-west-3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        home.join(".aws/credentials"),
+        "[base]\naws_access_key_id = BASEKEY\naws_secret_access_key = basesecret\n",
+    )
+    .unwrap();
+    let env = Env::from_iter([
+        ("HOME", home.to_str().unwrap()),
+        ("AWS_ENDPOINT_URL_STS", sts.as_str()),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]);
+    let config = ClientConfig::builder().model("m").build().unwrap();
+    let mut chain = Chain::new(&config, &env).with_profile("app");
+    let client = reqwest::blocking::Client::new();
+    let now = time::OffsetDateTime::now_utc();
+    let resolved = loop {
+        let performed = match chain.poll(now).unwrap() {
+            Step::ReadFile { path } => Performed::File(std::fs::read_to_string(path).ok()),
+            Step::Send(request) => {
+                let request =
+                    reqwest::blocking::Request::try_from(request.to_http_request().unwrap())
+                        .unwrap();
+                match client.execute(request) {
+                    Ok(response) => Performed::Response(bedrock_request::HttpResponse {
+                        status: response.status().as_u16(),
+                        headers: response
+                            .headers()
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+                            .collect(),
+                        body: response.bytes().unwrap().to_vec(),
+                    }),
+                    Err(e) => Performed::Unreachable(e.to_string()),
+                }
+            }
+            Step::Done(resolved) => break resolved,
+            other => panic!("unexpected step {other:?}"),
+        };
+        chain.handle(performed).unwrap();
+    };
+    std::fs::remove_dir_all(&home).unwrap();
+    assert_eq!(resolved.source, CredentialSource::AssumeRole);
+    assert_eq!(resolved.region.as_deref(), Some("eu-west-3"));
+    assert!(matches!(&resolved.auth, Auth::SigV4(c) if c.access_key_id() == "ASIAROLE"));
+}

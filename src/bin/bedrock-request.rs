@@ -51,15 +51,26 @@ enum Command {
     Send(SendArgs),
     /// Resolve credentials through the whole chain and print where they came from (never the
     /// secret key or a token).
+    #[command(after_help = "Examples:
+  bedrock-request credentials
+  bedrock-request credentials --profile work --format json")]
     Credentials(CredentialsArgs),
     /// Print a short-term Bedrock API key (bedrock-api-key-...), made offline from the
     /// credentials the chain resolves (use it as AWS_BEARER_TOKEN_BEDROCK).
+    #[command(after_help = "Examples:
+  export AWS_BEARER_TOKEN_BEDROCK=$(bedrock-request api-key --region us-east-1 --expires-in 3600)
+  bedrock-request api-key --profile work")]
     ApiKey(ApiKeyArgs),
     /// Print the canonical request, string to sign and signature of a signed request (a
     /// `request --format json` object), recomputed with the resolved credentials' secret key.
+    #[command(after_help = "Examples:
+  bedrock-request request --baml examples/bedrock.baml --client Example --prompt Hello > req.json
+  bedrock-request explain req.json --format json")]
     Explain(ExplainArgs),
     /// Run an AWS SigV4 test suite folder (one folder per case, aws-c-auth's v4 layout): prints
     /// each failing case and `N passed, M failed`.
+    #[command(after_help = "Example:
+  bedrock-request vectors vectors/sigv4")]
     Vectors(VectorsArgs),
 }
 
