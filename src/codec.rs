@@ -93,6 +93,15 @@ pub(crate) fn form_encode(pairs: &[(&str, &str)]) -> String {
 /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte (a `%` without
 /// two hex digits stays as it is).
 pub(crate) fn form_decode(text: &str) -> String {
+    unescape(text, true)
+}
+
+/// `%XX` escapes to bytes (a URL's path or a `data:` URL); `+` stays a `+`.
+pub(crate) fn percent_decode(text: &str) -> String {
+    unescape(text, false)
+}
+
+fn unescape(text: &str, plus_is_space: bool) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -105,7 +114,11 @@ pub(crate) fn form_decode(text: &str) -> String {
                 continue;
             }
         }
-        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        out.push(if plus_is_space && bytes[i] == b'+' {
+            b' '
+        } else {
+            bytes[i]
+        });
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
@@ -224,6 +237,7 @@ mod tests {
             "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fx%20y"
         );
         assert_eq!(form_decode("a+b%3Ac%zz"), "a b:c%zz");
+        assert_eq!(percent_decode("a+b%20c%2"), "a+b c%2");
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! `{"cachePoint":{"type":"default"}}` block after that message's parts. The conversation must
 //! then start with a `user` message, and every role on the wire must be `user` or `assistant`.
 
-use crate::codec::base64_encode;
+use crate::codec::{base64_encode, percent_decode};
 use crate::config::RolePolicy;
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -640,26 +640,6 @@ fn data_url(url: &str, media_type: Option<String>) -> Result<MediaSource> {
         base64_encode(percent_decode(data).as_bytes())
     };
     Ok(MediaSource::Base64 { data, media_type })
-}
-
-/// `%XX` escapes to bytes (a `%` without two hex digits stays as it is); `+` is kept.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn tool_result_content(item: &Value) -> Result<ToolResultContent> {
