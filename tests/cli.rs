@@ -373,8 +373,42 @@ fn parse_reports_aws_errors_with_a_hint_and_fails() {
 /// and the log of "METHOD path" lines.
 type Route = dyn Fn(&str, &str, &[(String, String)], &[u8]) -> (u16, String) + Send + Sync;
 
+/// One HTTP/1.1 request read off a loopback connection: method, path, headers (names
+/// lowercased) and the body (`content-length` bytes).
+type Received = (String, String, Vec<(String, String)>, Vec<u8>);
+
+fn read_request(stream: &std::net::TcpStream) -> Option<Received> {
+    use std::io::{BufRead, BufReader, Read};
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let (method, path) = (
+        parts.next().unwrap_or("").to_owned(),
+        parts.next().unwrap_or("").to_owned(),
+    );
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = h.trim_end().split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+        }
+    }
+    let length = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    Some((method, path, headers, body))
+}
+
 fn serve(route: Box<Route>) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -382,33 +416,9 @@ fn serve(route: Box<Route>) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Stri
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
+            let Some((method, path, headers, body)) = read_request(&stream) else {
                 continue;
-            }
-            let mut parts = line.split_whitespace();
-            let (method, path) = (
-                parts.next().unwrap_or("").to_owned(),
-                parts.next().unwrap_or("").to_owned(),
-            );
-            let mut headers = Vec::new();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-                if let Some((k, v)) = h.trim_end().split_once(':') {
-                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-                }
-            }
-            let length = headers
-                .iter()
-                .find(|(k, _)| k == "content-length")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(0);
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
+            };
             seen.lock().unwrap().push(format!("{method} {path}"));
             let (status, text) = route(&method, &path, &headers, &body);
             let _ = write!(
@@ -987,34 +997,15 @@ fn the_curl_command_sends_one_request_to_the_signed_path_whatever_the_url_holds(
 /// `/model/ok/converse-stream` an event stream, `/model/throttled/...` a 429 and
 /// `/model/denied/...` a 403, each with Bedrock's `x-amzn-errortype` header.
 fn fake_bedrock() -> String {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
+            let Some((_, path, received, body)) = read_request(&stream) else {
                 continue;
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
-            let mut length = 0;
-            let mut received = Vec::new();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-                if let Some((k, v)) = h.trim_end().split_once(':') {
-                    received.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-                }
-                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
+            };
             // Like Bedrock, check the signature first (the test clients sign with AKID / S).
             let sent = bedrock_request::HttpRequest {
                 method: "POST".into(),

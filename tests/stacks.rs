@@ -8,6 +8,34 @@ use std::sync::mpsc;
 use bedrock_request::sign::{verify, Verification};
 use bedrock_request::{converse, Auth, Body, ClientConfig, Credentials, Env, HttpRequest, Message};
 
+/// One HTTP/1.1 request read off a loopback connection: method, target, headers (names
+/// lowercased) and the body (`content-length` bytes).
+fn read_request(stream: &std::net::TcpStream) -> (String, String, Vec<(String, String)>, Vec<u8>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap().to_owned();
+    let target = parts.next().unwrap().to_owned();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).unwrap();
+        if h == "\r\n" || h.is_empty() {
+            break;
+        }
+        let (k, v) = h.trim_end().split_once(':').unwrap();
+        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+    }
+    let length = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .map_or(0, |(_, v)| v.parse().unwrap());
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    (method, target, headers, body)
+}
+
 /// Serves one request on loopback: verifies it and answers 200 "valid" or 403 with the stage.
 fn verifying_server(creds: Credentials) -> (String, mpsc::Receiver<HttpRequest>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -16,28 +44,7 @@ fn verifying_server(creds: Credentials) -> (String, mpsc::Receiver<HttpRequest>)
     let base_for_thread = base.clone();
     std::thread::spawn(move || {
         let (mut stream, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let mut parts = line.split_whitespace();
-        let method = parts.next().unwrap().to_owned();
-        let target = parts.next().unwrap().to_owned();
-        let mut headers = Vec::new();
-        loop {
-            let mut h = String::new();
-            reader.read_line(&mut h).unwrap();
-            if h == "\r\n" || h.is_empty() {
-                break;
-            }
-            let (k, v) = h.trim_end().split_once(':').unwrap();
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-        }
-        let length = headers
-            .iter()
-            .find(|(k, _)| k == "content-length")
-            .map_or(0, |(_, v)| v.parse().unwrap());
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
+        let (method, target, headers, body) = read_request(&stream);
         let received = HttpRequest {
             method,
             url: format!("{base_for_thread}{target}"),
@@ -164,26 +171,7 @@ fn the_credential_chain_driven_by_reqwest_against_a_loopback_sts() {
     let sts_for_thread = sts.clone();
     std::thread::spawn(move || {
         let (mut stream, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let target = line.split_whitespace().nth(1).unwrap().to_owned();
-        let mut headers = Vec::new();
-        loop {
-            let mut h = String::new();
-            reader.read_line(&mut h).unwrap();
-            if h == "\r\n" || h.is_empty() {
-                break;
-            }
-            let (k, v) = h.trim_end().split_once(':').unwrap();
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-        }
-        let length = headers
-            .iter()
-            .find(|(k, _)| k == "content-length")
-            .map_or(0, |(_, v)| v.parse().unwrap());
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
+        let (_, target, headers, body) = read_request(&stream);
         let received = HttpRequest {
             method: "POST".into(),
             url: format!("{sts_for_thread}{target}"),
