@@ -146,6 +146,13 @@ pub struct AwsError {
     pub signature: Option<SignatureMismatch>,
     /// For [`AwsErrorKind::ClockSkew`]: the times AWS reported.
     pub clock_skew: Option<ClockSkew>,
+    /// `originalStatusCode` of a `ModelErrorException` / `modelStreamErrorException`: the
+    /// status the model itself returned.
+    pub original_status_code: Option<u16>,
+    /// `resourceName` of a `ModelErrorException`.
+    pub resource_name: Option<String>,
+    /// `originalMessage` of a `modelStreamErrorException`: the model's own message.
+    pub original_message: Option<String>,
 }
 
 impl fmt::Display for AwsError {
@@ -153,6 +160,15 @@ impl fmt::Display for AwsError {
         match self.status {
             Some(s) => write!(f, "{} (HTTP {s}): {}", self.code, self.message)?,
             None => write!(f, "{}: {}", self.code, self.message)?,
+        }
+        match (&self.original_status_code, &self.original_message) {
+            (Some(s), Some(m)) => write!(f, " (the model returned HTTP {s}: {m})")?,
+            (Some(s), None) => write!(f, " (the model returned HTTP {s})")?,
+            (None, Some(m)) => write!(f, " (the model said: {m})")?,
+            (None, None) => {}
+        }
+        if let Some(r) = &self.resource_name {
+            write!(f, " [resource {r}]")?;
         }
         if let Some(id) = &self.request_id {
             write!(f, " [request id {id}]")?;
@@ -208,6 +224,9 @@ impl AwsError {
         });
         let mut error = AwsError::classify(code, message, Some(status));
         error.request_id = header(headers, "x-amzn-requestid").map(str::to_owned);
+        if let Some(json) = &json {
+            error.model_details(&Value::from(json));
+        }
         error
     }
 
@@ -255,7 +274,21 @@ impl AwsError {
             hint: hint.to_owned(),
             signature,
             clock_skew,
+            original_status_code: None,
+            resource_name: None,
+            original_message: None,
         }
+    }
+
+    /// The model error members (`originalStatusCode`, `resourceName`, `originalMessage`).
+    fn model_details(&mut self, body: &Value) {
+        let text = |k: &str| body.get(k).and_then(Value::as_str).map(redact_tokens);
+        self.original_status_code = body
+            .get("originalStatusCode")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok());
+        self.resource_name = text("resourceName");
+        self.original_message = text("originalMessage");
     }
 
     /// Classifies an `exception` (or `error`) frame of an event stream: `:exception-type`
@@ -273,7 +306,9 @@ impl AwsError {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_owned();
-        AwsError::classify(clean_code(&code), message, None)
+        let mut error = AwsError::classify(clean_code(&code), message, None);
+        error.model_details(payload);
+        error
     }
 }
 

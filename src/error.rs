@@ -83,6 +83,8 @@ pub struct Error {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+// The enum lives behind a Box in `Error`, so its largest variant costs nothing elsewhere.
+#[allow(clippy::large_enum_variant)]
 enum Detail {
     Aws(AwsError),
     FinishReason(FinishReasonError),

@@ -212,7 +212,7 @@ fn a_large_tool_input_is_kept_as_its_exact_text() {
     body.extend(frame("contentBlockStop", br#"{"contentBlockIndex":0}"#));
     body.extend(frame("messageStop", br#"{"stopReason":"tool_use"}"#));
     let completion = ConverseStream::decode_all(&body, FinishReasonPolicy::Any).unwrap();
-    assert_eq!(completion.tool_calls[0].input.as_str(), input);
+    assert_eq!(completion.tool_calls()[0].input.as_str(), input);
     assert!(completion.to_json().contains(&input));
     // Input that is not JSON is an error naming the tool call.
     let mut bad = body.clone();
@@ -266,7 +266,7 @@ fn a_known_event_whose_payload_is_not_json_is_an_error_naming_the_event() {
     let mut body = frame("brandNewEvent", b"not json");
     body.extend(frame("messageStop", br#"{"stopReason":"end_turn"}"#));
     let completion = ConverseStream::decode_all(&body, FinishReasonPolicy::Any).unwrap();
-    assert_eq!(completion.other_content.len(), 1);
+    assert_eq!(completion.other_events.len(), 1);
 }
 
 #[test]
@@ -446,9 +446,9 @@ fn a_converse_response_keeps_tool_inputs_as_their_text() {
         r#"{{"output":{{"message":{{"role":"assistant","content":[{{"toolUse":{{"toolUseId":"t1","name":"f","input":{input}}}}}]}}}},"stopReason":"tool_use"}}"#
     );
     let completion = bedrock_request::parse::converse_body(body.as_bytes()).unwrap();
-    assert_eq!(completion.tool_calls[0].input.as_str(), input);
+    assert_eq!(completion.tool_calls()[0].input.as_str(), input);
     assert_eq!(
-        completion.tool_calls[0].input.to_value()["z"].to_json(),
+        completion.tool_calls()[0].input.to_value()["z"].to_json(),
         "1.50"
     );
     // An input that is not JSON makes the body not JSON: an error, as before.

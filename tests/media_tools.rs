@@ -267,8 +267,8 @@ fn tools_and_tool_turns() {
             "tool_choice must be",
         ),
         (
-            r#"{"tools":[{"name":"a","input_schema":{},"strict":true}]}"#,
-            "unknown field \"strict\"",
+            r#"{"tools":[{"name":"a","input_schema":{},"strictness":true}]}"#,
+            "unknown field \"strictness\"",
         ),
     ] {
         let e = Tools::from_json(json).unwrap_err().to_string();

@@ -67,32 +67,35 @@ fn a_full_response_parses_into_every_field() {
            "trace":{"guardrail":{"modelOutput":["x"]}}"#,
     ));
     assert_eq!(c.text, "The answer is 42.");
-    assert_eq!(c.reasoning.len(), 2);
-    assert_eq!(c.reasoning[0].text.as_deref(), Some("Let me think."));
+    assert_eq!(c.reasoning().len(), 2);
+    assert_eq!(c.reasoning()[0].text.as_deref(), Some("Let me think."));
     assert_eq!(
-        c.reasoning[0].signature.as_deref(),
+        c.reasoning()[0].signature.as_deref(),
         Some("EqQBCkgIARABGAIiQ")
     );
-    assert!(!c.reasoning[0].is_redacted());
+    assert!(!c.reasoning()[0].is_redacted());
     assert_eq!(
-        c.reasoning[1].redacted.as_deref(),
+        c.reasoning()[1].redacted.as_deref(),
         Some(&[1u8, 2, 3, 4, 255][..])
     );
-    assert_eq!(c.tool_calls.len(), 1);
-    assert_eq!(c.tool_calls[0].id, "tooluse_1");
-    assert_eq!(c.tool_calls[0].name, "get_weather");
+    assert_eq!(c.tool_calls().len(), 1);
+    assert_eq!(c.tool_calls()[0].id, "tooluse_1");
+    assert_eq!(c.tool_calls()[0].name, "get_weather");
     assert_eq!(
-        serde_json::from_str::<serde_json::Value>(c.tool_calls[0].input.as_str()).unwrap(),
+        serde_json::from_str::<serde_json::Value>(c.tool_calls()[0].input.as_str()).unwrap(),
         serde_json::json!({"city": "Paris", "days": [1, 2]})
     );
     assert_eq!(
-        c.other_content
+        c.content
             .iter()
-            .map(serde_json::Value::from)
+            .filter_map(|b| match b {
+                bedrock_request::parse::ContentBlock::Other(v) => Some(serde_json::Value::from(v)),
+                _ => None,
+            })
             .collect::<Vec<_>>(),
         vec![serde_json::json!({"image":{"format":"png","source":{"bytes":"iVBORw0KGgo="}}})]
     );
-    let u = c.usage.unwrap();
+    let u = c.usage.clone().unwrap();
     assert_eq!(
         (u.input_tokens, u.output_tokens, u.total_tokens),
         (10, 20, 30)

@@ -224,7 +224,7 @@ fn media_in_a_system_message_is_refused() {
     let messages = prompt::messages_from_json(r#"[{"role":"system","content":[{"type":"image","base64":"iVBORw0KGgo=","media_type":"image/png"}]},{"role":"user","content":"hi"}]"#).unwrap();
     let m = error(&base(), &messages);
     assert!(
-        m.starts_with("a system message holds a media, tool use or tool result part"),
+        m.starts_with("a system message holds a media part; Converse's system blocks take text, guard content and cache points only"),
         "{m}"
     );
 }

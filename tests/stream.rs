@@ -347,29 +347,29 @@ fn a_recorded_shape_body_in_random_chunks_always_gives_the_same_completion() {
     let body = recorded_body();
     let whole = ConverseStream::decode_all(&body, FinishReasonPolicy::Any).unwrap();
     assert_eq!(whole.text, "Let me check Paris — ☀️.");
-    assert_eq!(whole.reasoning.len(), 1);
+    assert_eq!(whole.reasoning().len(), 1);
     assert_eq!(
-        whole.reasoning[0].text.as_deref(),
+        whole.reasoning()[0].text.as_deref(),
         Some("The user wants the weather.")
     );
     assert_eq!(
-        whole.reasoning[0].signature.as_deref(),
+        whole.reasoning()[0].signature.as_deref(),
         Some("ErUBCkYIBBgCIkD")
     );
-    assert_eq!(whole.tool_calls.len(), 1);
+    assert_eq!(whole.tool_calls().len(), 1);
     assert_eq!(
         (
-            whole.tool_calls[0].id.as_str(),
-            whole.tool_calls[0].name.as_str()
+            whole.tool_calls()[0].id.as_str(),
+            whole.tool_calls()[0].name.as_str()
         ),
         ("tooluse_abc123", "get_weather")
     );
     assert_eq!(
-        serde_json::from_str::<serde_json::Value>(whole.tool_calls[0].input.as_str()).unwrap(),
+        serde_json::from_str::<serde_json::Value>(whole.tool_calls()[0].input.as_str()).unwrap(),
         serde_json::json!({"city": "Paris", "days": [1, 2]})
     );
     assert_eq!(whole.stop_reason, Some(StopReason::ToolUse));
-    let usage = whole.usage.unwrap();
+    let usage = whole.usage.clone().unwrap();
     assert_eq!(
         (usage.input_tokens, usage.output_tokens, usage.total_tokens),
         (412, 88, 500)
@@ -384,7 +384,7 @@ fn a_recorded_shape_body_in_random_chunks_always_gives_the_same_completion() {
     assert_eq!(whole.latency_ms, Some(1843));
     assert_eq!(
         whole
-            .other_content
+            .other_events
             .iter()
             .map(serde_json::Value::from)
             .collect::<Vec<_>>(),

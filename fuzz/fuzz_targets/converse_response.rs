@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(completion) = parse::response(status, &[], body, &policy) {
         Value::from_json_str(&completion.to_json()).expect("to_json is JSON");
         Value::from_json_str(&completion.to_json_pretty()).expect("to_json_pretty is JSON");
-        for call in &completion.tool_calls {
+        for call in completion.tool_calls() {
             let _ = call.input.to_value();
         }
     }

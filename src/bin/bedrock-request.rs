@@ -158,8 +158,12 @@ struct ParseArgs {
 enum ParseFormat {
     /// The model's text.
     Text,
-    /// {"text", "stop_reason", "usage", "tool_calls", "reasoning"}.
+    /// {"text", "stop_reason", "usage", "tool_calls", "server_tool_calls", "reasoning",
+    /// "citations", "service_tier"} (a CountTokens reply: {"input_tokens"}).
     Json,
+    /// The assistant turn as a native Converse message, every block in order: append it to
+    /// a messages file as it is.
+    Message,
 }
 
 #[derive(Args)]
@@ -197,18 +201,15 @@ struct BuildArgs {
     /// A JSON options map, as BAML's ClientRegistry.addLlmClient takes it (instead of --baml).
     #[arg(long, value_name = "FILE.json", required_unless_present = "baml")]
     options: Option<String>,
-    /// The user's message (one user turn).
-    #[arg(
-        long,
-        value_name = "TEXT",
-        conflicts_with = "messages",
-        required_unless_present = "messages"
-    )]
+    /// The user's message (one user turn). Without it and --messages, no messages are sent:
+    /// a Prompt management ARN fills them from its prompt_variables.
+    #[arg(long, value_name = "TEXT", conflicts_with = "messages")]
     prompt: Option<String>,
     /// A JSON array of {"role", "content", "metadata"} messages.
     #[arg(long, value_name = "FILE.json")]
     messages: Option<String>,
-    /// A tools file: {"tools": [{"name", "description", "input_schema"}], "tool_choice"?}.
+    /// A tools file: {"tools": [{"name", "description", "input_schema", "strict"?} |
+    /// {"system_tool": NAME}], "tool_choice"?, "cache_point"?}.
     #[arg(long, value_name = "FILE.json")]
     tools: Option<String>,
     /// A leading system message.
@@ -228,8 +229,11 @@ struct BuildArgs {
     #[arg(long, value_name = "T")]
     time: Option<String>,
     /// Build the ConverseStream request (path converse-stream) instead of Converse.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "count_tokens")]
     stream: bool,
+    /// Build the CountTokens request for the same conversation (path count-tokens).
+    #[arg(long)]
+    count_tokens: bool,
     /// The request before signing (no credentials needed).
     #[arg(long)]
     unsigned: bool,
@@ -373,6 +377,7 @@ fn print_stream(
     match format {
         ParseFormat::Text => writeln!(out),
         ParseFormat::Json => writeln!(out, "{}", completion.to_json_pretty()),
+        ParseFormat::Message => writeln!(out, "{}", completion.to_message_json_pretty()),
     }
     .map_err(|e| format!("cannot write the output: {e}"))
 }
@@ -402,6 +407,15 @@ fn send(args: SendArgs) -> Result<(), String> {
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut body, &mut bytes)
         .map_err(|e| format!("cannot read the response: {e}"))?;
+    if args.build.count_tokens {
+        return match bedrock_request::parse::count_tokens(status, &headers, &bytes) {
+            Ok(n) => print_count(n, args.format),
+            Err(e) => Err(match e.aws() {
+                Some(aws) => aws_error_text(aws),
+                None => e.to_string(),
+            }),
+        };
+    }
     match bedrock_request::parse::response_to(&request, status, &headers, &bytes, &policy) {
         Ok(completion) => print_completion(&completion, args.format),
         Err(e) => Err(match e.aws() {
@@ -419,8 +433,32 @@ fn print_completion(
     match format {
         ParseFormat::Text => writeln!(out, "{}", completion.text),
         ParseFormat::Json => writeln!(out, "{}", completion.to_json_pretty()),
+        ParseFormat::Message => writeln!(out, "{}", completion.to_message_json_pretty()),
     }
     .map_err(|e| format!("cannot write the output: {e}"))
+}
+
+/// A CountTokens reply: the count (`text`), or `{"input_tokens": N}` (`json`).
+fn print_count(input_tokens: u64, format: ParseFormat) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        ParseFormat::Text => writeln!(out, "{input_tokens}"),
+        ParseFormat::Json => writeln!(out, "{{\n  \"input_tokens\": {input_tokens}\n}}"),
+        ParseFormat::Message => {
+            return Err(
+                "a CountTokens reply holds a token count, not a message: use --format text or json"
+                    .into(),
+            )
+        }
+    }
+    .map_err(|e| format!("cannot write the output: {e}"))
+}
+
+/// Whether a body is a CountTokens reply: a JSON object with `inputTokens` and no `output`.
+fn is_count_tokens_reply(body: &[u8]) -> bool {
+    body.len() < 4096
+        && serde_json::from_slice::<serde_json::Value>(body)
+            .is_ok_and(|j| j.get("inputTokens").is_some() && j.get("output").is_none())
 }
 
 /// An AWS error as the CLI prints it: the error, its hint, whether to retry, and what AWS
@@ -467,6 +505,11 @@ fn parse(args: ParseArgs) -> Result<(), String> {
     }
     // A 2xx status, or none and a Converse body: the completion. Otherwise an AWS error, when
     // the body is JSON without `output` (error bodies are small: a tree of them is cheap).
+    let success = status.is_none_or(|s| (200..300).contains(&s));
+    if success && is_count_tokens_reply(&body) {
+        let n = parse::count_tokens(200, &headers, &body).map_err(|e| e.to_string())?;
+        return print_count(n, args.format);
+    }
     let parsed = match status {
         Some(status) if !(200..300).contains(&status) => None,
         _ => Some(parse::converse_body(&body)),
@@ -540,7 +583,10 @@ fn build_request(
         (Some(text), None) => vec![Message::user(text.as_str())],
         (None, Some(file)) => bedrock_request::prompt::messages_from_json(&read_text(file)?)
             .map_err(|e| format!("{file}: {e}"))?,
-        _ => return Err("give either --prompt TEXT or --messages FILE.json".into()),
+        (None, None) => Vec::new(),
+        (Some(_), Some(_)) => {
+            return Err("give either --prompt TEXT or --messages FILE.json, not both".into())
+        }
     };
     if let Some(system) = &args.system {
         messages.insert(0, Message::system(system.as_str()));
@@ -585,10 +631,17 @@ fn build_request(
         }
         if args.stream {
             builder.build_stream()
+        } else if args.count_tokens {
+            builder.build_count_tokens()
         } else {
             builder.build()
         }
-        .map_err(|e| e.to_string())
+        .map_err(|e| match (messages.is_empty(), e.kind()) {
+            (true, bedrock_request::ErrorKind::Prompt) => format!(
+                "{e} (give --prompt TEXT or --messages FILE.json; only a Prompt management ARN as the model takes none)"
+            ),
+            _ => e.to_string(),
+        })
     };
     if args.unsigned {
         let region = profile_region(&env, config.profile())?;

@@ -1,7 +1,8 @@
 //! [`ClientConfig`]: the validated config, read through getters so it stays valid.
 
 use super::policy::{
-    FinishReasonPolicy, GuardrailConfig, HttpOptions, InferenceConfig, MediaUrlHandler, RolePolicy,
+    FinishReasonPolicy, GuardrailConfig, HttpOptions, InferenceConfig, MediaUrlHandler,
+    OutputFormat, RolePolicy,
 };
 use crate::auth::Credentials;
 use crate::endpoint::{validate_region, Endpoint};
@@ -53,6 +54,10 @@ pub struct ClientConfig {
     pub(super) performance_latency: Option<String>,
     /// `additional_model_response_field_paths ["/stop_sequence"]`.
     pub(super) additional_model_response_field_paths: Vec<String>,
+    /// `service_tier "flex"` → `serviceTier.type`.
+    pub(super) service_tier: Option<String>,
+    /// `output_format { name description schema }` → `outputConfig.textFormat`.
+    pub(super) output_format: Option<OutputFormat>,
     /// `extra_body { ... }`: deep-merged into the body last (a `null` removes a key), so new
     /// Converse fields need no new release.
     pub(super) extra_body: Vec<(String, Value)>,
@@ -165,6 +170,16 @@ impl ClientConfig {
     /// `additional_model_response_field_paths ["/stop_sequence"]`.
     pub fn additional_model_response_field_paths(&self) -> &[String] {
         &self.additional_model_response_field_paths
+    }
+
+    /// `service_tier` (`priority`, `default`, `flex` or `reserved`) → `serviceTier.type`.
+    pub fn service_tier(&self) -> Option<&str> {
+        self.service_tier.as_deref()
+    }
+
+    /// `output_format { name description schema }` → `outputConfig.textFormat`.
+    pub fn output_format(&self) -> Option<&OutputFormat> {
+        self.output_format.as_ref()
     }
 
     /// `extra_body { ... }`: deep-merged into the body last (a `null` removes a key), so new Converse fields need no new release.

@@ -23,5 +23,5 @@ pub use builder::ClientConfigBuilder;
 pub use client::ClientConfig;
 pub use policy::{
     AllowedRoleMetadata, FinishReasonPolicy, GuardrailConfig, HttpOptions, InferenceConfig,
-    MediaUrlHandler, MediaUrlMode, RolePolicy,
+    MediaUrlHandler, MediaUrlMode, OutputFormat, RolePolicy,
 };

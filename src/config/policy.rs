@@ -1,7 +1,7 @@
 //! The option groups of a [`ClientConfig`](super::ClientConfig): inference settings, the role
 //! policy, the finish-reason policy, media URL handling, HTTP timeouts and guardrails.
 
-use crate::value::Number;
+use crate::value::{Number, Value};
 
 /// `guardrail_config`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,6 +13,22 @@ pub struct GuardrailConfig {
     pub version: String,
     /// `trace`: `enabled`, `disabled` or `enabled_full`.
     pub trace: Option<String>,
+    /// `stream_processing_mode`: `sync` or `async`, ConverseStream only (Converse's
+    /// `guardrailConfig` has no such member, so it is left out there).
+    pub stream_processing_mode: Option<String>,
+}
+
+/// `output_format { name description? schema {...} }` → `outputConfig.textFormat`: the model
+/// answers with JSON that follows the schema (structured outputs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OutputFormat {
+    /// `name` → `jsonSchema.name`.
+    pub name: Option<String>,
+    /// `description` → `jsonSchema.description`.
+    pub description: Option<String>,
+    /// `schema`: a JSON Schema object, sent as compact JSON text (`jsonSchema.schema`).
+    pub schema: Value,
 }
 
 /// `inference_configuration { max_tokens temperature top_p stop_sequences }`.

@@ -3,7 +3,7 @@
 use crate::error::Error;
 
 /// Every option a client block or options map may have (camelCase aliases aside).
-const OPTION_KEYS: [&str; 27] = [
+const OPTION_KEYS: [&str; 29] = [
     "model",
     "model_id",
     "region",
@@ -27,6 +27,8 @@ const OPTION_KEYS: [&str; 27] = [
     "prompt_variables",
     "request_metadata",
     "performance_config",
+    "service_tier",
+    "output_format",
     "additional_model_response_field_paths",
     "extra_body",
     "accessKeyId",

@@ -5,7 +5,7 @@
 use super::client::ClientConfig;
 use super::policy::{
     AllowedRoleMetadata, FinishReasonPolicy, GuardrailConfig, HttpOptions, InferenceConfig,
-    MediaUrlHandler, MediaUrlMode, RolePolicy,
+    MediaUrlHandler, MediaUrlMode, OutputFormat, RolePolicy,
 };
 use super::suggest::{closest, unsupported};
 use crate::auth::Credentials;
@@ -115,11 +115,20 @@ fn guardrail_config(v: &Value) -> Result<GuardrailConfig> {
     let mut identifier = None;
     let mut version = None;
     let mut trace = None;
+    let mut stream_processing_mode = None;
     for (k, v) in map("guardrail_config", v)? {
         let text = string(&format!("guardrail_config {k}"), v)?;
         match k.as_str() {
             "identifier" => identifier = Some(text),
             "version" => version = Some(text),
+            "stream_processing_mode" if matches!(text.as_str(), "sync" | "async") => {
+                stream_processing_mode = Some(text)
+            }
+            "stream_processing_mode" => {
+                return Err(Error::config(format!(
+                    "guardrail_config stream_processing_mode must be sync or async, got {text:?}"
+                )))
+            }
             "trace" if matches!(text.as_str(), "enabled" | "disabled" | "enabled_full") => {
                 trace = Some(text)
             }
@@ -130,7 +139,7 @@ fn guardrail_config(v: &Value) -> Result<GuardrailConfig> {
             }
             other => {
                 return Err(Error::config(format!(
-                    "unknown guardrail_config key: {other} (use identifier, version, trace)"
+                    "unknown guardrail_config key: {other} (use identifier, version, trace, stream_processing_mode)"
                 )))
             }
         }
@@ -140,6 +149,7 @@ fn guardrail_config(v: &Value) -> Result<GuardrailConfig> {
             identifier,
             version,
             trace,
+            stream_processing_mode,
         }),
         _ => Err(Error::config(
             "guardrail_config needs both identifier and version",
@@ -293,6 +303,8 @@ struct Fields {
     request_metadata: Vec<(String, String)>,
     performance_latency: Option<String>,
     response_paths: Vec<String>,
+    service_tier: Option<String>,
+    output_format: Option<OutputFormat>,
     extra_body: Vec<(String, Value)>,
 }
 
@@ -369,6 +381,8 @@ impl Fields {
             "additional_model_response_field_paths" => {
                 self.response_paths = response_paths(key, value)?
             }
+            "service_tier" => self.service_tier = service_tier(key, value)?,
+            "output_format" => self.output_format = Some(output_format(key, value)?),
             "extra_body" => self.extra_body = map(key, value)?.to_vec(),
             _ => return Err(unsupported(key)),
         }
@@ -414,6 +428,8 @@ impl Fields {
             request_metadata: self.request_metadata,
             performance_latency: self.performance_latency,
             additional_model_response_field_paths: self.response_paths,
+            service_tier: self.service_tier,
+            output_format: self.output_format,
             extra_body: self.extra_body,
         })
     }
@@ -492,6 +508,74 @@ fn performance_latency(key: &str, value: &Value) -> Result<Option<String>> {
         }
     }
     Ok(latency)
+}
+
+/// `service_tier "flex"` (or `{type "flex"}`, as Converse writes it).
+fn service_tier(key: &str, value: &Value) -> Result<Option<String>> {
+    let tier = match value {
+        Value::Null => return Ok(None),
+        Value::Object(_) => match value.get("type") {
+            Some(t) => string(&format!("{key} type"), t)?,
+            None => {
+                return Err(Error::config(format!(
+                    "{key} must be a tier name (priority, default, flex, reserved)"
+                )))
+            }
+        },
+        other => string(key, other)?,
+    };
+    if !matches!(tier.as_str(), "priority" | "default" | "flex" | "reserved") {
+        return Err(Error::config(format!(
+            "{key} must be priority, default, flex or reserved, got {tier:?}"
+        )));
+    }
+    Ok(Some(tier))
+}
+
+/// `output_format { name description? schema {...} }`.
+fn output_format(key: &str, value: &Value) -> Result<OutputFormat> {
+    let mut name = None;
+    let mut description = None;
+    let mut schema = None;
+    for (k, v) in map(key, value)? {
+        match k.as_str() {
+            "name" => name = Some(string(&format!("{key} name"), v)?),
+            "description" => description = Some(string(&format!("{key} description"), v)?),
+            "schema" => match v {
+                Value::Object(_) => schema = Some(v.clone()),
+                // A schema given as JSON text (as the wire has it) is read back into a value.
+                Value::String(text) => {
+                    let parsed = Value::from_json_str(text).map_err(|e| {
+                        Error::config(format!("{key} schema is text that is not JSON: {e}"))
+                    })?;
+                    if parsed.as_object().is_none() {
+                        return Err(Error::config(format!(
+                            "{key} schema must be a JSON Schema object"
+                        )));
+                    }
+                    schema = Some(parsed)
+                }
+                other => {
+                    return Err(Error::config(format!(
+                        "{key} schema must be a JSON Schema object, got {}",
+                        type_name(other)
+                    )))
+                }
+            },
+            other => {
+                return Err(Error::config(format!(
+                    "unknown {key} key: {other} (use name, description, schema)"
+                )))
+            }
+        }
+    }
+    let schema = schema
+        .ok_or_else(|| Error::config(format!("{key} needs a schema (a JSON Schema object)")))?;
+    Ok(OutputFormat {
+        name,
+        description,
+        schema,
+    })
 }
 
 fn response_paths(key: &str, value: &Value) -> Result<Vec<String>> {

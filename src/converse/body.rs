@@ -5,9 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::media::{self, document_name, Fetched};
 use super::tools::{cache_point, Tools};
+use crate::codec::base64_encode;
+use crate::completion::Reasoning;
 use crate::config::{ClientConfig, InferenceConfig};
+use crate::error::Error;
 use crate::error::Result;
-use crate::prompt::{Block, Conversation, Media, Part, ToolResultContent, ToolResultStatus};
+use crate::prompt::{
+    Block, Conversation, Media, Part, SearchResult, ToolResultContent, ToolResultStatus,
+};
 use crate::value::Value;
 
 fn obj(entries: Vec<(&str, Value)>) -> Value {
@@ -73,8 +78,14 @@ impl Blocks<'_> {
             Block::Text(text) | Block::Part(Part::Text(text)) => {
                 obj(vec![("text", Value::String(text))])
             }
-            Block::CachePoint => cache_point(),
+            Block::CachePoint(ttl) | Block::Part(Part::CachePoint(ttl)) => cache_point(ttl),
             Block::Part(Part::Media(media)) => self.media(&media)?,
+            Block::Part(Part::GuardImage(media)) => {
+                media::guard_image_block(&media, &self.fetched)?
+            }
+            Block::Part(Part::Reasoning(r)) => reasoning_block(r)?,
+            Block::Part(Part::SearchResult(r)) => search_result_block(r),
+            Block::Part(Part::Native(block)) => block.into_value(),
             Block::Part(Part::ToolUse { id, name, input }) => obj(vec![(
                 "toolUse",
                 obj(vec![
@@ -95,6 +106,7 @@ impl Blocks<'_> {
                             ToolResultContent::Text(t) => obj(vec![("text", Value::String(t))]),
                             ToolResultContent::Json(j) => obj(vec![("json", j)]),
                             ToolResultContent::Media(m) => self.media(&m)?,
+                            ToolResultContent::SearchResult(r) => search_result_block(r),
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
@@ -132,6 +144,47 @@ impl Blocks<'_> {
                 .collect::<Result<_>>()?,
         ))
     }
+}
+
+/// `reasoningContent`: text with its signature, or the redacted bytes (base64).
+fn reasoning_block(r: Reasoning) -> Result<Value> {
+    let inner = match (r.text, r.redacted) {
+        (Some(text), None) => {
+            let mut fields = vec![("text", Value::String(text))];
+            if let Some(signature) = r.signature {
+                fields.push(("signature", Value::String(signature)));
+            }
+            obj(vec![("reasoningText", obj(fields))])
+        }
+        (None, Some(bytes)) => obj(vec![(
+            "redactedContent",
+            Value::String(base64_encode(&bytes)),
+        )]),
+        _ => {
+            return Err(Error::prompt(
+                "a reasoning part holds either text (with its signature) or redacted bytes, not both and not neither",
+            ))
+        }
+    };
+    Ok(obj(vec![("reasoningContent", inner)]))
+}
+
+/// `searchResult`: source, title, the passages, and `citations.enabled` when set.
+fn search_result_block(r: SearchResult) -> Value {
+    let content = r
+        .content
+        .into_iter()
+        .map(|t| obj(vec![("text", Value::String(t))]))
+        .collect();
+    let mut fields = vec![
+        ("source", Value::String(r.source)),
+        ("title", Value::String(r.title)),
+        ("content", Value::Array(content)),
+    ];
+    if let Some(enabled) = r.citations {
+        fields.push(("citations", obj(vec![("enabled", Value::Bool(enabled))])));
+    }
+    obj(vec![("searchResult", obj(fields))])
 }
 
 /// A patch value with its `null` object members removed (a `null` means "remove", never
@@ -185,14 +238,15 @@ pub(super) fn body_json(
     conversation: Conversation,
     tools: Option<&Tools>,
     fetched: &[Fetched],
-) -> Result<String> {
+    stream: bool,
+) -> Result<Value> {
     let mut b = Blocks {
         config,
         fetched: fetched.iter().map(|f| (f.url.as_str(), f)).collect(),
         names: DocumentNames::default(),
     };
     let mut body: Vec<(String, Value)> = Vec::new();
-    let messages = conversation
+    let messages: Vec<Value> = conversation
         .turns
         .into_iter()
         .map(|(role, blocks)| {
@@ -202,7 +256,10 @@ pub(super) fn body_json(
             ]))
         })
         .collect::<Result<_>>()?;
-    body.push(("messages".into(), Value::Array(messages)));
+    // A call of a prompt-management ARN may send no messages (its variables fill the prompt).
+    if !messages.is_empty() {
+        body.push(("messages".into(), Value::Array(messages)));
+    }
     if !conversation.system.is_empty() {
         body.push(("system".into(), b.blocks(conversation.system)?));
     }
@@ -212,9 +269,9 @@ pub(super) fn body_json(
     if let Some(tools) = tools {
         body.push(("toolConfig".into(), tools.to_value()));
     }
-    options_fields(config, &mut body);
+    options_fields(config, &mut body, stream);
     deep_merge(&mut body, config.extra_body());
-    Ok(Value::Object(body).to_json())
+    Ok(Value::Object(body))
 }
 
 /// `inferenceConfig`, or `None` when nothing is set.
@@ -245,7 +302,7 @@ fn inference_config(inf: &InferenceConfig) -> Option<Value> {
 
 /// The fields that come straight from client options, in Converse's order, each omitted when
 /// empty.
-fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>) {
+fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>, stream: bool) {
     let strings =
         |items: &[String]| Value::Array(items.iter().map(|s| Value::from(s.as_str())).collect());
     if let Some(g) = config.guardrail() {
@@ -255,6 +312,12 @@ fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>) {
         ];
         if let Some(t) = &g.trace {
             fields.push(("trace", Value::from(t.as_str())));
+        }
+        match &g.stream_processing_mode {
+            Some(mode) if stream => {
+                fields.push(("streamProcessingMode", Value::from(mode.as_str())))
+            }
+            _ => {}
         }
         body.push(("guardrailConfig".into(), obj(fields)));
     }
@@ -290,6 +353,26 @@ fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>) {
         body.push((
             "performanceConfig".into(),
             obj(vec![("latency", Value::from(latency))]),
+        ));
+    }
+    if let Some(tier) = config.service_tier() {
+        body.push(("serviceTier".into(), obj(vec![("type", Value::from(tier))])));
+    }
+    if let Some(format) = config.output_format() {
+        let mut schema = vec![("schema", Value::String(format.schema.to_json()))];
+        if let Some(name) = &format.name {
+            schema.push(("name", Value::from(name.as_str())));
+        }
+        if let Some(description) = &format.description {
+            schema.push(("description", Value::from(description.as_str())));
+        }
+        let text_format = obj(vec![
+            ("type", Value::from("json_schema")),
+            ("structure", obj(vec![("jsonSchema", obj(schema))])),
+        ]);
+        body.push((
+            "outputConfig".into(),
+            obj(vec![("textFormat", text_format)]),
         ));
     }
 }

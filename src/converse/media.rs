@@ -303,7 +303,27 @@ pub(crate) fn media_block(
     doc_name: &mut dyn FnMut(Option<&str>) -> String,
 ) -> Result<Value> {
     let kind = media.kind;
+    let document = matches!(kind, MediaKind::Pdf | MediaKind::Document);
     let (format, source) = match &media.source {
+        MediaSource::Text { .. } | MediaSource::Chunks { .. } if !document => {
+            return Err(Error::prompt(
+                "only documents take a \"text\" or \"content\" source; images, audio and video need bytes or an s3:// URL",
+            ))
+        }
+        MediaSource::Text { text, media_type } => (
+            optional_format(kind, media_type.as_deref())?,
+            Value::Object(vec![("text".into(), Value::String(text.clone()))]),
+        ),
+        MediaSource::Chunks { chunks, media_type } => {
+            let chunks = chunks
+                .iter()
+                .map(|c| Value::Object(vec![("text".into(), Value::String(c.clone()))]))
+                .collect();
+            (
+                optional_format(kind, media_type.as_deref())?,
+                Value::Object(vec![("content".into(), Value::Array(chunks))]),
+            )
+        }
         MediaSource::Base64 { data, media_type } => {
             let data: String = data.chars().filter(|c| !c.is_whitespace()).collect();
             let bytes = base64_decode(&data)
@@ -312,13 +332,13 @@ pub(crate) fn media_block(
                     Error::prompt("a media part's base64 is empty or not valid base64")
                 })?;
             (
-                checked_format(
+                Some(checked_format(
                     kind,
                     &bytes,
                     media_type.as_deref(),
                     None,
                     "a base64 media part",
-                )?,
+                )?),
                 Value::Object(vec![("bytes".into(), Value::String(data))]),
             )
         }
@@ -329,7 +349,13 @@ pub(crate) fn media_block(
                 ))
             })?;
             (
-                checked_format(kind, &got.bytes, media_type.as_deref(), Some(path), path)?,
+                Some(checked_format(
+                    kind,
+                    &got.bytes,
+                    media_type.as_deref(),
+                    Some(path),
+                    path,
+                )?),
                 Value::Object(vec![(
                     "bytes".into(),
                     Value::String(base64_encode(&got.bytes)),
@@ -352,7 +378,7 @@ pub(crate) fn media_block(
                 location.push(("bucketOwner".into(), Value::String(owner.clone())));
             }
             (
-                format,
+                Some(format),
                 Value::Object(vec![("s3Location".into(), Value::Object(location))]),
             )
         }
@@ -380,7 +406,7 @@ pub(crate) fn media_block(
                 },
             };
             (
-                format,
+                Some(format),
                 Value::Object(vec![(
                     "bytes".into(),
                     Value::String(base64_encode(&got.bytes)),
@@ -393,25 +419,73 @@ pub(crate) fn media_block(
             )))
         }
     };
-    let (block, mut fields) = match kind {
-        MediaKind::Image => ("image", vec![("format".to_owned(), Value::from(format))]),
-        MediaKind::Video => ("video", vec![("format".to_owned(), Value::from(format))]),
-        MediaKind::Audio => ("audio", vec![("format".to_owned(), Value::from(format))]),
-        MediaKind::Pdf | MediaKind::Document => (
-            "document",
-            vec![
-                ("format".to_owned(), Value::from(format)),
-                (
-                    "name".to_owned(),
-                    Value::String(doc_name(media.name.as_deref())),
-                ),
-            ],
-        ),
+    let format = || format.map(|f| ("format".to_owned(), Value::from(f)));
+    let (block, mut fields): (&str, Vec<(String, Value)>) = match kind {
+        MediaKind::Image => ("image", format().into_iter().collect()),
+        MediaKind::Video => ("video", format().into_iter().collect()),
+        MediaKind::Audio => ("audio", format().into_iter().collect()),
+        MediaKind::Pdf | MediaKind::Document => {
+            let mut fields: Vec<(String, Value)> = format().into_iter().collect();
+            fields.push((
+                "name".to_owned(),
+                Value::String(doc_name(media.name.as_deref())),
+            ));
+            ("document", fields)
+        }
     };
     fields.push(("source".to_owned(), source));
+    if document {
+        if let Some(context) = &media.context {
+            fields.push(("context".to_owned(), Value::String(context.clone())));
+        }
+        if let Some(enabled) = media.citations {
+            fields.push((
+                "citations".to_owned(),
+                Value::Object(vec![("enabled".to_owned(), Value::Bool(enabled))]),
+            ));
+        }
+    }
     Ok(Value::Object(vec![(
         block.to_owned(),
         Value::Object(fields),
+    )]))
+}
+
+/// A document's `format` for a text or chunk source: the media type's when one is given
+/// (Converse makes `format` optional there).
+fn optional_format(kind: MediaKind, media_type: Option<&str>) -> Result<Option<&'static str>> {
+    media_type.map(|t| media_format(kind, t)).transpose()
+}
+
+/// A guardrail image (`guardContent.image`): PNG or JPEG bytes only.
+pub(crate) fn guard_image_block(
+    media: &Media,
+    fetched: &BTreeMap<&str, &Fetched>,
+) -> Result<Value> {
+    let mut no_names = |_: Option<&str>| String::new();
+    let block = match &media.source {
+        MediaSource::Base64 { .. } | MediaSource::File { .. } => media_block(
+            media,
+            &MediaUrlHandler::default(),
+            fetched,
+            &mut no_names,
+        )?,
+        _ => {
+            return Err(Error::prompt(
+                "a guard_content image must be inline bytes (\"base64\", \"path\" or a data: URL): Converse's guardrail images take no URLs",
+            ))
+        }
+    };
+    let image = block.get("image").cloned().unwrap_or(Value::Null);
+    let format = image.get("format").and_then(Value::as_str).unwrap_or("");
+    if !matches!(format, "png" | "jpeg") {
+        return Err(Error::prompt(format!(
+            "a guard_content image must be PNG or JPEG (a guardrail reads no other format), not {format}"
+        )));
+    }
+    Ok(Value::Object(vec![(
+        "guardContent".into(),
+        Value::Object(vec![("image".into(), image)]),
     )]))
 }
 

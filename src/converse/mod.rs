@@ -21,9 +21,10 @@ use crate::config::ClientConfig;
 use crate::endpoint::{configured_endpoint, validate_region, Endpoint};
 use crate::env::Env;
 use crate::error::{Error, ErrorKind, Result};
-use crate::prompt::{apply_role_policy, Media, Message, Part, ToolResultContent};
+use crate::prompt::{apply_role_policy, Conversation, Media, Message, Part, ToolResultContent};
 use crate::request::{Body, HttpRequest};
 use crate::sign;
+use crate::value::Value;
 
 /// Which Converse operation a request is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +34,9 @@ pub enum Operation {
     Converse,
     /// `POST /model/{model}/converse-stream`: an `application/vnd.amazon.eventstream` body.
     ConverseStream,
+    /// `POST /model/{model}/count-tokens`: how many input tokens the same conversation is
+    /// (`{"inputTokens": N}`, read with [`parse::count_tokens`](crate::parse::count_tokens)).
+    CountTokens,
 }
 
 impl Operation {
@@ -40,9 +44,18 @@ impl Operation {
         match self {
             Operation::Converse => "converse",
             Operation::ConverseStream => "converse-stream",
+            Operation::CountTokens => "count-tokens",
         }
     }
 }
+
+/// The members of a Converse body that CountTokens's `input.converse` takes.
+const COUNT_TOKENS_MEMBERS: [&str; 4] = [
+    "messages",
+    "system",
+    "toolConfig",
+    "additionalModelRequestFields",
+];
 
 /// A built Converse request, not signed yet.
 ///
@@ -248,6 +261,24 @@ impl<'a> Builder<'a> {
         build_operation(self, Operation::ConverseStream)
     }
 
+    /// The CountTokens request for the same conversation: `{"input": {"converse": {messages,
+    /// system?, toolConfig?, additionalModelRequestFields?}}}`, the Converse body's members
+    /// (after `extra_body`) that CountTokens takes; the others (inference settings,
+    /// guardrails...) do not change the input's size and are left out.
+    ///
+    /// ```
+    /// use bedrock_request::{converse::Builder, ClientConfig, Env, Message};
+    /// let config = ClientConfig::builder().model("anthropic.claude-3-5-haiku-20241022-v1:0").region("us-east-1").build()?;
+    /// let request = Builder::new(&config, &[Message::user("Hello")], &Env::new()).build_count_tokens()?;
+    /// assert!(request.preview().url.ends_with("/count-tokens"));
+    /// assert_eq!(request.preview().body.as_str(),
+    ///     Some(r#"{"input":{"converse":{"messages":[{"role":"user","content":[{"text":"Hello"}]}]}}}"#));
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
+    pub fn build_count_tokens(self) -> Result<UnsignedRequest> {
+        build_operation(self, Operation::CountTokens)
+    }
+
     /// ConverseStream unless the config says `supports_streaming false`;
     /// [`UnsignedRequest::operation`] says which, so the caller parses the answer right.
     pub fn build_preferred(self) -> Result<UnsignedRequest> {
@@ -267,8 +298,16 @@ fn check_tool_turns(messages: &[Message], tools: Option<&Tools>) -> Result<()> {
     let mut uses: BTreeSet<&str> = BTreeSet::new();
     for part in messages.iter().flat_map(|m| &m.parts) {
         let (kind, id) = match part {
-            Part::ToolUse { id, .. } => ("tool_use", id),
-            Part::ToolResult { tool_use_id, .. } => ("tool_result", tool_use_id),
+            Part::ToolUse { id, .. } => ("tool_use", id.as_str()),
+            Part::ToolResult { tool_use_id, .. } => ("tool_result", tool_use_id.as_str()),
+            Part::Native(n) if matches!(n.member(), "toolUse" | "toolResult") => {
+                let kind = if n.member() == "toolUse" {
+                    "tool_use"
+                } else {
+                    "tool_result"
+                };
+                (kind, n.tool_use_id().unwrap_or(""))
+            }
             _ => continue,
         };
         if tools.is_none() {
@@ -278,7 +317,7 @@ fn check_tool_turns(messages: &[Message], tools: Option<&Tools>) -> Result<()> {
         }
         if kind == "tool_use" {
             uses.insert(id);
-        } else if !uses.contains(id.as_str()) {
+        } else if !uses.contains(id) {
             return Err(Error::prompt(format!(
                 "a tool_result answers tool use {id:?}, but no earlier tool_use part has that id: add the assistant's tool_use turn before it, or fix tool_use_id"
             )));
@@ -291,9 +330,29 @@ fn build_operation(b: Builder, operation: Operation) -> Result<UnsignedRequest> 
     let (config, messages, env) = (b.config, b.messages, b.env);
     let region = resolve_region(config, env, b.profile_region)?;
     let endpoint = resolve_endpoint(config, env, &region)?;
-    let conversation = apply_role_policy(messages, config.roles())?;
+    // A prompt-management ARN takes its messages from the prompt: none is fine.
+    let conversation = if messages.is_empty() && is_prompt_arn(config.model()) {
+        Conversation::default()
+    } else {
+        apply_role_policy(messages, config.roles())?
+    };
     check_tool_turns(messages, b.tools)?;
-    let body = body::body_json(config, conversation, b.tools, b.fetched)?;
+    let stream = operation == Operation::ConverseStream;
+    let body = body::body_json(config, conversation, b.tools, b.fetched, stream)?;
+    let body = match (operation, body) {
+        (Operation::CountTokens, Value::Object(members)) => {
+            let converse = members
+                .into_iter()
+                .filter(|(k, _)| COUNT_TOKENS_MEMBERS.contains(&k.as_str()))
+                .collect();
+            Value::Object(vec![(
+                "input".into(),
+                Value::Object(vec![("converse".into(), Value::Object(converse))]),
+            )])
+        }
+        (_, body) => body,
+    }
+    .to_json();
     let url = format!(
         "{endpoint}/model/{}/{}",
         encode_path_label(config.model()),
@@ -312,6 +371,15 @@ fn build_operation(b: Builder, operation: Operation) -> Result<UnsignedRequest> 
         region,
         operation,
     })
+}
+
+/// Whether the model is a Prompt management ARN (`arn:aws:bedrock:REGION:ACCOUNT:prompt/ID`).
+fn is_prompt_arn(model: &str) -> bool {
+    arn_region(model).is_some()
+        && model
+            .splitn(6, ':')
+            .nth(5)
+            .is_some_and(|resource| resource.starts_with("prompt/"))
 }
 
 /// The region in a Bedrock ARN (`arn:aws:bedrock:REGION:ACCOUNT:...`), if the model is one.

@@ -14,9 +14,9 @@
 //!   "metrics":{"latencyMs":321}}"#;
 //! let completion = parse::response(200, &[], body, &FinishReasonPolicy::Any)?;
 //! assert_eq!(completion.text, "Hello!");
-//! assert_eq!(completion.reasoning[0].text.as_deref(), Some("Think."));
+//! assert_eq!(completion.reasoning()[0].text.as_deref(), Some("Think."));
 //! assert_eq!(completion.stop_reason, Some(parse::StopReason::EndTurn));
-//! assert_eq!(completion.usage.unwrap().total_tokens, 12);
+//! assert_eq!(completion.usage.as_ref().unwrap().total_tokens, 12);
 //! # Ok::<(), bedrock_request::Error>(())
 //! ```
 
@@ -26,7 +26,8 @@ pub use crate::aws_error::{
     AwsError, AwsErrorKind, ClockSkew, SignatureMismatch, SignaturePart, ValidationCase,
 };
 pub use crate::completion::{
-    Completion, FinishReasonError, Reasoning, StopReason, ToolCall, Usage,
+    CacheDetail, Citation, CitationLocation, Citations, Completion, ContentBlock,
+    FinishReasonError, Reasoning, Span, StopReason, ToolCall, Usage,
 };
 pub use structured::{find_json, structured};
 
@@ -146,13 +147,7 @@ pub fn converse_body(body: &[u8]) -> Result<Completion> {
         Some(_) => return Err(malformed("stopReason is not a string")),
     };
     if let Some(u) = json.get("usage").filter(|u| !u.is_null()) {
-        completion.usage = Some(Usage {
-            input_tokens: u64_field(u, "inputTokens")?.unwrap_or(0),
-            output_tokens: u64_field(u, "outputTokens")?.unwrap_or(0),
-            total_tokens: u64_field(u, "totalTokens")?.unwrap_or(0),
-            cache_read_input_tokens: u64_field(u, "cacheReadInputTokens")?,
-            cache_write_input_tokens: u64_field(u, "cacheWriteInputTokens")?,
-        });
+        completion.usage = Some(usage(u).map_err(|e| malformed(format!("usage: {e}")))?);
     }
     if let Some(m) = json.get("metrics").filter(|m| !m.is_null()) {
         completion.latency_ms = u64_field(m, "latencyMs")?;
@@ -160,37 +155,100 @@ pub fn converse_body(body: &[u8]) -> Result<Completion> {
     let present = |key: &str| json.get(key).filter(|v| !v.is_null()).cloned();
     completion.additional_model_response_fields = present("additionalModelResponseFields");
     completion.trace = present("trace");
+    completion.service_tier = served(&json, "/serviceTier/type");
+    completion.performance_latency = served(&json, "/performanceConfig/latency");
     Ok(completion)
 }
 
-/// One block of `output.message.content`, folded into the completion.
+/// A string at `pointer`, for the tier and latency mode a response reports.
+pub(crate) fn served(json: &Value, pointer: &str) -> Option<String> {
+    json.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// `usage` (a response's, or a stream's `metadata` event's).
+pub(crate) fn usage(u: &Value) -> std::result::Result<Usage, String> {
+    let count = |object: &Value, key: &str| -> std::result::Result<Option<u64>, String> {
+        match object.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| format!("{key} is not a non-negative integer")),
+        }
+    };
+    let cache_details = match u.get("cacheDetails") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|d| {
+                Ok(CacheDetail {
+                    ttl: d
+                        .get("ttl")
+                        .and_then(Value::as_str)
+                        .ok_or("a cacheDetails entry has no ttl")?
+                        .to_owned(),
+                    input_tokens: count(d, "inputTokens")?.unwrap_or(0),
+                })
+            })
+            .collect::<std::result::Result<_, String>>()?,
+        Some(_) => return Err("cacheDetails is not an array".into()),
+    };
+    Ok(Usage {
+        input_tokens: count(u, "inputTokens")?.unwrap_or(0),
+        output_tokens: count(u, "outputTokens")?.unwrap_or(0),
+        total_tokens: count(u, "totalTokens")?.unwrap_or(0),
+        cache_read_input_tokens: count(u, "cacheReadInputTokens")?,
+        cache_write_input_tokens: count(u, "cacheWriteInputTokens")?,
+        cache_details,
+    })
+}
+
+/// One block of `output.message.content`, kept in order (text also joined into `text`).
 fn content_block(completion: &mut Completion, block: &Value) -> Result<()> {
-    if let Some(text) = block.get("text") {
-        completion.text.push_str(
-            text.as_str()
-                .ok_or_else(|| malformed("a text block is not a string"))?,
-        );
-    } else if let Some(r) = block.get("reasoningContent") {
-        completion.reasoning.push(reasoning(r)?);
-    } else if let Some(t) = block.get("toolUse") {
-        let field = |k: &str| {
-            t.get(k)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| malformed(format!("toolUse.{k} is missing")))
-        };
-        completion.tool_calls.push(ToolCall {
-            id: field("toolUseId")?,
-            name: field("name")?,
-            // The reader kept the input's JSON text as a string (parse_keeping_raw).
-            input: match t.get("input") {
-                Some(Value::String(raw)) => JsonText::from_valid(raw.clone()),
-                _ => JsonText::from_valid("null".to_owned()),
-            },
-        });
-    } else {
-        completion.other_content.push(block.clone());
-    }
+    let Some([(member, inner)]) = block.as_object() else {
+        completion.content.push(ContentBlock::Other(block.clone()));
+        return Ok(());
+    };
+    let parsed = match member.as_str() {
+        "text" => {
+            let text = inner
+                .as_str()
+                .ok_or_else(|| malformed("a text block is not a string"))?;
+            completion.text.push_str(text);
+            ContentBlock::Text(text.to_owned())
+        }
+        "reasoningContent" => ContentBlock::Reasoning(reasoning(inner)?),
+        "toolUse" => {
+            let field = |k: &str| {
+                inner
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| malformed(format!("toolUse.{k} is missing")))
+            };
+            ContentBlock::ToolUse(ToolCall {
+                id: field("toolUseId")?,
+                name: field("name")?,
+                // The reader kept the input's JSON text as a string (parse_keeping_raw).
+                input: match inner.get("input") {
+                    Some(Value::String(raw)) => JsonText::from_valid(raw.clone()),
+                    _ => JsonText::from_valid("null".to_owned()),
+                },
+                tool_type: inner.get("type").and_then(Value::as_str).map(str::to_owned),
+            })
+        }
+        "citationsContent" => {
+            let citations = Citations::from_value(inner);
+            for text in &citations.content {
+                completion.text.push_str(text);
+            }
+            ContentBlock::Citations(citations)
+        }
+        _ => ContentBlock::Other(block.clone()),
+    };
+    completion.content.push(parsed);
     Ok(())
 }
 
@@ -212,6 +270,34 @@ fn reasoning(block: &Value) -> Result<Reasoning> {
         );
     }
     Ok(out)
+}
+
+/// Parses a CountTokens response: for a 2xx status the `inputTokens` of `{"inputTokens": N}`,
+/// otherwise the AWS error it carries.
+///
+/// ```
+/// use bedrock_request::parse;
+/// assert_eq!(parse::count_tokens(200, &[], br#"{"inputTokens": 42}"#)?, 42);
+/// let err = parse::count_tokens(400, &[], br#"{"message": "The provided model doesn't support counting tokens."}"#).unwrap_err();
+/// assert!(err.aws().is_some());
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+pub fn count_tokens(status: u16, headers: &[(String, String)], body: &[u8]) -> Result<u64> {
+    if !(200..300).contains(&status) {
+        return Err(AwsError::from_response(status, headers, body).into());
+    }
+    let bad = |what: &str| {
+        Error::new(
+            ErrorKind::Response,
+            format!("not a CountTokens response: {what}"),
+        )
+    };
+    let text = std::str::from_utf8(body).map_err(|_| bad("the body is not UTF-8"))?;
+    let json = Value::from_json_str(text).map_err(|e| bad(&e.to_string()))?;
+    json.get("inputTokens")
+        .ok_or_else(|| bad("inputTokens is missing"))?
+        .as_u64()
+        .ok_or_else(|| bad("inputTokens is not a non-negative integer"))
 }
 
 /// The offset between AWS's clock and yours, from a response's `Date` header

@@ -54,7 +54,9 @@ use std::collections::BTreeMap;
 
 use crate::aws_error::AwsError;
 use crate::codec::base64_decode;
-use crate::completion::{Completion, Reasoning, StopReason, ToolCall, Usage};
+use crate::completion::{
+    Citation, Citations, Completion, ContentBlock, Reasoning, StopReason, ToolCall, Usage,
+};
 use crate::config::FinishReasonPolicy;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json_text::JsonText;
@@ -78,6 +80,26 @@ pub enum Event {
         id: String,
         /// The tool's name.
         name: String,
+        /// `type`: `server_tool_use` when Bedrock runs the tool itself.
+        tool_type: Option<String>,
+    },
+    /// `contentBlockStart` for a server tool's result (in the assistant's own turn).
+    ToolResultStart {
+        /// The block index.
+        index: u64,
+        /// `toolUseId`.
+        tool_use_id: String,
+        /// `status` (`success`, `error`).
+        status: Option<String>,
+        /// `type`.
+        tool_type: Option<String>,
+    },
+    /// `contentBlockStart` for a generated image.
+    ImageStart {
+        /// The block index.
+        index: u64,
+        /// `format` (`png`, `jpeg`...).
+        format: String,
     },
     /// `contentBlockDelta` with text.
     TextDelta {
@@ -92,6 +114,13 @@ pub enum Event {
         index: u64,
         /// The fragment.
         input: String,
+    },
+    /// `contentBlockDelta` with a part of a server tool's result (`[{"text"} | {"json"}]`).
+    ToolResultDelta {
+        /// The block index.
+        index: u64,
+        /// The result blocks, as received.
+        content: Value,
     },
     /// `contentBlockDelta` with reasoning text.
     ReasoningDelta {
@@ -114,6 +143,23 @@ pub enum Event {
         /// The encrypted bytes.
         data: Vec<u8>,
     },
+    /// `contentBlockDelta` with a citation of the block's text (the block becomes a
+    /// `citationsContent` block).
+    CitationDelta {
+        /// The block index.
+        index: u64,
+        /// The citation, typed.
+        citation: Citation,
+        /// The citation as received (kept for the replayed message).
+        raw: Value,
+    },
+    /// `contentBlockDelta` with a generated image's `source` (or `error`).
+    ImageDelta {
+        /// The block index.
+        index: u64,
+        /// The delta as received.
+        delta: Value,
+    },
     /// `contentBlockStop`.
     ContentBlockStop {
         /// The block index.
@@ -126,7 +172,7 @@ pub enum Event {
         /// `additionalModelResponseFields`.
         additional_model_response_fields: Option<Value>,
     },
-    /// `metadata`: usage, metrics, trace.
+    /// `metadata`: usage, metrics, trace, and the tier that served the request.
     Metadata {
         /// `usage`.
         usage: Option<Usage>,
@@ -134,6 +180,10 @@ pub enum Event {
         latency_ms: Option<u64>,
         /// `trace`.
         trace: Option<Value>,
+        /// `serviceTier.type`.
+        service_tier: Option<String>,
+        /// `performanceConfig.latency`.
+        performance_latency: Option<String>,
     },
     /// An event (or delta kind) this version does not know: kept, not dropped.
     Unknown {
@@ -160,6 +210,10 @@ fn index_of(payload: &Value) -> u64 {
 
 fn str_at<'j>(json: &'j Value, pointer: &str) -> Option<&'j str> {
     json.pointer(pointer).and_then(Value::as_str)
+}
+
+fn string_at(json: &Value, pointer: &str) -> Option<String> {
+    str_at(json, pointer).map(str::to_owned)
 }
 
 fn present(json: &Value, key: &str) -> Option<Value> {
@@ -230,7 +284,7 @@ pub fn event_from_message(message: &frame::Message) -> Result<Event> {
             stop_reason: str_at(&payload, "/stopReason").map(StopReason::parse),
             additional_model_response_fields: present(&payload, "additionalModelResponseFields"),
         }),
-        "metadata" => Some(metadata(&payload)),
+        "metadata" => Some(metadata(&payload)?),
         _ => None,
     };
     Ok(known.unwrap_or_else(|| Event::Unknown {
@@ -239,46 +293,71 @@ pub fn event_from_message(message: &frame::Message) -> Result<Event> {
     }))
 }
 
-/// `contentBlockStart`: a tool call's id and name (`None` for a start kind this version does
-/// not know).
+/// `contentBlockStart`: a tool call, a server tool's result or an image (`None` for a start
+/// kind this version does not know).
 fn content_block_start(payload: &Value) -> Result<Option<Event>> {
-    let Some(t) = payload.pointer("/start/toolUse") else {
-        return Ok(None);
+    let index = index_of(payload);
+    let required = |block: &Value, key: &str, what: &str| {
+        string_at(block, key).ok_or_else(|| malformed("contentBlockStart", what))
     };
-    let field = |key: &str, what: &str| {
-        str_at(t, key)
-            .map(str::to_owned)
-            .ok_or_else(|| malformed("contentBlockStart", what))
-    };
-    Ok(Some(Event::ToolUseStart {
-        index: index_of(payload),
-        id: field("/toolUseId", "toolUse has no toolUseId")?,
-        name: field("/name", "toolUse has no name")?,
-    }))
+    if let Some(t) = payload.pointer("/start/toolUse") {
+        return Ok(Some(Event::ToolUseStart {
+            index,
+            id: required(t, "/toolUseId", "toolUse has no toolUseId")?,
+            name: required(t, "/name", "toolUse has no name")?,
+            tool_type: string_at(t, "/type"),
+        }));
+    }
+    if let Some(t) = payload.pointer("/start/toolResult") {
+        return Ok(Some(Event::ToolResultStart {
+            index,
+            tool_use_id: required(t, "/toolUseId", "toolResult has no toolUseId")?,
+            status: string_at(t, "/status"),
+            tool_type: string_at(t, "/type"),
+        }));
+    }
+    if let Some(i) = payload.pointer("/start/image") {
+        return Ok(Some(Event::ImageStart {
+            index,
+            format: required(i, "/format", "image has no format")?,
+        }));
+    }
+    Ok(None)
 }
 
-/// `contentBlockDelta`: text, tool input, or reasoning (`None` for a delta kind this version
-/// does not know).
+/// `contentBlockDelta`: text, tool input, a tool result, reasoning, a citation or an image
+/// (`None` for a delta kind this version does not know).
 fn content_block_delta(payload: &Value) -> Result<Option<Event>> {
     let index = index_of(payload);
-    let Some(delta) = payload.get("delta") else {
+    let Some([(kind, delta)]) = payload.get("delta").and_then(Value::as_object) else {
         return Ok(None);
     };
-    if let Some(text) = delta.get("text").and_then(Value::as_str) {
-        return Ok(Some(Event::TextDelta {
+    let event = match kind.as_str() {
+        "text" => delta.as_str().map(|text| Event::TextDelta {
             index,
             text: text.to_owned(),
-        }));
-    }
-    if let Some(input) = str_at(delta, "/toolUse/input") {
-        return Ok(Some(Event::ToolInputDelta {
+        }),
+        "toolUse" => string_at(delta, "/input").map(|input| Event::ToolInputDelta { index, input }),
+        "toolResult" => Some(Event::ToolResultDelta {
             index,
-            input: input.to_owned(),
-        }));
-    }
-    let Some(r) = delta.get("reasoningContent") else {
-        return Ok(None);
+            content: delta.clone(),
+        }),
+        "citation" => Some(Event::CitationDelta {
+            index,
+            citation: Citation::from_value(delta),
+            raw: delta.clone(),
+        }),
+        "image" => Some(Event::ImageDelta {
+            index,
+            delta: delta.clone(),
+        }),
+        "reasoningContent" => reasoning_delta(index, delta)?,
+        _ => None,
     };
+    Ok(event)
+}
+
+fn reasoning_delta(index: u64, r: &Value) -> Result<Option<Event>> {
     Ok(if let Some(text) = r.get("text").and_then(Value::as_str) {
         Some(Event::ReasoningDelta {
             index,
@@ -300,37 +379,130 @@ fn content_block_delta(payload: &Value) -> Result<Option<Event>> {
     })
 }
 
-/// `metadata`: usage, metrics and trace.
-fn metadata(payload: &Value) -> Event {
-    let u = payload.get("usage");
-    let n = |k: &str| u.and_then(|u| u.get(k)).and_then(Value::as_u64);
-    Event::Metadata {
-        usage: u.map(|_| Usage {
-            input_tokens: n("inputTokens").unwrap_or(0),
-            output_tokens: n("outputTokens").unwrap_or(0),
-            total_tokens: n("totalTokens").unwrap_or(0),
-            cache_read_input_tokens: n("cacheReadInputTokens"),
-            cache_write_input_tokens: n("cacheWriteInputTokens"),
-        }),
+/// `metadata`: usage, metrics, trace, and the tier and latency mode that served it.
+fn metadata(payload: &Value) -> Result<Event> {
+    let usage = match payload.get("usage").filter(|u| !u.is_null()) {
+        Some(u) => {
+            Some(parse::usage(u).map_err(|e| malformed("metadata", &format!("usage: {e}")))?)
+        }
+        None => None,
+    };
+    Ok(Event::Metadata {
+        usage,
         latency_ms: payload
             .pointer("/metrics/latencyMs")
             .and_then(Value::as_u64),
         trace: present(payload, "trace"),
-    }
+        service_tier: parse::served(payload, "/serviceTier/type"),
+        performance_latency: parse::served(payload, "/performanceConfig/latency"),
+    })
 }
 
+/// A content block being assembled from its deltas.
 #[derive(Clone, Debug)]
 enum Block {
-    Text,
+    Text(String),
     Tool {
         id: String,
         name: String,
         input: String,
+        tool_type: Option<String>,
     },
     Reasoning(Reasoning),
+    /// Text with citations: a `citationsContent` block.
+    Citations {
+        text: String,
+        citations: Vec<(Citation, Value)>,
+    },
+    ToolResult {
+        tool_use_id: String,
+        status: Option<String>,
+        tool_type: Option<String>,
+        content: Vec<Value>,
+    },
+    Image {
+        format: String,
+        fields: Vec<(String, Value)>,
+    },
 }
 
-/// Folds events into a [`Completion`], applying the finish-reason policy at `messageStop`.
+impl Block {
+    fn into_content(self) -> Result<ContentBlock> {
+        let obj = |entries: Vec<(&str, Value)>| {
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+            )
+        };
+        Ok(match self {
+            Block::Text(text) => ContentBlock::Text(text),
+            Block::Reasoning(r) => ContentBlock::Reasoning(r),
+            Block::Tool {
+                id,
+                name,
+                input,
+                tool_type,
+            } => {
+                let input = if input.trim().is_empty() {
+                    JsonText::from_valid("{}".to_owned())
+                } else {
+                    JsonText::parse(input).map_err(|e| {
+                        Error::new(ErrorKind::Response, format!("ConverseStream: tool call {name} ({id}) has input that is not JSON: {e}"))
+                    })?
+                };
+                ContentBlock::ToolUse(ToolCall {
+                    id,
+                    name,
+                    input,
+                    tool_type,
+                })
+            }
+            Block::Citations { text, citations } => {
+                let (typed, raw): (Vec<Citation>, Vec<Value>) = citations.into_iter().unzip();
+                let inner = obj(vec![
+                    (
+                        "content",
+                        Value::Array(vec![obj(vec![("text", Value::String(text.clone()))])]),
+                    ),
+                    ("citations", Value::Array(raw)),
+                ]);
+                ContentBlock::Citations(Citations {
+                    content: vec![text],
+                    citations: typed,
+                    block: obj(vec![("citationsContent", inner)]),
+                })
+            }
+            Block::ToolResult {
+                tool_use_id,
+                status,
+                tool_type,
+                content,
+            } => {
+                let mut fields = vec![
+                    ("toolUseId", Value::String(tool_use_id)),
+                    ("content", Value::Array(content)),
+                ];
+                if let Some(status) = status {
+                    fields.push(("status", Value::String(status)));
+                }
+                if let Some(kind) = tool_type {
+                    fields.push(("type", Value::String(kind)));
+                }
+                ContentBlock::Other(obj(vec![("toolResult", obj(fields))]))
+            }
+            Block::Image { format, fields } => {
+                let mut all = vec![("format".to_owned(), Value::String(format))];
+                all.extend(fields);
+                ContentBlock::Other(obj(vec![("image", Value::Object(all))]))
+            }
+        })
+    }
+}
+
+/// Folds events into a [`Completion`], applying the finish-reason policy at `messageStop`:
+/// the same content blocks, in the same order, as a Converse response of the same answer.
 #[derive(Clone, Debug)]
 pub struct Accumulator {
     completion: Completion,
@@ -353,6 +525,7 @@ impl Accumulator {
         }
     }
 
+    /// The block at `index`, made by `new` when it is the first event for it.
     fn block(&mut self, index: u64, new: impl FnOnce() -> Block) -> &mut Block {
         let at = *self.positions.entry(index).or_insert_with(|| {
             self.blocks.push((index, new()));
@@ -376,14 +549,39 @@ impl Accumulator {
     pub fn add(&mut self, event: &Event) -> Result<()> {
         match event {
             Event::TextDelta { index, text } => {
-                self.block(*index, || Block::Text);
                 self.completion.text.push_str(text);
+                match self.block(*index, || Block::Text(String::new())) {
+                    Block::Text(acc) | Block::Citations { text: acc, .. } => acc.push_str(text),
+                    _ => {}
+                }
             }
-            Event::ToolUseStart { index, id, name } => {
-                *self.block(*index, || Block::Text) = Block::Tool {
+            Event::CitationDelta {
+                index,
+                citation,
+                raw,
+            } => {
+                let block = self.block(*index, || Block::Text(String::new()));
+                if let Block::Text(text) = block {
+                    *block = Block::Citations {
+                        text: std::mem::take(text),
+                        citations: Vec::new(),
+                    };
+                }
+                if let Block::Citations { citations, .. } = block {
+                    citations.push((citation.clone(), raw.clone()));
+                }
+            }
+            Event::ToolUseStart {
+                index,
+                id,
+                name,
+                tool_type,
+            } => {
+                *self.block(*index, || Block::Text(String::new())) = Block::Tool {
                     id: id.clone(),
                     name: name.clone(),
                     input: String::new(),
+                    tool_type: tool_type.clone(),
                 };
             }
             Event::ToolInputDelta { index, input } => {
@@ -391,8 +589,53 @@ impl Accumulator {
                     id: String::new(),
                     name: String::new(),
                     input: String::new(),
+                    tool_type: None,
                 }) {
                     acc.push_str(input);
+                }
+            }
+            Event::ToolResultStart {
+                index,
+                tool_use_id,
+                status,
+                tool_type,
+            } => {
+                *self.block(*index, || Block::Text(String::new())) = Block::ToolResult {
+                    tool_use_id: tool_use_id.clone(),
+                    status: status.clone(),
+                    tool_type: tool_type.clone(),
+                    content: Vec::new(),
+                };
+            }
+            Event::ToolResultDelta { index, content } => {
+                if let Block::ToolResult { content: acc, .. } =
+                    self.block(*index, || Block::ToolResult {
+                        tool_use_id: String::new(),
+                        status: None,
+                        tool_type: None,
+                        content: Vec::new(),
+                    })
+                {
+                    append_tool_result(acc, content);
+                }
+            }
+            Event::ImageStart { index, format } => {
+                *self.block(*index, || Block::Text(String::new())) = Block::Image {
+                    format: format.clone(),
+                    fields: Vec::new(),
+                };
+            }
+            Event::ImageDelta { index, delta } => {
+                if let Block::Image { fields, .. } = self.block(*index, || Block::Image {
+                    format: String::new(),
+                    fields: Vec::new(),
+                }) {
+                    for (k, v) in delta.as_object().unwrap_or_default() {
+                        match fields.iter_mut().find(|(key, _)| key == k) {
+                            Some(slot) => slot.1 = v.clone(),
+                            None => fields.push((k.clone(), v.clone())),
+                        }
+                    }
                 }
             }
             Event::ReasoningDelta { index, text } => self
@@ -422,16 +665,20 @@ impl Accumulator {
                 usage,
                 latency_ms,
                 trace,
+                service_tier,
+                performance_latency,
             } => {
-                self.completion.usage = *usage;
+                self.completion.usage = usage.clone();
                 self.completion.latency_ms = *latency_ms;
                 self.completion.trace = trace.clone();
+                self.completion.service_tier = service_tier.clone();
+                self.completion.performance_latency = performance_latency.clone();
             }
             Event::Unknown {
                 event_type,
                 payload,
             } => {
-                self.completion.other_content.push(Value::Object(vec![
+                self.completion.other_events.push(Value::Object(vec![
                     ("event".into(), Value::from(event_type.as_str())),
                     ("payload".into(), payload.clone()),
                 ]));
@@ -446,28 +693,38 @@ impl Accumulator {
         self.stopped
     }
 
-    /// The completion: tool inputs parsed as JSON, blocks in index order.
+    /// The completion: blocks in index order, tool inputs checked to be JSON.
     pub fn finish(mut self) -> Result<Completion> {
         self.blocks.sort_by_key(|(i, _)| *i);
-        for (_, block) in self.blocks {
-            match block {
-                Block::Text => {}
-                Block::Tool { id, name, input } => {
-                    let input = if input.trim().is_empty() {
-                        JsonText::from_valid("{}".to_owned())
-                    } else {
-                        JsonText::parse(input).map_err(|e| {
-                            Error::new(ErrorKind::Response, format!("ConverseStream: tool call {name} ({id}) has input that is not JSON: {e}"))
-                        })?
-                    };
-                    self.completion
-                        .tool_calls
-                        .push(ToolCall { id, name, input });
-                }
-                Block::Reasoning(r) => self.completion.reasoning.push(r),
-            }
-        }
+        self.completion.content = self
+            .blocks
+            .into_iter()
+            .map(|(_, block)| block.into_content())
+            .collect::<Result<_>>()?;
         Ok(self.completion)
+    }
+}
+
+/// Appends a tool-result delta's blocks, joining text that continues text.
+fn append_tool_result(acc: &mut Vec<Value>, delta: &Value) {
+    let items = match delta {
+        Value::Array(items) => items.as_slice(),
+        other => std::slice::from_ref(other),
+    };
+    for item in items {
+        let continued = match (acc.last_mut(), item.get("text").and_then(Value::as_str)) {
+            (Some(Value::Object(last)), Some(more)) => match last.as_mut_slice() {
+                [(key, Value::String(text))] if key == "text" => {
+                    text.push_str(more);
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if !continued {
+            acc.push(item.clone());
+        }
     }
 }
 

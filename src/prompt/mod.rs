@@ -14,7 +14,16 @@
 //! `{"cachePoint":{"type":"default"}}` block after that message's parts. The conversation must
 //! then start with a `user` message, and every role on the wire must be `user` or `assistant`.
 
-use crate::codec::{base64_encode, percent_decode};
+mod file;
+mod native;
+
+pub use crate::completion::Reasoning;
+
+use crate::completion::{Completion, ContentBlock};
+pub use file::messages_from_json;
+pub use native::NativeBlock;
+
+use crate::codec::base64_encode;
 use crate::config::RolePolicy;
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -113,6 +122,82 @@ pub enum Part {
         /// The qualifiers.
         qualifiers: Vec<String>,
     },
+    /// An image a guardrail evaluates (`guardContent.image`: PNG or JPEG bytes).
+    GuardImage(Media),
+    /// The model's reasoning, replayed in its assistant turn (`reasoningContent`): text with
+    /// its signature, or redacted bytes, exactly as the model produced them. The role policy
+    /// keeps each message's leading reasoning first in its turn.
+    Reasoning(Reasoning),
+    /// A prompt-cache checkpoint (`cachePoint`), optionally with a TTL.
+    CachePoint(Option<CacheTtl>),
+    /// A search result the model may cite (`searchResult`).
+    SearchResult(SearchResult),
+    /// A Converse content block as the wire has it, sent as written (a reply's
+    /// `output.message.content` appended unchanged).
+    Native(NativeBlock),
+}
+
+/// How long a prompt-cache checkpoint lives (`cachePoint.ttl`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheTtl {
+    /// `5m`, Bedrock's default.
+    FiveMinutes,
+    /// `1h`.
+    OneHour,
+}
+
+impl CacheTtl {
+    /// Reads `5m` or `1h`; the error names both.
+    ///
+    /// ```
+    /// use bedrock_request::prompt::CacheTtl;
+    /// assert_eq!(CacheTtl::parse("1h")?, CacheTtl::OneHour);
+    /// assert!(CacheTtl::parse("2h").is_err());
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
+    pub fn parse(ttl: &str) -> Result<CacheTtl> {
+        match ttl {
+            "5m" => Ok(CacheTtl::FiveMinutes),
+            "1h" => Ok(CacheTtl::OneHour),
+            other => Err(Error::prompt(format!(
+                "cache point ttl {other:?} is not one Bedrock takes: use \"5m\" or \"1h\""
+            ))),
+        }
+    }
+
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheTtl::FiveMinutes => "5m",
+            CacheTtl::OneHour => "1h",
+        }
+    }
+}
+
+/// A search result the model can cite (`searchResult`), in a message or a tool result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SearchResult {
+    /// Where it came from (a URL or an identifier).
+    pub source: String,
+    /// Its title.
+    pub title: String,
+    /// Its text, one block per passage.
+    pub content: Vec<String>,
+    /// `citations.enabled` (None: not sent).
+    pub citations: Option<bool>,
+}
+
+impl SearchResult {
+    /// A search result.
+    pub fn new(source: impl Into<String>, title: impl Into<String>, content: Vec<String>) -> Self {
+        SearchResult {
+            source: source.into(),
+            title: title.into(),
+            content,
+            citations: None,
+        }
+    }
 }
 
 /// One block of a tool result.
@@ -123,8 +208,10 @@ pub enum ToolResultContent {
     Text(String),
     /// JSON.
     Json(Value),
-    /// An image or document.
+    /// An image, document or video.
     Media(Media),
+    /// A search result the model may cite.
+    SearchResult(SearchResult),
 }
 
 /// A tool result's status.
@@ -146,6 +233,10 @@ pub struct Media {
     pub source: MediaSource,
     /// A name (Converse requires one for documents).
     pub name: Option<String>,
+    /// For documents: `context`, what the document is (used for citations).
+    pub context: Option<String>,
+    /// For documents: `citations.enabled` (None: not sent).
+    pub citations: Option<bool>,
 }
 
 impl Media {
@@ -155,6 +246,8 @@ impl Media {
             kind,
             source,
             name: None,
+            context: None,
+            citations: None,
         }
     }
 
@@ -220,6 +313,21 @@ pub enum MediaSource {
         /// The MIME type, unless the bytes or the extension tell it.
         media_type: Option<String>,
     },
+    /// A document's plain text (`source.text`), for documents only.
+    Text {
+        /// The text.
+        text: String,
+        /// The MIME type for `format` (`text/plain`, `text/markdown`...); None: no `format`.
+        media_type: Option<String>,
+    },
+    /// A document as text chunks (`source.content`), for documents only: citations then
+    /// point at chunks.
+    Chunks {
+        /// The chunks, in order.
+        chunks: Vec<String>,
+        /// The MIME type for `format`; None: no `format`.
+        media_type: Option<String>,
+    },
     /// An `s3://` or `http(s)://` URL.
     Url {
         /// The URL.
@@ -256,10 +364,20 @@ impl ConverseRole {
 pub enum Block {
     /// A text block.
     Text(String),
-    /// Any other part (media, tool use, tool result, guard content), as given.
+    /// Any other part (media, tool use, tool result, reasoning, native blocks...), as given.
     Part(Part),
-    /// A prompt-cache checkpoint (`{"cachePoint":{"type":"default"}}`).
-    CachePoint,
+    /// A prompt-cache checkpoint (`{"cachePoint":{"type":"default"}}`, with its `ttl`).
+    CachePoint(Option<CacheTtl>),
+}
+
+impl Block {
+    fn is_reasoning(&self) -> bool {
+        match self {
+            Block::Part(Part::Reasoning(_)) => true,
+            Block::Part(Part::Native(n)) => n.member() == "reasoningContent",
+            _ => false,
+        }
+    }
 }
 
 /// The conversation as Converse takes it: system blocks and alternating turns.
@@ -287,7 +405,12 @@ pub struct Conversation {
 /// ```
 pub fn apply_role_policy(messages: &[Message], policy: &RolePolicy) -> Result<Conversation> {
     // Steps 1-3: role per message, blocks per message.
-    let staged: Vec<Staged> = messages.iter().filter_map(|m| stage(m, policy)).collect();
+    let mut staged: Vec<Staged> = Vec::with_capacity(messages.len());
+    for (i, m) in messages.iter().enumerate() {
+        if let Some(s) = stage(m, policy).map_err(|e| e.context(format_args!("message {i}")))? {
+            staged.push(s);
+        }
+    }
     if staged.is_empty() {
         return Err(Error::prompt(
             "the prompt is empty: every message is empty or blank, and Converse needs at least one user message",
@@ -318,14 +441,37 @@ pub fn apply_role_policy(messages: &[Message], policy: &RolePolicy) -> Result<Co
                 role.as_str()
             )));
         }
-        conversation.turns.push((role, m.blocks));
+        conversation.turns.push((role, m.into_blocks()));
     }
     Ok(conversation)
 }
 
+/// The cache point `cache_control` metadata asks for: any value except `null` and `false`,
+/// with `ttl` (`"5m"`/`"1h"`) when the value is an object that has one.
+fn cache_control(message: &Message, policy: &RolePolicy) -> Result<Option<Block>> {
+    let Some((_, value)) = message.metadata.iter().find(|(k, v)| {
+        k == "cache_control"
+            && !matches!(v, Value::Null | Value::Bool(false))
+            && policy.allowed_role_metadata.allows(k)
+    }) else {
+        return Ok(None);
+    };
+    let ttl = match value.get("ttl") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(t)) => Some(CacheTtl::parse(t)?),
+        Some(other) => {
+            return Err(Error::prompt(format!(
+                "cache_control ttl must be \"5m\" or \"1h\", found {}",
+                other.type_name()
+            )))
+        }
+    };
+    Ok(Some(Block::CachePoint(ttl)))
+}
+
 /// One message after the role policy: its wire role and blocks (blank text dropped, a cache
 /// point for `cache_control`); `None` when nothing is left of it.
-fn stage(message: &Message, policy: &RolePolicy) -> Option<Staged> {
+fn stage(message: &Message, policy: &RolePolicy) -> Result<Option<Staged>> {
     let original = message.role.as_str();
     let allowed = if policy.allowed_roles.iter().any(|r| r == original) {
         original
@@ -342,45 +488,69 @@ fn stage(message: &Message, policy: &RolePolicy) -> Option<Staged> {
         match part {
             Part::Text(t) if t.trim().is_empty() => {}
             Part::Text(t) => blocks.push(Block::Text(t.clone())),
+            Part::CachePoint(ttl) => blocks.push(Block::CachePoint(*ttl)),
             other => blocks.push(Block::Part(other.clone())),
         }
     }
     if blocks.is_empty() {
-        return None;
+        return Ok(None);
     }
-    // Any cache_control value asks for a cache point, except null and false.
-    let cache = message.metadata.iter().any(|(k, v)| {
-        k == "cache_control"
-            && !matches!(v, Value::Null | Value::Bool(false))
-            && policy.allowed_role_metadata.allows(k)
-    });
-    if cache {
-        blocks.push(Block::CachePoint);
+    if let Some(cache_point) = cache_control(message, policy)? {
+        blocks.push(cache_point);
     }
-    Some(Staged {
+    let leading = blocks.iter().take_while(|b| b.is_reasoning()).count();
+    let rest = blocks.split_off(leading);
+    Ok(Some(Staged {
         role: role.to_owned(),
         original: original.to_owned(),
-        blocks,
-    })
+        lead: blocks,
+        rest,
+    }))
 }
 
 /// The leading system message's blocks: text, cache points and guard content only.
 fn system_blocks(first: Staged) -> Result<Vec<Block>> {
-    for block in &first.blocks {
-        match block {
-            Block::Text(_) | Block::CachePoint | Block::Part(Part::GuardContent { .. }) => {}
-            Block::Part(_) => {
-                return Err(Error::prompt(
-                    "a system message holds a media, tool use or tool result part; Converse's system blocks take text (and guard content) only, so move it into a user message",
-                ))
+    for block in first.blocks() {
+        let allowed = match block {
+            Block::Text(_)
+            | Block::CachePoint(_)
+            | Block::Part(Part::GuardContent { .. } | Part::GuardImage(_)) => true,
+            Block::Part(Part::Native(n)) => {
+                matches!(n.member(), "text" | "guardContent" | "cachePoint")
             }
+            Block::Part(_) => false,
+        };
+        if !allowed {
+            return Err(Error::prompt(format!(
+                "a system message holds a {}; Converse's system blocks take text, guard content and cache points only, so move it into a user message",
+                describe(block)
+            )));
         }
     }
-    Ok(first.blocks)
+    Ok(first.into_blocks())
 }
 
-/// A merged message's Converse role, checking that tool uses are the assistant's and tool
-/// results the user's.
+/// What a block is, for errors (`tool_use part (get_weather)`).
+fn describe(block: &Block) -> String {
+    match block {
+        Block::Text(_) => "text part".into(),
+        Block::CachePoint(_) => "cache_point part".into(),
+        Block::Part(part) => match part {
+            Part::Text(_) => "text part".into(),
+            Part::Media(_) => "media part".into(),
+            Part::ToolUse { name, .. } => format!("tool_use part ({name})"),
+            Part::ToolResult { tool_use_id, .. } => format!("tool_result part (for {tool_use_id})"),
+            Part::GuardContent { .. } | Part::GuardImage(_) => "guard_content part".into(),
+            Part::Reasoning(_) => "reasoning part".into(),
+            Part::CachePoint(_) => "cache_point part".into(),
+            Part::SearchResult(_) => "search_result part".into(),
+            Part::Native(n) => format!("native {} block", n.member()),
+        },
+    }
+}
+
+/// A merged message's Converse role, checking that tool uses and reasoning are the
+/// assistant's and tool results the user's (a server tool's result is the assistant's).
 fn converse_role(m: &Staged) -> Result<ConverseRole> {
     let role = match m.role.as_str() {
         "user" => ConverseRole::User,
@@ -399,267 +569,134 @@ fn converse_role(m: &Staged) -> Result<ConverseRole> {
             )));
         }
     };
-    for block in &m.blocks {
-        match (block, role) {
-            (Block::Part(Part::ToolUse { name, .. }), ConverseRole::User) => {
-                return Err(Error::prompt(format!(
-                    "a tool_use part ({name}) is in a user message; tool calls belong to the assistant's turn"
-                )))
-            }
-            (Block::Part(Part::ToolResult { tool_use_id, .. }), ConverseRole::Assistant) => {
-                return Err(Error::prompt(format!(
-                    "a tool_result part (for {tool_use_id}) is in an assistant message; tool results belong to the user's turn"
-                )))
-            }
-            _ => {}
+    for block in m.blocks() {
+        let Block::Part(part) = block else { continue };
+        let assistant_only = match part {
+            Part::ToolUse { .. } | Part::Reasoning(_) => true,
+            Part::Native(n) => matches!(n.member(), "toolUse" | "reasoningContent"),
+            _ => false,
+        };
+        let user_only = match part {
+            Part::ToolResult { .. } => true,
+            Part::Native(n) => n.member() == "toolResult" && !n.is_server_tool(),
+            _ => false,
+        };
+        if assistant_only && role == ConverseRole::User {
+            return Err(Error::prompt(format!(
+                "a {} is in a user message; tool calls and reasoning belong to the assistant's turn",
+                describe(block)
+            )));
+        }
+        if user_only && role == ConverseRole::Assistant {
+            return Err(Error::prompt(format!(
+                "a {} is in an assistant message; tool results belong to the user's turn (only a server tool's result, with \"type\", is the assistant's)",
+                describe(block)
+            )));
         }
     }
     Ok(role)
 }
 
+/// A message (or merged messages) on its way to a turn: the reasoning blocks that open it,
+/// then the rest.
 struct Staged {
     role: String,
     original: String,
-    blocks: Vec<Block>,
+    lead: Vec<Block>,
+    rest: Vec<Block>,
 }
 
+impl Staged {
+    fn blocks(&self) -> impl Iterator<Item = &Block> {
+        self.lead.iter().chain(&self.rest)
+    }
+
+    fn into_blocks(mut self) -> Vec<Block> {
+        self.lead.append(&mut self.rest);
+        self.lead
+    }
+}
+
+/// Merges adjacent messages of one role. In a merged turn, each message's leading reasoning
+/// blocks move up to follow the turn's leading reasoning: Bedrock wants a turn's reasoning
+/// before its text and tool uses, so two assistant messages `[text]` and `[reasoning,
+/// tool_use]` become `[reasoning, text, tool_use]`. Within one message the order is kept.
 fn merge_adjacent(messages: Vec<Staged>) -> Vec<Staged> {
     let mut out: Vec<Staged> = Vec::with_capacity(messages.len());
     for m in messages {
         match out.last_mut() {
-            Some(last) if last.role == m.role => last.blocks.extend(m.blocks),
+            Some(last) if last.role == m.role => {
+                last.lead.extend(m.lead);
+                last.rest.extend(m.rest);
+            }
             _ => out.push(m),
         }
     }
     out
 }
 
-/// Reads a messages file: a JSON array of `{"role", "content": "text" | [part, ...],
-/// "metadata"?: {...}}` (the CLI's `--messages` format).
-///
-/// Parts: `{"type": "text", "text"}`, or `{"type": "image"|"audio"|"video"|"pdf"|"document",
-/// "base64", "media_type", "name"?}` / the same with `"url"` (and `"bucket_owner"`) instead of
-/// `base64`.
-///
-/// ```
-/// use bedrock_request::{prompt, Part};
-/// let messages = prompt::messages_from_json(r#"[
-///   {"role": "system", "content": "Be brief."},
-///   {"role": "user", "content": [{"type": "text", "text": "Hi"}], "metadata": {"cache_control": {"type": "ephemeral"}}}
-/// ]"#)?;
-/// assert_eq!(messages[1].parts, vec![Part::Text("Hi".into())]);
-/// # Ok::<(), bedrock_request::Error>(())
-/// ```
-pub fn messages_from_json(json: &str) -> Result<Vec<Message>> {
-    let value = Value::from_json_str(json)
-        .map_err(|e| Error::prompt(format!("the messages are not valid JSON: {e}")))?;
-    let Value::Array(items) = value else {
-        return Err(Error::prompt(
-            "the messages must be a JSON array of {\"role\", \"content\"} objects",
-        ));
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            message_from_value(item).map_err(|e| e.context(format_args!("message {i}")))
-        })
-        .collect()
-}
-
-fn message_from_value(item: &Value) -> Result<Message> {
-    let Value::Object(fields) = item else {
-        return Err(Error::prompt(format!(
-            "must be an object with role and content, found {}",
-            item.type_name()
-        )));
-    };
-    let mut role = None;
-    let mut parts = None;
-    let mut metadata = Vec::new();
-    for (key, value) in fields {
-        match key.as_str() {
-            "role" => {
-                role = Some(
-                    value
-                        .as_str()
-                        .ok_or_else(|| Error::prompt("role must be a string"))?,
-                )
-            }
-            "content" => {
-                parts = Some(match value {
-                    Value::String(s) => vec![Part::Text(s.clone())],
-                    Value::Array(items) => items
-                        .iter()
-                        .enumerate()
-                        .map(|(j, p)| {
-                            part_from_value(p).map_err(|e| e.context(format_args!("part {j}")))
-                        })
-                        .collect::<Result<_>>()?,
-                    other => {
-                        return Err(Error::prompt(format!(
-                            "content must be a string or an array of parts, found {}",
-                            other.type_name()
-                        )))
+impl Completion {
+    /// The assistant turn to append to the conversation for the next call: every content
+    /// block in order, as the model produced it (reasoning with its signature, redacted
+    /// reasoning, tool uses with their exact input, citations and any other block verbatim).
+    /// Server tool uses and their results go back as native blocks.
+    ///
+    /// ```
+    /// use bedrock_request::{parse, FinishReasonPolicy, Message, Part};
+    /// let body = br#"{"output":{"message":{"role":"assistant","content":[
+    ///   {"reasoningContent":{"reasoningText":{"text":"Use the tool.","signature":"c2ln"}}},
+    ///   {"toolUse":{"toolUseId":"t1","name":"weather","input":{"city":"Paris"}}}]}},"stopReason":"tool_use"}"#;
+    /// let completion = parse::response(200, &[], body, &FinishReasonPolicy::Any)?;
+    /// let turn = completion.to_message();
+    /// assert_eq!(turn.role, "assistant");
+    /// assert!(matches!(&turn.parts[0], Part::Reasoning(r) if r.signature.as_deref() == Some("c2ln")));
+    /// assert!(matches!(&turn.parts[1], Part::ToolUse { id, .. } if id == "t1"));
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
+    pub fn to_message(&self) -> Message {
+        let parts = self
+            .content
+            .iter()
+            .map(|block| match block {
+                ContentBlock::Text(t) => Part::Text(t.clone()),
+                ContentBlock::Reasoning(r) => Part::Reasoning(r.clone()),
+                ContentBlock::ToolUse(t) if !t.is_server() => Part::ToolUse {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    input: t.input.to_value(),
+                },
+                ContentBlock::ToolUse(t) => {
+                    let mut fields = vec![
+                        ("toolUseId".to_owned(), Value::from(t.id.as_str())),
+                        ("name".to_owned(), Value::from(t.name.as_str())),
+                        ("input".to_owned(), t.input.to_value()),
+                    ];
+                    if let Some(kind) = &t.tool_type {
+                        fields.push(("type".to_owned(), Value::from(kind.as_str())));
                     }
-                })
-            }
-            "metadata" => match value {
-                Value::Object(entries) => metadata = entries.clone(),
-                Value::Null => {}
-                other => {
-                    return Err(Error::prompt(format!(
-                        "metadata must be an object, found {}",
-                        other.type_name()
-                    )))
+                    Part::Native(NativeBlock::from_reply(Value::Object(vec![(
+                        "toolUse".to_owned(),
+                        Value::Object(fields),
+                    )])))
                 }
-            },
-            other => {
-                return Err(Error::prompt(format!(
-                    "unknown field {other:?}; a message has role, content and metadata"
-                )))
-            }
-        }
+                ContentBlock::Citations(c) => {
+                    Part::Native(NativeBlock::from_reply(c.block.clone()))
+                }
+                ContentBlock::Other(v) => Part::Native(NativeBlock::from_reply(v.clone())),
+            })
+            .collect();
+        Message::new("assistant", parts)
     }
-    let role = role.ok_or_else(|| Error::prompt("role is missing"))?;
-    let parts = parts.ok_or_else(|| Error::prompt("content is missing"))?;
-    Ok(Message {
-        role: role.to_owned(),
-        parts,
-        metadata,
-    })
 }
 
-fn part_from_value(value: &Value) -> Result<Part> {
-    let field = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
-    let kind = field("type").ok_or_else(|| Error::prompt("a part needs a string \"type\""))?;
-    let media_kind = match kind.as_str() {
-        "text" => {
-            return field("text")
-                .map(Part::Text)
-                .ok_or_else(|| Error::prompt("a text part needs a string \"text\""))
-        }
-        "image" => MediaKind::Image,
-        "audio" => MediaKind::Audio,
-        "video" => MediaKind::Video,
-        "pdf" => MediaKind::Pdf,
-        "document" => MediaKind::Document,
-        "tool_use" => {
-            let input = value.get("input").cloned().unwrap_or(Value::Object(Vec::new()));
-            return Ok(Part::ToolUse {
-                id: field("id").ok_or_else(|| Error::prompt("a tool_use part needs a string \"id\""))?,
-                name: field("name").ok_or_else(|| Error::prompt("a tool_use part needs a string \"name\""))?,
-                input,
-            });
-        }
-        "tool_result" => {
-            let content = match value.get("content") {
-                Some(Value::String(s)) => vec![ToolResultContent::Text(s.clone())],
-                Some(Value::Array(items)) => items
-                    .iter()
-                    .enumerate()
-                    .map(|(j, item)| tool_result_content(item).map_err(|e| e.context(format_args!("content {j}"))))
-                    .collect::<Result<_>>()?,
-                _ => return Err(Error::prompt("a tool_result part needs \"content\": a string or an array of parts")),
-            };
-            let status = match field("status").as_deref() {
-                None => None,
-                Some("success") => Some(ToolResultStatus::Success),
-                Some("error") => Some(ToolResultStatus::Error),
-                Some(other) => return Err(Error::prompt(format!("tool_result status {other:?} is not success or error"))),
-            };
-            return Ok(Part::ToolResult {
-                tool_use_id: field("tool_use_id").ok_or_else(|| Error::prompt("a tool_result part needs a string \"tool_use_id\""))?,
-                content,
-                status,
-            });
-        }
-        "guard_content" => {
-            let qualifiers = match value.get("qualifiers") {
-                None => Vec::new(),
-                Some(Value::Array(items)) => items
-                    .iter()
-                    .map(|q| q.as_str().map(str::to_owned).ok_or_else(|| Error::prompt("qualifiers must be strings")))
-                    .collect::<Result<_>>()?,
-                Some(_) => return Err(Error::prompt("qualifiers must be an array of strings")),
-            };
-            return Ok(Part::GuardContent {
-                text: field("text").ok_or_else(|| Error::prompt("a guard_content part needs a string \"text\""))?,
-                qualifiers,
-            });
-        }
-        other => {
-            return Err(Error::prompt(format!(
-                "unknown part type {other:?}; expected text, image, audio, video, pdf, document, tool_use, tool_result or guard_content"
-            )))
-        }
-    };
-    let media_type = field("media_type");
-    let source = match (field("base64"), field("url"), field("path")) {
-        (Some(data), None, None) => MediaSource::Base64 { data, media_type },
-        (None, Some(url), None) if url.starts_with("data:") => data_url(&url, media_type)?,
-        (None, Some(url), None) if url.starts_with("file://") => MediaSource::File {
-            path: percent_decode(&url["file://".len()..]),
-            media_type,
-        },
-        (None, Some(url), None) => MediaSource::Url {
-            url,
-            media_type,
-            bucket_owner: field("bucket_owner"),
-        },
-        (None, None, Some(path)) => MediaSource::File { path, media_type },
-        _ => {
-            return Err(Error::prompt(format!(
-                "a {kind} part needs exactly one of \"base64\", \"url\" (s3://, https://, file://, data:) and \"path\""
-            )))
-        }
-    };
-    let mut media = Media::new(media_kind, source);
-    media.name = field("name");
-    Ok(Part::Media(media))
-}
-
-/// `data:[<media type>][;base64],<data>` (RFC 2397) as inline base64.
-fn data_url(url: &str, media_type: Option<String>) -> Result<MediaSource> {
-    let bad = || {
-        Error::prompt(format!(
-            "{:?} is not a data: URL (data:<media type>;base64,<data>)",
-            url.chars().take(60).collect::<String>()
-        ))
-    };
-    let (head, data) = url["data:".len()..].split_once(',').ok_or_else(bad)?;
-    let (declared, base64) = match head.strip_suffix(";base64") {
-        Some(t) => (t, true),
-        None => (head, false),
-    };
-    let declared = declared.split(';').next().unwrap_or("").trim();
-    let media_type = media_type.or((!declared.is_empty()).then(|| declared.to_owned()));
-    let data = if base64 {
-        data.to_owned()
-    } else {
-        base64_encode(percent_decode(data).as_bytes())
-    };
-    Ok(MediaSource::Base64 { data, media_type })
-}
-
-fn tool_result_content(item: &Value) -> Result<ToolResultContent> {
-    match item.get("type").and_then(Value::as_str) {
-        Some("text") => item
-            .get("text")
-            .and_then(Value::as_str)
-            .map(|t| ToolResultContent::Text(t.to_owned()))
-            .ok_or_else(|| Error::prompt("a text part needs a string \"text\"")),
-        Some("json") => item
-            .get("json")
-            .cloned()
-            .map(ToolResultContent::Json)
-            .ok_or_else(|| Error::prompt("a json part needs \"json\"")),
-        Some("image" | "pdf" | "document" | "video") => match part_from_value(item)? {
-            Part::Media(m) => Ok(ToolResultContent::Media(m)),
-            _ => unreachable!("media types give media parts"),
-        },
-        _ => Err(Error::prompt(
-            "a tool result's content parts are text, json, image, pdf, document or video",
-        )),
+impl Message {
+    /// A message built from native Converse content blocks, each checked
+    /// ([`NativeBlock::new`]).
+    pub fn from_native(role: impl Into<String>, blocks: Vec<Value>) -> Result<Message> {
+        let parts = blocks
+            .into_iter()
+            .map(|b| NativeBlock::new(b).map(Part::Native))
+            .collect::<Result<_>>()?;
+        Ok(Message::new(role, parts))
     }
 }
