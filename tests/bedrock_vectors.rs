@@ -37,7 +37,7 @@ fn cases() -> Vec<(String, Json, Value)> {
 fn every_botocore_vector_matches() {
     let cases = cases();
     assert!(
-        cases.len() >= 10,
+        cases.len() >= 18,
         "expected the botocore vectors, found {}",
         cases.len()
     );
@@ -70,7 +70,13 @@ fn every_botocore_vector_matches() {
         if let Some(tools) = &tools {
             builder = builder.tools(tools);
         }
-        let unsigned = builder.build().unwrap_or_else(|e| panic!("{name}: {e}"));
+        let unsigned = match input["operation"].as_str() {
+            None => builder.build(),
+            Some("converse-stream") => builder.build_stream(),
+            Some("count-tokens") => builder.build_count_tokens(),
+            Some(other) => panic!("{name}: unknown operation {other}"),
+        }
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
         let auth = credentials::resolve_static(&config, &env)
             .unwrap()
             .expect("credentials")

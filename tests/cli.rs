@@ -6,7 +6,7 @@ use bedrock_request::ClientConfig;
 
 use crate::util::crate_path;
 
-fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+pub(crate) fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     // Never let a test reach a real instance metadata service: the loopback tests that play
     // IMDS set AWS_EC2_METADATA_SERVICE_ENDPOINT instead.
     let imds_off = if env
@@ -26,7 +26,7 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
         .unwrap()
 }
 
-fn ok(args: &[&str], env: &[(&str, &str)]) -> String {
+pub(crate) fn ok(args: &[&str], env: &[(&str, &str)]) -> String {
     let out = run(args, env);
     assert!(
         out.status.success(),
@@ -41,7 +41,7 @@ fn ok(args: &[&str], env: &[(&str, &str)]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn fails(args: &[&str], env: &[(&str, &str)]) -> String {
+pub(crate) fn fails(args: &[&str], env: &[(&str, &str)]) -> String {
     let out = run(args, env);
     assert!(
         !out.status.success(),
@@ -313,7 +313,7 @@ fn secrets_are_not_printed_on_errors() {
     );
 }
 
-fn run_stdin(args: &[&str], stdin: &[u8]) -> Output {
+pub(crate) fn run_stdin(args: &[&str], stdin: &[u8]) -> Output {
     run_stdin_env(args, stdin, &[])
 }
 

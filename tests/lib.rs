@@ -9,7 +9,10 @@ mod bedrock_vectors;
 mod bounded;
 #[cfg(all(feature = "cli", not(target_family = "wasm")))]
 mod cli;
+#[cfg(all(feature = "cli", not(target_family = "wasm")))]
+mod cli_converse;
 mod config;
+mod converse_api;
 mod credentials;
 mod hardening;
 mod media_tools;

@@ -362,12 +362,16 @@ fn signed_vector(name: &str) -> (HttpRequest, String, String) {
     if let Some(tools) = &tools {
         builder = builder.tools(tools);
     }
-    let signed = builder
-        .build()
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let unsigned = match json["input"]["operation"].as_str() {
+        Some("converse-stream") => builder.build_stream(),
+        Some("count-tokens") => builder.build_count_tokens(),
+        _ => builder.build(),
+    };
+    let signed = unsigned
         .unwrap()
         .sign(&auth, datetime!(2015-08-30 12:36:00 UTC))
         .unwrap();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     (
         signed,
         json["botocore"]["canonical_request"]

@@ -4,7 +4,8 @@
 For each case below, the Converse parameters are written by hand (what the case's messages
 must become under the role policy), and botocore does the rest:
 
-1. botocore's own `bedrock-runtime` client serializes `Converse(**params)` (URL with the model
+1. botocore's own `bedrock-runtime` client serializes `Converse(**params)` (or
+   `ConverseStream`, `CountTokens`: the case's `operation`; URL with the model
    id percent-encoded as a path label, JSON body); the request is caught in `before-send`, so
    nothing is sent.
 2. The body is re-dumped compactly (`separators=(',', ':')`, UTF-8, botocore's key order) —
@@ -264,6 +265,232 @@ CASES += [
 ]
 
 
+# Issue 13: the rest of the Converse API. The turn-1 reply of the agent loop is
+# vectors/responses/agent-loop-turn-1.json (AWS's documented Converse response shape); its
+# output.message is appended unchanged, as `parse --format message` prints it.
+REPLY = json.loads((OUT.parent / "responses" / "agent-loop-turn-1.json").read_text(encoding="utf-8"))
+ASSISTANT = REPLY["output"]["message"]
+REDACTED = b"\x01\x02encrypted-thinking\xff"
+REDACTED_B64 = base64.b64encode(REDACTED).decode()
+SCHEMA = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+          "required": ["name", "age"], "additionalProperties": False}
+CLAUDE = "us.anthropic.claude-sonnet-4-20250514-v1:0"
+KEYS = {"access_key_id": AKID, "secret_access_key": SECRET}
+WEATHER_TOOLS = {"tools": [{"name": "get_weather", "description": "Current weather for a city",
+                            "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]}
+WEATHER_SPEC = {"toolSpec": {"name": "get_weather", "description": "Current weather for a city",
+                             "inputSchema": {"json": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}}
+
+
+def wire_to_params(block):
+    """A native block as the wire has it (base64 text) -> botocore params (bytes for blobs)."""
+    block = json.loads(json.dumps(block))
+    if "reasoningContent" in block and "redactedContent" in block["reasoningContent"]:
+        block["reasoningContent"]["redactedContent"] = base64.b64decode(block["reasoningContent"]["redactedContent"])
+    return block
+
+
+CASES += [
+    {
+        "name": "agent-loop-reasoning-replay",
+        "description": "A two-turn agent loop with extended thinking: the turn-1 reply's output.message (reasoning text + signature, text, tool use) appended unchanged as native blocks, then the tool result.",
+        "input": {
+            "options": {"model": CLAUDE, "region": "us-east-1", **KEYS,
+                        "inference_configuration": {"max_tokens": 4096},
+                        "additional_model_request_fields": {"thinking": {"type": "enabled", "budget_tokens": 2048}}},
+            "messages": [
+                {"role": "user", "content": "What should I wear in Paris today?"},
+                ASSISTANT,
+                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q",
+                                              "content": [{"type": "json", "json": {"temp_c": 14, "sky": "rain"}}]}]},
+            ],
+            "tools": WEATHER_TOOLS,
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": None,
+        "params": {"modelId": CLAUDE,
+                   "messages": [
+                       {"role": "user", "content": [{"text": "What should I wear in Paris today?"}]},
+                       {"role": "assistant", "content": [wire_to_params(b) for b in ASSISTANT["content"]]},
+                       {"role": "user", "content": [{"toolResult": {"toolUseId": "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q",
+                                                                    "content": [{"json": {"temp_c": 14, "sky": "rain"}}]}}]}],
+                   "inferenceConfig": {"maxTokens": 4096},
+                   "toolConfig": {"tools": [WEATHER_SPEC]},
+                   "additionalModelRequestFields": {"thinking": {"type": "enabled", "budget_tokens": 2048}}},
+    },
+    {
+        "name": "reasoning-parts-first-in-turn",
+        "description": "Typed reasoning parts (text + signature, redacted bytes); two adjacent assistant messages merge with the second one's leading reasoning moved before the first one's text.",
+        "input": {
+            "options": {"model": CLAUDE, "region": "us-west-2", **KEYS},
+            "messages": [
+                {"role": "user", "content": "Weather in Oslo?"},
+                {"role": "assistant", "content": "Let me check."},
+                {"role": "assistant", "content": [
+                    {"type": "reasoning", "text": "The user wants Oslo.", "signature": "ErUBCkYIBBgCIkDsig=="},
+                    {"type": "reasoning", "redacted": REDACTED_B64},
+                    {"type": "tool_use", "id": "tooluse_1", "name": "get_weather", "input": {"city": "Oslo"}}]},
+                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "tooluse_1", "content": "-3 C, snow", "status": "success"}]},
+            ],
+            "tools": WEATHER_TOOLS,
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-west-2", "endpoint_url": None,
+        "params": {"modelId": CLAUDE,
+                   "messages": [
+                       {"role": "user", "content": [{"text": "Weather in Oslo?"}]},
+                       {"role": "assistant", "content": [
+                           {"reasoningContent": {"reasoningText": {"text": "The user wants Oslo.", "signature": "ErUBCkYIBBgCIkDsig=="}}},
+                           {"reasoningContent": {"redactedContent": REDACTED}},
+                           {"text": "Let me check."},
+                           {"toolUse": {"toolUseId": "tooluse_1", "name": "get_weather", "input": {"city": "Oslo"}}}]},
+                       {"role": "user", "content": [{"toolResult": {"toolUseId": "tooluse_1", "content": [{"text": "-3 C, snow"}], "status": "success"}}]}],
+                   "toolConfig": {"tools": [WEATHER_SPEC]}},
+    },
+    {
+        "name": "cache-points-with-ttl",
+        "description": "Prompt caching everywhere: cache_point parts with and without ttl in system and user content, role metadata cache_control with ttl 1h, and the tools file's cache point with a ttl.",
+        "input": {
+            "options": {"model": CLAUDE, "region": "us-east-1", **KEYS},
+            "messages": [
+                {"role": "system", "content": [{"type": "text", "text": "You are a contracts lawyer."}, {"type": "cache_point", "ttl": "1h"},
+                                               {"type": "text", "text": "Cite clauses."}, {"type": "cache_point"}]},
+                {"role": "user", "content": "Here is the contract: ...", "metadata": {"cache_control": {"type": "ephemeral", "ttl": "1h"}}},
+                {"role": "assistant", "content": "Read it."},
+                {"role": "user", "content": [{"type": "text", "text": "Clause 4?"}, {"type": "cache_point", "ttl": "5m"}]},
+            ],
+            "tools": {**WEATHER_TOOLS, "cache_point": {"ttl": "1h"}},
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": None,
+        "params": {"modelId": CLAUDE,
+                   "messages": [
+                       {"role": "user", "content": [{"text": "Here is the contract: ..."}, {"cachePoint": {"type": "default", "ttl": "1h"}}]},
+                       {"role": "assistant", "content": [{"text": "Read it."}]},
+                       {"role": "user", "content": [{"text": "Clause 4?"}, {"cachePoint": {"type": "default", "ttl": "5m"}}]}],
+                   "system": [{"text": "You are a contracts lawyer."}, {"cachePoint": {"type": "default", "ttl": "1h"}},
+                              {"text": "Cite clauses."}, {"cachePoint": {"type": "default"}}],
+                   "toolConfig": {"tools": [WEATHER_SPEC, {"cachePoint": {"type": "default", "ttl": "1h"}}]}},
+    },
+    {
+        "name": "structured-output-strict-and-system-tools",
+        "description": "output_format (outputConfig.textFormat json_schema, the schema as compact JSON text), a strict tool, a system tool, a specific tool choice, and service_tier.",
+        "input": {
+            "options": {"model": "amazon.nova-pro-v1:0", "region": "us-east-1", **KEYS,
+                        "service_tier": "flex",
+                        "output_format": {"name": "person", "description": "A person", "schema": SCHEMA}},
+            "messages": [{"role": "user", "content": "Ada Lovelace, 36."}],
+            "tools": {"tools": [{"name": "lookup", "description": "Look a person up",
+                                 "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"], "additionalProperties": False},
+                                 "strict": True},
+                                {"system_tool": "nova_grounding"}],
+                      "tool_choice": {"tool": "lookup"}},
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": None,
+        "params": {"modelId": "amazon.nova-pro-v1:0",
+                   "messages": [{"role": "user", "content": [{"text": "Ada Lovelace, 36."}]}],
+                   "toolConfig": {"tools": [
+                       {"toolSpec": {"name": "lookup", "description": "Look a person up",
+                                     "inputSchema": {"json": {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"], "additionalProperties": False}},
+                                     "strict": True}},
+                       {"systemTool": {"name": "nova_grounding"}}],
+                       "toolChoice": {"tool": {"name": "lookup"}}},
+                   "serviceTier": {"type": "flex"},
+                   "outputConfig": {"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {
+                       "schema": json.dumps(SCHEMA, separators=(",", ":")), "name": "person", "description": "A person"}}}}},
+    },
+    {
+        "name": "citations-documents-and-search-results",
+        "description": "Citations: a document from plain text with context and citations enabled, a document from chunks, a search_result part, and a tool result holding a search result.",
+        "input": {
+            "options": {"model": CLAUDE, "region": "us-east-1", **KEYS},
+            "messages": [
+                {"role": "user", "content": [
+                    {"type": "document", "text": "The grass is green. The sky is blue.", "name": "facts", "context": "A children's book", "citations": True},
+                    {"type": "document", "content": ["Chunk one.", "Chunk two."], "name": "chunks", "media_type": "text/plain", "citations": True},
+                    {"type": "search_result", "source": "https://example.com/sky", "title": "Sky", "content": ["The sky is blue because of Rayleigh scattering."], "citations": True},
+                    {"type": "text", "text": "What colour is the sky? Cite."}]},
+                {"role": "assistant", "content": [{"type": "tool_use", "id": "t9", "name": "get_weather", "input": {"city": "Paris"}}]},
+                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t9", "content": [
+                    {"type": "search_result", "source": "kb://weather/paris", "title": "Paris", "content": ["Rain", "14 C"]}]}]},
+            ],
+            "tools": WEATHER_TOOLS,
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": None,
+        "params": {"modelId": CLAUDE,
+                   "messages": [
+                       {"role": "user", "content": [
+                           {"document": {"name": "facts", "source": {"text": "The grass is green. The sky is blue."}, "context": "A children's book", "citations": {"enabled": True}}},
+                           {"document": {"format": "txt", "name": "chunks", "source": {"content": [{"text": "Chunk one."}, {"text": "Chunk two."}]}, "citations": {"enabled": True}}},
+                           {"searchResult": {"source": "https://example.com/sky", "title": "Sky", "content": [{"text": "The sky is blue because of Rayleigh scattering."}], "citations": {"enabled": True}}},
+                           {"text": "What colour is the sky? Cite."}]},
+                       {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t9", "name": "get_weather", "input": {"city": "Paris"}}}]},
+                       {"role": "user", "content": [{"toolResult": {"toolUseId": "t9", "content": [
+                           {"searchResult": {"source": "kb://weather/paris", "title": "Paris", "content": [{"text": "Rain"}, {"text": "14 C"}]}}]}}]}],
+                   "toolConfig": {"tools": [WEATHER_SPEC]}},
+    },
+    {
+        "name": "guardrail-image-and-stream-mode",
+        "description": "ConverseStream with guardrail streamProcessingMode (stream only) and a guardContent image; service tier priority.",
+        "operation": "ConverseStream",
+        "input": {
+            "operation": "converse-stream",
+            "options": {"model": "amazon.nova-lite-v1:0", "region": "eu-west-1", **KEYS,
+                        "guardrail_config": {"identifier": "gr-abc123", "version": "DRAFT", "stream_processing_mode": "async"},
+                        "service_tier": "priority"},
+            "messages": [{"role": "user", "content": [
+                {"type": "guard_content", "base64": PNG_B64, "media_type": "image/png"},
+                {"type": "text", "text": "Is this image safe?"}]}],
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "eu-west-1", "endpoint_url": None,
+        "params": {"modelId": "amazon.nova-lite-v1:0",
+                   "messages": [{"role": "user", "content": [
+                       {"guardContent": {"image": {"format": "png", "source": {"bytes": PNG}}}},
+                       {"text": "Is this image safe?"}]}],
+                   "guardrailConfig": {"guardrailIdentifier": "gr-abc123", "guardrailVersion": "DRAFT", "streamProcessingMode": "async"},
+                   "serviceTier": {"type": "priority"}},
+    },
+    {
+        "name": "prompt-arn-variables-only",
+        "description": "A Prompt management ARN called with no messages: only promptVariables.",
+        "input": {
+            "options": {"model": "arn:aws:bedrock:us-east-1:123456789012:prompt/PROMPT12345:2", **KEYS,
+                        "prompt_variables": {"genre": "jazz", "number": "3"}},
+            "messages": [],
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": None,
+        "params": {"modelId": "arn:aws:bedrock:us-east-1:123456789012:prompt/PROMPT12345:2",
+                   "promptVariables": {"genre": {"text": "jazz"}, "number": {"text": "3"}}},
+    },
+    {
+        "name": "count-tokens",
+        "description": "CountTokens for a conversation with system, tools and additional fields: input.converse holds the Converse members CountTokens takes; inference settings and extra_body's other keys are left out.",
+        "operation": "CountTokens",
+        "input": {
+            "operation": "count-tokens",
+            "options": {"model": "anthropic.claude-3-5-haiku-20241022-v1:0", "region": "us-east-1", **KEYS,
+                        "inference_configuration": {"max_tokens": 100},
+                        "additional_model_request_fields": {"top_k": 5},
+                        "extra_body": {"requestMetadata": {"team": "x"}}},
+            "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "How many tokens is this?"}],
+            "tools": WEATHER_TOOLS,
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": None,
+        "params": {"modelId": "anthropic.claude-3-5-haiku-20241022-v1:0",
+                   "input": {"converse": {
+                       "messages": [{"role": "user", "content": [{"text": "How many tokens is this?"}]}],
+                       "system": [{"text": "Be brief."}],
+                       "toolConfig": {"tools": [WEATHER_SPEC]},
+                       "additionalModelRequestFields": {"top_k": 5}}}},
+    },
+]
+
+
 class Caught(Exception):
     pass
 
@@ -296,9 +523,12 @@ def serialize(case):
         seen["body"] = request.body
         raise Caught()
 
-    client.meta.events.register("before-send.bedrock-runtime.Converse", catch)
+    operation = case.get("operation", "Converse")
+    client.meta.events.register(f"before-send.bedrock-runtime.{operation}", catch)
+    call = {"Converse": client.converse, "ConverseStream": client.converse_stream,
+            "CountTokens": client.count_tokens}[operation]
     try:
-        client.converse(**case["params"])
+        call(**case["params"])
     except Caught:
         pass
     return seen["url"], json.loads(seen["body"])
