@@ -384,7 +384,7 @@ fn typed_parts_name_their_mistakes() {
         ),
         (
             r#"{"type": "cache_point", "ttl": "2h"}"#,
-            "use \"5m\" or \"1h\"",
+            "write \"5m\" or \"1h\"",
         ),
         (
             r#"{"type": "cache_point", "scope": "x"}"#,

@@ -374,11 +374,12 @@ CASES += [
     },
     {
         "name": "structured-output-strict-and-system-tools",
-        "description": "output_format (outputConfig.textFormat json_schema, the schema as compact JSON text), a strict tool, a system tool, a specific tool choice, and service_tier.",
+        "description": "output_format (outputConfig.textFormat json_schema, the schema as compact JSON text) and effort, a strict tool, a system tool, a specific tool choice, project_identifier and service_tier.",
         "input": {
             "options": {"model": "amazon.nova-pro-v1:0", "region": "us-east-1", **KEYS,
                         "service_tier": "flex",
-                        "output_format": {"name": "person", "description": "A person", "schema": SCHEMA}},
+                        "output_format": {"name": "person", "description": "A person", "schema": SCHEMA},
+                        "effort": "medium", "project_identifier": "proj_research-1"},
             "messages": [{"role": "user", "content": "Ada Lovelace, 36."}],
             "tools": {"tools": [{"name": "lookup", "description": "Look a person up",
                                  "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"], "additionalProperties": False},
@@ -396,9 +397,11 @@ CASES += [
                                      "strict": True}},
                        {"systemTool": {"name": "nova_grounding"}}],
                        "toolChoice": {"tool": {"name": "lookup"}}},
+                   "projectIdentifier": "proj_research-1",
                    "serviceTier": {"type": "flex"},
                    "outputConfig": {"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {
-                       "schema": json.dumps(SCHEMA, separators=(",", ":")), "name": "person", "description": "A person"}}}}},
+                       "schema": json.dumps(SCHEMA, separators=(",", ":")), "name": "person", "description": "A person"}}},
+                                    "effort": "medium"}},
     },
     {
         "name": "citations-documents-and-search-results",

@@ -58,6 +58,10 @@ pub struct ClientConfig {
     pub(super) service_tier: Option<String>,
     /// `output_format { name description schema }` → `outputConfig.textFormat`.
     pub(super) output_format: Option<OutputFormat>,
+    /// `effort "high"` → `outputConfig.effort`.
+    pub(super) effort: Option<String>,
+    /// `project_identifier "ID or ARN"` → `projectIdentifier`.
+    pub(super) project_identifier: Option<String>,
     /// `extra_body { ... }`: deep-merged into the body last (a `null` removes a key), so new
     /// Converse fields need no new release.
     pub(super) extra_body: Vec<(String, Value)>,
@@ -180,6 +184,16 @@ impl ClientConfig {
     /// `output_format { name description schema }` → `outputConfig.textFormat`.
     pub fn output_format(&self) -> Option<&OutputFormat> {
         self.output_format.as_ref()
+    }
+
+    /// `effort` (`low`, `medium`, `high`, `xhigh`, `max`) → `outputConfig.effort`.
+    pub fn effort(&self) -> Option<&str> {
+        self.effort.as_deref()
+    }
+
+    /// `project_identifier` (a Bedrock project's id or ARN) → `projectIdentifier`.
+    pub fn project_identifier(&self) -> Option<&str> {
+        self.project_identifier.as_deref()
     }
 
     /// `extra_body { ... }`: deep-merged into the body last (a `null` removes a key), so new Converse fields need no new release.

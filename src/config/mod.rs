@@ -11,12 +11,14 @@
 //! caller can make afterwards, [`ClientConfig::with_region`], validates again.
 
 mod baml;
+mod body_options;
 mod builder;
 mod client;
 mod policy;
 mod read;
 mod suggest;
 mod validate;
+mod values;
 
 pub use baml::{BamlClient, BamlFile};
 pub use builder::ClientConfigBuilder;

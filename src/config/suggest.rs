@@ -3,7 +3,7 @@
 use crate::error::Error;
 
 /// Every option a client block or options map may have (camelCase aliases aside).
-const OPTION_KEYS: [&str; 29] = [
+const OPTION_KEYS: [&str; 31] = [
     "model",
     "model_id",
     "region",
@@ -29,6 +29,8 @@ const OPTION_KEYS: [&str; 29] = [
     "performance_config",
     "service_tier",
     "output_format",
+    "effort",
+    "project_identifier",
     "additional_model_response_field_paths",
     "extra_body",
     "accessKeyId",

@@ -2,17 +2,25 @@
 //! rules that join several of them ([`Fields::finish`]). Error texts are BAML's where BAML has
 //! one.
 
+use super::body_options::{
+    effort, guardrail_config, output_format, performance_latency, project_identifier,
+    response_paths, service_tier,
+};
 use super::client::ClientConfig;
 use super::policy::{
     AllowedRoleMetadata, FinishReasonPolicy, GuardrailConfig, HttpOptions, InferenceConfig,
     MediaUrlHandler, MediaUrlMode, OutputFormat, RolePolicy,
 };
 use super::suggest::{closest, unsupported};
+use super::values::{
+    boolean, describe, map, non_negative_integer, number, optional_string, string, string_list,
+    string_map, type_name,
+};
 use crate::auth::Credentials;
 use crate::codec::redact_userinfo;
 use crate::endpoint::{validate_region, Endpoint};
 use crate::error::{Error, Result};
-use crate::value::{Number, Value};
+use crate::value::Value;
 
 pub(super) const HTTP_FIELDS: [&str; 4] = [
     "connect_timeout_ms",
@@ -20,152 +28,6 @@ pub(super) const HTTP_FIELDS: [&str; 4] = [
     "time_to_first_token_timeout_ms",
     "idle_timeout_ms",
 ];
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "map",
-    }
-}
-
-fn string(key: &str, v: &Value) -> Result<String> {
-    match v {
-        Value::String(s) => Ok(s.clone()),
-        other => Err(Error::config(format!(
-            "{key} must be a string. Got: {}",
-            type_name(other)
-        ))),
-    }
-}
-
-/// A string option where `null` and `""` mean "not set" (as BAML treats `session_token ""`).
-fn optional_string(key: &str, v: &Value) -> Result<Option<String>> {
-    match v {
-        Value::Null => Ok(None),
-        _ => string(key, v).map(|s| (!s.is_empty()).then_some(s)),
-    }
-}
-
-fn string_list(key: &str, v: &Value) -> Result<Vec<String>> {
-    match v {
-        Value::Array(items) => items
-            .iter()
-            .map(|item| match item {
-                Value::String(s) => Ok(s.clone()),
-                other => Err(Error::config(format!(
-                    "values in {key} must be strings. Got: {}",
-                    type_name(other)
-                ))),
-            })
-            .collect(),
-        other => Err(Error::config(format!(
-            "{key} must be an array. Got: {}",
-            type_name(other)
-        ))),
-    }
-}
-
-fn map<'v>(key: &str, v: &'v Value) -> Result<&'v [(String, Value)]> {
-    match v {
-        Value::Object(entries) => Ok(entries),
-        other => Err(Error::config(format!(
-            "{key} must be a map. Got: {}",
-            type_name(other)
-        ))),
-    }
-}
-
-fn non_negative_integer(key: &str, v: &Value) -> Result<u64> {
-    match v {
-        Value::Number(n) if n.is_integer() => n.as_u64().ok_or_else(|| {
-            if n.as_str().starts_with('-') {
-                Error::config(format!("{key} must be non-negative, got: {n}ms"))
-            } else {
-                Error::config(format!("{key} is too large, got: {n}ms"))
-            }
-        }),
-        other => Err(Error::config(format!(
-            "{key} must be an integer. Got: {}",
-            match other {
-                Value::Number(n) => n.to_string(),
-                _ => type_name(other).to_owned(),
-            }
-        ))),
-    }
-}
-
-fn string_map(key: &str, v: &Value) -> Result<Vec<(String, String)>> {
-    map(key, v)?
-        .iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => Ok((k.clone(), s.clone())),
-            other => Err(Error::config(format!(
-                "{key} values must be strings. Got: {} for {k}",
-                type_name(other)
-            ))),
-        })
-        .collect()
-}
-
-fn guardrail_config(v: &Value) -> Result<GuardrailConfig> {
-    let mut identifier = None;
-    let mut version = None;
-    let mut trace = None;
-    let mut stream_processing_mode = None;
-    for (k, v) in map("guardrail_config", v)? {
-        let text = string(&format!("guardrail_config {k}"), v)?;
-        match k.as_str() {
-            "identifier" => identifier = Some(text),
-            "version" => version = Some(text),
-            "stream_processing_mode" if matches!(text.as_str(), "sync" | "async") => {
-                stream_processing_mode = Some(text)
-            }
-            "stream_processing_mode" => {
-                return Err(Error::config(format!(
-                    "guardrail_config stream_processing_mode must be sync or async, got {text:?}"
-                )))
-            }
-            "trace" if matches!(text.as_str(), "enabled" | "disabled" | "enabled_full") => {
-                trace = Some(text)
-            }
-            "trace" => {
-                return Err(Error::config(format!(
-                "guardrail_config trace must be enabled, disabled or enabled_full, got {text:?}"
-            )))
-            }
-            other => {
-                return Err(Error::config(format!(
-                    "unknown guardrail_config key: {other} (use identifier, version, trace, stream_processing_mode)"
-                )))
-            }
-        }
-    }
-    match (identifier, version) {
-        (Some(identifier), Some(version)) => Ok(GuardrailConfig {
-            identifier,
-            version,
-            trace,
-            stream_processing_mode,
-        }),
-        _ => Err(Error::config(
-            "guardrail_config needs both identifier and version",
-        )),
-    }
-}
-
-fn number(key: &str, v: &Value) -> Result<Number> {
-    match v {
-        Value::Number(n) => Ok(n.clone()),
-        other => Err(Error::config(format!(
-            "{key} must be a number. Got: {}",
-            type_name(other)
-        ))),
-    }
-}
 
 fn inference_config(v: &Value) -> Result<InferenceConfig> {
     let mut out = InferenceConfig::default();
@@ -194,15 +56,6 @@ fn inference_config(v: &Value) -> Result<InferenceConfig> {
         }
     }
     Ok(out)
-}
-
-/// A value for an error message: numbers and short strings verbatim, others by type.
-fn describe(v: &Value) -> String {
-    match v {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) if s.chars().count() <= 40 => format!("{s:?}"),
-        other => type_name(other).to_owned(),
-    }
 }
 
 fn media_url_handler(v: &Value) -> Result<MediaUrlHandler> {
@@ -305,6 +158,8 @@ struct Fields {
     response_paths: Vec<String>,
     service_tier: Option<String>,
     output_format: Option<OutputFormat>,
+    effort: Option<String>,
+    project_identifier: Option<String>,
     extra_body: Vec<(String, Value)>,
 }
 
@@ -383,6 +238,8 @@ impl Fields {
             }
             "service_tier" => self.service_tier = service_tier(key, value)?,
             "output_format" => self.output_format = Some(output_format(key, value)?),
+            "effort" => self.effort = effort(key, value)?,
+            "project_identifier" => self.project_identifier = project_identifier(key, value)?,
             "extra_body" => self.extra_body = map(key, value)?.to_vec(),
             _ => return Err(unsupported(key)),
         }
@@ -430,6 +287,8 @@ impl Fields {
             additional_model_response_field_paths: self.response_paths,
             service_tier: self.service_tier,
             output_format: self.output_format,
+            effort: self.effort,
+            project_identifier: self.project_identifier,
             extra_body: self.extra_body,
         })
     }
@@ -476,116 +335,6 @@ fn allowed_role_metadata(key: &str, value: &Value) -> Result<AllowedRoleMetadata
             ))
         }
     })
-}
-
-fn boolean(key: &str, value: &Value) -> Result<bool> {
-    match value {
-        Value::Bool(b) => Ok(*b),
-        other => Err(Error::config(format!(
-            "{key} must be a bool. Got: {}",
-            type_name(other)
-        ))),
-    }
-}
-
-fn performance_latency(key: &str, value: &Value) -> Result<Option<String>> {
-    let mut latency = None;
-    for (k, v) in map(key, value)? {
-        match (k.as_str(), v) {
-            ("latency", Value::String(l)) if l == "standard" || l == "optimized" => {
-                latency = Some(l.clone())
-            }
-            ("latency", _) => {
-                return Err(Error::config(
-                    "performance_config latency must be \"standard\" or \"optimized\"",
-                ))
-            }
-            (other, _) => {
-                return Err(Error::config(format!(
-                    "unknown performance_config key: {other} (Converse has latency)"
-                )))
-            }
-        }
-    }
-    Ok(latency)
-}
-
-/// `service_tier "flex"` (or `{type "flex"}`, as Converse writes it).
-fn service_tier(key: &str, value: &Value) -> Result<Option<String>> {
-    let tier = match value {
-        Value::Null => return Ok(None),
-        Value::Object(_) => match value.get("type") {
-            Some(t) => string(&format!("{key} type"), t)?,
-            None => {
-                return Err(Error::config(format!(
-                    "{key} must be a tier name (priority, default, flex, reserved)"
-                )))
-            }
-        },
-        other => string(key, other)?,
-    };
-    if !matches!(tier.as_str(), "priority" | "default" | "flex" | "reserved") {
-        return Err(Error::config(format!(
-            "{key} must be priority, default, flex or reserved, got {tier:?}"
-        )));
-    }
-    Ok(Some(tier))
-}
-
-/// `output_format { name description? schema {...} }`.
-fn output_format(key: &str, value: &Value) -> Result<OutputFormat> {
-    let mut name = None;
-    let mut description = None;
-    let mut schema = None;
-    for (k, v) in map(key, value)? {
-        match k.as_str() {
-            "name" => name = Some(string(&format!("{key} name"), v)?),
-            "description" => description = Some(string(&format!("{key} description"), v)?),
-            "schema" => match v {
-                Value::Object(_) => schema = Some(v.clone()),
-                // A schema given as JSON text (as the wire has it) is read back into a value.
-                Value::String(text) => {
-                    let parsed = Value::from_json_str(text).map_err(|e| {
-                        Error::config(format!("{key} schema is text that is not JSON: {e}"))
-                    })?;
-                    if parsed.as_object().is_none() {
-                        return Err(Error::config(format!(
-                            "{key} schema must be a JSON Schema object"
-                        )));
-                    }
-                    schema = Some(parsed)
-                }
-                other => {
-                    return Err(Error::config(format!(
-                        "{key} schema must be a JSON Schema object, got {}",
-                        type_name(other)
-                    )))
-                }
-            },
-            other => {
-                return Err(Error::config(format!(
-                    "unknown {key} key: {other} (use name, description, schema)"
-                )))
-            }
-        }
-    }
-    let schema = schema
-        .ok_or_else(|| Error::config(format!("{key} needs a schema (a JSON Schema object)")))?;
-    Ok(OutputFormat {
-        name,
-        description,
-        schema,
-    })
-}
-
-fn response_paths(key: &str, value: &Value) -> Result<Vec<String>> {
-    let paths = string_list(key, value)?;
-    if let Some(bad) = paths.iter().find(|p| !p.starts_with('/')) {
-        return Err(Error::config(format!(
-            "additional_model_response_field_paths entries are JSON pointers starting with '/', got {bad:?}"
-        )));
-    }
-    Ok(paths)
 }
 
 pub(super) fn model(model: Option<String>, model_id: Option<String>) -> Result<String> {

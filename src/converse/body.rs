@@ -321,6 +321,9 @@ fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>, stream
         }
         body.push(("guardrailConfig".into(), obj(fields)));
     }
+    if let Some(project) = config.project_identifier() {
+        body.push(("projectIdentifier".into(), Value::from(project)));
+    }
     if !config.additional_model_request_fields().is_empty() {
         body.push((
             "additionalModelRequestFields".into(),
@@ -358,6 +361,7 @@ fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>, stream
     if let Some(tier) = config.service_tier() {
         body.push(("serviceTier".into(), obj(vec![("type", Value::from(tier))])));
     }
+    let mut output_config = Vec::new();
     if let Some(format) = config.output_format() {
         let mut schema = vec![("schema", Value::String(format.schema.to_json()))];
         if let Some(name) = &format.name {
@@ -370,9 +374,12 @@ fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>, stream
             ("type", Value::from("json_schema")),
             ("structure", obj(vec![("jsonSchema", obj(schema))])),
         ]);
-        body.push((
-            "outputConfig".into(),
-            obj(vec![("textFormat", text_format)]),
-        ));
+        output_config.push(("textFormat", text_format));
+    }
+    if let Some(effort) = config.effort() {
+        output_config.push(("effort", Value::from(effort)));
+    }
+    if !output_config.is_empty() {
+        body.push(("outputConfig".into(), obj(output_config)));
     }
 }

@@ -1,8 +1,8 @@
 //! The Converse wire format: URL, body, and the unsigned request.
 //!
 //! One entry point: [`Builder`] takes the config, the messages and the environment, then
-//! optionally tools, fetched media and the profile's region, and builds a Converse or
-//! ConverseStream [`UnsignedRequest`]; [`UnsignedRequest::sign`] authorises it.
+//! optionally tools, fetched media and the profile's region, and builds a Converse,
+//! ConverseStream or CountTokens [`UnsignedRequest`]; [`UnsignedRequest::sign`] authorises it.
 
 mod body;
 mod media;
@@ -179,9 +179,13 @@ fn media_inputs(messages: &[Message], wanted: impl Fn(&Media) -> Option<String>)
 ///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), else `https://bedrock-runtime.{region}.amazonaws.com`
 ///   (`bedrock-runtime-fips` with `AWS_USE_FIPS_ENDPOINT=true`; see [`Endpoint::bedrock_runtime`]).
 /// - Body keys in Converse's order, each omitted when empty: `messages`, `system`,
-///   `inferenceConfig`, `toolConfig`, `guardrailConfig`, `additionalModelRequestFields`,
-///   `promptVariables`, `additionalModelResponseFieldPaths`, `requestMetadata`,
-///   `performanceConfig`; then `extra_body` deep-merged.
+///   `inferenceConfig`, `toolConfig`, `guardrailConfig`, `projectIdentifier`,
+///   `additionalModelRequestFields`, `promptVariables`, `additionalModelResponseFieldPaths`,
+///   `requestMetadata`, `performanceConfig`, `serviceTier`, `outputConfig`; then `extra_body`
+///   deep-merged. [`build_count_tokens`](Self::build_count_tokens) wraps the members
+///   CountTokens takes in `{"input": {"converse": ...}}`.
+/// - Messages: none only when the model is a Prompt management ARN (its
+///   `prompt_variables` fill the prompt).
 ///
 /// ```
 /// use bedrock_request::{converse::Builder, ClientConfig, Env, Message};

@@ -11,15 +11,22 @@
 //! 7. a prompt that is only system text is sent as one user message.
 //!
 //! `cache_control` role metadata (when `allowed_role_metadata` lets it through) puts a
-//! `{"cachePoint":{"type":"default"}}` block after that message's parts. The conversation must
-//! then start with a `user` message, and every role on the wire must be `user` or `assistant`.
+//! `{"cachePoint":{"type":"default"}}` block (with its `ttl`) after that message's parts. When
+//! adjacent assistant messages merge, each one's leading reasoning moves before the turn's
+//! text and tool uses (Bedrock wants a turn's reasoning first); within one message the order
+//! is kept. The conversation must then start with a `user` message, every role on the wire
+//! must be `user` or `assistant`, tool uses and reasoning must be in assistant turns and tool
+//! results in user turns (a server tool's result, which Bedrock returns in the assistant's
+//! turn, excepted).
+//!
+//! A reply goes back with [`Completion::to_message`](crate::parse::Completion::to_message);
+//! a messages file ([`messages_from_json`]) takes typed parts and native Converse blocks
+//! ([`NativeBlock`]).
 
 mod file;
 mod native;
 
 pub use crate::completion::Reasoning;
-
-use crate::completion::{Completion, ContentBlock};
 pub use file::messages_from_json;
 pub use native::NativeBlock;
 
@@ -160,7 +167,7 @@ impl CacheTtl {
             "5m" => Ok(CacheTtl::FiveMinutes),
             "1h" => Ok(CacheTtl::OneHour),
             other => Err(Error::prompt(format!(
-                "cache point ttl {other:?} is not one Bedrock takes: use \"5m\" or \"1h\""
+                "cache point ttl {other:?} is not one Bedrock takes: write \"5m\" or \"1h\""
             ))),
         }
     }
@@ -633,70 +640,4 @@ fn merge_adjacent(messages: Vec<Staged>) -> Vec<Staged> {
         }
     }
     out
-}
-
-impl Completion {
-    /// The assistant turn to append to the conversation for the next call: every content
-    /// block in order, as the model produced it (reasoning with its signature, redacted
-    /// reasoning, tool uses with their exact input, citations and any other block verbatim).
-    /// Server tool uses and their results go back as native blocks.
-    ///
-    /// ```
-    /// use bedrock_request::{parse, FinishReasonPolicy, Message, Part};
-    /// let body = br#"{"output":{"message":{"role":"assistant","content":[
-    ///   {"reasoningContent":{"reasoningText":{"text":"Use the tool.","signature":"c2ln"}}},
-    ///   {"toolUse":{"toolUseId":"t1","name":"weather","input":{"city":"Paris"}}}]}},"stopReason":"tool_use"}"#;
-    /// let completion = parse::response(200, &[], body, &FinishReasonPolicy::Any)?;
-    /// let turn = completion.to_message();
-    /// assert_eq!(turn.role, "assistant");
-    /// assert!(matches!(&turn.parts[0], Part::Reasoning(r) if r.signature.as_deref() == Some("c2ln")));
-    /// assert!(matches!(&turn.parts[1], Part::ToolUse { id, .. } if id == "t1"));
-    /// # Ok::<(), bedrock_request::Error>(())
-    /// ```
-    pub fn to_message(&self) -> Message {
-        let parts = self
-            .content
-            .iter()
-            .map(|block| match block {
-                ContentBlock::Text(t) => Part::Text(t.clone()),
-                ContentBlock::Reasoning(r) => Part::Reasoning(r.clone()),
-                ContentBlock::ToolUse(t) if !t.is_server() => Part::ToolUse {
-                    id: t.id.clone(),
-                    name: t.name.clone(),
-                    input: t.input.to_value(),
-                },
-                ContentBlock::ToolUse(t) => {
-                    let mut fields = vec![
-                        ("toolUseId".to_owned(), Value::from(t.id.as_str())),
-                        ("name".to_owned(), Value::from(t.name.as_str())),
-                        ("input".to_owned(), t.input.to_value()),
-                    ];
-                    if let Some(kind) = &t.tool_type {
-                        fields.push(("type".to_owned(), Value::from(kind.as_str())));
-                    }
-                    Part::Native(NativeBlock::from_reply(Value::Object(vec![(
-                        "toolUse".to_owned(),
-                        Value::Object(fields),
-                    )])))
-                }
-                ContentBlock::Citations(c) => {
-                    Part::Native(NativeBlock::from_reply(c.block.clone()))
-                }
-                ContentBlock::Other(v) => Part::Native(NativeBlock::from_reply(v.clone())),
-            })
-            .collect();
-        Message::new("assistant", parts)
-    }
-}
-
-impl Message {
-    /// A message built from native Converse content blocks, each checked
-    /// ([`NativeBlock::new`]).
-    pub fn from_native(role: impl Into<String>, blocks: Vec<Value>) -> Result<Message> {
-        let parts = blocks
-            .into_iter()
-            .map(|b| NativeBlock::new(b).map(Part::Native))
-            .collect::<Result<_>>()?;
-        Ok(Message::new(role, parts))
-    }
 }

@@ -1,8 +1,11 @@
 //! Native Converse content blocks: a block written as Converse takes it (`{"toolUse": {...}}`,
 //! `{"reasoningContent": {...}}`), checked to hold one known union member and sent as written,
-//! so a reply's `output.message` can be appended to the conversation unchanged.
+//! so a reply's `output.message` can be appended to the conversation unchanged; and
+//! [`Completion::to_message`], a reply back into the assistant's message.
 
+use super::{Message, Part};
 use crate::codec::base64_decode;
+use crate::completion::{Completion, ContentBlock};
 use crate::error::{Error, Result};
 use crate::value::Value;
 
@@ -242,5 +245,71 @@ fn check_bytes(name: &str, inner: &Value) -> std::result::Result<(), String> {
         Some(_) => Err(format!(
             "{name}: the bytes must be base64 text, as on the wire"
         )),
+    }
+}
+
+impl Completion {
+    /// The assistant turn to append to the conversation for the next call: every content
+    /// block in order, as the model produced it (reasoning with its signature, redacted
+    /// reasoning, tool uses with their exact input, citations and any other block verbatim).
+    /// Server tool uses and their results go back as native blocks.
+    ///
+    /// ```
+    /// use bedrock_request::{parse, FinishReasonPolicy, Message, Part};
+    /// let body = br#"{"output":{"message":{"role":"assistant","content":[
+    ///   {"reasoningContent":{"reasoningText":{"text":"Use the tool.","signature":"c2ln"}}},
+    ///   {"toolUse":{"toolUseId":"t1","name":"weather","input":{"city":"Paris"}}}]}},"stopReason":"tool_use"}"#;
+    /// let completion = parse::response(200, &[], body, &FinishReasonPolicy::Any)?;
+    /// let turn = completion.to_message();
+    /// assert_eq!(turn.role, "assistant");
+    /// assert!(matches!(&turn.parts[0], Part::Reasoning(r) if r.signature.as_deref() == Some("c2ln")));
+    /// assert!(matches!(&turn.parts[1], Part::ToolUse { id, .. } if id == "t1"));
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
+    pub fn to_message(&self) -> Message {
+        let parts = self
+            .content
+            .iter()
+            .map(|block| match block {
+                ContentBlock::Text(t) => Part::Text(t.clone()),
+                ContentBlock::Reasoning(r) => Part::Reasoning(r.clone()),
+                ContentBlock::ToolUse(t) if !t.is_server() => Part::ToolUse {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    input: t.input.to_value(),
+                },
+                ContentBlock::ToolUse(t) => {
+                    let mut fields = vec![
+                        ("toolUseId".to_owned(), Value::from(t.id.as_str())),
+                        ("name".to_owned(), Value::from(t.name.as_str())),
+                        ("input".to_owned(), t.input.to_value()),
+                    ];
+                    if let Some(kind) = &t.tool_type {
+                        fields.push(("type".to_owned(), Value::from(kind.as_str())));
+                    }
+                    Part::Native(NativeBlock::from_reply(Value::Object(vec![(
+                        "toolUse".to_owned(),
+                        Value::Object(fields),
+                    )])))
+                }
+                ContentBlock::Citations(c) => {
+                    Part::Native(NativeBlock::from_reply(c.block.clone()))
+                }
+                ContentBlock::Other(v) => Part::Native(NativeBlock::from_reply(v.clone())),
+            })
+            .collect();
+        Message::new("assistant", parts)
+    }
+}
+
+impl Message {
+    /// A message built from native Converse content blocks, each checked
+    /// ([`NativeBlock::new`]).
+    pub fn from_native(role: impl Into<String>, blocks: Vec<Value>) -> Result<Message> {
+        let parts = blocks
+            .into_iter()
+            .map(|b| NativeBlock::new(b).map(Part::Native))
+            .collect::<Result<_>>()?;
+        Ok(Message::new(role, parts))
     }
 }
