@@ -41,6 +41,15 @@ body = {"output": {"message": {"role": "assistant", "content": [
     "stopReason": "tool_use", "usage": {"inputTokens": 1, "outputTokens": 2, "totalTokens": 3},
     "metrics": {"latencyMs": 5}}
 put("converse_response", "ok", b"\x00" + compact(body).encode())
+for path in sorted(glob.glob(os.path.join(root, "vectors/responses/*.json"))):
+    name = os.path.basename(path)
+    data = json.load(open(path))
+    if name.endswith(".stream.json"):
+        picks = {"messageStart": 0, "contentBlockStart": 1, "contentBlockDelta": 2, "contentBlockStop": 3,
+                 "messageStop": 4, "metadata": 5}
+        put("stream_events", name, b"\n".join(bytes([picks[e]]) + compact(p).encode() for e, p in data))
+    else:
+        put("converse_response", name, b"\x00" + compact(data).encode())
 put("converse_response", "throttled", b"\x03" + b'{"message":"Too many requests"}')
 put("aws_error", "mismatch", "SignatureDoesNotMatch\n" + compact({"message": "The request signature we calculated does not match the signature you provided. The Canonical String for this request should have been\n'POST\n/\n\nhost:h\n\nhost\nabc'\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n20240115T120000Z\n20240115/us-east-1/bedrock/aws4_request\nabc'\n"}))
 put("aws_error", "skew", "Mon, 15 Jan 2024 12:34:56 GMT\n" + compact({"message": "Signature expired: 20240115T120000Z is now earlier than 20240115T121000Z (20240115T122500Z - 15 min.)"}))

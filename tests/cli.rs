@@ -996,7 +996,7 @@ fn the_curl_command_sends_one_request_to_the_signed_path_whatever_the_url_holds(
 /// A fake Bedrock on loopback: `/model/ok/converse` answers a completion,
 /// `/model/ok/converse-stream` an event stream, `/model/throttled/...` a 429 and
 /// `/model/denied/...` a 403, each with Bedrock's `x-amzn-errortype` header.
-fn fake_bedrock() -> String {
+pub(crate) fn fake_bedrock() -> String {
     use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -1036,6 +1036,12 @@ fn fake_bedrock() -> String {
                     "403 Forbidden",
                     "x-amzn-errortype: AccessDeniedException:http://internal.amazon.com/coral/com.amazon.coral.service/\r\n",
                     br#"{"Message":"You don't have access to the model with the specified model ID."}"#.to_vec(),
+                )
+            } else if path.ends_with("/count-tokens") {
+                (
+                    "200 OK",
+                    "content-type: application/json\r\n",
+                    br#"{"inputTokens":9}"#.to_vec(),
                 )
             } else if path.ends_with("/converse-stream") {
                 (

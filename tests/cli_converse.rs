@@ -321,3 +321,31 @@ fn no_messages_is_for_prompt_arns_only() {
         "{e}"
     );
 }
+
+#[test]
+fn send_counts_tokens_and_prints_the_turn_to_append() {
+    let base = crate::cli::fake_bedrock();
+    let dir = scratch("send");
+    let options = dir.join("options.json");
+    std::fs::write(
+        &options,
+        format!(r#"{{"model":"ok","region":"us-east-1","access_key_id":"AKID","secret_access_key":"S","endpoint_url":"{base}"}}"#),
+    )
+    .unwrap();
+    let options = options.to_str().unwrap();
+    let send = |extra: &[&str]| {
+        let mut args = vec!["send", "--options", options, "--prompt", "hi"];
+        args.extend(extra);
+        ok(&args, &[])
+    };
+    assert_eq!(send(&["--count-tokens"]), "9\n");
+    assert_eq!(
+        json(&send(&["--count-tokens", "--format", "json"])),
+        serde_json::json!({"input_tokens": 9})
+    );
+    assert_eq!(
+        json(&send(&["--format", "message"])),
+        serde_json::json!({"role": "assistant", "content": [{"text": "Bonjour !"}]})
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

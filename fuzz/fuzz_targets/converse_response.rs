@@ -1,5 +1,6 @@
 //! Converse response bodies (the first byte picks a status), parsed into a Completion and
-//! printed as the CLI prints it. Property: that JSON parses.
+//! printed as the CLI prints it. Properties: that JSON parses, and the replayed assistant turn
+//! (`to_message_json`) is a messages-file message that reads back.
 #![no_main]
 
 use bedrock_request::{parse, FinishReasonPolicy, Value};
@@ -17,6 +18,11 @@ fuzz_target!(|data: &[u8]| {
         for call in completion.tool_calls() {
             let _ = call.input.to_value();
         }
+        let turn = completion.to_message_json();
+        Value::from_json_str(&turn).expect("to_message_json is JSON");
+        let _ = bedrock_request::prompt::messages_from_json(&format!("[{turn}]"));
+        let _ = completion.to_message();
+        let _ = parse::count_tokens(status, &[], body);
     }
     let _ = parse::converse_body(body);
 });

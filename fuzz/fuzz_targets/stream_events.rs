@@ -62,5 +62,7 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(completion) = stream.finish() {
         let _ = completion.to_json();
+        let _ = completion.to_message_json();
+        let _ = completion.to_message();
     }
 });

@@ -3,7 +3,8 @@
 //! The policy runs in BAML's order, with one fix:
 //! 1. a role outside `allowed_roles` becomes `default_role`;
 //! 2. `remap_roles` applies;
-//! 3. blank text parts are dropped (and a message left empty with them);
+//! 3. blank text parts are dropped, native `{"text"}` blocks too (and a message left empty
+//!    with them);
 //! 4. adjacent messages of the same role merge into one;
 //! 5. leading `system` messages become the top-level `system` blocks;
 //! 6. a later `system` message is sent as `user` **and merged with adjacent user messages**
@@ -494,6 +495,9 @@ fn stage(message: &Message, policy: &RolePolicy) -> Result<Option<Staged>> {
     for part in &message.parts {
         match part {
             Part::Text(t) if t.trim().is_empty() => {}
+            // Bedrock refuses blank text blocks, native ones too ("The text field in the
+            // ContentBlock object is blank"): a reply's whitespace block is not sent back.
+            Part::Native(n) if n.inner().as_str().is_some_and(|t| t.trim().is_empty()) => {}
             Part::Text(t) => blocks.push(Block::Text(t.clone())),
             Part::CachePoint(ttl) => blocks.push(Block::CachePoint(*ttl)),
             other => blocks.push(Block::Part(other.clone())),
