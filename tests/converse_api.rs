@@ -488,6 +488,20 @@ fn new_options_are_validated() {
         serde_json::json!({"guardrailIdentifier": "g", "guardrailVersion": "1"})
     );
     assert_eq!(guardrail(&streamed)["streamProcessingMode"], "sync");
+    // Converse's own member names work as keys too.
+    let aliased = ClientConfig::from_json_str(
+        r#"{"model": "m", "region": "us-east-1", "guardrail_config": {"guardrail_identifier": "g", "guardrailVersion": "1", "streamProcessingMode": "sync"}}"#,
+    )
+    .unwrap();
+    let streamed_alias = converse::Builder::new(&aliased, &messages, &env)
+        .build_stream()
+        .unwrap();
+    assert_eq!(guardrail(&streamed_alias), guardrail(&streamed));
+    let e = ClientConfig::from_json_str(
+        r#"{"model": "m", "guardrail_config": {"identifier": "g", "guardrail_identifier": "h", "version": "1"}}"#,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("identifier is given twice"), "{e}");
 }
 
 #[test]

@@ -11,9 +11,23 @@ pub(super) fn guardrail_config(v: &Value) -> Result<GuardrailConfig> {
     let mut version = None;
     let mut trace = None;
     let mut stream_processing_mode = None;
+    let mut seen: Vec<&str> = Vec::new();
     for (k, v) in map("guardrail_config", v)? {
         let text = string(&format!("guardrail_config {k}"), v)?;
-        match k.as_str() {
+        // Converse's own names are taken too, snake_case or as on the wire.
+        let canonical = match k.as_str() {
+            "guardrail_identifier" | "guardrailIdentifier" => "identifier",
+            "guardrail_version" | "guardrailVersion" => "version",
+            "streamProcessingMode" => "stream_processing_mode",
+            other => other,
+        };
+        if seen.contains(&canonical) {
+            return Err(Error::config(format!(
+                "guardrail_config {canonical} is given twice (as {canonical} and an alias); keep one"
+            )));
+        }
+        seen.push(canonical);
+        match canonical {
             "identifier" => identifier = Some(text),
             "version" => version = Some(text),
             "stream_processing_mode" if matches!(text.as_str(), "sync" | "async") => {
