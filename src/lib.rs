@@ -114,6 +114,7 @@ pub mod parse;
 pub mod prompt;
 pub mod sign;
 pub mod stream;
+pub mod structured;
 
 pub use auth::{Auth, Credentials, Secret};
 pub use config::{BamlFile, ClientConfig, FinishReasonPolicy};

@@ -23,4 +23,5 @@ mod sigv4_suite;
 #[cfg(not(target_family = "wasm"))]
 mod stacks;
 mod stream;
+mod structured;
 mod util;

@@ -523,16 +523,14 @@ fn structured_output_finds_and_reads_json() {
     assert_eq!(v["n"], 7);
     let e = structured::<BTreeMap<String, u8>>("no json at all").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::StructuredOutput);
-    assert!(e
-        .to_string()
-        .starts_with("no JSON object or array in the model's text: \"no json at all\""));
-    let e = structured::<BTreeMap<String, u8>>("{\"n\": 7, \"m\": 300}").unwrap_err();
     assert!(
-        e.to_string().contains("near: {\"n\": 7, \"m\": 300>>>}") || e.to_string().contains(">>>"),
+        e.to_string()
+            .starts_with("the model's text does not fit the type: the value wanted an object, found \"no json at all\""),
         "{e}"
     );
+    let e = structured::<BTreeMap<String, u8>>("{\"n\": 7, \"m\": 300}").unwrap_err();
     assert!(
-        e.to_string().contains("invalid value: integer `300`"),
+        e.to_string().contains("field m wanted u8, found 300"),
         "{e}"
     );
 }

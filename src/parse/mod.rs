@@ -29,7 +29,7 @@ pub use crate::completion::{
     CacheDetail, Citation, CitationLocation, Citations, Completion, ContentBlock,
     FinishReasonError, Reasoning, Span, StopReason, ToolCall, Usage,
 };
-pub use structured::{find_json, structured};
+pub use structured::{find_json, structured, structured_partial};
 
 use time::OffsetDateTime;
 

@@ -2,7 +2,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 
 /// Finds the JSON value in a model's text: the whole text, else a ```json (or ```) fence, else
 /// the first `{` or `[` from which a complete JSON value parses (after leading prose). Returns
@@ -91,53 +91,41 @@ fn is_json(text: &str) -> bool {
         && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
 }
 
-/// Finds the JSON value in `text` ([`find_json`]) and deserializes it into `T`.
+/// The value in a model's text, as any serde type, the way BAML's `b.parse` reads it:
+/// fences, prose around the value, several candidates (the first that fits wins), sloppy JSON
+/// (unquoted keys, single quotes, trailing commas, comments), and coercion to what the type
+/// asks for (`"36"` → 36, `36.0` → 36, a scalar → a one-item `Vec`, enum variants matched
+/// case-insensitively or named in a sentence, keys matched case-insensitively, extra keys
+/// ignored, a missing `Option` `None`, a missing `Vec` empty). See [`crate::structured`].
 ///
-/// The error quotes the text around the failure, with a marker where it is.
+/// The error names the field path (`items[2].qty`) and what was found.
 ///
 /// ```
-/// use std::collections::BTreeMap;
 /// use bedrock_request::parse::structured;
-/// let v: BTreeMap<String, u32> = structured("Here you go: {\"apples\": 3}")?;
-/// assert_eq!(v["apples"], 3);
-/// let err = structured::<BTreeMap<String, u32>>("{\"apples\": \"three\"}").unwrap_err();
-/// assert!(err.to_string().contains("invalid type"));
+/// #[derive(serde::Deserialize, Debug, PartialEq)]
+/// struct Person { name: String, age: u32, tags: Vec<String> }
+/// let p: Person = structured("Sure!\n```json\n{name: \"Ada\", age: \"36\", tags: \"math\",}\n```")?;
+/// assert_eq!(p, Person { name: "Ada".into(), age: 36, tags: vec!["math".into()] });
+/// let err = structured::<Person>("{\"name\": \"Ada\", \"age\": \"old\"}").unwrap_err();
+/// assert!(err.to_string().contains("field age wanted u32, found \"old\""), "{err}");
 /// # Ok::<(), bedrock_request::Error>(())
 /// ```
 pub fn structured<T: DeserializeOwned>(text: &str) -> Result<T> {
-    let Some(json) = find_json(text) else {
-        let start: String = text.chars().take(120).collect();
-        let more = if text.chars().count() > 120 {
-            "..."
-        } else {
-            ""
-        };
-        return Err(Error::new(
-            ErrorKind::StructuredOutput,
-            format!("no JSON object or array in the model's text: {start:?}{more}"),
-        ));
-    };
-    serde_json::from_str(json).map_err(|e| {
-        Error::new(
-            ErrorKind::StructuredOutput,
-            format!(
-                "the JSON does not fit the expected type: {e}\n{}",
-                around(json, e.line(), e.column())
-            ),
-        )
-    })
+    crate::structured::from_text(text)
 }
 
-/// The text around `line:column` (1-based), with `>>>` at the spot.
-fn around(text: &str, line: usize, column: usize) -> String {
-    let Some(l) = text.lines().nth(line.saturating_sub(1)) else {
-        return String::new();
-    };
-    let chars: Vec<char> = l.chars().collect();
-    let at = column.saturating_sub(1).min(chars.len());
-    let from = at.saturating_sub(40);
-    let to = (at + 40).min(chars.len());
-    let before: String = chars[from..at].iter().collect();
-    let after: String = chars[at..to].iter().collect();
-    format!("near: {before}>>>{after}")
+/// The value so far in an unfinished text (BAML's `b.parse_stream`), as any serde type: give
+/// the type `Option` fields (unfinished or missing scalars are `None`) and `Vec` fields
+/// (missing lists are empty).
+///
+/// ```
+/// use bedrock_request::parse::structured_partial;
+/// #[derive(serde::Deserialize, Debug, PartialEq)]
+/// struct Person { name: Option<String>, age: Option<u32>, tags: Vec<String> }
+/// let p: Person = structured_partial(r#"{"name": "Ada", "age": 3"#)?;
+/// assert_eq!(p, Person { name: Some("Ada".into()), age: None, tags: vec![] });
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+pub fn structured_partial<T: DeserializeOwned>(text: &str) -> Result<T> {
+    crate::structured::from_partial_text(text)
 }

@@ -1,0 +1,485 @@
+//! The lenient reader: model text to loose JSON-ish values, and the candidates a text holds.
+//!
+//! It takes what models write: unquoted keys and values, single quotes and backticks, trailing
+//! and missing commas, `//` and `/* */` comments, unescaped newlines in strings, a quote inside
+//! a string that does not end it, and unfinished input (what is complete so far, each value
+//! marked complete or not). One pass, no backtracking; nesting stops at [`MAX_DEPTH`].
+
+/// Deeper nesting than this is read as an unfinished value (the reader needs no deep stack).
+pub const MAX_DEPTH: usize = 128;
+
+/// A value as the model wrote it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Loose {
+    Null,
+    Bool(bool),
+    /// A number, as written; `complete` is false when the text ended inside it.
+    Number {
+        text: String,
+        complete: bool,
+    },
+    /// A string; `quoted` when it was in quotes, `complete` false when it was not closed.
+    Str {
+        text: String,
+        quoted: bool,
+        complete: bool,
+    },
+    Array {
+        items: Vec<Loose>,
+        complete: bool,
+    },
+    Object {
+        entries: Vec<(String, Loose)>,
+        complete: bool,
+    },
+}
+
+/// What a value is inside: it decides where an unquoted value ends.
+#[derive(Clone, Copy, PartialEq)]
+enum Ctx {
+    Top,
+    Array,
+    Object,
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+fn closes_string(next: Option<u8>, ctx: Ctx) -> bool {
+    match next {
+        None => true,
+        Some(b',' | b'}' | b']' | b':' | b'\n' | b'\r') => true,
+        Some(_) => ctx == Ctx::Top,
+    }
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a str, at: usize) -> Self {
+        Reader {
+            text,
+            b: text.as_bytes(),
+            i: at,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Skips whitespace and comments.
+    fn skip(&mut self) {
+        loop {
+            match self.peek() {
+                Some(c) if c.is_ascii_whitespace() => self.i += 1,
+                Some(b'/') if self.b.get(self.i + 1) == Some(&b'/') => {
+                    while self.peek().is_some_and(|c| c != b'\n') {
+                        self.i += 1;
+                    }
+                }
+                Some(b'/') if self.b.get(self.i + 1) == Some(&b'*') => {
+                    self.i += 2;
+                    while self.i < self.b.len()
+                        && !(self.b[self.i] == b'*' && self.b.get(self.i + 1) == Some(&b'/'))
+                    {
+                        self.i += 1;
+                    }
+                    self.i = (self.i + 2).min(self.b.len());
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// The next byte after spaces and tabs (not newlines), without moving.
+    fn next_after_spaces(&self, from: usize) -> Option<u8> {
+        self.b[from..]
+            .iter()
+            .copied()
+            .find(|c| *c != b' ' && *c != b'\t')
+    }
+
+    fn value(&mut self, ctx: Ctx, depth: usize) -> Option<Loose> {
+        self.skip();
+        let c = self.peek()?;
+        if depth >= MAX_DEPTH && matches!(c, b'{' | b'[') {
+            self.i = self.b.len();
+            return None;
+        }
+        Some(match c {
+            b'{' => self.object(depth + 1),
+            b'[' => self.array(depth + 1),
+            b'"' | b'\'' | b'`' => self.quoted(c, ctx),
+            _ => self.bare(ctx),
+        })
+    }
+
+    fn object(&mut self, depth: usize) -> Loose {
+        let start = self.i;
+        self.i += 1;
+        let mut entries: Vec<(String, Loose)> = Vec::new();
+        // Words without a `:` (`{curly}`): prose in braces, unless real entries come too.
+        let mut stray = false;
+        loop {
+            self.skip();
+            match self.peek() {
+                None => {
+                    return Loose::Object {
+                        entries,
+                        complete: false,
+                    }
+                }
+                Some(b'}') => {
+                    self.i += 1;
+                    if stray && entries.is_empty() {
+                        return Loose::Str {
+                            text: self.text[start..self.i].to_owned(),
+                            quoted: false,
+                            complete: true,
+                        };
+                    }
+                    return Loose::Object {
+                        entries,
+                        complete: true,
+                    };
+                }
+                Some(b',' | b']') => {
+                    self.i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let key = match self.peek() {
+                Some(q @ (b'"' | b'\'' | b'`')) => match self.quoted(q, Ctx::Object) {
+                    Loose::Str {
+                        text,
+                        complete: true,
+                        ..
+                    } => text,
+                    _ => {
+                        return Loose::Object {
+                            entries,
+                            complete: false,
+                        }
+                    }
+                },
+                _ => {
+                    let start = self.i;
+                    while self
+                        .peek()
+                        .is_some_and(|c| !matches!(c, b':' | b',' | b'}' | b'\n'))
+                    {
+                        self.i += 1;
+                    }
+                    if self.peek().is_none() {
+                        return Loose::Object {
+                            entries,
+                            complete: false,
+                        };
+                    }
+                    self.text[start..self.i].trim().to_owned()
+                }
+            };
+            self.skip();
+            if self.peek() != Some(b':') {
+                // A key without a value (`{a, b}`): nothing to keep.
+                stray = true;
+                continue;
+            }
+            self.i += 1;
+            match self.value(Ctx::Object, depth) {
+                Some(v) => entries.push((key, v)),
+                None => {
+                    return Loose::Object {
+                        entries,
+                        complete: false,
+                    }
+                }
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Loose {
+        self.i += 1;
+        let mut items = Vec::new();
+        loop {
+            self.skip();
+            match self.peek() {
+                None => {
+                    return Loose::Array {
+                        items,
+                        complete: false,
+                    }
+                }
+                Some(b']') => {
+                    self.i += 1;
+                    return Loose::Array {
+                        items,
+                        complete: true,
+                    };
+                }
+                Some(b',' | b'}') => {
+                    self.i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            match self.value(Ctx::Array, depth) {
+                Some(v) => items.push(v),
+                None => {
+                    return Loose::Array {
+                        items,
+                        complete: false,
+                    }
+                }
+            }
+        }
+    }
+
+    /// A string in `quote`s. A quote ends it only when what follows can follow a value (a
+    /// comma, a closing bracket, a colon, a line end, the end): `"He said "hi" there"` is one
+    /// string.
+    fn quoted(&mut self, quote: u8, ctx: Ctx) -> Loose {
+        self.i += 1;
+        let mut out = String::new();
+        let mut run = self.i;
+        while let Some(c) = self.peek() {
+            if c == b'\\' && quote != b'`' {
+                out.push_str(&self.text[run..self.i]);
+                self.i += 1;
+                self.escape(&mut out);
+                run = self.i;
+                continue;
+            }
+            if c == quote && closes_string(self.next_after_spaces(self.i + 1), ctx) {
+                out.push_str(&self.text[run..self.i]);
+                self.i += 1;
+                return Loose::Str {
+                    text: out,
+                    quoted: true,
+                    complete: true,
+                };
+            }
+            self.i += 1;
+        }
+        out.push_str(&self.text[run..self.i]);
+        Loose::Str {
+            text: out,
+            quoted: true,
+            complete: false,
+        }
+    }
+
+    /// An escape after `\`: JSON's, and any other character as itself.
+    fn escape(&mut self, out: &mut String) {
+        let Some(c) = self.peek() else { return };
+        self.i += 1;
+        match c {
+            b'n' => out.push('\n'),
+            b't' => out.push('\t'),
+            b'r' => out.push('\r'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'u' => {
+                let hex = |r: &Self, at: usize| {
+                    r.text
+                        .get(at..at + 4)
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                };
+                let Some(first) = hex(self, self.i) else {
+                    out.push('u');
+                    return;
+                };
+                self.i += 4;
+                let code = if (0xD800..0xDC00).contains(&first)
+                    && self.text.get(self.i..self.i + 2) == Some("\\u")
+                {
+                    match hex(self, self.i + 2) {
+                        Some(low) if (0xDC00..0xE000).contains(&low) => {
+                            self.i += 6;
+                            0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        _ => first,
+                    }
+                } else {
+                    first
+                };
+                out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+            }
+            _ => {
+                // Any other escaped character stands for itself (`\"`, `\\`, `\/`, `\'`).
+                let start = self.i - 1;
+                let len = self.text[start..].chars().next().map_or(1, char::len_utf8);
+                out.push_str(&self.text[start..start + len]);
+                self.i = start + len;
+            }
+        }
+    }
+
+    /// An unquoted value: a number, `true`/`false`/`null`, or text up to where the container
+    /// ends it (a comma, its closing bracket, a line end; at the top, the line end).
+    fn bare(&mut self, ctx: Ctx) -> Loose {
+        let start = self.i;
+        let ends = |c: u8| match ctx {
+            Ctx::Top => c == b'\n',
+            Ctx::Array => matches!(c, b',' | b']' | b'\n'),
+            Ctx::Object => matches!(c, b',' | b'}' | b'\n'),
+        };
+        while self.peek().is_some_and(|c| !ends(c)) {
+            self.i += 1;
+        }
+        let at_end = self.i == self.b.len();
+        let word = self.text[start..self.i].trim();
+        match word {
+            "true" | "True" | "TRUE" => return Loose::Bool(true),
+            "false" | "False" | "FALSE" => return Loose::Bool(false),
+            "null" | "Null" | "NULL" | "None" => return Loose::Null,
+            _ => {}
+        }
+        if crate::value::is_json_number(word) || is_loose_number(word) {
+            return Loose::Number {
+                text: word.to_owned(),
+                complete: !at_end,
+            };
+        }
+        Loose::Str {
+            text: word.to_owned(),
+            quoted: false,
+            complete: !at_end,
+        }
+    }
+}
+
+/// `+1`, `.5`, `1.`: numbers as models write them, beyond JSON's grammar.
+fn is_loose_number(word: &str) -> bool {
+    let w = word.strip_prefix(['+', '-']).unwrap_or(word);
+    !w.is_empty()
+        && w.bytes().any(|c| c.is_ascii_digit())
+        && w.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+        && w.bytes().filter(|c| *c == b'.').count() <= 1
+}
+
+/// Reads one value at byte `at`; returns it and where reading stopped.
+fn read_at(text: &str, at: usize) -> (Option<Loose>, usize) {
+    let mut r = Reader::new(text, at);
+    let v = r.value(Ctx::Top, 0);
+    (v, r.i)
+}
+
+/// The values a model's text may hold, in the order they are tried:
+/// 1. the whole text, when it is one JSON value;
+/// 2. each ```` ``` ```` fence's content (```` ```json ````, or no language);
+/// 3. each `{...}` or `[...]` in the text, in order (reading resumes after each one, so the
+///    scan is linear);
+/// 4. the whole text read leniently when it is one value (a quoted string, a number...);
+/// 5. the whole text as a string.
+pub(crate) fn candidates(text: &str) -> Vec<Loose> {
+    let mut out = Vec::new();
+    let trimmed = text.trim();
+    let offset = text.len() - text.trim_start().len();
+    if serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok() {
+        if let (Some(v), _) = read_at(text, offset) {
+            out.push(v);
+        }
+    }
+    let mut rest = 0;
+    while let Some(found) = text[rest..].find("```") {
+        let open = rest + found + 3;
+        let body = text[open..].find('\n').map_or(text.len(), |i| open + i + 1);
+        let lang = text[open..body].trim();
+        let end = text[body..].find("```").map_or(text.len(), |i| body + i);
+        if lang.is_empty()
+            || lang.eq_ignore_ascii_case("json")
+            || lang.eq_ignore_ascii_case("jsonc")
+        {
+            if let (Some(v), _) = read_at(&text[..end], body) {
+                out.push(v);
+            }
+        }
+        rest = (end + 3).min(text.len());
+        if end >= text.len() {
+            break;
+        }
+    }
+    let mut at = 0;
+    while let Some(found) = text[at..].find(['{', '[']) {
+        let start = at + found;
+        let (v, stop) = read_at(text, start);
+        if let Some(v) = v {
+            out.push(v);
+        }
+        at = stop.max(start + 1);
+    }
+    if !trimmed.starts_with(['{', '[']) && !trimmed.is_empty() {
+        let (v, stop) = read_at(text, offset);
+        if let Some(v) = v {
+            if text[stop..].trim().is_empty() {
+                out.push(v);
+            }
+        }
+    }
+    out.push(Loose::Str {
+        text: trimmed.to_owned(),
+        quoted: false,
+        complete: true,
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Loose {
+        read_at(text, 0).0.unwrap()
+    }
+
+    #[test]
+    fn sloppy_objects() {
+        let v = one("{name: \"Ada\", 'age': 36, tags: [math, \"x\",],}");
+        let Loose::Object { entries, complete } = v else {
+            panic!()
+        };
+        assert!(complete);
+        assert_eq!(entries.len(), 3);
+        assert_eq!(entries[0].0, "name");
+        assert!(matches!(&entries[2].1, Loose::Array { items, .. } if items.len() == 2));
+    }
+
+    #[test]
+    fn a_quote_inside_a_string_does_not_end_it() {
+        let v = one(r#"{"a": "He said "hi" there", "b": 1}"#);
+        let Loose::Object { entries, .. } = v else {
+            panic!()
+        };
+        assert!(
+            matches!(&entries[0].1, Loose::Str { text, .. } if text == r#"He said "hi" there"#)
+        );
+        assert_eq!(entries.len(), 2);
+    }
+
+    #[test]
+    fn unfinished_values_are_marked() {
+        let v = one(r#"{"name": "Ada", "age": 3"#);
+        let Loose::Object { entries, complete } = v else {
+            panic!()
+        };
+        assert!(!complete);
+        assert!(matches!(
+            &entries[1].1,
+            Loose::Number {
+                complete: false,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn deep_nesting_stops() {
+        let text = "[".repeat(100_000);
+        let (v, _) = read_at(&text, 0);
+        assert!(v.is_some());
+    }
+}

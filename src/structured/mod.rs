@@ -1,0 +1,224 @@
+//! Schema-aligned parsing of model text, as BAML's `b.parse` and `b.parse_stream` do it.
+//!
+//! Models answer with fenced, chatty, sloppy JSON. The lenient reader finds the candidate
+//! values in a text (the whole text as JSON, each ```` ``` ```` fence, each `{...}` / `[...]`,
+//! the text itself) and reads what models write (unquoted keys, single quotes, trailing
+//! commas, comments, unescaped newlines, unfinished input); the first candidate that fits the
+//! target type wins, coerced to it (`"36"` → 36, `36.0` → 36, a scalar → a one-item list,
+//! `"green"` → `Green`, keys matched case-insensitively, extra keys ignored, optional fields
+//! `null`). The type is a JSON Schema ([`Schema`]) or any serde type
+//! ([`parse::structured`](crate::parse::structured)). `docs/parse.md` has the rules in a table,
+//! and where this is stricter than BAML.
+//!
+//! ```
+//! use bedrock_request::structured::Schema;
+//! let schema = Schema::from_json(r#"{"type": "object", "properties": {
+//!     "name": {"type": "string"}, "age": {"type": "integer"},
+//!     "tags": {"type": "array", "items": {"type": "string"}}}, "required": ["name", "age", "tags"]}"#)?;
+//! let text = "Sure! Here it is:\n```json\n{name: \"Ada\", age: \"36\", tags: \"math\",}\n```";
+//! assert_eq!(schema.parse(text)?.to_json(), r#"{"name":"Ada","age":36,"tags":["math"]}"#);
+//! // While streaming: what is complete so far (an unfinished number is not a value yet).
+//! assert_eq!(schema.parse_partial(r#"{"name": "Ada", "age": 3"#)?.to_json(), r#"{"name":"Ada","age":null,"tags":[]}"#);
+//! # Ok::<(), bedrock_request::Error>(())
+//! ```
+
+mod coerce;
+pub(crate) mod de;
+mod lenient;
+mod schema;
+
+pub use lenient::MAX_DEPTH;
+pub use schema::Schema;
+
+use serde::de::DeserializeOwned;
+
+use coerce::{Coercer, Miss};
+use lenient::{candidates, Loose};
+use schema::Ty;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::value::Value;
+
+fn quote(text: &str) -> String {
+    let start: String = text.chars().take(120).collect();
+    let more = if text.chars().count() > 120 {
+        "..."
+    } else {
+        ""
+    };
+    format!("{start:?}{more}")
+}
+
+fn miss_error(miss: &Miss, text: &str) -> Error {
+    let at = if miss.path.is_empty() {
+        "the value".to_owned()
+    } else {
+        format!("field {}", miss.path)
+    };
+    Error::new(
+        ErrorKind::StructuredOutput,
+        format!(
+            "the model's text does not fit the type: {at} {} (in {})",
+            miss.message,
+            quote(text)
+        ),
+    )
+}
+
+impl Schema {
+    /// The value in a model's text, coerced to this schema (BAML's `b.parse`).
+    pub fn parse(&self, text: &str) -> Result<Value> {
+        self.run(text, false)
+    }
+
+    /// What an unfinished text holds so far (BAML's `b.parse_stream`): unfinished numbers
+    /// and other scalars are `null`, missing lists `[]`, missing fields `null`, unfinished
+    /// strings as far as they go. Each longer prefix of an answer extends the value.
+    pub fn parse_partial(&self, text: &str) -> Result<Value> {
+        self.run(text, true)
+    }
+
+    fn run(&self, text: &str, partial: bool) -> Result<Value> {
+        let coercer = Coercer {
+            defs: &self.defs,
+            partial,
+        };
+        // A string is the text itself, as BAML returns it.
+        if self.root == Ty::String {
+            return Ok(Value::String(text.to_owned()));
+        }
+        let mut first_miss: Option<Miss> = None;
+        for candidate in candidates(text) {
+            match coercer.coerce(Some(&candidate), &self.root, "", 0) {
+                Ok(fit) => return Ok(fit.value),
+                Err(miss) => {
+                    // The first structured candidate's miss says most about what went wrong.
+                    let structured =
+                        matches!(candidate, Loose::Object { .. } | Loose::Array { .. });
+                    if first_miss.is_none()
+                        || (structured && first_miss.as_ref().is_some_and(|m| m.path.is_empty()))
+                    {
+                        first_miss = Some(miss);
+                    }
+                }
+            }
+        }
+        if partial {
+            return Ok(coercer.empty(&self.root, 0));
+        }
+        Err(miss_error(
+            &first_miss.unwrap_or(Miss {
+                path: String::new(),
+                message: "is not in the text".into(),
+            }),
+            text,
+        ))
+    }
+}
+
+fn de_error(e: de::DeError, text: &str) -> Error {
+    let path = e.path_text();
+    let at = if path.is_empty() {
+        "the value".to_owned()
+    } else {
+        format!("field {path}")
+    };
+    Error::new(
+        ErrorKind::StructuredOutput,
+        format!(
+            "the model's text does not fit the type: {at} {} (in {})",
+            e.message,
+            quote(text)
+        ),
+    )
+}
+
+fn serde_run<T: DeserializeOwned>(text: &str, partial: bool) -> Result<T> {
+    let mut first: Option<de::DeError> = None;
+    for candidate in candidates(text) {
+        match T::deserialize(de::LooseDe::new(&candidate, partial)) {
+            Ok(v) => return Ok(v),
+            Err(e) => {
+                let structured = matches!(candidate, Loose::Object { .. } | Loose::Array { .. });
+                if first.is_none()
+                    || (structured && first.as_ref().is_some_and(|f| f.path.is_empty()))
+                {
+                    first = Some(e);
+                }
+            }
+        }
+    }
+    Err(match first {
+        Some(e) => de_error(e, text),
+        None => Error::new(
+            ErrorKind::StructuredOutput,
+            format!("no value in the model's text: {}", quote(text)),
+        ),
+    })
+}
+
+/// The value in a model's text as any serde type, coerced leniently (see the
+/// [module docs](self)).
+pub(crate) fn from_text<T: DeserializeOwned>(text: &str) -> Result<T> {
+    serde_run(text, false)
+}
+
+/// The same for an unfinished text: use `Option` and `Vec` fields (missing ones are `None`
+/// and empty).
+pub(crate) fn from_partial_text<T: DeserializeOwned>(text: &str) -> Result<T> {
+    serde_run(text, true)
+}
+
+/// Partial values while a stream's text arrives ([`Schema::parse_partial`] after each
+/// delta). Work stays linear however many deltas come: under 8 KiB of text every delta
+/// is parsed again; beyond, a new value is computed when the text has grown by an eighth
+/// since the last one (and always by [`finish`](Self::finish)).
+///
+/// ```
+/// use bedrock_request::structured::{PartialValues, Schema};
+/// let schema = Schema::from_json(r#"{"type": "array", "items": {"type": "integer"}}"#)?;
+/// let mut values = PartialValues::new(schema);
+/// assert_eq!(values.push("[1, 2")?.unwrap().to_json(), "[1]");
+/// assert_eq!(values.push(", 3]")?.unwrap().to_json(), "[1,2,3]");
+/// assert_eq!(values.finish()?.to_json(), "[1,2,3]");
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct PartialValues {
+    schema: Schema,
+    text: String,
+    parsed_at: usize,
+}
+
+impl PartialValues {
+    /// Partial values of this schema.
+    pub fn new(schema: Schema) -> Self {
+        PartialValues {
+            schema,
+            text: String::new(),
+            parsed_at: 0,
+        }
+    }
+
+    /// Adds a text delta; returns the partial value when one was computed for it.
+    pub fn push(&mut self, delta: &str) -> Result<Option<Value>> {
+        self.text.push_str(delta);
+        let due =
+            self.text.len() < 8 * 1024 || self.text.len() >= self.parsed_at + self.parsed_at / 8;
+        if !due {
+            return Ok(None);
+        }
+        self.parsed_at = self.text.len();
+        self.schema.parse_partial(&self.text).map(Some)
+    }
+
+    /// The text so far.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The whole text, parsed as complete.
+    pub fn finish(&self) -> Result<Value> {
+        self.schema.parse(&self.text)
+    }
+}
