@@ -59,6 +59,21 @@ fn unclosed_objects(n: usize) -> String {
     "{\"a\":".repeat(n)
 }
 
+/// Model text at its worst for the lenient reader: unclosed objects (each `{` a candidate),
+/// quotes that do not end strings, and keys matched against a wide object.
+fn sloppy_text(n: usize) -> String {
+    let mut t = String::with_capacity(n * 24);
+    for i in 0..n {
+        t.push_str(&format!("{{k{i}: 'a \"b\" c', "));
+    }
+    t
+}
+
+fn wide_object(n: usize) -> String {
+    let body: Vec<String> = (0..n).map(|i| format!("'key{i}': \"{i}\"")).collect();
+    format!("Sure!\n```json\n{{{}, age: 3}}\n```", body.join(", "))
+}
+
 fn median(mut f: impl FnMut()) -> Duration {
     let mut times: Vec<Duration> = (0..5)
         .map(|_| {
@@ -104,6 +119,27 @@ fn main() {
         unclosed_objects,
         |t| {
             assert!(bedrock_request::parse::find_json(t).is_none());
+        },
+    );
+    let person = bedrock_request::structured::Schema::from_json(
+        r#"{"type": "object", "properties": {"age": {"type": "integer"}}, "required": ["age"]}"#,
+    )
+    .unwrap();
+    case(
+        "schema-aligned parse of sloppy unclosed text",
+        50_000,
+        sloppy_text,
+        |t| {
+            let _ = person.parse(t);
+            let _ = person.parse_partial(t);
+        },
+    );
+    case(
+        "schema-aligned parse of a wide fenced object",
+        100_000,
+        wide_object,
+        |t| {
+            assert!(person.parse(t).is_ok());
         },
     );
     case("shared config profiles", 100_000, profiles, |t| {

@@ -64,7 +64,10 @@ request = {"method": "POST", "url": "https://bedrock-runtime.us-east-1.amazonaws
            "body": {}, "body_text": "{}"}
 put("explain_verify", "request", compact(request))
 put("sign_roundtrip", "arn", "arn:aws:bedrock:us-east-1:123:application-inference-profile/abc\nprefix/path\nHello")
-put("structured", "fenced", "Sure! Here it is:\n```json\n[1, 2, 3]\n```\nAnything else?")
+put("structured", "fenced", b"\x01" + "Sure! Here it is:\n```json\n[1, 2, 3]\n```\nAnything else?".encode())
+cases = json.load(open(os.path.join(root, "vectors/structured/cases.json")))
+for i, case in enumerate(cases["cases"]):
+    put("structured", f"baml-{i}", bytes([i % 5]) + case["text"].encode())
 put("http_response", "throttled", b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\nx-amzn-errortype: ThrottlingException\r\ncontent-length: 20\r\n\r\n{\"message\":\"slow\"}")
 put("http_response", "ok", b"HTTP/2 200\ncontent-type: application/json\n\n{}")
 print("seeded", os.path.join(fuzz, "corpus"))

@@ -11,6 +11,8 @@ mod bounded;
 mod cli;
 #[cfg(all(feature = "cli", not(target_family = "wasm")))]
 mod cli_converse;
+#[cfg(all(feature = "cli", not(target_family = "wasm")))]
+mod cli_structured;
 mod config;
 mod converse_api;
 mod credentials;

@@ -40,6 +40,18 @@ enum Command {
   bedrock-request parse response.json
   bedrock-request request --options client.json --prompt Hi --format curl | sh | bedrock-request parse --format json")]
     Parse(ParseArgs),
+    /// BAML's `b.parse` for a model's text: find the value (fences, prose around it, several
+    /// candidates) and coerce it to a JSON Schema's type; print it as JSON.
+    ///
+    /// Sloppy JSON is read (unquoted keys, single quotes, trailing commas, comments), values
+    /// coerced ("36" to 36, a scalar to a one-item list, "green" to the enum value Green),
+    /// optional fields null. --partial is `b.parse_stream`: an unfinished text gives what is
+    /// complete so far. A text that does not fit is an error naming the field, exit 1.
+    #[command(after_help = "Examples:
+  bedrock-request structured --schema person.json answer.txt
+  echo '{\"name\": \"Ada\", \"age\": 3' | bedrock-request structured --schema person.json --partial
+  bedrock-request send --options client.json --prompt \"Ada's age as JSON\" | bedrock-request structured --schema person.json")]
+    Structured(StructuredArgs),
     /// Build and sign a request as `request` does, send it, and print what `parse` would.
     ///
     /// With --stream, text is printed as it arrives. An AWS error prints the classified error
@@ -72,6 +84,51 @@ enum Command {
     #[command(after_help = "Example:
   bedrock-request vectors vectors/sigv4")]
     Vectors(VectorsArgs),
+}
+
+#[derive(Args)]
+struct StructuredArgs {
+    /// The JSON Schema of the value (object, array, string, integer, number, boolean, enum,
+    /// anyOf, $ref to $defs): the type to coerce to.
+    #[arg(long, value_name = "SCHEMA.json")]
+    schema: String,
+    /// The text is unfinished (a stream so far): print what is complete.
+    #[arg(long)]
+    partial: bool,
+    /// The model's text. `-` or nothing: standard input.
+    #[arg(value_name = "FILE", default_value = "-")]
+    file: String,
+}
+
+/// `parse --schema`: the schema and whether the text is partial.
+type SchemaOutput = Option<(bedrock_request::structured::Schema, bool)>;
+
+/// Reads a JSON Schema file for `structured` and `parse --schema`.
+fn read_schema(file: &str) -> Result<bedrock_request::structured::Schema, String> {
+    bedrock_request::structured::Schema::from_json(&read_text(file)?)
+        .map_err(|e| format!("{file}: {e}"))
+}
+
+/// Prints the value of `text` under `schema` (partial or not).
+fn print_structured(
+    schema: &bedrock_request::structured::Schema,
+    text: &str,
+    partial: bool,
+) -> Result<(), String> {
+    let value = if partial {
+        schema.parse_partial(text)
+    } else {
+        schema.parse(text)
+    }
+    .map_err(|e| e.to_string())?;
+    writeln!(std::io::stdout().lock(), "{}", value.to_json_pretty())
+        .map_err(|e| format!("cannot write the output: {e}"))
+}
+
+fn structured_command(args: StructuredArgs) -> Result<(), String> {
+    let schema = read_schema(&args.schema)?;
+    let text = read_text(&args.file)?;
+    print_structured(&schema, &text, args.partial)
 }
 
 #[derive(Args)]
@@ -152,6 +209,13 @@ struct ParseArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
     format: ParseFormat,
+    /// Coerce the answer's text to this JSON Schema's type and print the value (as the
+    /// `structured` command does).
+    #[arg(long, value_name = "SCHEMA.json", conflicts_with = "format")]
+    schema: Option<String>,
+    /// With --schema: the text is unfinished; print what is complete so far.
+    #[arg(long, requires = "schema")]
+    partial: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -254,6 +318,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Request(args) => request(args),
         Command::Parse(args) => parse(args),
+        Command::Structured(args) => structured_command(args),
         Command::Send(args) => send(args),
         Command::Credentials(args) => credentials_command(args),
         Command::ApiKey(args) => api_key_command(args),
@@ -285,7 +350,7 @@ fn read_bytes(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
 }
 
-fn parse_stream(args: &ParseArgs) -> Result<(), String> {
+fn parse_stream(args: &ParseArgs, schema: SchemaOutput) -> Result<(), String> {
     use std::io::Read;
     let mut input: Box<dyn Read> = if args.file == "-" {
         Box::new(std::io::stdin().lock())
@@ -308,7 +373,13 @@ fn parse_stream(args: &ParseArgs) -> Result<(), String> {
             continue;
         }
         if !pending.starts_with(b"HTTP/") {
-            return print_stream(&pending, &mut input, args.format, Default::default());
+            return print_stream(
+                &pending,
+                &mut input,
+                args.format,
+                Default::default(),
+                &schema,
+            );
         }
         match bedrock_request::HttpResponse::parse_head(&pending).map_err(|e| e.to_string())? {
             None if n > 0 => continue,
@@ -321,6 +392,7 @@ fn parse_stream(args: &ParseArgs) -> Result<(), String> {
                         &mut input,
                         args.format,
                         Default::default(),
+                        &schema,
                     ),
                     false => {
                         let mut body = pending[start..].to_vec();
@@ -345,6 +417,7 @@ fn print_stream(
     input: &mut dyn std::io::Read,
     format: ParseFormat,
     policy: bedrock_request::FinishReasonPolicy,
+    schema: &SchemaOutput,
 ) -> Result<(), String> {
     use bedrock_request::stream::{ConverseStream, Event};
     let mut stream = ConverseStream::new(policy);
@@ -358,7 +431,9 @@ fn print_stream(
     loop {
         stream.push(&chunk);
         while let Some(event) = stream.next_event().map_err(describe)? {
-            if let (ParseFormat::Text, Event::TextDelta { text, .. }) = (format, &event) {
+            if let (ParseFormat::Text, None, Event::TextDelta { text, .. }) =
+                (format, schema, &event)
+            {
                 out.write_all(text.as_bytes())
                     .and_then(|()| out.flush())
                     .map_err(|e| e.to_string())?;
@@ -374,6 +449,9 @@ fn print_stream(
         chunk.extend_from_slice(&buf[..n]);
     }
     let completion = stream.finish().map_err(describe)?;
+    if let Some((schema, partial)) = schema {
+        return print_structured(schema, &completion.text, *partial);
+    }
     match format {
         ParseFormat::Text => writeln!(out),
         ParseFormat::Json => writeln!(out, "{}", completion.to_json_pretty()),
@@ -402,7 +480,7 @@ fn send(args: SendArgs) -> Result<(), String> {
         .collect();
     let mut body = response.into_body().into_reader();
     if args.build.stream && (200..300).contains(&status) {
-        return print_stream(&[], &mut body, args.format, policy);
+        return print_stream(&[], &mut body, args.format, policy, &None);
     }
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut body, &mut bytes)
@@ -493,8 +571,12 @@ fn aws_error_text(error: &bedrock_request::parse::AwsError) -> String {
 
 fn parse(args: ParseArgs) -> Result<(), String> {
     use bedrock_request::parse;
+    let schema = match &args.schema {
+        Some(file) => Some((read_schema(file)?, args.partial)),
+        None => None,
+    };
     if args.stream {
-        return parse_stream(&args);
+        return parse_stream(&args, schema);
     }
     let mut body = read_bytes(&args.file)?;
     // A whole HTTP response (`curl -i`): its status and headers classify errors.
@@ -536,6 +618,9 @@ fn parse(args: ParseArgs) -> Result<(), String> {
         Some(result) => result.map_err(|e| e.to_string())?,
         None => unreachable!("a non-2xx status is reported as an AWS error above"),
     };
+    if let Some((schema, partial)) = &schema {
+        return print_structured(schema, &completion.text, *partial);
+    }
     print_completion(&completion, args.format)
 }
 

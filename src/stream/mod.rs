@@ -35,6 +35,29 @@
 //! assert_eq!((printed.as_str(), completion.text.as_str()), ("Hello", "Hello"));
 //! # Ok::<(), bedrock_request::Error>(())
 //! ```
+//!
+//! Typed values while the text streams (BAML's `b.stream`): feed each text delta to
+//! [`structured::PartialValues`](crate::structured::PartialValues), which gives the partial
+//! value of a JSON Schema's type after each one:
+//!
+//! ```
+//! use bedrock_request::stream::Event;
+//! use bedrock_request::structured::{PartialValues, Schema};
+//! let schema = Schema::from_json(r#"{"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}"#)?;
+//! let mut values = PartialValues::new(schema);
+//! # let events = [Event::TextDelta { index: 0, text: r#"{"name": "Ada", "#.into() },
+//! #               Event::TextDelta { index: 0, text: r#""age": 36}"#.into() }];
+//! let mut seen = Vec::new();
+//! for event in &events {                      // from ConverseStream::next_event
+//!     if let Event::TextDelta { text, .. } = event {
+//!         if let Some(value) = values.push(text)? {
+//!             seen.push(value.to_json());      // render it as it grows
+//!         }
+//!     }
+//! }
+//! assert_eq!(seen, [r#"{"name":"Ada","age":null}"#, r#"{"name":"Ada","age":36}"#]);
+//! # Ok::<(), bedrock_request::Error>(())
+//! ```
 
 /// The `application/vnd.amazon.eventstream` frame decoder: incremental, CRC-checked.
 ///

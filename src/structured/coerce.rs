@@ -201,12 +201,18 @@ impl Coercer<'_> {
             });
         }
         let Some(v) = v.filter(|v| !self.unfinished(v, ty)) else {
-            // Nothing of the answer yet: a partial object is all its fields, absent.
+            // Nothing of the answer yet: a partial object is all its fields, absent; a lone
+            // scalar is not there yet (an error, as BAML's).
             if self.partial && depth == 0 {
-                return Ok(Fit {
-                    value: self.empty(ty, 0),
-                    score: 0,
-                });
+                return match self.empty(ty, 0) {
+                    Value::Null if !matches!(ty, Ty::Optional(_) | Ty::Any | Ty::Null) => {
+                        Err(Miss {
+                            path: String::new(),
+                            message: format!("is not complete yet (wanted {})", wanted(ty)),
+                        })
+                    }
+                    value => Ok(Fit { value, score: 0 }),
+                };
             }
             return self.absent(ty, path, depth);
         };
@@ -432,21 +438,19 @@ impl Coercer<'_> {
     }
 }
 
-/// The entry for a field: the exact key, else case-insensitively, else ignoring everything but
-/// letters and digits (`first_name` for `firstName`); the second value says how loosely.
+/// The entry for a field: the exact key, else the key matched case-insensitively (as BAML:
+/// `firstName` is not `first_name`); the second value says how loosely. A repeated key's last
+/// value wins, as in JSON.
 fn find_key<'l>(entries: &'l [(String, Loose)], name: &str) -> (Option<&'l Loose>, u32) {
     if let Some((_, v)) = entries.iter().rev().find(|(k, _)| k == name) {
         return (Some(v), 0);
     }
-    if let Some((_, v)) = entries
+    let wanted = name.to_lowercase();
+    match entries
         .iter()
         .rev()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .find(|(k, _)| k.trim().to_lowercase() == wanted)
     {
-        return (Some(v), 1);
-    }
-    let wanted = normalized(name);
-    match entries.iter().rev().find(|(k, _)| normalized(k) == wanted) {
         Some((_, v)) => (Some(v), 1),
         None => (None, 0),
     }

@@ -313,7 +313,7 @@ impl<'de> de::Deserializer<'de> for LooseDe<'_> {
             None if self.partial => &[],
             _ => return Err(self.wrong("an object")),
         };
-        // Every field, matched to the model's keys loosely; a field the text lacks is given
+        // Every field, matched to the model's keys (case-insensitively, as BAML); a field the text lacks is given
         // as missing (None for an Option, empty for a Vec, an error naming it otherwise).
         let mut matched: Vec<(String, Option<&Loose>)> = Vec::with_capacity(fields.len());
         for name in fields {
@@ -322,14 +322,11 @@ impl<'de> de::Deserializer<'de> for LooseDe<'_> {
                 .rev()
                 .find(|(k, _)| k == name)
                 .or_else(|| {
+                    let wanted = name.to_lowercase();
                     entries
                         .iter()
                         .rev()
-                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                })
-                .or_else(|| {
-                    let wanted = normalized(name);
-                    entries.iter().rev().find(|(k, _)| normalized(k) == wanted)
+                        .find(|(k, _)| k.trim().to_lowercase() == wanted)
                 })
                 .map(|(_, v)| v);
             matched.push(((*name).to_owned(), entry));

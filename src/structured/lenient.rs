@@ -384,18 +384,22 @@ pub(crate) fn candidates(text: &str) -> Vec<Loose> {
             out.push(v);
         }
     }
+    // Fences marked json first, then unmarked ones, each in order (as BAML ranks them).
+    let mut unmarked = Vec::new();
     let mut rest = 0;
     while let Some(found) = text[rest..].find("```") {
         let open = rest + found + 3;
         let body = text[open..].find('\n').map_or(text.len(), |i| open + i + 1);
         let lang = text[open..body].trim();
         let end = text[body..].find("```").map_or(text.len(), |i| body + i);
-        if lang.is_empty()
-            || lang.eq_ignore_ascii_case("json")
-            || lang.eq_ignore_ascii_case("jsonc")
-        {
+        let json = lang.eq_ignore_ascii_case("json") || lang.eq_ignore_ascii_case("jsonc");
+        if json || lang.is_empty() {
             if let (Some(v), _) = read_at(&text[..end], body) {
-                out.push(v);
+                if json {
+                    out.push(v);
+                } else {
+                    unmarked.push(v);
+                }
             }
         }
         rest = (end + 3).min(text.len());
@@ -403,6 +407,7 @@ pub(crate) fn candidates(text: &str) -> Vec<Loose> {
             break;
         }
     }
+    out.append(&mut unmarked);
     let mut at = 0;
     while let Some(found) = text[at..].find(['{', '[']) {
         let start = at + found;

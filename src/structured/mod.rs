@@ -104,7 +104,9 @@ impl Schema {
             }
         }
         if partial {
-            return Ok(coercer.empty(&self.root, 0));
+            if let Ok(fit) = coercer.coerce(None, &self.root, "", 0) {
+                return Ok(fit.value);
+            }
         }
         Err(miss_error(
             &first_miss.unwrap_or(Miss {

@@ -251,7 +251,7 @@ fn optional(ty: Ty) -> Ty {
 
 /// A union; `null` among the options makes the rest optional.
 fn union(mut tys: Vec<Ty>) -> Ty {
-    let nullable = tys.iter().any(|t| *t == Ty::Null);
+    let nullable = tys.contains(&Ty::Null);
     tys.retain(|t| *t != Ty::Null);
     let inner = match tys.len() {
         0 => return Ty::Null,
