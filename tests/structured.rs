@@ -9,7 +9,11 @@ use serde_json::Value as Json;
 use crate::util::crate_path;
 
 fn document() -> Json {
-    let text = std::fs::read_to_string(crate_path("vectors/structured/cases.json")).unwrap();
+    read_vectors("cases.json")
+}
+
+fn read_vectors(name: &str) -> Json {
+    let text = std::fs::read_to_string(crate_path(&format!("vectors/structured/{name}"))).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -33,14 +37,22 @@ fn schema(doc: &Json, name: &str) -> Schema {
 
 #[test]
 fn every_case_gives_what_bamls_runtime_gives() {
-    let doc = document();
+    check_cases(&document(), 60);
+}
+
+#[test]
+fn every_independent_case_gives_what_bamls_runtime_gives() {
+    check_cases(&read_vectors("independent.json"), 130);
+}
+
+fn check_cases(doc: &Json, at_least: usize) {
     let mut failures = Vec::new();
     let cases = doc["cases"].as_array().unwrap();
-    assert!(cases.len() >= 30);
+    assert!(cases.len() >= at_least);
     for case in cases {
         let name = case["type"].as_str().unwrap();
         let text = case["text"].as_str().unwrap();
-        let schema = schema(&doc, name);
+        let schema = schema(doc, name);
         let ours = if case["partial"] == true {
             schema.parse_partial(text)
         } else {

@@ -72,6 +72,80 @@ fn json_number(text: &str) -> Option<Number> {
     Number::parse(t)
 }
 
+/// The number a string holds: all of it (`"36"`, `"1,234"`), a fraction (`"1/2"`), else the
+/// one number in it (`"$9.99"`, `"about 3"`, `"36 years"`; not `"1, 2, 3"`), as BAML reads
+/// them; the second value says how loosely.
+fn number_in(text: &str) -> Option<(Number, u32)> {
+    if let Some(n) = json_number(text) {
+        return Some((n, 1));
+    }
+    if let Some((a, b)) = text.trim().split_once('/') {
+        if let (Some(a), Some(b)) = (json_number(a), json_number(b)) {
+            let q = a.as_f64() / b.as_f64();
+            if q.is_finite() {
+                return Number::from_f64(q).map(|n| (n, 2));
+            }
+        }
+    }
+    let b = text.as_bytes();
+    let mut found: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = if i > 0 && b[i - 1] == b'-' { i - 1 } else { i };
+        let mut end = i + 1;
+        while end < b.len()
+            && (b[end].is_ascii_digit()
+                || (matches!(b[end], b'.' | b',')
+                    && b.get(end + 1).is_some_and(u8::is_ascii_digit)))
+        {
+            end += 1;
+        }
+        if found.is_some() {
+            return None;
+        }
+        found = Some((start, end));
+        i = end;
+    }
+    let (start, end) = found?;
+    json_number(&text[start..end]).map(|n| (n, 2))
+}
+
+/// How BAML writes a structured value where a string is wanted: `{key: value, ...}`, `[a, b]`,
+/// strings bare.
+fn display(v: &Loose, out: &mut String) {
+    match v {
+        Loose::Null => out.push_str("null"),
+        Loose::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Loose::Number { text, .. } | Loose::Str { text, .. } => out.push_str(text),
+        Loose::Array { items, .. } => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                display(item, out);
+            }
+            out.push(']');
+        }
+        Loose::Object { entries, .. } => {
+            out.push('{');
+            for (i, (k, item)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(k);
+                out.push_str(": ");
+                display(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
 /// An integer from a number's text: as written when it is one, else rounded (`36.0` → 36).
 fn integer(n: &Number) -> Option<(Number, u32)> {
     if n.is_integer() {
@@ -240,13 +314,30 @@ impl Coercer<'_> {
                 Loose::Bool(b) => fit(Value::String(b.to_string()), 1),
                 Loose::Null => Err(self.miss(path, ty, v)),
                 Loose::Array { .. } | Loose::Object { .. } => {
-                    fit(Value::String(self.any(v).to_json()), 2)
+                    let mut text = String::new();
+                    display(v, &mut text);
+                    fit(Value::String(text), 2)
                 }
             },
+            // A list where one value is wanted: its first item, as BAML takes it.
+            Ty::Int | Ty::Float | Ty::Bool | Ty::Enum(_) if matches!(v, Loose::Array { .. }) => {
+                let Loose::Array { items, .. } = v else {
+                    unreachable!("matched an array")
+                };
+                match items.first() {
+                    Some(first) => self
+                        .coerce(Some(first), ty, &format!("{path}[0]"), depth + 1)
+                        .map(|f| Fit {
+                            value: f.value,
+                            score: f.score + 1,
+                        }),
+                    None => Err(self.miss(path, ty, v)),
+                }
+            }
             Ty::Int => {
                 let (n, score) = match v {
                     Loose::Number { text, .. } => json_number(text).map(|n| (n, 0)),
-                    Loose::Str { text, .. } => json_number(text).map(|n| (n, 1)),
+                    Loose::Str { text, .. } => number_in(text),
                     _ => None,
                 }
                 .ok_or_else(|| self.miss(path, ty, v))?;
@@ -260,10 +351,10 @@ impl Coercer<'_> {
                         score: 0,
                     })
                     .ok_or_else(|| self.miss(path, ty, v)),
-                Loose::Str { text, .. } => json_number(text)
-                    .map(|n| Fit {
+                Loose::Str { text, .. } => number_in(text)
+                    .map(|(n, score)| Fit {
                         value: Value::Number(n),
-                        score: 1,
+                        score,
                     })
                     .ok_or_else(|| self.miss(path, ty, v)),
                 _ => Err(self.miss(path, ty, v)),
@@ -273,7 +364,15 @@ impl Coercer<'_> {
                 Loose::Str { text, .. } => match text.trim().to_ascii_lowercase().as_str() {
                     "true" => fit(Value::Bool(true), 1),
                     "false" => fit(Value::Bool(false), 1),
-                    _ => Err(self.miss(path, ty, v)),
+                    // In a sentence: the one of true and false it names ("The answer is true.").
+                    _ => match (
+                        occurrences(text, "true") > 0,
+                        occurrences(text, "false") > 0,
+                    ) {
+                        (true, false) => fit(Value::Bool(true), 2),
+                        (false, true) => fit(Value::Bool(false), 2),
+                        _ => Err(self.miss(path, ty, v)),
+                    },
                 },
                 _ => Err(self.miss(path, ty, v)),
             },
@@ -329,6 +428,15 @@ impl Coercer<'_> {
             Loose::Str { text, .. } | Loose::Number { text, .. } => text.as_str(),
             Loose::Bool(true) => "true",
             Loose::Bool(false) => "false",
+            // An object of one entry where a value is wanted (`{"color": "RED"}`): its value.
+            Loose::Object { entries, .. } if entries.len() == 1 => {
+                return self
+                    .enumeration(&entries[0].1, values, ty, path)
+                    .map(|f| Fit {
+                        value: f.value,
+                        score: f.score + 1,
+                    })
+            }
             _ => return Err(self.miss(path, ty, v)),
         };
         let bare = text.trim().trim_matches(|c: char| !c.is_alphanumeric());
@@ -414,8 +522,23 @@ impl Coercer<'_> {
         path: &str,
         depth: usize,
     ) -> Result<Fit, Miss> {
-        let Loose::Object { entries, .. } = v else {
-            return Err(self.miss(path, ty, v));
+        let entries = match v {
+            Loose::Object { entries, .. } => entries,
+            // A list where one object is wanted: its first item that fits.
+            Loose::Array { items, .. } => {
+                return items
+                    .iter()
+                    .find_map(|item| match item {
+                        Loose::Object { .. } => self.object(item, fields, ty, path, depth + 1).ok(),
+                        _ => None,
+                    })
+                    .map(|f| Fit {
+                        value: f.value,
+                        score: f.score + 1,
+                    })
+                    .ok_or_else(|| self.miss(path, ty, v))
+            }
+            _ => return Err(self.miss(path, ty, v)),
         };
         let mut out = Vec::with_capacity(fields.len());
         let mut score = 0;

@@ -327,7 +327,26 @@ impl<'a> Reader<'a> {
             Ctx::Array => matches!(c, b',' | b']' | b'\n'),
             Ctx::Object => matches!(c, b',' | b'}' | b'\n'),
         };
-        while self.peek().is_some_and(|c| !ends(c)) {
+        loop {
+            while self.peek().is_some_and(|c| !ends(c)) {
+                self.i += 1;
+            }
+            // As BAML reads an object: a value of several words runs on past a comma unless
+            // a quoted key or a line break follows it (`{name: Ada Lovelace, x: 1}` is one
+            // value, `{name: Ada, x: 1}` two).
+            let several_words = self.text[start..self.i]
+                .trim()
+                .contains(char::is_whitespace);
+            let runs_on = ctx == Ctx::Object
+                && self.peek() == Some(b',')
+                && several_words
+                && !matches!(
+                    self.next_after_spaces(self.i + 1),
+                    Some(b'"' | b'\'' | b'`' | b'\n' | b'\r') | None
+                );
+            if !runs_on {
+                break;
+            }
             self.i += 1;
         }
         let at_end = self.i == self.b.len();
@@ -335,7 +354,8 @@ impl<'a> Reader<'a> {
         match word {
             "true" | "True" | "TRUE" => return Loose::Bool(true),
             "false" | "False" | "FALSE" => return Loose::Bool(false),
-            "null" | "Null" | "NULL" | "None" => return Loose::Null,
+            // `None` stays a word, as BAML reads it (a string "None" where one is wanted).
+            "null" | "Null" | "NULL" => return Loose::Null,
             _ => {}
         }
         if crate::value::is_json_number(word) || is_loose_number(word) {
@@ -375,7 +395,11 @@ fn read_at(text: &str, at: usize) -> (Option<Loose>, usize) {
 ///    scan is linear);
 /// 4. the whole text read leniently when it is one value (a quoted string, a number...);
 /// 5. the whole text as a string.
-pub(crate) fn candidates(text: &str) -> Vec<Loose> {
+///
+/// For an unfinished text (`partial`), a bare word or number that runs to the end is not done
+/// yet and the whole text is no string yet, as BAML's streaming parser has it: 4 and 5 then
+/// give nothing.
+pub(crate) fn candidates(text: &str, partial: bool) -> Vec<Loose> {
     let mut out = Vec::new();
     let trimmed = text.trim();
     let offset = text.len() - text.trim_start().len();
@@ -420,16 +444,33 @@ pub(crate) fn candidates(text: &str) -> Vec<Loose> {
     if !trimmed.starts_with(['{', '[']) && !trimmed.is_empty() {
         let (v, stop) = read_at(text, offset);
         if let Some(v) = v {
-            if text[stop..].trim().is_empty() {
+            let bare_and_open = matches!(
+                v,
+                Loose::Number {
+                    complete: false,
+                    ..
+                } | Loose::Str {
+                    quoted: false,
+                    complete: false,
+                    ..
+                }
+            );
+            if text[stop..].trim().is_empty() && !(partial && bare_and_open) {
                 out.push(v);
             }
         }
     }
-    out.push(Loose::Str {
-        text: trimmed.to_owned(),
-        quoted: false,
-        complete: true,
-    });
+    // The text itself, when it holds no structured value (a bool or enum named in prose, say).
+    let structured = out
+        .iter()
+        .any(|c| matches!(c, Loose::Object { .. } | Loose::Array { .. }));
+    if !partial && !structured {
+        out.push(Loose::Str {
+            text: trimmed.to_owned(),
+            quoted: false,
+            complete: true,
+        });
+    }
     out
 }
 

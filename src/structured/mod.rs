@@ -2,7 +2,7 @@
 //!
 //! Models answer with fenced, chatty, sloppy JSON. The lenient reader finds the candidate
 //! values in a text (the whole text as JSON, each ```` ``` ```` fence, each `{...}` / `[...]`,
-//! the text itself) and reads what models write (unquoted keys, single quotes, trailing
+//! the text itself when it holds none) and reads what models write (unquoted keys, single quotes, trailing
 //! commas, comments, unescaped newlines, unfinished input); the first candidate that fits the
 //! target type wins, coerced to it (`"36"` → 36, `36.0` → 36, a scalar → a one-item list,
 //! `"green"` → `Green`, keys matched case-insensitively, extra keys ignored, optional fields
@@ -88,7 +88,7 @@ impl Schema {
             return Ok(Value::String(text.to_owned()));
         }
         let mut first_miss: Option<Miss> = None;
-        for candidate in candidates(text) {
+        for candidate in candidates(text, partial) {
             match coercer.coerce(Some(&candidate), &self.root, "", 0) {
                 Ok(fit) => return Ok(fit.value),
                 Err(miss) => {
@@ -137,7 +137,7 @@ fn de_error(e: de::DeError, text: &str) -> Error {
 
 fn serde_run<T: DeserializeOwned>(text: &str, partial: bool) -> Result<T> {
     let mut first: Option<de::DeError> = None;
-    for candidate in candidates(text) {
+    for candidate in candidates(text, partial) {
         match T::deserialize(de::LooseDe::new(&candidate, partial)) {
             Ok(v) => return Ok(v),
             Err(e) => {
