@@ -136,6 +136,59 @@ fn every_botocore_vector_matches() {
 }
 
 #[test]
+fn a_precomputed_payload_hash_signs_as_botocore_does() {
+    // The host hashes the body (WebCrypto, say) and the signer takes the hash: the signature is
+    // botocore's for every vector, and a wrong hash is refused before signing.
+    for (name, case, ordered_input) in &cases() {
+        if case["input"].get("operation").is_some() {
+            continue;
+        }
+        let env: Env = case["input"]["env"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        let config =
+            ClientConfig::from_options(ordered_input.get("options").unwrap(), None).unwrap();
+        let messages = bedrock_request::prompt::messages_from_json(
+            &ordered_input.get("messages").unwrap().to_json(),
+        )
+        .unwrap();
+        let tools = ordered_input
+            .get("tools")
+            .map(|t| converse::Tools::from_json(&t.to_json()).unwrap());
+        let mut builder = converse::Builder::new(&config, &messages, &env);
+        if let Some(tools) = &tools {
+            builder = builder.tools(tools);
+        }
+        let unsigned = builder.build().unwrap();
+        let auth = credentials::resolve_static(&config, &env)
+            .unwrap()
+            .unwrap()
+            .auth;
+        let hash = bedrock_request::sign::sha256_hex(unsigned.preview().body.as_bytes());
+        let signed = unsigned
+            .sign_with_payload_hash(&auth, datetime!(2015-08-30 12:36:00 UTC), &hash)
+            .unwrap();
+        assert!(
+            signed.header("authorization").unwrap().ends_with(&format!(
+                "Signature={}",
+                case["botocore"]["signature"].as_str().unwrap()
+            )),
+            "{name}"
+        );
+        let e = unsigned
+            .sign_with_payload_hash(&auth, datetime!(2015-08-30 12:36:00 UTC), "ABC")
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("is not a SHA-256 in lowercase hex"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
 fn the_issues_reference_signature_is_reproduced_from_scratch() {
     // Stated in the foundation issue for botocore 1.44.8: these credentials, this time, region
     // and body, headers content-type and host. Computed here, not read from a vector file.

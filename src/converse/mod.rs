@@ -99,6 +99,29 @@ impl UnsignedRequest {
         self.clone().into_signed(auth, now)
     }
 
+    /// Like [`sign`](Self::sign) with the body's SHA-256 given in lowercase hex (a host's
+    /// native digest of [`preview`](Self::preview)'s body bytes): for large bodies on hosts
+    /// where hashing in wasm is slow. A Bedrock API key needs no hash.
+    pub fn sign_with_payload_hash(
+        &self,
+        auth: &Auth,
+        now: OffsetDateTime,
+        sha256_hex: &str,
+    ) -> Result<HttpRequest> {
+        let mut request = self.request.clone();
+        match auth {
+            Auth::SigV4(credentials) => sign::sign_in_place_with_payload_hash(
+                &mut request,
+                credentials,
+                &self.region,
+                now,
+                sha256_hex,
+            )?,
+            Auth::Bearer(_) => return self.sign(auth, now),
+        }
+        Ok(request)
+    }
+
     /// Like [`sign`](Self::sign), consuming the request (no copy of the body).
     pub fn into_signed(self, auth: &Auth, now: OffsetDateTime) -> Result<HttpRequest> {
         let mut request = self.request;

@@ -26,6 +26,63 @@ pub fn sign_in_place(
     sign_for_service(request, credentials, region, SIGNING_NAME, now)
 }
 
+/// Like [`sign_in_place`], with the body's SHA-256 given (lowercase hex) instead of computed:
+/// a host that hashes natively (WebCrypto's `crypto.subtle.digest`) signs a large body at its
+/// own speed (aws-sigv4's `SignableBody::Precomputed`). The body is not read; it must be the
+/// bytes that hash, or AWS refuses the signature.
+///
+/// ```
+/// use bedrock_request::{sign, Credentials, HttpRequest, Body};
+/// use time::macros::datetime;
+/// let body = br#"{"messages":[]}"#.to_vec();
+/// let head = |body: Vec<u8>| HttpRequest {
+///     method: "POST".into(),
+///     url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse".into(),
+///     headers: vec![("host".into(), "bedrock-runtime.us-east-1.amazonaws.com".into())],
+///     body: Body::new(body),
+/// };
+/// let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+/// let now = datetime!(2015-08-30 12:36:00 UTC);
+/// let (mut computed, mut given) = (head(body.clone()), head(Vec::new()));
+/// sign::sign_in_place(&mut computed, &creds, "us-east-1", now)?;
+/// let hash = sign::sha256_hex(&body); // or the host's own digest of the same bytes
+/// sign::sign_in_place_with_payload_hash(&mut given, &creds, "us-east-1", now, &hash)?;
+/// assert_eq!(computed.header("authorization"), given.header("authorization"));
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+pub fn sign_in_place_with_payload_hash(
+    request: &mut HttpRequest,
+    credentials: &Credentials,
+    region: &str,
+    now: OffsetDateTime,
+    sha256_hex: &str,
+) -> Result<()> {
+    if sha256_hex.len() != 64
+        || !sha256_hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(Error::signing(format!(
+            "the payload hash {:?} is not a SHA-256 in lowercase hex (64 characters)",
+            sha256_hex.chars().take(80).collect::<String>()
+        )));
+    }
+    sign_with(
+        request,
+        credentials,
+        region,
+        SIGNING_NAME,
+        now,
+        Some(sha256_hex),
+    )
+}
+
+/// The SHA-256 of `bytes` in lowercase hex, as SigV4 writes a payload hash.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 /// Like [`sign_in_place`] for another AWS service (`sts` for the credential chain's
 /// AssumeRole).
 pub fn sign_for_service(
@@ -34,6 +91,17 @@ pub fn sign_for_service(
     region: &str,
     service: &str,
     now: OffsetDateTime,
+) -> Result<()> {
+    sign_with(request, credentials, region, service, now, None)
+}
+
+fn sign_with(
+    request: &mut HttpRequest,
+    credentials: &Credentials,
+    region: &str,
+    service: &str,
+    now: OffsetDateTime,
+    payload_hash: Option<&str>,
 ) -> Result<()> {
     let identity = checked_identity(credentials, now)?.into();
     let params = v4::SigningParams::builder()
@@ -52,7 +120,10 @@ pub fn sign_for_service(
             .headers
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str())),
-        SignableBody::Bytes(request.body.as_bytes()),
+        match payload_hash {
+            Some(hash) => SignableBody::Precomputed(hash.to_owned()),
+            None => SignableBody::Bytes(request.body.as_bytes()),
+        },
     )
     .map_err(|e| Error::signing(format!("cannot sign URL {}: {e}", request.url)))?;
     let (instructions, _signature) = sigv4_sign(signable, &params)

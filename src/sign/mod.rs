@@ -16,5 +16,7 @@ pub use canonical::{
     explain, string_to_sign, verify, CanonicalRequest, Explanation, Verification, VerifyStage,
 };
 pub(crate) use headers::check_header_safe;
-pub use headers::{sign_for_service, sign_in_place, SIGNING_NAME};
+pub use headers::{
+    sha256_hex, sign_for_service, sign_in_place, sign_in_place_with_payload_hash, SIGNING_NAME,
+};
 pub use presign::{bedrock_api_key, presign_url, MAX_API_KEY_SECONDS};
