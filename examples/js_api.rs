@@ -1,0 +1,424 @@
+//! The WebAssembly module of the JS package (`js/`): bedrock-request's API behind one C-ABI
+//! entry point, JSON in and out, with a side channel for bytes (a stream's chunks).
+//!
+//! Build: `cargo-wasm build --profile wasm --target wasm32-unknown-unknown --example js_api`
+//! (`npm run build` in `js/` does it). The module imports nothing.
+//!
+//! `call(op, op_len, input, input_len, bytes, bytes_len)` runs operation `op` on the JSON
+//! `input` (and `bytes`) and returns `(out_ptr << 32) | out_len`: `{"ok": ...}` or
+//! `{"error": {"kind", "message", ...}}`. The host frees every buffer with `dealloc`. The
+//! time is an argument (`unixTime`): wasm32-unknown-unknown has no clock.
+
+use std::cell::RefCell;
+
+use bedrock_request::parse::{self, AwsError};
+use bedrock_request::stream::{ConverseStream, Event};
+use bedrock_request::structured::Schema;
+use bedrock_request::{
+    converse, credentials, prompt, Auth, Body, ClientConfig, Credentials, Env, Error, HttpRequest,
+    Value,
+};
+use time::OffsetDateTime;
+
+type Out = Result<Value, Value>;
+
+fn obj(entries: Vec<(&str, Value)>) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
+fn fail(kind: &str, message: impl Into<String>) -> Value {
+    obj(vec![
+        ("kind", Value::from(kind)),
+        ("message", Value::String(message.into())),
+    ])
+}
+
+fn aws_value(e: &AwsError) -> Value {
+    let opt = |s: Option<&str>| s.map_or(Value::Null, Value::from);
+    obj(vec![
+        ("code", Value::from(e.code.as_str())),
+        ("message", Value::from(e.message.as_str())),
+        (
+            "status",
+            e.status
+                .map_or(Value::Null, |s| Value::Number(u64::from(s).into())),
+        ),
+        ("requestId", opt(e.request_id.as_deref())),
+        ("retryable", Value::Bool(e.retryable)),
+        ("hint", Value::from(e.hint.as_str())),
+        ("kind", Value::String(format!("{:?}", e.kind))),
+    ])
+}
+
+fn error(e: Error) -> Value {
+    let mut v = fail(&format!("{:?}", e.kind()), e.to_string());
+    if let (Some(aws), Value::Object(fields)) = (e.aws(), &mut v) {
+        fields.push(("aws".into(), aws_value(aws)));
+    }
+    v
+}
+
+fn field<'v>(input: &'v Value, key: &str) -> Result<&'v Value, Value> {
+    input
+        .get(key)
+        .filter(|v| !v.is_null())
+        .ok_or_else(|| fail("Input", format!("{key} is missing")))
+}
+
+fn text<'v>(input: &'v Value, key: &str) -> Result<&'v str, Value> {
+    field(input, key)?
+        .as_str()
+        .ok_or_else(|| fail("Input", format!("{key} must be a string")))
+}
+
+fn env_of(input: &Value) -> Env {
+    match input.get("env") {
+        Some(Value::Object(vars)) => vars
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+            .collect(),
+        _ => Env::new(),
+    }
+}
+
+fn config_of(input: &Value, env: &Env) -> Result<ClientConfig, Value> {
+    match (input.get("baml"), input.get("options")) {
+        (Some(Value::String(baml)), _) => {
+            ClientConfig::from_baml(baml, text(input, "client")?, env).map_err(error)
+        }
+        (_, Some(options)) if !options.is_null() => {
+            ClientConfig::from_options(options, None).map_err(error)
+        }
+        _ => Err(fail(
+            "Input",
+            "give options (an object) or baml text with client",
+        )),
+    }
+}
+
+fn now_of(input: &Value) -> Result<OffsetDateTime, Value> {
+    let ms = field(input, "unixTimeMs")?
+        .as_u64()
+        .ok_or_else(|| fail("Input", "unixTimeMs must be a non-negative integer"))?;
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map_err(|e| fail("Input", e.to_string()))
+}
+
+fn request_value(r: &HttpRequest) -> Value {
+    let headers = r
+        .headers
+        .iter()
+        .map(|(k, v)| Value::Array(vec![Value::from(k.as_str()), Value::from(v.as_str())]))
+        .collect();
+    obj(vec![
+        ("method", Value::from(r.method.as_str())),
+        ("url", Value::from(r.url.as_str())),
+        ("headers", Value::Array(headers)),
+        (
+            "bodyText",
+            Value::String(String::from_utf8_lossy(r.body.as_bytes()).into_owned()),
+        ),
+    ])
+}
+
+/// `build`: `{options | baml+client, env?, messages, tools?, operation?, profileRegion?}` →
+/// the unsigned request and its region.
+fn build(input: &Value) -> Out {
+    let env = env_of(input);
+    let config = config_of(input, &env)?;
+    let messages =
+        prompt::messages_from_json(&field(input, "messages")?.to_json()).map_err(error)?;
+    let tools = match input.get("tools").filter(|t| !t.is_null()) {
+        Some(t) => Some(converse::Tools::from_json(&t.to_json()).map_err(error)?),
+        None => None,
+    };
+    let region = input.get("profileRegion").and_then(Value::as_str);
+    let mut builder = converse::Builder::new(&config, &messages, &env).profile_region(region);
+    if let Some(tools) = &tools {
+        builder = builder.tools(tools);
+    }
+    let unsigned = match input.get("operation").and_then(Value::as_str) {
+        None | Some("converse") => builder.build(),
+        Some("converse-stream") => builder.build_stream(),
+        Some("count-tokens") => builder.build_count_tokens(),
+        Some(other) => return Err(fail("Input", format!("unknown operation {other:?}"))),
+    }
+    .map_err(error)?;
+    let mut out = request_value(unsigned.preview());
+    if let Value::Object(fields) = &mut out {
+        fields.push(("region".into(), Value::from(unsigned.region())));
+    }
+    Ok(out)
+}
+
+/// The authorisation: `credentials {accessKeyId, secretAccessKey, sessionToken?}`, `apiKey`,
+/// or what the options and `env` give (`credentials::resolve_static`).
+fn auth_of(input: &Value) -> Result<Auth, Value> {
+    if let Some(key) = input.get("apiKey").and_then(Value::as_str) {
+        return Ok(Auth::Bearer(bedrock_request::Secret::new(key)));
+    }
+    if let Some(c) = input.get("credentials").filter(|c| !c.is_null()) {
+        let mut creds = Credentials::new(text(c, "accessKeyId")?, text(c, "secretAccessKey")?);
+        if let Some(token) = c.get("sessionToken").and_then(Value::as_str) {
+            creds = creds.with_session_token(token);
+        }
+        return Ok(Auth::SigV4(creds));
+    }
+    let env = env_of(input);
+    let config = config_of(input, &env)?;
+    credentials::resolve_static(&config, &env)
+        .map_err(error)?
+        .map(|r| r.auth)
+        .ok_or_else(|| error(credentials::no_credentials_error()))
+}
+
+/// `sign`: `{method, url, headers, bodyText? | payloadHash, region, unixTimeMs, auth...}` →
+/// the signed headers.
+fn sign(input: &Value) -> Out {
+    let headers = field(input, "headers")?
+        .as_array()
+        .ok_or_else(|| fail("Input", "headers must be [[name, value], ...]"))?
+        .iter()
+        .map(|h| match h.as_array() {
+            Some([Value::String(k), Value::String(v)]) => Ok((k.clone(), v.clone())),
+            _ => Err(fail("Input", "headers must be [[name, value], ...]")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let body = input.get("bodyText").and_then(Value::as_str).unwrap_or("");
+    let mut request = HttpRequest {
+        method: text(input, "method")?.to_owned(),
+        url: text(input, "url")?.to_owned(),
+        headers,
+        body: Body::new(body.as_bytes().to_vec()),
+    };
+    let now = now_of(input)?;
+    let region = text(input, "region")?;
+    match auth_of(input)? {
+        Auth::SigV4(creds) => match input.get("payloadHash").and_then(Value::as_str) {
+            Some(hash) => bedrock_request::sign::sign_in_place_with_payload_hash(
+                &mut request,
+                &creds,
+                region,
+                now,
+                hash,
+            ),
+            None => bedrock_request::sign::sign_in_place(&mut request, &creds, region, now),
+        }
+        .map_err(error)?,
+        Auth::Bearer(key) => request
+            .headers
+            .push(("authorization".into(), format!("Bearer {}", key.expose()))),
+        _ => return Err(fail("Input", "unsupported authorisation")),
+    }
+    Ok(request_value(&request))
+}
+
+fn completion_value(c: &parse::Completion) -> Value {
+    let parsed = |json: String| Value::from_json_str(&json).unwrap_or(Value::Null);
+    obj(vec![
+        ("completion", parsed(c.to_json())),
+        ("message", parsed(c.to_message_json())),
+    ])
+}
+
+fn headers_of(input: &Value) -> Vec<(String, String)> {
+    input
+        .get("headers")
+        .and_then(Value::as_array)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|h| match h.as_array() {
+            Some([Value::String(k), Value::String(v)]) => Some((k.clone(), v.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `parse`: `{status, headers, bodyText, countTokens?}` → the completion and the turn to
+/// append, or `{inputTokens}`.
+fn parse_response(input: &Value) -> Out {
+    let status = field(input, "status")?
+        .as_u64()
+        .and_then(|s| u16::try_from(s).ok())
+        .ok_or_else(|| fail("Input", "status must be an HTTP status"))?;
+    let headers = headers_of(input);
+    let body = text(input, "bodyText")?.as_bytes();
+    if input.get("countTokens").and_then(Value::as_bool) == Some(true) {
+        let n = parse::count_tokens(status, &headers, body).map_err(error)?;
+        return Ok(obj(vec![("inputTokens", Value::Number(n.into()))]));
+    }
+    let policy = match input.get("options").filter(|o| !o.is_null()) {
+        Some(_) => config_of(input, &env_of(input))?.finish_reason().clone(),
+        None => Default::default(),
+    };
+    let c = parse::response(status, &headers, body, &policy).map_err(error)?;
+    Ok(completion_value(&c))
+}
+
+/// `structured`: `{text, schema, partial?}` → the value.
+fn structured(input: &Value) -> Out {
+    let schema = Schema::from_value(field(input, "schema")?).map_err(error)?;
+    let text = text(input, "text")?;
+    if input.get("partial").and_then(Value::as_bool) == Some(true) {
+        schema.parse_partial(text)
+    } else {
+        schema.parse(text)
+    }
+    .map_err(error)
+}
+
+fn event_value(e: &Event) -> Value {
+    let n = |i: &u64| Value::Number((*i).into());
+    match e {
+        Event::MessageStart { role } => obj(vec![
+            ("type", "messageStart".into()),
+            ("role", role.as_str().into()),
+        ]),
+        Event::TextDelta { index, text } => obj(vec![
+            ("type", "text".into()),
+            ("index", n(index)),
+            ("text", text.as_str().into()),
+        ]),
+        Event::ToolUseStart {
+            index, id, name, ..
+        } => obj(vec![
+            ("type", "toolUseStart".into()),
+            ("index", n(index)),
+            ("id", id.as_str().into()),
+            ("name", name.as_str().into()),
+        ]),
+        Event::ToolInputDelta { index, input } => obj(vec![
+            ("type", "toolInput".into()),
+            ("index", n(index)),
+            ("input", input.as_str().into()),
+        ]),
+        Event::ReasoningDelta { index, text } => obj(vec![
+            ("type", "reasoning".into()),
+            ("index", n(index)),
+            ("text", text.as_str().into()),
+        ]),
+        Event::ContentBlockStop { index } => obj(vec![
+            ("type", "contentBlockStop".into()),
+            ("index", n(index)),
+        ]),
+        Event::MessageStop { stop_reason, .. } => obj(vec![
+            ("type", "messageStop".into()),
+            (
+                "stopReason",
+                stop_reason
+                    .as_ref()
+                    .map_or(Value::Null, |s| s.as_str().into()),
+            ),
+        ]),
+        Event::Metadata { .. } => obj(vec![("type", "metadata".into())]),
+        _ => obj(vec![("type", "other".into())]),
+    }
+}
+
+thread_local! {
+    static STREAMS: RefCell<Vec<Option<ConverseStream>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `streamNew` → `{id}`; `streamPush {id}` + bytes → `{events}`; `streamFinish {id}` → the
+/// completion (the stream is freed).
+fn stream_op(op: &str, input: &Value, bytes: &[u8]) -> Out {
+    STREAMS.with(|cell| {
+        let mut streams = cell.borrow_mut();
+        if op == "streamNew" {
+            streams.push(Some(ConverseStream::new(Default::default())));
+            return Ok(obj(vec![(
+                "id",
+                Value::Number((streams.len() as u64 - 1).into()),
+            )]));
+        }
+        let id = field(input, "id")?.as_u64().unwrap_or(u64::MAX) as usize;
+        let slot = streams
+            .get_mut(id)
+            .ok_or_else(|| fail("Input", "no such stream"))?;
+        if op == "streamFinish" {
+            let stream = slot
+                .take()
+                .ok_or_else(|| fail("Input", "the stream is finished"))?;
+            return stream.finish().map(|c| completion_value(&c)).map_err(error);
+        }
+        let stream = slot
+            .as_mut()
+            .ok_or_else(|| fail("Input", "the stream is finished"))?;
+        stream.push(bytes);
+        let mut events = Vec::new();
+        while let Some(event) = stream.next_event().map_err(error)? {
+            events.push(event_value(&event));
+        }
+        Ok(obj(vec![("events", Value::Array(events))]))
+    })
+}
+
+fn dispatch(op: &str, input: &str, bytes: &[u8]) -> Out {
+    let input = Value::from_json_str(input)
+        .map_err(|e| fail("Input", format!("input is not JSON: {e}")))?;
+    match op {
+        "build" => build(&input),
+        "sign" => sign(&input),
+        "parse" => parse_response(&input),
+        "structured" => structured(&input),
+        "streamNew" | "streamPush" | "streamFinish" => stream_op(op, &input, bytes),
+        other => Err(fail("Input", format!("unknown operation {other:?}"))),
+    }
+}
+
+/// Allocates `len` bytes for the host to write into.
+#[no_mangle]
+pub extern "C" fn alloc(len: usize) -> *mut u8 {
+    let mut buf = Vec::<u8>::with_capacity(len.max(1));
+    let ptr = buf.as_mut_ptr();
+    std::mem::forget(buf);
+    ptr
+}
+
+/// Frees a buffer from `alloc` or `call`.
+///
+/// # Safety
+/// `ptr` and `len` must come from `alloc(len)` or from `call`'s result, and be freed once.
+#[no_mangle]
+pub unsafe extern "C" fn dealloc(ptr: *mut u8, len: usize) {
+    drop(Vec::from_raw_parts(ptr, 0, len.max(1)));
+}
+
+/// Runs one operation (see the module docs).
+///
+/// # Safety
+/// Each `(ptr, len)` pair must be memory from `alloc` holding that many bytes.
+#[no_mangle]
+pub unsafe extern "C" fn call(
+    op: *const u8,
+    op_len: usize,
+    input: *const u8,
+    input_len: usize,
+    bytes: *const u8,
+    bytes_len: usize,
+) -> u64 {
+    let op = std::str::from_utf8(std::slice::from_raw_parts(op, op_len)).unwrap_or("");
+    let input = std::str::from_utf8(std::slice::from_raw_parts(input, input_len));
+    let bytes = if bytes_len == 0 {
+        &[][..]
+    } else {
+        std::slice::from_raw_parts(bytes, bytes_len)
+    };
+    let out = match input {
+        Ok(text) => match dispatch(op, text, bytes) {
+            Ok(v) => obj(vec![("ok", v)]),
+            Err(e) => obj(vec![("error", e)]),
+        },
+        Err(_) => obj(vec![("error", fail("Input", "input is not UTF-8"))]),
+    }
+    .to_json();
+    let mut out = out.into_bytes().into_boxed_slice();
+    let packed = ((out.as_mut_ptr() as u64) << 32) | out.len() as u64;
+    std::mem::forget(out);
+    packed
+}

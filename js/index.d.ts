@@ -1,0 +1,130 @@
+// Types of the bedrock-request package (src/index.js).
+
+/** `[name, value]` pairs: what `new Headers(...)` and `fetch` take. */
+export type HeaderList = [string, string][];
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** A messages-file message: `{role, content: string | Part[], metadata?}` (DESIGN.md). */
+export interface Message {
+  role: string;
+  content: string | Record<string, unknown>[];
+  metadata?: Record<string, unknown>;
+}
+
+export interface RequestArgs {
+  /** A JSON options map (BAML's ClientRegistry shape), or `baml` text with `client`. */
+  options?: Record<string, unknown>;
+  baml?: string;
+  client?: string;
+  messages: Message[];
+  /** A tools file: `{tools: [...], tool_choice?, cache_point?}`. */
+  tools?: Record<string, unknown>;
+  /** Environment variables (`AWS_REGION`, `AWS_ACCESS_KEY_ID`...), as a plain object. */
+  env?: Record<string, string>;
+  /** ConverseStream instead of Converse. */
+  stream?: boolean;
+  /** CountTokens for the same conversation. */
+  countTokens?: boolean;
+  /** The profile's region, when the host resolved one. */
+  profileRegion?: string;
+}
+
+export interface UnsignedRequest {
+  method: string;
+  url: string;
+  headers: HeaderList;
+  body: Uint8Array;
+  region: string;
+}
+
+export interface SignArgs {
+  credentials?: Credentials;
+  /** A Bedrock API key (`Authorization: Bearer`). */
+  apiKey?: string;
+  options?: Record<string, unknown>;
+  baml?: string;
+  client?: string;
+  env?: Record<string, string>;
+  /** The signing time. */
+  time: Date;
+}
+
+export interface SignedRequest {
+  method: string;
+  url: string;
+  headers: HeaderList;
+  body: Uint8Array;
+}
+
+export interface AwsErrorInfo {
+  code: string;
+  message: string;
+  status: number | null;
+  requestId: string | null;
+  retryable: boolean;
+  hint: string;
+  kind: string;
+}
+
+export class BedrockRequestError extends Error {
+  /** The crate's error kind: `Config`, `Prompt`, `Request`, `Credentials`, `Signing`, `Aws`, `Response`, `StructuredOutput`, `Input`... */
+  kind: string;
+  /** For AWS errors: the classified error. */
+  aws?: AwsErrorInfo;
+}
+
+/** What `parseResponse` and `ConverseStreamDecoder.finish` return. */
+export interface Parsed {
+  /** `{text, stop_reason, usage, tool_calls, server_tool_calls, reasoning, citations, service_tier}`. */
+  completion: {
+    text: string;
+    stop_reason: string | null;
+    usage: Record<string, unknown> | null;
+    tool_calls: { id: string; name: string; input: unknown }[];
+    server_tool_calls: { id: string; name: string; input: unknown }[];
+    reasoning: { text: string | null; signature: string | null; redacted: string | null }[];
+    citations: Record<string, unknown>[];
+    service_tier: string | null;
+  };
+  /** The assistant turn to append to the messages, every block as it came. */
+  message: { role: 'assistant'; content: Record<string, unknown>[] };
+}
+
+export interface StreamEvent {
+  type: 'messageStart' | 'text' | 'toolUseStart' | 'toolInput' | 'reasoning' | 'contentBlockStop' | 'messageStop' | 'metadata' | 'other';
+  index?: number;
+  text?: string;
+  [key: string]: unknown;
+}
+
+export function init(source?: WebAssembly.Module | BufferSource | Response | URL | string): Promise<void>;
+export function buildRequest(args: RequestArgs): UnsignedRequest;
+export function signRequest(request: UnsignedRequest, args: SignArgs): Promise<SignedRequest>;
+export function signConverse(args: RequestArgs & SignArgs): Promise<SignedRequest>;
+export function parseResponse(response: {
+  status: number;
+  headers?: HeaderList | Headers;
+  body: Uint8Array | string;
+  options?: Record<string, unknown>;
+  countTokens?: boolean;
+}): Parsed | { inputTokens: number };
+export function structured(text: string, schema: Record<string, unknown>, options?: { partial?: boolean }): unknown;
+
+export class PartialValues {
+  constructor(schema: Record<string, unknown>);
+  push(delta: string): unknown;
+  finish(): unknown;
+}
+
+export class ConverseStreamDecoder {
+  constructor();
+  push(chunk: Uint8Array): StreamEvent[];
+  finish(): Parsed;
+}
+
+export function decodeStream(readable: ReadableStream<Uint8Array>): AsyncGenerator<StreamEvent, Parsed, void>;

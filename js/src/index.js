@@ -1,0 +1,320 @@
+// bedrock-request for JavaScript: AWS Bedrock Converse requests built and SigV4-signed by the
+// Rust crate compiled to WebAssembly, for Node, Cloudflare Workers, Deno and browsers.
+//
+// The module does no I/O of its own but loading its wasm (`init()`); time is an argument
+// (`time: Date`), credentials are given, and the request comes back as plain data for the
+// host's `fetch`. Large texts never cross into WebAssembly as JSON: they are spliced into the
+// body on the host, and the body is hashed with WebCrypto (`crypto.subtle.digest`).
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+let exports_ = null;
+let loading = null;
+
+/** An error from bedrock-request, with the crate's kind (`Config`, `Prompt`, `Aws`...). */
+export class BedrockRequestError extends Error {
+  constructor({ kind, message, aws }) {
+    super(message);
+    this.name = 'BedrockRequestError';
+    this.kind = kind;
+    if (aws) this.aws = aws;
+  }
+}
+
+/**
+ * Loads the wasm module; idempotent. `source` may be a `WebAssembly.Module` (Workers import
+ * the `.wasm` file as one), bytes, a `Response`, or a URL; by default the packaged
+ * `dist/bedrock_request.wasm` next to this file.
+ */
+export async function init(source) {
+  if (exports_) return;
+  loading ??= (async () => {
+    let module;
+    if (source instanceof WebAssembly.Module) {
+      module = source;
+    } else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+      module = await WebAssembly.compile(source);
+    } else if (typeof Response !== 'undefined' && source instanceof Response) {
+      module = await WebAssembly.compile(await source.arrayBuffer());
+    } else {
+      const url = source ? new URL(source) : new URL('../dist/bedrock_request.wasm', import.meta.url);
+      if (url.protocol === 'file:') {
+        const { readFile } = await import('node:fs/promises');
+        module = await WebAssembly.compile(await readFile(url));
+      } else {
+        module = await WebAssembly.compile(await (await fetch(url)).arrayBuffer());
+      }
+    }
+    const instance = await WebAssembly.instantiate(module, {});
+    exports_ = instance.exports;
+  })();
+  try {
+    await loading;
+  } catch (e) {
+    loading = null;
+    throw e;
+  }
+}
+
+function ready() {
+  if (!exports_) throw new Error('bedrock-request: call `await init()` first');
+  return exports_;
+}
+
+function put(ex, bytes) {
+  const ptr = ex.alloc(bytes.length);
+  new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
+  return ptr;
+}
+
+/** One call into the module: `op` with JSON `input` (and raw `bytes`); throws its errors. */
+function call(op, input, bytes) {
+  const ex = ready();
+  const opBytes = encoder.encode(op);
+  const inBytes = encoder.encode(JSON.stringify(input));
+  const data = bytes ?? new Uint8Array(0);
+  const p1 = put(ex, opBytes);
+  const p2 = put(ex, inBytes);
+  const p3 = put(ex, data);
+  let packed;
+  try {
+    packed = ex.call(p1, opBytes.length, p2, inBytes.length, p3, data.length);
+  } finally {
+    ex.dealloc(p1, opBytes.length);
+    ex.dealloc(p2, inBytes.length);
+    ex.dealloc(p3, data.length);
+  }
+  const ptr = Number(packed >> 32n);
+  const len = Number(packed & 0xffffffffn);
+  const text = decoder.decode(new Uint8Array(ex.memory.buffer, ptr, len));
+  ex.dealloc(ptr, len);
+  const result = JSON.parse(text);
+  if (result.error) throw new BedrockRequestError(result.error);
+  return result.ok;
+}
+
+/** Texts this long go around the module: spliced into the body by the host. */
+const SPLICE_AT = 16 * 1024;
+/** Bodies this long are hashed by the host (WebCrypto) rather than in WebAssembly. */
+const HASH_AT = 64 * 1024;
+
+function randomNonce() {
+  const bytes = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Replaces each large text of the messages by a token the body will carry, so the text is
+ * neither copied into the module nor escaped there. Returns the messages to send and the texts.
+ */
+function spliceOut(messages) {
+  const texts = [];
+  const nonce = randomNonce();
+  const swap = (text) => {
+    // A blank text is dropped by the role policy: it must reach the module (`\S` stops early).
+    if (typeof text !== 'string' || text.length < SPLICE_AT || !/\S/.test(text)) return text;
+    if (typeof text.isWellFormed === 'function' && !text.isWellFormed()) return text;
+    texts.push(text);
+    return `\u0001bedrock-request:${nonce}:${texts.length - 1}\u0001`;
+  };
+  const part = (p) => {
+    if (!p || typeof p !== 'object') return p;
+    if (p.type === 'text' && typeof p.text === 'string') return { ...p, text: swap(p.text) };
+    if (p.type === undefined && typeof p.text === 'string' && Object.keys(p).length === 1) return { text: swap(p.text) };
+    return p;
+  };
+  const out = (messages ?? []).map((m) => {
+    if (!m || typeof m !== 'object') return m;
+    if (typeof m.content === 'string') return { ...m, content: swap(m.content) };
+    if (Array.isArray(m.content)) return { ...m, content: m.content.map(part) };
+    return m;
+  });
+  return { messages: out, texts, nonce };
+}
+
+/** Whether UTF-8 bytes hold a character JSON escapes (`"`, `\\`, a control character). */
+function needsEscape(bytes) {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return true;
+  }
+  return false;
+}
+
+/**
+ * The body's bytes: the module's body with each token replaced by its text, escaped as the
+ * crate's writer escapes (JSON.stringify's escapes are the same), assembled as bytes.
+ */
+function spliceIn(bodyText, texts, nonce) {
+  if (texts.length === 0) return encoder.encode(bodyText);
+  const token = new RegExp(`\\\\u0001bedrock-request:${nonce}:(\\d+)\\\\u0001`, 'g');
+  const pieces = [];
+  let at = 0;
+  for (const m of bodyText.matchAll(token)) {
+    pieces.push(encoder.encode(bodyText.slice(at, m.index)));
+    const text = texts[Number(m[1])];
+    const raw = encoder.encode(text);
+    pieces.push(needsEscape(raw) ? encoder.encode(JSON.stringify(text).slice(1, -1)) : raw);
+    at = m.index + m[0].length;
+  }
+  pieces.push(encoder.encode(bodyText.slice(at)));
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of pieces) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+function requestInput(args) {
+  const { options, baml, client, env, tools, stream, countTokens, profileRegion } = args;
+  return {
+    options,
+    baml,
+    client,
+    env,
+    tools,
+    profileRegion,
+    operation: countTokens ? 'count-tokens' : stream ? 'converse-stream' : 'converse',
+  };
+}
+
+/**
+ * Builds the unsigned request: `{method, url, headers, body: Uint8Array, region}`.
+ * `args`: `options` (a JSON options map) or `baml` + `client`; `messages` (the messages-file
+ * format); `tools`; `env` (a plain object of environment variables); `stream`; `countTokens`.
+ */
+export function buildRequest(args) {
+  const { messages, texts, nonce } = spliceOut(args.messages);
+  const built = call('build', { ...requestInput(args), messages });
+  return {
+    method: built.method,
+    url: built.url,
+    headers: built.headers,
+    body: spliceIn(built.bodyText, texts, nonce),
+    region: built.region,
+    spliced: texts.length > 0,
+    bodyText: texts.length > 0 ? undefined : built.bodyText,
+  };
+}
+
+function hex(buffer) {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Signs a request from `buildRequest` at `time` (a `Date`) with `credentials`
+ * (`{accessKeyId, secretAccessKey, sessionToken?}`), an `apiKey`, or what `options`/`env` hold.
+ * Large bodies are hashed with WebCrypto. Returns `{method, url, headers, body}`.
+ */
+export async function signRequest(request, { credentials, apiKey, options, baml, client, env, time }) {
+  if (!(time instanceof Date) || Number.isNaN(time.getTime())) {
+    throw new BedrockRequestError({ kind: 'Input', message: 'time must be a Date (the signing time)' });
+  }
+  const input = {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    region: request.region,
+    unixTimeMs: time.getTime(),
+    credentials,
+    apiKey,
+    options,
+    baml,
+    client,
+    env,
+  };
+  if (request.body.length >= HASH_AT && globalThis.crypto?.subtle) {
+    input.payloadHash = hex(await globalThis.crypto.subtle.digest('SHA-256', request.body));
+  } else {
+    input.bodyText = request.bodyText ?? decoder.decode(request.body);
+  }
+  const signed = call('sign', input);
+  return { method: signed.method, url: signed.url, headers: signed.headers, body: request.body };
+}
+
+/**
+ * The one-shot: builds and signs a Converse (or ConverseStream, with `stream: true`) request.
+ * `{options, messages, credentials?, time, env?, tools?, stream?}` → `{method, url, headers,
+ * body}`, ready for `fetch(url, {method, headers, body})`.
+ */
+export async function signConverse(args) {
+  await init();
+  const request = buildRequest(args);
+  return signRequest(request, args);
+}
+
+/**
+ * Parses a Converse response (`status`, `headers` as pairs or a `Headers`, `body` as bytes or
+ * text): `{completion, message}` (`message`: the assistant turn to append), or throws the
+ * classified AWS error (`error.aws`: code, retryable, hint...).
+ */
+export function parseResponse({ status, headers, body, options, countTokens }) {
+  const pairs = !headers ? [] : Array.isArray(headers) ? headers : Array.from(headers.entries());
+  const bodyText = typeof body === 'string' ? body : decoder.decode(body ?? new Uint8Array(0));
+  return call('parse', { status, headers: pairs, bodyText, options, countTokens });
+}
+
+/**
+ * BAML's `b.parse` for a model's text: the value coerced to a JSON Schema's type (`partial`:
+ * `b.parse_stream`, what an unfinished text holds so far).
+ */
+export function structured(text, schema, { partial = false } = {}) {
+  return call('structured', { text, schema, partial });
+}
+
+/** Partial values of a schema's type while a stream's text arrives. */
+export class PartialValues {
+  constructor(schema) {
+    this.schema = schema;
+    this.text = '';
+  }
+
+  /** Adds a text delta; returns the partial value so far. */
+  push(delta) {
+    this.text += delta;
+    return structured(this.text, this.schema, { partial: true });
+  }
+
+  /** The whole text, parsed as complete. */
+  finish() {
+    return structured(this.text, this.schema);
+  }
+}
+
+/** An incremental ConverseStream decoder: push the body's chunks, take the events. */
+export class ConverseStreamDecoder {
+  constructor() {
+    this.id = call('streamNew', {}).id;
+    this.done = false;
+  }
+
+  /** Adds bytes (any chunking); returns the events they completed. */
+  push(chunk) {
+    return call('streamPush', { id: this.id }, chunk).events;
+  }
+
+  /** Ends the stream: `{completion, message}`, as `parseResponse` gives. */
+  finish() {
+    this.done = true;
+    return call('streamFinish', { id: this.id });
+  }
+}
+
+/**
+ * Decodes a ConverseStream `ReadableStream` (a `fetch` response's `body`): yields each event,
+ * and returns the completion when the stream ends.
+ */
+export async function* decodeStream(readable) {
+  const decoderState = new ConverseStreamDecoder();
+  const reader = readable.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    for (const event of decoderState.push(value)) yield event;
+  }
+  return decoderState.finish();
+}

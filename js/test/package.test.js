@@ -1,0 +1,154 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+
+import {
+  init, signConverse, buildRequest, signRequest, parseResponse, structured, PartialValues,
+  ConverseStreamDecoder, decodeStream, BedrockRequestError,
+} from '../src/index.js';
+import { vectors, verifySigV4, eventFrame, root } from './helpers.js';
+
+const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+const TIME = new Date(Date.UTC(2015, 7, 30, 12, 36, 0));
+const text = (bytes) => new TextDecoder().decode(bytes);
+
+test('init is idempotent', async () => {
+  await init();
+  await init();
+});
+
+test('every botocore vector is signed as botocore signs it', async () => {
+  let checked = 0;
+  for (const v of vectors()) {
+    const op = v.input.operation;
+    const signed = await signConverse({
+      options: v.input.options, messages: v.input.messages, tools: v.input.tools, env: v.input.env,
+      time: TIME, stream: op === 'converse-stream', countTokens: op === 'count-tokens',
+    });
+    assert.equal(signed.url, v.botocore.url, v.name);
+    assert.equal(text(signed.body), v.botocore.body_text, v.name);
+    assert.deepEqual(signed.headers, v.botocore.headers, v.name);
+    checked++;
+  }
+  assert.ok(checked >= 18, `${checked}`);
+});
+
+test('a large prompt is spliced and hashed by the host, and the bytes are the crate\'s', async () => {
+  await init();
+  const big = `Résumé "quoted"\n\ttabbed ${'x'.repeat(200 * 1024)} 🎉 end`;
+  const args = {
+    options: { model: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'us-east-1' },
+    messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: [{ type: 'text', text: big }] }],
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET },
+    time: TIME,
+  };
+  const request = buildRequest(args);
+  assert.equal(request.spliced, true);
+  const body = JSON.parse(text(request.body));
+  assert.equal(body.messages[0].content[0].text, big);
+  assert.deepEqual(body.system, [{ text: 'Be brief.' }]);
+  // The crate escapes as JSON.stringify does: the same bytes as without splicing.
+  const whole = JSON.stringify({ messages: [{ role: 'user', content: [{ text: big }] }], system: [{ text: 'Be brief.' }] });
+  assert.equal(text(request.body), whole);
+  const signed = await signRequest(request, args);
+  const verdict = verifySigV4(signed, SECRET);
+  assert.ok(verdict.valid, verdict.why);
+});
+
+test('a loopback server that checks SigV4 accepts the request fetch sends', async () => {
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const headers = [];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i].toLowerCase(), req.rawHeaders[i + 1]]);
+      const verdict = verifySigV4({ method: req.method, url: `http://${req.headers.host}${req.url}`, headers, body: Buffer.concat(chunks) }, 'S');
+      res.writeHead(verdict.valid ? 200 : 403, { 'content-type': 'application/json' });
+      res.end(verdict.valid
+        ? JSON.stringify({ output: { message: { role: 'assistant', content: [{ text: 'Bonjour !' }] } }, stopReason: 'end_turn' })
+        : JSON.stringify({ message: verdict.why }));
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  try {
+    for (const size of [10, 300 * 1024]) {
+      const signed = await signConverse({
+        options: { model: 'm', region: 'us-east-1', endpoint_url: `http://127.0.0.1:${port}` },
+        messages: [{ role: 'user', content: 'y'.repeat(size) }],
+        credentials: { accessKeyId: 'AKID', secretAccessKey: 'S' },
+        time: new Date(),
+      });
+      const res = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: signed.body });
+      const parsed = parseResponse({ status: res.status, headers: res.headers, body: new Uint8Array(await res.arrayBuffer()) });
+      assert.equal(parsed.completion.text, 'Bonjour !', `${size}`);
+    }
+  } finally {
+    server.close();
+  }
+});
+
+test('errors are BedrockRequestError with the crate\'s kind and message', async () => {
+  await init();
+  await assert.rejects(
+    signConverse({ options: { region: 'us-east-1' }, messages: [{ role: 'user', content: 'hi' }], time: TIME }),
+    (e) => e instanceof BedrockRequestError && e.kind === 'Config' && e.message === 'model_id is required',
+  );
+  assert.throws(
+    () => parseResponse({ status: 429, headers: [['x-amzn-errortype', 'ThrottlingException']], body: '{"message":"slow down"}' }),
+    (e) => e.kind === 'Aws' && e.aws.code === 'ThrottlingException' && e.aws.retryable === true,
+  );
+});
+
+test('a reply parses into the completion and the turn to append', async () => {
+  await init();
+  const body = readFileSync(new URL('vectors/responses/agent-loop-turn-1.json', root));
+  const parsed = parseResponse({ status: 200, body });
+  const reply = JSON.parse(text(body));
+  assert.deepEqual(parsed.message, reply.output.message);
+  assert.equal(parsed.completion.stop_reason, 'tool_use');
+  assert.equal(parsed.completion.tool_calls[0].name, 'get_weather');
+  assert.deepEqual(parseResponse({ status: 200, body: '{"inputTokens": 42}', countTokens: true }), { inputTokens: 42 });
+});
+
+test('a ConverseStream body decodes from ReadableStream chunks', async () => {
+  await init();
+  const events = JSON.parse(readFileSync(new URL('vectors/responses/agent-loop-turn-1.stream.json', root), 'utf8'));
+  const bytes = Buffer.concat(events.map(([type, payload]) => eventFrame(type, payload)));
+  const readable = new ReadableStream({
+    start(controller) {
+      for (let i = 0; i < bytes.length; i += 7) controller.enqueue(new Uint8Array(bytes.subarray(i, i + 7)));
+      controller.close();
+    },
+  });
+  const seen = [];
+  const gen = decodeStream(readable);
+  let step;
+  while (!(step = await gen.next()).done) seen.push(step.value.type);
+  const whole = JSON.parse(readFileSync(new URL('vectors/responses/agent-loop-turn-1.json', root), 'utf8'));
+  assert.deepEqual(step.value.message, whole.output.message);
+  assert.ok(seen.includes('text') && seen.includes('messageStop'));
+  const d = new ConverseStreamDecoder();
+  assert.throws(() => d.push(Uint8Array.of(0, 0, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4)), (e) => e instanceof BedrockRequestError);
+});
+
+test('structured parsing matches BAML on its own cases', async () => {
+  await init();
+  const doc = JSON.parse(readFileSync(new URL('vectors/structured/cases.json', root), 'utf8'));
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b) || (typeof a === 'number' && a === b)
+    || (a && b && typeof a === 'object' && typeof b === 'object' && Object.keys(a).length === Object.keys(b).length
+      && Object.keys(a).every((k) => same(a[k], b[k])));
+  for (const c of doc.cases) {
+    const schema = doc.schemas[c.type];
+    const want = c.ours ? c.ours.value : c.value;
+    if (want === undefined) {
+      assert.throws(() => structured(c.text, schema, { partial: c.partial }), (e) => e.kind === 'StructuredOutput', c.text);
+    } else {
+      assert.ok(same(structured(c.text, schema, { partial: c.partial }), want), `${c.type} ${JSON.stringify(c.text)}`);
+    }
+  }
+  const values = new PartialValues(doc.schemas.Ints);
+  assert.deepEqual(values.push('[1, 2'), [1]);
+  assert.deepEqual(values.push(', 3]'), [1, 2, 3]);
+});
