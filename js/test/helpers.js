@@ -89,3 +89,40 @@ export function frame(headers, payload) {
 export function eventFrame(type, payload) {
   return frame({ ':message-type': 'event', ':event-type': type, ':content-type': 'application/json' }, JSON.stringify(payload));
 }
+
+/** The SigV4 verdict on a request Node's http server received (raw headers, whole body). */
+export function verifyIncoming(req, body, secret) {
+  const headers = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i].toLowerCase(), req.rawHeaders[i + 1]]);
+  return verifySigV4({ method: req.method, url: `http://${req.headers.host}${req.url}`, headers, body }, secret);
+}
+
+/** Answers like Bedrock would: a Converse reply `verified` when the signature checks, a 403 when not. */
+export function answer(res, verdict) {
+  res.writeHead(verdict.valid ? 200 : 403, { 'content-type': 'application/json' });
+  res.end(verdict.valid
+    ? JSON.stringify({ output: { message: { role: 'assistant', content: [{ text: 'verified' }] } }, stopReason: 'end_turn' })
+    : JSON.stringify({ message: verdict.why }));
+}
+
+/**
+ * A loopback server that checks the SigV4 of every request with `secret` and answers as
+ * `answer` does (`other(req, res, body)` first takes what it wants); `verdicts` collects each.
+ */
+export async function verifyingServer(secret, other) {
+  const { createServer } = await import('node:http');
+  const verdicts = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (other && other(req, res, body)) return;
+      const verdict = verifyIncoming(req, body, secret);
+      verdicts.push(verdict.valid || verdict.why);
+      answer(res, verdict);
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: server.address().port, verdicts };
+}

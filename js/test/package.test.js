@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 
 import {
   init, signConverse, buildRequest, signRequest, parseResponse, structured, PartialValues,
   ConverseStreamDecoder, decodeStream, BedrockRequestError,
 } from '../src/index.js';
-import { vectors, verifySigV4, eventFrame, root } from './helpers.js';
+import { vectors, verifySigV4, verifyingServer, eventFrame, root } from './helpers.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const TIME = new Date(Date.UTC(2015, 7, 30, 12, 36, 0));
@@ -57,21 +56,7 @@ test('a large prompt is spliced and hashed by the host, and the bytes are the cr
 });
 
 test('a loopback server that checks SigV4 accepts the request fetch sends', async () => {
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const headers = [];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i].toLowerCase(), req.rawHeaders[i + 1]]);
-      const verdict = verifySigV4({ method: req.method, url: `http://${req.headers.host}${req.url}`, headers, body: Buffer.concat(chunks) }, 'S');
-      res.writeHead(verdict.valid ? 200 : 403, { 'content-type': 'application/json' });
-      res.end(verdict.valid
-        ? JSON.stringify({ output: { message: { role: 'assistant', content: [{ text: 'Bonjour !' }] } }, stopReason: 'end_turn' })
-        : JSON.stringify({ message: verdict.why }));
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
+  const { server, port, verdicts } = await verifyingServer('S');
   try {
     for (const size of [10, 300 * 1024]) {
       const signed = await signConverse({
@@ -82,8 +67,9 @@ test('a loopback server that checks SigV4 accepts the request fetch sends', asyn
       });
       const res = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: signed.body });
       const parsed = parseResponse({ status: res.status, headers: res.headers, body: new Uint8Array(await res.arrayBuffer()) });
-      assert.equal(parsed.completion.text, 'Bonjour !', `${size}`);
+      assert.equal(parsed.completion.text, 'verified', `${size}`);
     }
+    assert.deepEqual(verdicts, [true, true]);
   } finally {
     server.close();
   }

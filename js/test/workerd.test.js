@@ -2,36 +2,19 @@
 // signs inside the Worker and sends the request to this loopback server, which checks SigV4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { verifySigV4 } from './helpers.js';
+import { verifyingServer } from './helpers.js';
 
 const workerd = fileURLToPath(new URL('../node_modules/.bin/workerd', import.meta.url));
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 
 test('signs inside workerd, verified over loopback', { skip: !existsSync(workerd) && 'workerd is not installed (npm install in js/)' }, async () => {
-  const verified = [];
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const headers = [];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i].toLowerCase(), req.rawHeaders[i + 1]]);
-      const verdict = verifySigV4({ method: req.method, url: `http://${req.headers.host}${req.url}`, headers, body: Buffer.concat(chunks) }, 'S');
-      verified.push(verdict.valid);
-      res.writeHead(verdict.valid ? 200 : 403, { 'content-type': 'application/json' });
-      res.end(verdict.valid
-        ? JSON.stringify({ output: { message: { role: 'assistant', content: [{ text: 'verified' }] } }, stopReason: 'end_turn' })
-        : JSON.stringify({ message: verdict.why }));
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const verifierPort = server.address().port;
+  const { server, port: verifierPort, verdicts: verified } = await verifyingServer('S');
   const workerPort = verifierPort + 1 + Math.floor(Math.random() * 1000);
   // workerd embeds files relative to its config: the worker, the package and its wasm beside it.
   const dir = mkdtempSync(join(tmpdir(), 'bedrock-request-workerd-'));
