@@ -193,12 +193,16 @@ fn clean_code(raw: &str) -> String {
 impl AwsError {
     /// Classifies an error response (status, headers, body).
     pub fn from_response(status: u16, headers: &[(String, String)], body: &[u8]) -> AwsError {
-        let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+        // The crate's own reader (no second JSON parser in a wasm build).
+        let json: Option<Value> = std::str::from_utf8(body)
+            .ok()
+            .and_then(|text| Value::from_json_str(text).ok())
+            .filter(|v| v.as_object().is_some());
         let field = |names: &[&str]| {
             json.as_ref().and_then(|j| {
                 names
                     .iter()
-                    .find_map(|n| j.get(*n).and_then(|v| v.as_str()).map(str::to_owned))
+                    .find_map(|n| j.get(n).and_then(Value::as_str).map(str::to_owned))
             })
         };
         let code = header(headers, "x-amzn-errortype")
@@ -225,7 +229,7 @@ impl AwsError {
         let mut error = AwsError::classify(code, message, Some(status));
         error.request_id = header(headers, "x-amzn-requestid").map(str::to_owned);
         if let Some(json) = &json {
-            error.model_details(&Value::from(json));
+            error.model_details(json);
         }
         error
     }

@@ -35,11 +35,11 @@ pub fn find_json(text: &str) -> Option<&str> {
     // Each `{`/`[` with its matching bracket, in order: a value starting there can only end
     // there, and an opening bracket without one starts no value (it was once parsed to the end
     // of the text, for each of them). A failing span costs the bytes read up to its first
-    // error, and serde_json stops at 128 levels, so spans nested in failing spans add up to at
+    // error, and the JSON reader stops at 128 levels, so spans nested in failing spans add up to at
     // most 128 times the text: linear.
     for (start, end) in bracket_spans(text) {
         let span = &text[start..=end];
-        if serde_json::from_str::<serde::de::IgnoredAny>(span).is_ok() {
+        if crate::json::validate(span).is_ok() {
             return Some(span);
         }
     }
@@ -87,8 +87,7 @@ fn bracket_spans(text: &str) -> Vec<(usize, usize)> {
 }
 
 fn is_json(text: &str) -> bool {
-    (text.starts_with('{') || text.starts_with('['))
-        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+    (text.starts_with('{') || text.starts_with('[')) && crate::json::validate(text).is_ok()
 }
 
 /// The value in a model's text, as any serde type, the way BAML's `b.parse` reads it:

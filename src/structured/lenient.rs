@@ -403,7 +403,7 @@ pub(crate) fn candidates(text: &str, partial: bool) -> Vec<Loose> {
     let mut out = Vec::new();
     let trimmed = text.trim();
     let offset = text.len() - text.trim_start().len();
-    if serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok() {
+    if crate::json::validate(trimmed).is_ok() {
         if let (Some(v), _) = read_at(text, offset) {
             out.push(v);
         }
