@@ -11,12 +11,13 @@
 
 use std::cell::RefCell;
 
+use bedrock_request::credentials::{Chain, Performed, ProcessOutput, Step};
 use bedrock_request::parse::{self, AwsError};
 use bedrock_request::stream::{ConverseStream, Event};
 use bedrock_request::structured::Schema;
 use bedrock_request::{
     converse, credentials, prompt, Auth, Body, ClientConfig, Credentials, Env, Error, HttpRequest,
-    Value,
+    HttpResponse, Value,
 };
 use time::OffsetDateTime;
 
@@ -322,6 +323,153 @@ fn event_value(e: &Event) -> Value {
 
 thread_local! {
     static STREAMS: RefCell<Vec<Option<ConverseStream>>> = const { RefCell::new(Vec::new()) };
+    static CHAINS: RefCell<Vec<Option<Chain>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A resolved source as JS takes it: the credentials (or API key), where they came from, the
+/// profile and its region.
+fn resolved_value(r: &credentials::Resolved) -> Value {
+    let opt = |s: Option<&str>| s.map_or(Value::Null, Value::from);
+    let auth = match &r.auth {
+        Auth::SigV4(c) => obj(vec![
+            ("accessKeyId", Value::from(c.access_key_id())),
+            (
+                "secretAccessKey",
+                Value::from(c.secret_access_key().expose()),
+            ),
+            ("sessionToken", opt(c.session_token().map(|t| t.expose()))),
+            (
+                "expiresAt",
+                c.expires_at().map_or(Value::Null, |t| {
+                    Value::Number(((t.unix_timestamp_nanos() / 1_000_000) as u64).into())
+                }),
+            ),
+        ]),
+        Auth::Bearer(key) => obj(vec![("apiKey", Value::from(key.expose()))]),
+        _ => Value::Null,
+    };
+    obj(vec![
+        ("type", "done".into()),
+        ("credentials", auth),
+        ("source", Value::from(r.source.as_str())),
+        ("profile", opt(r.profile.as_deref())),
+        ("region", opt(r.region.as_deref())),
+    ])
+}
+
+fn step_value(step: &Step) -> Value {
+    match step {
+        Step::ReadFile { path } => obj(vec![
+            ("type", "readFile".into()),
+            ("path", path.as_str().into()),
+        ]),
+        Step::Send(request) => obj(vec![
+            ("type", "send".into()),
+            ("request", request_value(request)),
+        ]),
+        Step::Run { command, argv } => obj(vec![
+            ("type", "run".into()),
+            ("command", command.as_str().into()),
+            (
+                "argv",
+                Value::Array(argv.iter().map(|a| Value::from(a.as_str())).collect()),
+            ),
+        ]),
+        Step::Done(resolved) => resolved_value(resolved),
+        Step::NotFound => obj(vec![("type", "notFound".into())]),
+        _ => obj(vec![("type", "unknown".into())]),
+    }
+}
+
+/// What the host did for a step: `{type: "file", text | null}`, `{type: "unreadable", why}`,
+/// `{type: "response", status, headers, bodyText}`, `{type: "unreachable", why}`,
+/// `{type: "process", success, stdout, stderr}`.
+fn performed_of(input: &Value) -> Result<Performed, Value> {
+    let p = field(input, "performed")?;
+    let why = || {
+        p.get("why")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    Ok(match text(p, "type")? {
+        "file" => Performed::File(p.get("text").and_then(Value::as_str).map(str::to_owned)),
+        "unreadable" => Performed::Unreadable(why()),
+        "unreachable" => Performed::Unreachable(why()),
+        "response" => {
+            let status = field(p, "status")?
+                .as_u64()
+                .and_then(|s| u16::try_from(s).ok())
+                .unwrap_or(0);
+            let mut head = format!("HTTP/1.1 {status} \r\n");
+            for (k, v) in headers_of(p) {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            let mut raw = head.into_bytes();
+            raw.extend_from_slice(
+                p.get("bodyText")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .as_bytes(),
+            );
+            Performed::Response(HttpResponse::parse(&raw).map_err(error)?)
+        }
+        "process" => {
+            let mut out = ProcessOutput::default();
+            out.success = p.get("success").and_then(Value::as_bool).unwrap_or(false);
+            out.stdout = p
+                .get("stdout")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            out.stderr = p
+                .get("stderr")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            Performed::Process(out)
+        }
+        other => return Err(fail("Input", format!("unknown performed type {other:?}"))),
+    })
+}
+
+/// `chainNew {options | baml+client, env, profile?}` → `{id}`; `chainPoll {id, unixTimeMs}` →
+/// the next step; `chainHandle {id, performed}` → `{}`; `chainFree {id}`.
+fn chain_op(op: &str, input: &Value) -> Out {
+    CHAINS.with(|cell| {
+        let mut chains = cell.borrow_mut();
+        if op == "chainNew" {
+            let env = env_of(input);
+            let config = config_of(input, &env)?;
+            let mut chain = Chain::new(&config, &env);
+            if let Some(profile) = input.get("profile").and_then(Value::as_str) {
+                chain = chain.with_profile(profile);
+            }
+            chains.push(Some(chain));
+            return Ok(obj(vec![(
+                "id",
+                Value::Number((chains.len() as u64 - 1).into()),
+            )]));
+        }
+        let id = field(input, "id")?.as_u64().unwrap_or(u64::MAX) as usize;
+        let slot = chains
+            .get_mut(id)
+            .ok_or_else(|| fail("Input", "no such chain"))?;
+        if op == "chainFree" {
+            *slot = None;
+            return Ok(obj(vec![]));
+        }
+        let chain = slot
+            .as_mut()
+            .ok_or_else(|| fail("Input", "the chain is freed"))?;
+        if op == "chainPoll" {
+            let step = chain.poll(now_of(input)?).map_err(error)?;
+            return Ok(step_value(&step));
+        }
+        chain.handle(performed_of(input)?).map_err(error)?;
+        Ok(obj(vec![]))
+    })
 }
 
 /// `streamNew` → `{id}`; `streamPush {id}` + bytes → `{events}`; `streamFinish {id}` → the
@@ -367,6 +515,7 @@ fn dispatch(op: &str, input: &str, bytes: &[u8]) -> Out {
         "parse" => parse_response(&input),
         "structured" => structured(&input),
         "streamNew" | "streamPush" | "streamFinish" => stream_op(op, &input, bytes),
+        "chainNew" | "chainPoll" | "chainHandle" | "chainFree" => chain_op(op, &input),
         other => Err(fail("Input", format!("unknown operation {other:?}"))),
     }
 }

@@ -128,3 +128,33 @@ export class ConverseStreamDecoder {
 }
 
 export function decodeStream(readable: ReadableStream<Uint8Array>): AsyncGenerator<StreamEvent, Parsed, void>;
+
+/** A step of the credential chain. */
+export type ChainStep =
+  | { type: 'readFile'; path: string }
+  | { type: 'send'; request: { method: string; url: string; headers: HeaderList; bodyText: string } }
+  | { type: 'run'; command: string; argv: string[] }
+  | { type: 'done'; credentials: (Credentials & { expiresAt: number | null }) | { apiKey: string }; source: string; profile: string | null; region: string | null }
+  | { type: 'notFound' };
+
+export type Performed =
+  | { type: 'file'; text: string | null }
+  | { type: 'unreadable'; why: string }
+  | { type: 'response'; status: number; headers: HeaderList; bodyText: string }
+  | { type: 'unreachable'; why: string }
+  | { type: 'process'; success: boolean; stdout: string; stderr: string };
+
+export class CredentialChain {
+  constructor(args?: { options?: Record<string, unknown>; baml?: string; client?: string; env?: Record<string, string>; profile?: string });
+  poll(time?: Date): ChainStep;
+  handle(performed: Performed): void;
+  free(): void;
+}
+
+export function resolveCredentials(args?: {
+  options?: Record<string, unknown>; baml?: string; client?: string; env?: Record<string, string>; profile?: string;
+  readFile?: (path: string) => Promise<string | null> | string | null;
+  fetch?: typeof fetch;
+  run?: (argv: string[]) => Promise<{ success: boolean; stdout: string; stderr: string }>;
+  time?: Date;
+}): Promise<Extract<ChainStep, { type: 'done' }>>;

@@ -318,3 +318,87 @@ export async function* decodeStream(readable) {
   }
   return decoderState.finish();
 }
+
+/**
+ * The AWS credential chain, sans I/O (the crate's `credentials::Chain`): environment keys,
+ * `~/.aws/config` and `credentials` profiles, SSO, assume-role, web identity,
+ * `credential_process`, container and instance-metadata credentials. `poll(time)` says what to
+ * do next (`{type: 'readFile', path}`, `{type: 'send', request}`, `{type: 'run', argv}`), and
+ * `handle(performed)` takes what the host did, until `{type: 'done', credentials, source,
+ * profile, region}` or `{type: 'notFound'}`.
+ */
+export class CredentialChain {
+  constructor({ options, baml, client, env, profile } = {}) {
+    this.id = call('chainNew', { options, baml, client, env, profile }).id;
+  }
+
+  /** The next step, at `time` (a `Date`: expiry checks and request signing use it). */
+  poll(time = new Date()) {
+    return call('chainPoll', { id: this.id, unixTimeMs: time.getTime() });
+  }
+
+  /**
+   * What the host did: `{type: 'file', text}` (`text: null` when there is no such file),
+   * `{type: 'unreadable', why}`, `{type: 'response', status, headers, bodyText}`,
+   * `{type: 'unreachable', why}`, or `{type: 'process', success, stdout, stderr}`.
+   */
+  handle(performed) {
+    call('chainHandle', { id: this.id, performed });
+  }
+
+  /** Frees the chain inside the module. */
+  free() {
+    call('chainFree', { id: this.id });
+  }
+}
+
+/**
+ * Runs the chain with the host's own I/O: `readFile(path)` → text or `null` (a Worker has no
+ * files: leave it out), `fetch` (default: the global one), `run(argv)` →
+ * `{success, stdout, stderr}` (leave it out where processes cannot run). Resolves to the
+ * `done` step (`credentials` to pass to `signConverse`), or throws when no source applies.
+ */
+export async function resolveCredentials({ options, baml, client, env, profile, readFile, fetch: fetchFn = globalThis.fetch, run, time } = {}) {
+  await init();
+  const chain = new CredentialChain({ options, baml, client, env, profile });
+  try {
+    for (let i = 0; i < 64; i++) {
+      const step = chain.poll(time ?? new Date());
+      if (step.type === 'done') return step;
+      if (step.type === 'notFound') {
+        throw new BedrockRequestError({ kind: 'Credentials', message: 'no credentials: set them in the options, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or a container/instance role' });
+      }
+      if (step.type === 'readFile') {
+        let text = null;
+        if (readFile) {
+          try {
+            text = await readFile(step.path);
+          } catch (e) {
+            if (e?.code !== 'ENOENT') {
+              chain.handle({ type: 'unreadable', why: String(e?.message ?? e) });
+              continue;
+            }
+          }
+        }
+        chain.handle({ type: 'file', text });
+      } else if (step.type === 'send') {
+        const { method, url, headers, bodyText } = step.request;
+        try {
+          const res = await fetchFn(url, { method, headers: headers.filter(([k]) => k !== 'host'), body: method === 'GET' ? undefined : bodyText });
+          chain.handle({ type: 'response', status: res.status, headers: Array.from(res.headers.entries()), bodyText: await res.text() });
+        } catch (e) {
+          chain.handle({ type: 'unreachable', why: String(e?.message ?? e) });
+        }
+      } else if (step.type === 'run') {
+        if (!run) throw new BedrockRequestError({ kind: 'Credentials', message: `credential_process ${step.command} needs a run(argv) performer on this host` });
+        const out = await run(step.argv);
+        chain.handle({ type: 'process', success: Boolean(out.success), stdout: out.stdout ?? '', stderr: out.stderr ?? '' });
+      } else {
+        throw new BedrockRequestError({ kind: 'Credentials', message: `unknown chain step ${step.type}` });
+      }
+    }
+    throw new BedrockRequestError({ kind: 'Credentials', message: 'the credential chain took more than 64 steps' });
+  } finally {
+    chain.free();
+  }
+}

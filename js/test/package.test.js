@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 
 import {
   init, signConverse, buildRequest, signRequest, parseResponse, structured, PartialValues,
-  ConverseStreamDecoder, decodeStream, BedrockRequestError,
+  ConverseStreamDecoder, decodeStream, BedrockRequestError, resolveCredentials,
 } from '../src/index.js';
 import { vectors, verifySigV4, verifyingServer, eventFrame, root } from './helpers.js';
 
@@ -137,4 +137,48 @@ test('structured parsing matches BAML on its own cases', async () => {
   const values = new PartialValues(doc.schemas.Ints);
   assert.deepEqual(values.push('[1, 2'), [1]);
   assert.deepEqual(values.push(', 3]'), [1, 2, 3]);
+});
+
+test('the credential chain runs with the host\'s I/O: environment, profiles, a container endpoint', async () => {
+  const options = { model: 'm', region: 'us-east-1' };
+  const quiet = { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/fake/config', AWS_SHARED_CREDENTIALS_FILE: '/fake/credentials' };
+  const fromEnv = await resolveCredentials({ options, env: { ...quiet, AWS_ACCESS_KEY_ID: 'AKENV', AWS_SECRET_ACCESS_KEY: 'SENV' } });
+  assert.equal(fromEnv.source, 'environment');
+  assert.equal(fromEnv.credentials.accessKeyId, 'AKENV');
+  // A profile from files the host reads (here a map; Node would use fs).
+  const files = {
+    '/fake/credentials': '[work]\naws_access_key_id = AKWORK\naws_secret_access_key = SWORK\n',
+    '/fake/config': '[profile work]\nregion = eu-west-3\n',
+  };
+  const read = [];
+  const fromProfile = await resolveCredentials({ options, env: quiet, profile: 'work', readFile: (p) => { read.push(p); return files[p] ?? null; } });
+  assert.deepEqual([fromProfile.source, fromProfile.profile, fromProfile.region, fromProfile.credentials.accessKeyId],
+    ['profile', 'work', 'eu-west-3', 'AKWORK']);
+  assert.ok(read.includes('/fake/credentials'));
+  // A container endpoint over loopback, through the host's fetch; then the credentials sign.
+  const { server, port } = await verifyingServer('SCONTAINER', (req, res) => {
+    if (req.url !== '/creds') return false;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ AccessKeyId: 'ASIACONTAINER', SecretAccessKey: 'SCONTAINER', Token: 'TOKEN', Expiration: '2030-01-01T00:00:00Z' }));
+    return true;
+  });
+  try {
+    const env = { ...quiet, AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/creds` };
+    const fromContainer = await resolveCredentials({ options, env, readFile: () => null });
+    assert.equal(fromContainer.source, 'container');
+    assert.equal(fromContainer.credentials.sessionToken, 'TOKEN');
+    assert.equal(fromContainer.credentials.expiresAt, Date.UTC(2030, 0, 1));
+    const signed = await signConverse({
+      options: { ...options, endpoint_url: `http://127.0.0.1:${port}` },
+      messages: [{ role: 'user', content: 'hi' }],
+      credentials: fromContainer.credentials,
+      time: new Date(),
+    });
+    assert.ok(signed.headers.some(([k, v]) => k === 'x-amz-security-token' && v === 'TOKEN'));
+    const res = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: signed.body });
+    assert.equal(parseResponse({ status: res.status, body: new Uint8Array(await res.arrayBuffer()) }).completion.text, 'verified');
+  } finally {
+    server.close();
+  }
+  await assert.rejects(resolveCredentials({ options, env: quiet, readFile: () => null }), (e) => e.kind === 'Credentials');
 });
