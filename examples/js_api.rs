@@ -416,19 +416,12 @@ fn performed_of(input: &Value) -> Result<Performed, Value> {
             Performed::Response(HttpResponse::parse(&raw).map_err(error)?)
         }
         "process" => {
-            let mut out = ProcessOutput::default();
-            out.success = p.get("success").and_then(Value::as_bool).unwrap_or(false);
-            out.stdout = p
-                .get("stdout")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            out.stderr = p
-                .get("stderr")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            Performed::Process(out)
+            let text = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+            Performed::Process(ProcessOutput {
+                success: p.get("success").and_then(Value::as_bool).unwrap_or(false),
+                stdout: text("stdout"),
+                stderr: text("stderr"),
+            })
         }
         other => return Err(fail("Input", format!("unknown performed type {other:?}"))),
     })
