@@ -509,6 +509,10 @@ fn dispatch(op: &str, input: &str, bytes: &[u8]) -> Out {
         "structured" => structured(&input),
         "streamNew" | "streamPush" | "streamFinish" => stream_op(op, &input, bytes),
         "chainNew" | "chainPoll" | "chainHandle" | "chainFree" => chain_op(op, &input),
+        // Whether UTF-8 text needs JSON escapes: the host's large texts, scanned here.
+        "needsEscape" => Ok(Value::Bool(
+            bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\'),
+        )),
         other => Err(fail("Input", format!("unknown operation {other:?}"))),
     }
 }

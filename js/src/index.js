@@ -134,18 +134,11 @@ function spliceOut(messages) {
   return { messages: out, texts, nonce };
 }
 
-/** Whether UTF-8 bytes hold a character JSON escapes (`"`, `\\`, a control character). */
-function needsEscape(bytes) {
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (c < 0x20 || c === 0x22 || c === 0x5c) return true;
-  }
-  return false;
-}
-
 /**
  * The body's bytes: the module's body with each token replaced by its text, escaped as the
- * crate's writer escapes (JSON.stringify's escapes are the same), assembled as bytes.
+ * crate's writer escapes (JSON.stringify's escapes are the same), assembled as bytes. Whether a
+ * text needs escapes is asked of the module: its scan of the UTF-8 bytes is several times
+ * faster than a JavaScript loop or regular expression over megabytes.
  */
 function spliceIn(bodyText, texts, nonce) {
   if (texts.length === 0) return encoder.encode(bodyText);
@@ -156,7 +149,7 @@ function spliceIn(bodyText, texts, nonce) {
     pieces.push(encoder.encode(bodyText.slice(at, m.index)));
     const text = texts[Number(m[1])];
     const raw = encoder.encode(text);
-    pieces.push(needsEscape(raw) ? encoder.encode(JSON.stringify(text).slice(1, -1)) : raw);
+    pieces.push(call('needsEscape', {}, raw) ? encoder.encode(JSON.stringify(text).slice(1, -1)) : raw);
     at = m.index + m[0].length;
   }
   pieces.push(encoder.encode(bodyText.slice(at)));
