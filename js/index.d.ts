@@ -117,7 +117,8 @@ export function structured(text: string, schema: Record<string, unknown>, option
 
 export class PartialValues {
   constructor(schema: Record<string, unknown>);
-  push(delta: string): unknown;
+  /** The partial value so far, or `undefined` when none was computed for this delta (large texts). */
+  push(delta: string): unknown | undefined;
   finish(): unknown;
 }
 

@@ -137,6 +137,13 @@ test('structured parsing matches BAML on its own cases', async () => {
   const values = new PartialValues(doc.schemas.Ints);
   assert.deepEqual(values.push('[1, 2'), [1]);
   assert.deepEqual(values.push(', 3]'), [1, 2, 3]);
+  // A long stream is not parsed again at every delta: the work stays linear.
+  const long = new PartialValues(doc.schemas.Ints);
+  let computed = 0;
+  long.push('[');
+  for (let i = 0; i < 20000; i++) if (long.push(`${i}, `) !== undefined) computed++;
+  assert.ok(computed < 3000, `${computed}`);
+  assert.equal(long.finish().length, 20000);
 });
 
 test('the credential chain runs with the host\'s I/O: environment, profiles, a container endpoint', async () => {
