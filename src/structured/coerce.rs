@@ -168,6 +168,41 @@ fn normalized(s: &str) -> String {
         .collect()
 }
 
+/// Which of `values` a text names.
+pub(super) enum Named<'v> {
+    /// This one, and how loosely (0 exactly, 1 in another case or spacing, 2 in a sentence).
+    One(&'v str, u32),
+    Nothing,
+    /// A sentence names several: which is meant is unclear.
+    Several(Vec<&'v str>),
+}
+
+/// The value a text names: exactly, loosely (letters and digits in any case), or as the one
+/// value a sentence names ("I think the answer is **Red**."). The typed and serde paths share it.
+pub(super) fn named<'v>(text: &str, values: &[&'v str]) -> Named<'v> {
+    let bare = text.trim().trim_matches(|c: char| !c.is_alphanumeric());
+    if let Some(exact) = values.iter().find(|e| **e == bare) {
+        return Named::One(exact, 0);
+    }
+    let loose = normalized(bare);
+    if let Some(close) = values
+        .iter()
+        .find(|e| !loose.is_empty() && normalized(e) == loose)
+    {
+        return Named::One(close, 1);
+    }
+    let mentioned: Vec<&str> = values
+        .iter()
+        .copied()
+        .filter(|e| occurrences(text, e) > 0)
+        .collect();
+    match mentioned.as_slice() {
+        [one] => Named::One(one, 2),
+        [] => Named::Nothing,
+        _ => Named::Several(mentioned),
+    }
+}
+
 /// Counts whole-word, case-insensitive occurrences of `word` in `text`.
 fn occurrences(text: &str, word: &str) -> usize {
     let lower = text.to_lowercase();
@@ -439,39 +474,18 @@ impl Coercer<'_> {
             }
             _ => return Err(self.miss(path, ty, v)),
         };
-        let bare = text.trim().trim_matches(|c: char| !c.is_alphanumeric());
-        if let Some(exact) = values.iter().find(|e| *e == bare) {
-            return Ok(Fit {
-                value: Value::String(exact.clone()),
-                score: 0,
-            });
-        }
-        if let Some(close) = values
-            .iter()
-            .find(|e| normalized(e) == normalized(bare) && !normalized(bare).is_empty())
-        {
-            return Ok(Fit {
-                value: Value::String(close.clone()),
-                score: 1,
-            });
-        }
-        // In a sentence: the one value the text names ("I think the answer is **Red**.").
-        let named: Vec<&String> = values.iter().filter(|e| occurrences(text, e) > 0).collect();
-        match named.as_slice() {
-            [one] => Ok(Fit {
-                value: Value::String((*one).clone()),
-                score: 2,
+        let names: Vec<&str> = values.iter().map(String::as_str).collect();
+        match named(text, &names) {
+            Named::One(value, score) => Ok(Fit {
+                value: Value::String(value.to_owned()),
+                score,
             }),
-            [] => Err(self.miss(path, ty, v)),
-            several => Err(Miss {
+            Named::Nothing => Err(self.miss(path, ty, v)),
+            Named::Several(several) => Err(Miss {
                 path: path.to_owned(),
                 message: format!(
                     "names several of the values ({}), so which one is meant is unclear: {}",
-                    several
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    several.join(", "),
                     describe(v)
                 ),
             }),

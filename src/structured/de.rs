@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
+use super::coerce::{named, Named};
 use super::lenient::Loose;
 
 /// An error with the path of the field it is about (`items[2].qty`).
@@ -376,41 +377,12 @@ impl<'de> de::Deserializer<'de> for LooseDe<'_> {
     }
 }
 
-fn normalized(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// The variant a text names: exactly, loosely, or as the one variant a sentence mentions.
+/// The variant a text names (exactly, loosely, or the one a sentence mentions), as the schema
+/// path reads enum values.
 fn pick_variant(text: &str, variants: &'static [&'static str]) -> Option<&'static str> {
-    let bare = text.trim().trim_matches(|c: char| !c.is_alphanumeric());
-    if let Some(v) = variants.iter().find(|v| **v == bare) {
-        return Some(v);
-    }
-    if let Some(v) = variants
-        .iter()
-        .find(|v| normalized(v) == normalized(bare) && !normalized(bare).is_empty())
-    {
-        return Some(v);
-    }
-    let lower = text.to_lowercase();
-    let named: Vec<&&str> = variants
-        .iter()
-        .filter(|v| {
-            let w = v.to_lowercase();
-            lower.match_indices(&w).any(|(at, _)| {
-                let before = lower[..at].chars().next_back();
-                let after = lower[at + w.len()..].chars().next();
-                !before.is_some_and(char::is_alphanumeric)
-                    && !after.is_some_and(char::is_alphanumeric)
-            })
-        })
-        .collect();
-    match named.as_slice() {
-        [one] => Some(one),
-        _ => None,
+    match named(text, variants) {
+        Named::One(v, _) => Some(v),
+        Named::Nothing | Named::Several(_) => None,
     }
 }
 

@@ -32,7 +32,7 @@ pub use schema::Schema;
 
 use serde::de::DeserializeOwned;
 
-use coerce::{Coercer, Miss};
+use coerce::Coercer;
 use lenient::{candidates, Loose};
 use schema::Ty;
 
@@ -49,17 +49,17 @@ fn quote(text: &str) -> String {
     format!("{start:?}{more}")
 }
 
-fn miss_error(miss: &Miss, text: &str) -> Error {
-    let at = if miss.path.is_empty() {
+/// "The model's text does not fit the type: field PATH MESSAGE (in TEXT)".
+fn fit_error(path: &str, message: &str, text: &str) -> Error {
+    let at = if path.is_empty() {
         "the value".to_owned()
     } else {
-        format!("field {}", miss.path)
+        format!("field {path}")
     };
     Error::new(
         ErrorKind::StructuredOutput,
         format!(
-            "the model's text does not fit the type: {at} {} (in {})",
-            miss.message,
+            "the model's text does not fit the type: {at} {message} (in {})",
             quote(text)
         ),
     )
@@ -87,71 +87,63 @@ impl Schema {
         if self.root == Ty::String {
             return Ok(Value::String(text.to_owned()));
         }
-        let mut first_miss: Option<Miss> = None;
-        for candidate in candidates(text, partial) {
-            match coercer.coerce(Some(&candidate), &self.root, "", 0) {
-                Ok(fit) => return Ok(fit.value),
-                Err(miss) => {
-                    // The first structured candidate's miss says most about what went wrong.
-                    let structured =
-                        matches!(candidate, Loose::Object { .. } | Loose::Array { .. });
-                    if first_miss.is_none()
-                        || (structured && first_miss.as_ref().is_some_and(|m| m.path.is_empty()))
-                    {
-                        first_miss = Some(miss);
-                    }
-                }
-            }
-        }
+        let first_miss = match first_fit(
+            text,
+            partial,
+            |c| coercer.coerce(Some(c), &self.root, "", 0),
+            |m| m.path.is_empty(),
+        ) {
+            Ok(fit) => return Ok(fit.value),
+            Err(miss) => miss,
+        };
         if partial {
             if let Ok(fit) = coercer.coerce(None, &self.root, "", 0) {
                 return Ok(fit.value);
             }
         }
-        Err(miss_error(
-            &first_miss.unwrap_or(Miss {
-                path: String::new(),
-                message: "is not in the text".into(),
-            }),
-            text,
-        ))
+        Err(match first_miss {
+            Some(miss) => fit_error(&miss.path, &miss.message, text),
+            None => fit_error("", "is not in the text", text),
+        })
     }
 }
 
-fn de_error(e: de::DeError, text: &str) -> Error {
-    let path = e.path_text();
-    let at = if path.is_empty() {
-        "the value".to_owned()
-    } else {
-        format!("field {path}")
-    };
-    Error::new(
-        ErrorKind::StructuredOutput,
-        format!(
-            "the model's text does not fit the type: {at} {} (in {})",
-            e.message,
-            quote(text)
-        ),
-    )
-}
-
-fn serde_run<T: DeserializeOwned>(text: &str, partial: bool) -> Result<T> {
-    let mut first: Option<de::DeError> = None;
+/// Tries each candidate of `text` in order: the first that fits wins. Otherwise the error kept
+/// is the first one, unless a later structured candidate (an object or array) fails naming a
+/// field while the kept one names none: that one says more about what went wrong.
+fn first_fit<T, E>(
+    text: &str,
+    partial: bool,
+    mut attempt: impl FnMut(&Loose) -> std::result::Result<T, E>,
+    names_no_field: impl Fn(&E) -> bool,
+) -> std::result::Result<T, Option<E>> {
+    let mut kept: Option<E> = None;
     for candidate in candidates(text, partial) {
-        match T::deserialize(de::LooseDe::new(&candidate, partial)) {
+        match attempt(&candidate) {
             Ok(v) => return Ok(v),
             Err(e) => {
                 let structured = matches!(candidate, Loose::Object { .. } | Loose::Array { .. });
-                if first.is_none()
-                    || (structured && first.as_ref().is_some_and(|f| f.path.is_empty()))
-                {
-                    first = Some(e);
+                if kept.is_none() || (structured && kept.as_ref().is_some_and(&names_no_field)) {
+                    kept = Some(e);
                 }
             }
         }
     }
+    Err(kept)
+}
+
+fn serde_run<T: DeserializeOwned>(text: &str, partial: bool) -> Result<T> {
+    let first = match first_fit(
+        text,
+        partial,
+        |c| T::deserialize(de::LooseDe::new(c, partial)),
+        |e| e.path.is_empty(),
+    ) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
     Err(match first {
-        Some(e) => de_error(e, text),
+        Some(e) => fit_error(&e.path_text(), &e.message, text),
         None => Error::new(
             ErrorKind::StructuredOutput,
             format!("no value in the model's text: {}", quote(text)),
