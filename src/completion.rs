@@ -135,7 +135,7 @@ impl Reasoning {
     /// The block as Converse takes it: `{"reasoningContent": {...}}`.
     fn to_block(&self) -> Value {
         let inner = match &self.redacted {
-            Some(bytes) => object(vec![(
+            Some(bytes) => Value::object(vec![(
                 "redactedContent",
                 Value::String(base64_encode(bytes)),
             )]),
@@ -147,10 +147,10 @@ impl Reasoning {
                 if let Some(signature) = &self.signature {
                     fields.push(("signature", Value::from(signature.as_str())));
                 }
-                object(vec![("reasoningText", object(fields))])
+                Value::object(vec![("reasoningText", Value::object(fields))])
             }
         };
-        object(vec![("reasoningContent", inner)])
+        Value::object(vec![("reasoningContent", inner)])
     }
 }
 
@@ -278,7 +278,7 @@ impl Citation {
         let text = |t: &Option<String>| t.as_deref().map_or(Value::Null, Value::from);
         let n = |x: Option<u64>| x.map_or(Value::Null, |x| Value::Number(x.into()));
         let span = |kind: &str, index: &str, s: &Span| {
-            object(vec![
+            Value::object(vec![
                 ("type", Value::from(kind)),
                 (index, n(s.index)),
                 ("start", n(s.start)),
@@ -287,7 +287,7 @@ impl Citation {
         };
         let location = match &self.location {
             None => Value::Null,
-            Some(CitationLocation::Web { url, domain }) => object(vec![
+            Some(CitationLocation::Web { url, domain }) => Value::object(vec![
                 ("type", Value::from("web")),
                 ("url", text(url)),
                 ("domain", text(domain)),
@@ -300,7 +300,7 @@ impl Citation {
             }
             Some(CitationLocation::Other(v)) => v.clone(),
         };
-        object(vec![
+        Value::object(vec![
             ("title", text(&self.title)),
             ("source", text(&self.source)),
             (
@@ -339,7 +339,7 @@ impl Citations {
                 .filter_map(|c| c.get("text").and_then(Value::as_str).map(str::to_owned))
                 .collect(),
             citations: list("citations").iter().map(Citation::from_value).collect(),
-            block: object(vec![("citationsContent", inner.clone())]),
+            block: Value::object(vec![("citationsContent", inner.clone())]),
         }
     }
 }
@@ -485,7 +485,7 @@ impl Completion {
             .iter()
             .map(|block| match block {
                 ContentBlock::Text(t) => {
-                    Tree::Value(object(vec![("text", Value::from(t.as_str()))]))
+                    Tree::Value(Value::object(vec![("text", Value::from(t.as_str()))]))
                 }
                 ContentBlock::Reasoning(r) => Tree::Value(r.to_block()),
                 ContentBlock::ToolUse(t) => {
@@ -518,13 +518,13 @@ impl Completion {
                 .cache_details
                 .iter()
                 .map(|d| {
-                    object(vec![
+                    Value::object(vec![
                         ("ttl", Value::from(d.ttl.as_str())),
                         ("input_tokens", count(d.input_tokens)),
                     ])
                 })
                 .collect();
-            object(vec![
+            Value::object(vec![
                 ("input_tokens", count(u.input_tokens)),
                 ("output_tokens", count(u.output_tokens)),
                 ("total_tokens", count(u.total_tokens)),
@@ -546,7 +546,7 @@ impl Completion {
                 let redacted = r.redacted.as_ref().map_or(Value::Null, |b| {
                     Value::String(format!("<{} bytes>", b.len()))
                 });
-                object(vec![
+                Value::object(vec![
                     ("text", text(r.text.as_deref())),
                     ("signature", text(r.signature.as_deref())),
                     ("redacted", redacted),
@@ -659,15 +659,6 @@ fn newline(out: &mut String, pretty: bool, depth: usize) {
             out.push_str("  ");
         }
     }
-}
-
-fn object(entries: Vec<(&str, Value)>) -> Value {
-    Value::Object(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
 }
 
 /// A finish reason refused by `finish_reason_allow_list` / `finish_reason_deny_list`

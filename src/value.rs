@@ -156,6 +156,16 @@ pub enum Value {
 }
 
 impl Value {
+    /// An object from `(key, value)` pairs, in order (the crate's own bodies and outputs).
+    pub(crate) fn object(entries: Vec<(&str, Value)>) -> Value {
+        Value::Object(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        )
+    }
+
     /// A short name of the value's type, for error messages (`"a string"`, `"an array"`...).
     pub fn type_name(&self) -> &'static str {
         match self {

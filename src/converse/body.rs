@@ -15,15 +15,6 @@ use crate::prompt::{
 };
 use crate::value::Value;
 
-fn obj(entries: Vec<(&str, Value)>) -> Value {
-    Value::Object(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
-}
-
 /// Builds content blocks; documents get unique valid names.
 struct Blocks<'a> {
     config: &'a ClientConfig,
@@ -76,7 +67,7 @@ impl Blocks<'_> {
     fn block(&mut self, block: Block) -> Result<Value> {
         Ok(match block {
             Block::Text(text) | Block::Part(Part::Text(text)) => {
-                obj(vec![("text", Value::String(text))])
+                Value::object(vec![("text", Value::String(text))])
             }
             Block::CachePoint(ttl) | Block::Part(Part::CachePoint(ttl)) => cache_point(ttl),
             Block::Part(Part::Media(media)) => self.media(&media)?,
@@ -86,9 +77,9 @@ impl Blocks<'_> {
             Block::Part(Part::Reasoning(r)) => reasoning_block(r)?,
             Block::Part(Part::SearchResult(r)) => search_result_block(r),
             Block::Part(Part::Native(block)) => block.into_value(),
-            Block::Part(Part::ToolUse { id, name, input }) => obj(vec![(
+            Block::Part(Part::ToolUse { id, name, input }) => Value::object(vec![(
                 "toolUse",
-                obj(vec![
+                Value::object(vec![
                     ("toolUseId", Value::String(id)),
                     ("name", Value::String(name)),
                     ("input", input),
@@ -103,8 +94,10 @@ impl Blocks<'_> {
                     .into_iter()
                     .map(|c| {
                         Ok(match c {
-                            ToolResultContent::Text(t) => obj(vec![("text", Value::String(t))]),
-                            ToolResultContent::Json(j) => obj(vec![("json", j)]),
+                            ToolResultContent::Text(t) => {
+                                Value::object(vec![("text", Value::String(t))])
+                            }
+                            ToolResultContent::Json(j) => Value::object(vec![("json", j)]),
                             ToolResultContent::Media(m) => self.media(&m)?,
                             ToolResultContent::SearchResult(r) => search_result_block(r),
                         })
@@ -121,7 +114,7 @@ impl Blocks<'_> {
                     };
                     fields.push(("status", Value::from(s)));
                 }
-                obj(vec![("toolResult", obj(fields))])
+                Value::object(vec![("toolResult", Value::object(fields))])
             }
             Block::Part(Part::GuardContent { text, qualifiers }) => {
                 let mut inner = vec![("text", Value::String(text))];
@@ -131,7 +124,10 @@ impl Blocks<'_> {
                         Value::Array(qualifiers.into_iter().map(Value::String).collect()),
                     ));
                 }
-                obj(vec![("guardContent", obj(vec![("text", obj(inner))]))])
+                Value::object(vec![(
+                    "guardContent",
+                    Value::object(vec![("text", Value::object(inner))]),
+                )])
             }
         })
     }
@@ -154,9 +150,9 @@ fn reasoning_block(r: Reasoning) -> Result<Value> {
             if let Some(signature) = r.signature {
                 fields.push(("signature", Value::String(signature)));
             }
-            obj(vec![("reasoningText", obj(fields))])
+            Value::object(vec![("reasoningText", Value::object(fields))])
         }
-        (None, Some(bytes)) => obj(vec![(
+        (None, Some(bytes)) => Value::object(vec![(
             "redactedContent",
             Value::String(base64_encode(&bytes)),
         )]),
@@ -166,7 +162,7 @@ fn reasoning_block(r: Reasoning) -> Result<Value> {
             ))
         }
     };
-    Ok(obj(vec![("reasoningContent", inner)]))
+    Ok(Value::object(vec![("reasoningContent", inner)]))
 }
 
 /// `searchResult`: source, title, the passages, and `citations.enabled` when set.
@@ -174,7 +170,7 @@ fn search_result_block(r: SearchResult) -> Value {
     let content = r
         .content
         .into_iter()
-        .map(|t| obj(vec![("text", Value::String(t))]))
+        .map(|t| Value::object(vec![("text", Value::String(t))]))
         .collect();
     let mut fields = vec![
         ("source", Value::String(r.source)),
@@ -182,9 +178,12 @@ fn search_result_block(r: SearchResult) -> Value {
         ("content", Value::Array(content)),
     ];
     if let Some(enabled) = r.citations {
-        fields.push(("citations", obj(vec![("enabled", Value::Bool(enabled))])));
+        fields.push((
+            "citations",
+            Value::object(vec![("enabled", Value::Bool(enabled))]),
+        ));
     }
-    obj(vec![("searchResult", obj(fields))])
+    Value::object(vec![("searchResult", Value::object(fields))])
 }
 
 /// A patch value with its `null` object members removed (a `null` means "remove", never
@@ -250,7 +249,7 @@ pub(super) fn body_json(
         .turns
         .into_iter()
         .map(|(role, blocks)| {
-            Ok(obj(vec![
+            Ok(Value::object(vec![
                 ("role", Value::from(role.as_str())),
                 ("content", b.blocks(blocks)?),
             ]))
@@ -319,7 +318,7 @@ fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>, stream
             }
             _ => {}
         }
-        body.push(("guardrailConfig".into(), obj(fields)));
+        body.push(("guardrailConfig".into(), Value::object(fields)));
     }
     if let Some(project) = config.project_identifier() {
         body.push(("projectIdentifier".into(), Value::from(project)));
@@ -334,7 +333,12 @@ fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>, stream
         let vars = config
             .prompt_variables()
             .iter()
-            .map(|(k, v)| (k.clone(), obj(vec![("text", Value::from(v.as_str()))])))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    Value::object(vec![("text", Value::from(v.as_str()))]),
+                )
+            })
             .collect();
         body.push(("promptVariables".into(), Value::Object(vars)));
     }
@@ -355,11 +359,14 @@ fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>, stream
     if let Some(latency) = config.performance_latency() {
         body.push((
             "performanceConfig".into(),
-            obj(vec![("latency", Value::from(latency))]),
+            Value::object(vec![("latency", Value::from(latency))]),
         ));
     }
     if let Some(tier) = config.service_tier() {
-        body.push(("serviceTier".into(), obj(vec![("type", Value::from(tier))])));
+        body.push((
+            "serviceTier".into(),
+            Value::object(vec![("type", Value::from(tier))]),
+        ));
     }
     let mut output_config = Vec::new();
     if let Some(format) = config.output_format() {
@@ -370,9 +377,12 @@ fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>, stream
         if let Some(description) = &format.description {
             schema.push(("description", Value::from(description.as_str())));
         }
-        let text_format = obj(vec![
+        let text_format = Value::object(vec![
             ("type", Value::from("json_schema")),
-            ("structure", obj(vec![("jsonSchema", obj(schema))])),
+            (
+                "structure",
+                Value::object(vec![("jsonSchema", Value::object(schema))]),
+            ),
         ]);
         output_config.push(("textFormat", text_format));
     }
@@ -380,6 +390,6 @@ fn options_fields(config: &ClientConfig, body: &mut Vec<(String, Value)>, stream
         output_config.push(("effort", Value::from(effort)));
     }
     if !output_config.is_empty() {
-        body.push(("outputConfig".into(), obj(output_config)));
+        body.push(("outputConfig".into(), Value::object(output_config)));
     }
 }

@@ -40,14 +40,6 @@ enum Block {
 
 impl Block {
     fn into_content(self) -> Result<ContentBlock> {
-        let obj = |entries: Vec<(&str, Value)>| {
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect(),
-            )
-        };
         Ok(match self {
             Block::Text(text) => ContentBlock::Text(text),
             Block::Reasoning(r) => ContentBlock::Reasoning(r),
@@ -73,17 +65,20 @@ impl Block {
             }
             Block::Citations { text, citations } => {
                 let (typed, raw): (Vec<Citation>, Vec<Value>) = citations.into_iter().unzip();
-                let inner = obj(vec![
+                let inner = Value::object(vec![
                     (
                         "content",
-                        Value::Array(vec![obj(vec![("text", Value::String(text.clone()))])]),
+                        Value::Array(vec![Value::object(vec![(
+                            "text",
+                            Value::String(text.clone()),
+                        )])]),
                     ),
                     ("citations", Value::Array(raw)),
                 ]);
                 ContentBlock::Citations(Citations {
                     content: vec![text],
                     citations: typed,
-                    block: obj(vec![("citationsContent", inner)]),
+                    block: Value::object(vec![("citationsContent", inner)]),
                 })
             }
             Block::ToolResult {
@@ -102,12 +97,12 @@ impl Block {
                 if let Some(kind) = tool_type {
                     fields.push(("type", Value::String(kind)));
                 }
-                ContentBlock::Other(obj(vec![("toolResult", obj(fields))]))
+                ContentBlock::Other(Value::object(vec![("toolResult", Value::object(fields))]))
             }
             Block::Image { format, fields } => {
                 let mut all = vec![("format".to_owned(), Value::String(format))];
                 all.extend(fields);
-                ContentBlock::Other(obj(vec![("image", Value::Object(all))]))
+                ContentBlock::Other(Value::object(vec![("image", Value::Object(all))]))
             }
         })
     }
