@@ -127,9 +127,9 @@ fn request_value(r: &HttpRequest) -> Value {
     ])
 }
 
-/// `build`: `{options | baml+client, env?, messages, tools?, operation?, profileRegion?}` →
-/// the unsigned request and its region.
-fn build(input: &Value) -> Out {
+/// The unsigned request of `{options | baml+client, env?, messages, tools?, operation?,
+/// profileRegion?}`, and the config and environment it was built from.
+fn unsigned_of(input: &Value) -> Result<(converse::UnsignedRequest, ClientConfig, Env), Value> {
     let env = env_of(input);
     let config = config_of(input, &env)?;
     let messages =
@@ -150,6 +150,12 @@ fn build(input: &Value) -> Out {
         Some(other) => return Err(fail("Input", format!("unknown operation {other:?}"))),
     }
     .map_err(error)?;
+    Ok((unsigned, config, env))
+}
+
+/// `build`: the unsigned request (`unsigned_of`) and its region.
+fn build(input: &Value) -> Out {
+    let (unsigned, _, _) = unsigned_of(input)?;
     let mut out = request_value(unsigned.preview());
     if let Value::Object(fields) = &mut out {
         fields.push(("region".into(), Value::from(unsigned.region())));
@@ -157,22 +163,60 @@ fn build(input: &Value) -> Out {
     Ok(out)
 }
 
+/// `signConverse`: `build`'s input with `sign`'s authorisation and `unixTimeMs`, built and
+/// signed in one call (the host's path for requests without large texts). A body of
+/// `hostHashAt` bytes or more comes back unsigned (as `build` gives it, with `unsigned: true`)
+/// for the host to hash natively and `sign`.
+fn sign_converse(input: &Value) -> Out {
+    let (unsigned, config, env) = unsigned_of(input)?;
+    let host_hash_at = input.get("hostHashAt").and_then(Value::as_u64);
+    if host_hash_at.is_some_and(|at| unsigned.preview().body.as_bytes().len() as u64 >= at) {
+        let mut out = request_value(unsigned.preview());
+        if let Value::Object(fields) = &mut out {
+            fields.push(("region".into(), Value::from(unsigned.region())));
+            fields.push(("unsigned".into(), Value::Bool(true)));
+        }
+        return Ok(out);
+    }
+    let now = now_of(input)?;
+    let auth = match given_auth(input)? {
+        Some(auth) => auth,
+        None => resolved_auth(&config, &env)?,
+    };
+    let signed = unsigned.into_signed(&auth, now).map_err(error)?;
+    Ok(request_value(&signed))
+}
+
 /// The authorisation: `credentials {accessKeyId, secretAccessKey, sessionToken?}`, `apiKey`,
 /// or what the options and `env` give (`credentials::resolve_static`).
 fn auth_of(input: &Value) -> Result<Auth, Value> {
+    match given_auth(input)? {
+        Some(auth) => Ok(auth),
+        None => {
+            let env = env_of(input);
+            resolved_auth(&config_of(input, &env)?, &env)
+        }
+    }
+}
+
+/// The `apiKey` or `credentials` the host gave, if any.
+fn given_auth(input: &Value) -> Result<Option<Auth>, Value> {
     if let Some(key) = input.get("apiKey").and_then(Value::as_str) {
-        return Ok(Auth::Bearer(bedrock_request::Secret::new(key)));
+        return Ok(Some(Auth::Bearer(bedrock_request::Secret::new(key))));
     }
     if let Some(c) = input.get("credentials").filter(|c| !c.is_null()) {
         let mut creds = Credentials::new(text(c, "accessKeyId")?, text(c, "secretAccessKey")?);
         if let Some(token) = c.get("sessionToken").and_then(Value::as_str) {
             creds = creds.with_session_token(token);
         }
-        return Ok(Auth::SigV4(creds));
+        return Ok(Some(Auth::SigV4(creds)));
     }
-    let env = env_of(input);
-    let config = config_of(input, &env)?;
-    credentials::resolve_static(&config, &env)
+    Ok(None)
+}
+
+/// What the options and `env` give (`credentials::resolve_static`), or the crate's error.
+fn resolved_auth(config: &ClientConfig, env: &Env) -> Result<Auth, Value> {
+    credentials::resolve_static(config, env)
         .map_err(error)?
         .map(|r| r.auth)
         .ok_or_else(|| error(credentials::no_credentials_error()))
@@ -211,9 +255,9 @@ fn sign(input: &Value) -> Out {
             None => bedrock_request::sign::sign_in_place(&mut request, &creds, region, now),
         }
         .map_err(error)?,
-        Auth::Bearer(key) => request
-            .headers
-            .push(("authorization".into(), format!("Bearer {}", key.expose()))),
+        Auth::Bearer(key) => {
+            bedrock_request::sign::bearer_in_place(&mut request, &key).map_err(error)?
+        }
         _ => return Err(fail("Input", "unsupported authorisation")),
     }
     Ok(request_value(&request))
@@ -504,17 +548,102 @@ fn dispatch(op: &str, input: &str, bytes: &[u8]) -> Out {
         .map_err(|e| fail("Input", format!("input is not JSON: {e}")))?;
     match op {
         "build" => build(&input),
+        "signConverse" => sign_converse(&input),
         "sign" => sign(&input),
         "parse" => parse_response(&input),
         "structured" => structured(&input),
         "streamNew" | "streamPush" | "streamFinish" => stream_op(op, &input, bytes),
         "chainNew" | "chainPoll" | "chainHandle" | "chainFree" => chain_op(op, &input),
-        // Whether UTF-8 text needs JSON escapes: the host's large texts, scanned here.
-        "needsEscape" => Ok(Value::Bool(
-            bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\'),
-        )),
         other => Err(fail("Input", format!("unknown operation {other:?}"))),
     }
+}
+
+/// Whether any of the eight bytes in `word` is below 0x20, `"` or `\\` (a SWAR test).
+fn needs_escape_in(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0;
+    below_space
+        || has_zero(word ^ (ONES * u64::from(b'"')))
+        || has_zero(word ^ (ONES * u64::from(b'\\')))
+}
+
+/// Whether UTF-8 text needs JSON escapes, eight bytes at a time.
+#[cfg(not(target_feature = "simd128"))]
+fn needs_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let hit = words.any(|w| needs_escape_in(u64::from_le_bytes(w.try_into().unwrap_or([0; 8]))));
+    hit || words
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+/// Whether UTF-8 text needs JSON escapes, 64 bytes at a time with wasm's 128-bit SIMD (the
+/// package's build enables it: every runtime it supports has it).
+#[cfg(target_feature = "simd128")]
+fn needs_escape(bytes: &[u8]) -> bool {
+    use core::arch::wasm32::{
+        u8x16_eq, u8x16_lt, u8x16_splat, v128, v128_any_true, v128_load, v128_or,
+    };
+    let (quote, backslash, space) = (u8x16_splat(b'"'), u8x16_splat(b'\\'), u8x16_splat(0x20));
+    let hits = |at: *const u8| {
+        // SAFETY: callers pass a pointer to 16 readable bytes; v128_load has no alignment need.
+        let v = unsafe { v128_load(at.cast::<v128>()) };
+        v128_or(
+            v128_or(u8x16_eq(v, quote), u8x16_eq(v, backslash)),
+            u8x16_lt(v, space),
+        )
+    };
+    let mut blocks = bytes.chunks_exact(64);
+    for block in &mut blocks {
+        let p = block.as_ptr();
+        // SAFETY: a block holds 64 bytes, so p + 0, 16, 32 and 48 each start 16 readable bytes.
+        let any = unsafe {
+            v128_or(
+                v128_or(hits(p), hits(p.add(16))),
+                v128_or(hits(p.add(32)), hits(p.add(48))),
+            )
+        };
+        if v128_any_true(any) {
+            return true;
+        }
+    }
+    let rest = blocks.remainder();
+    let mut words = rest.chunks_exact(8);
+    let hit = words.any(|w| needs_escape_in(u64::from_le_bytes(w.try_into().unwrap_or([0; 8]))));
+    hit || words
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+/// A large text of the host (UTF-8 from `TextEncoder.encodeInto`) as a JSON string's content:
+/// 0 when it needs no escapes (the host splices its bytes as they are), else the escaped
+/// bytes, without quotes, as `(ptr << 32) | len` for the host to copy and free. The escapes
+/// are the crate's writer's (the same as `JSON.stringify`'s).
+///
+/// # Safety
+/// `(ptr, len)` must be memory from `alloc` holding UTF-8.
+#[no_mangle]
+pub unsafe extern "C" fn escape_json(ptr: *const u8, len: usize) -> u64 {
+    let bytes = if len == 0 {
+        &[][..]
+    } else {
+        std::slice::from_raw_parts(ptr, len)
+    };
+    if !needs_escape(bytes) {
+        return 0;
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let quoted = Value::from(text.as_ref()).to_json();
+    let mut out = quoted.as_bytes()[1..quoted.len() - 1]
+        .to_vec()
+        .into_boxed_slice();
+    let packed = ((out.as_mut_ptr() as u64) << 32) | out.len() as u64;
+    std::mem::forget(out);
+    packed
 }
 
 /// Allocates `len` bytes for the host to write into.

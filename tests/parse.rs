@@ -6,7 +6,8 @@ use bedrock_request::parse::{
 };
 use bedrock_request::sign::{string_to_sign, CanonicalRequest};
 use bedrock_request::{
-    converse, credentials, ClientConfig, Env, ErrorKind, FinishReasonPolicy, HttpRequest, Message,
+    converse, credentials, Auth, ClientConfig, Env, ErrorKind, FinishReasonPolicy, HttpRequest,
+    Message,
 };
 use time::macros::datetime;
 
@@ -624,11 +625,19 @@ fn our_string_to_sign_gives_aws_sigv4s_signature_on_generated_requests() {
             .unwrap()
             .unwrap()
             .auth;
-        let signed = converse::Builder::new(&config, &messages, &Env::new())
+        let unsigned = converse::Builder::new(&config, &messages, &Env::new())
             .build()
-            .unwrap()
-            .sign(&auth, now)
             .unwrap();
+        let signed = unsigned.sign(&auth, now).unwrap();
+        // Our signer against aws-sigv4's own sign() of the same request.
+        let Auth::SigV4(creds) = &auth else {
+            panic!("case {case}: SigV4 credentials expected")
+        };
+        let reference =
+            crate::util::signed_by_aws_sigv4(unsigned.preview(), creds, region, "bedrock", now)
+                .unwrap_or_else(|e| panic!("case {case}: aws-sigv4 refused it: {e}"));
+        assert_eq!(signed.headers, reference.headers, "case {case}: {options}");
+        // And our canonical view of the signed request gives the same signature.
         let sts = string_to_sign(&signed).unwrap();
         let key = aws_sigv4::sign::v4::generate_signing_key(
             &format!("secret/{case}+key"),
@@ -653,7 +662,7 @@ fn our_string_to_sign_gives_aws_sigv4s_signature_on_generated_requests() {
 }
 
 #[test]
-fn our_canonical_view_equals_aws_sigv4_on_10000_generated_requests() {
+fn our_signer_and_canonical_view_equal_aws_sigv4_on_10000_generated_requests() {
     use bedrock_request::{Body, Credentials};
     let mut rng = crate::util::Rng::new(0xD1B5_4A32_D192_ED03);
     let mut next = move |n: u64| rng.below(n);
@@ -705,6 +714,13 @@ fn our_canonical_view_equals_aws_sigv4_on_10000_generated_requests() {
         "x-amz-meta-a",
         "accept",
         "x-trace",
+        // aws-sigv4 leaves these unsigned; the signature's own headers replace any there.
+        "user-agent",
+        "X-Amzn-Trace-Id",
+        "transfer-encoding",
+        "authorization",
+        "X-Amz-Date",
+        "x-amz-security-token",
     ];
     let header_values = [
         "v",
@@ -742,10 +758,17 @@ fn our_canonical_view_equals_aws_sigv4_on_10000_generated_requests() {
                 .collect();
             format!("?{}", q.join("&"))
         };
-        let mut headers = vec![(
-            "host".to_owned(),
-            "bedrock-runtime.us-east-1.amazonaws.com".to_owned(),
-        )];
+        // Now and then no host header (then the URL's host is signed) or a port in the URL.
+        let authority = match next(6) {
+            0 => "bedrock-runtime.us-east-1.amazonaws.com:443",
+            1 => "127.0.0.1:8443",
+            _ => "bedrock-runtime.us-east-1.amazonaws.com",
+        };
+        let mut headers = if next(4) == 0 {
+            Vec::new()
+        } else {
+            vec![("host".to_owned(), authority.to_owned())]
+        };
         for _ in 0..next(5) {
             headers.push((
                 header_names[next(header_names.len() as u64) as usize].to_owned(),
@@ -760,7 +783,10 @@ fn our_canonical_view_equals_aws_sigv4_on_10000_generated_requests() {
         };
         let mut request = bedrock_request::HttpRequest {
             method: ["GET", "POST", "PUT"][next(3) as usize].to_owned(),
-            url: format!("https://bedrock-runtime.us-east-1.amazonaws.com{path}{query}"),
+            url: format!(
+                "{}://{authority}{path}{query}",
+                ["https", "http"][next(2) as usize]
+            ),
             headers,
             body: Body::new(body),
         };
@@ -772,11 +798,17 @@ fn our_canonical_view_equals_aws_sigv4_on_10000_generated_requests() {
         let region = regions[next(3) as usize];
         let now =
             datetime!(2020-01-01 0:00 UTC) + time::Duration::seconds(next(300_000_000) as i64);
-        if bedrock_request::sign::sign_for_service(&mut request, &creds, region, "bedrock", now)
-            .is_err()
-        {
-            continue; // a URI aws-sigv4 refuses (none expected), not a mismatch
-        }
+        let reference = crate::util::signed_by_aws_sigv4(&request, &creds, region, "bedrock", now)
+            .unwrap_or_else(|e| panic!("case {case}: aws-sigv4 refused {}: {e}", request.url));
+        bedrock_request::sign::sign_for_service(&mut request, &creds, region, "bedrock", now)
+            .unwrap_or_else(|e| panic!("case {case}: {}: {e}", request.url));
+        assert_eq!(
+            request.headers,
+            reference.headers,
+            "case {case}: {}\n{}",
+            request.url,
+            CanonicalRequest::of(&request).unwrap().text()
+        );
         let sts = string_to_sign(&request).unwrap_or_else(|e| panic!("case {case}: {e}"));
         let key = aws_sigv4::sign::v4::generate_signing_key(&secret, now.into(), region, "bedrock");
         let ours = aws_sigv4::sign::v4::calculate_signature(key, sts.as_bytes());

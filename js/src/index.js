@@ -4,7 +4,7 @@
 // The module does no I/O of its own but loading its wasm (`init()`); time is an argument
 // (`time: Date`), credentials are given, and the request comes back as plain data for the
 // host's `fetch`. Large texts never cross into WebAssembly as JSON: they are spliced into the
-// body on the host, and the body is hashed with WebCrypto (`crypto.subtle.digest`).
+// body on the host, and the body is hashed by the host (Node's `createHash`, else WebCrypto).
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -135,31 +135,58 @@ function spliceOut(messages) {
 }
 
 /**
- * The body's bytes: the module's body with each token replaced by its text, escaped as the
- * crate's writer escapes (JSON.stringify's escapes are the same), assembled as bytes. Whether a
- * text needs escapes is asked of the module: its scan of the UTF-8 bytes is several times
- * faster than a JavaScript loop or regular expression over megabytes.
+ * A large text as the bytes of a JSON string's content, held in module memory: UTF-8 from
+ * `encodeInto` (no intermediate copy), scanned there for bytes that need escapes (a SWAR scan
+ * beats a JavaScript loop or regular expression over megabytes), and escaped there, as the
+ * crate's writer escapes (`JSON.stringify`'s escapes are the same), only when needed.
+ * Returns `{ptr, len, cap}`: the caller copies the bytes out and frees them.
+ */
+function textPiece(ex, text) {
+  // UTF-8 is at most three bytes per UTF-16 unit; one byte each for ASCII, the common case.
+  let cap = text.length + 8;
+  let ptr = ex.alloc(cap);
+  let done = encoder.encodeInto(text, new Uint8Array(ex.memory.buffer, ptr, cap));
+  if (done.read < text.length) {
+    ex.dealloc(ptr, cap);
+    cap = text.length * 3;
+    ptr = ex.alloc(cap);
+    done = encoder.encodeInto(text, new Uint8Array(ex.memory.buffer, ptr, cap));
+  }
+  const escaped = ex.escape_json(ptr, done.written);
+  if (escaped === 0n) return { ptr, len: done.written, cap };
+  ex.dealloc(ptr, cap);
+  const len = Number(escaped & 0xffffffffn);
+  return { ptr: Number(escaped >> 32n), len, cap: len };
+}
+
+/**
+ * The body's bytes: the module's body with each token replaced by its text (`textPiece`),
+ * assembled in one buffer of the exact size.
  */
 function spliceIn(bodyText, texts, nonce) {
   if (texts.length === 0) return encoder.encode(bodyText);
+  const ex = ready();
   const token = new RegExp(`\\\\u0001bedrock-request:${nonce}:(\\d+)\\\\u0001`, 'g');
   const pieces = [];
   let at = 0;
-  for (const m of bodyText.matchAll(token)) {
-    pieces.push(encoder.encode(bodyText.slice(at, m.index)));
-    const text = texts[Number(m[1])];
-    const raw = encoder.encode(text);
-    pieces.push(call('needsEscape', {}, raw) ? encoder.encode(JSON.stringify(text).slice(1, -1)) : raw);
-    at = m.index + m[0].length;
+  try {
+    for (const m of bodyText.matchAll(token)) {
+      pieces.push(encoder.encode(bodyText.slice(at, m.index)));
+      pieces.push(textPiece(ex, texts[Number(m[1])]));
+      at = m.index + m[0].length;
+    }
+    pieces.push(encoder.encode(bodyText.slice(at)));
+    const out = new Uint8Array(pieces.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.len), 0));
+    let offset = 0;
+    for (const p of pieces) {
+      const bytes = p instanceof Uint8Array ? p : new Uint8Array(ex.memory.buffer, p.ptr, p.len);
+      out.set(bytes, offset);
+      offset += bytes.length;
+    }
+    return out;
+  } finally {
+    for (const p of pieces) if (!(p instanceof Uint8Array)) ex.dealloc(p.ptr, p.cap);
   }
-  pieces.push(encoder.encode(bodyText.slice(at)));
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of pieces) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
 
 function requestInput(args) {
@@ -194,8 +221,35 @@ export function buildRequest(args) {
   };
 }
 
+let nodeCrypto;
+
+/** Node's `createHash` when the host has one (Node, Deno, workerd with `nodejs_compat`). */
+function nodeHash() {
+  nodeCrypto ??= globalThis.process?.getBuiltinModule?.('node:crypto') ?? false;
+  return nodeCrypto && typeof nodeCrypto.createHash === 'function' ? nodeCrypto.createHash : null;
+}
+
+/**
+ * The SHA-256 of a body, in hex, computed by the host natively: Node's synchronous
+ * `createHash` where there is one (it hashes the bytes in place, where WebCrypto first copies
+ * them), else WebCrypto's `crypto.subtle.digest`.
+ */
+async function sha256Hex(bytes) {
+  const createHash = nodeHash();
+  if (createHash) return createHash('sha256').update(bytes).digest('hex');
+  return hex(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+}
+
 function hex(buffer) {
   return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The signing time in milliseconds since the epoch, from a `Date`. */
+function timeMs(time) {
+  if (!(time instanceof Date) || Number.isNaN(time.getTime())) {
+    throw new BedrockRequestError({ kind: 'Input', message: 'time must be a Date (the signing time)' });
+  }
+  return time.getTime();
 }
 
 /**
@@ -204,15 +258,12 @@ function hex(buffer) {
  * Large bodies are hashed with WebCrypto. Returns `{method, url, headers, body}`.
  */
 export async function signRequest(request, { credentials, apiKey, options, baml, client, env, time }) {
-  if (!(time instanceof Date) || Number.isNaN(time.getTime())) {
-    throw new BedrockRequestError({ kind: 'Input', message: 'time must be a Date (the signing time)' });
-  }
   const input = {
     method: request.method,
     url: request.url,
     headers: request.headers,
     region: request.region,
-    unixTimeMs: time.getTime(),
+    unixTimeMs: timeMs(time),
     credentials,
     apiKey,
     options,
@@ -220,8 +271,8 @@ export async function signRequest(request, { credentials, apiKey, options, baml,
     client,
     env,
   };
-  if (request.body.length >= HASH_AT && globalThis.crypto?.subtle) {
-    input.payloadHash = hex(await globalThis.crypto.subtle.digest('SHA-256', request.body));
+  if (request.body.length >= HASH_AT && (nodeHash() || globalThis.crypto?.subtle)) {
+    input.payloadHash = await sha256Hex(request.body);
   } else {
     input.bodyText = request.bodyText ?? decoder.decode(request.body);
   }
@@ -236,7 +287,20 @@ export async function signRequest(request, { credentials, apiKey, options, baml,
  */
 export async function signConverse(args) {
   await init();
-  const request = buildRequest(args);
+  const { messages, texts, nonce } = spliceOut(args.messages);
+  if (texts.length === 0) {
+    // No large text: built and signed in one call into the module, unless the body is large
+    // (media), which the module hands back unsigned for the host to hash.
+    const { credentials, apiKey, time } = args;
+    const out = call('signConverse', {
+      ...requestInput(args), messages, credentials, apiKey, unixTimeMs: timeMs(time), hostHashAt: HASH_AT,
+    });
+    const body = encoder.encode(out.bodyText);
+    if (!out.unsigned) return { method: out.method, url: out.url, headers: out.headers, body };
+    return signRequest({ ...out, body, bodyText: undefined }, args);
+  }
+  const built = call('build', { ...requestInput(args), messages });
+  const request = { ...built, body: spliceIn(built.bodyText, texts, nonce), bodyText: undefined };
   return signRequest(request, args);
 }
 

@@ -129,12 +129,7 @@ impl UnsignedRequest {
             Auth::SigV4(credentials) => {
                 sign::sign_in_place(&mut request, credentials, &self.region, now)?
             }
-            Auth::Bearer(key) => {
-                sign::check_header_safe("the Bedrock API key", key.expose())?;
-                request
-                    .headers
-                    .push(("authorization".into(), format!("Bearer {}", key.expose())))
-            }
+            Auth::Bearer(key) => sign::bearer_in_place(&mut request, key)?,
         }
         Ok(request)
     }

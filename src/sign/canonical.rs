@@ -1,8 +1,8 @@
 //! Our own view of SigV4's canonical request and string to sign, for a signed request.
 //!
-//! aws-sigv4 keeps its canonical request private; this recomputes it (sha2 + hex) from the
-//! request as it will be sent, so a `SignatureDoesNotMatch` answer can be compared part by
-//! part with what AWS says it expected. It follows aws-sigv4's default settings (the ones we sign
+//! The signer (`sigv4`) computes its canonical request here, and so does the diagnosis of a
+//! signed request, from the request as it will be sent, so a `SignatureDoesNotMatch` answer can
+//! be compared part by part with what AWS says it expected. It follows aws-sigv4's default settings (the ones we sign
 //! with): the path normalised and percent-encoded once more, headers lowercased, trimmed and
 //! sorted, the payload hashed. The tests check it against aws-sigv4's signatures and
 //! botocore's canonical requests.
@@ -43,11 +43,20 @@ impl CanonicalRequest {
         let (path, query) = split_path_query(request.path_and_query());
         let signed: Vec<&str> = auth.signed_headers.split(';').collect();
         let payload_hash = hex::encode(Sha256::digest(request.body.as_bytes()));
+        // A signed `host` the request does not carry is the URL's (what the signer signed).
+        let with_host;
+        let headers = match super::sigv4::host_to_sign(request) {
+            Some(host) => {
+                with_host = [vec![("host".to_owned(), host)], request.headers.clone()].concat();
+                &with_host
+            }
+            None => &request.headers,
+        };
         CanonicalRequest::build(
             &request.method,
             path,
             query,
-            &request.headers,
+            headers,
             &signed,
             true,
             payload_hash,
@@ -85,7 +94,7 @@ impl CanonicalRequest {
             canonical_headers.push((name.clone(), values.join(",")));
         }
         Ok(CanonicalRequest {
-            method: method.to_ascii_uppercase(),
+            method: method.to_owned(),
             path: canonical_path(path, normalize_path),
             query: canonical_query(query),
             headers: canonical_headers,
@@ -236,15 +245,11 @@ pub fn explain(request: &HttpRequest, secret_access_key: &str) -> Result<Explana
             "x-amz-date's day differs from the credential scope's",
         ));
     }
-    let signed_at = parse_amz_date(&auth.amz_date)
-        .ok_or_else(|| Error::signing("x-amz-date is not YYYYMMDDTHHMMSSZ"))?;
-    let key = aws_sigv4::sign::v4::generate_signing_key(
-        secret_access_key,
-        signed_at.into(),
-        region,
-        service,
-    );
-    let signature = aws_sigv4::sign::v4::calculate_signature(key, string_to_sign.as_bytes());
+    if parse_amz_date(&auth.amz_date).is_none() {
+        return Err(Error::signing("x-amz-date is not YYYYMMDDTHHMMSSZ"));
+    }
+    let key = super::sigv4::signing_key(secret_access_key, day, region, service);
+    let signature = super::sigv4::signature(&key, &string_to_sign);
     Ok(Explanation {
         matches: signature == auth.signature,
         canonical_request,

@@ -1,13 +1,9 @@
-//! SigV4 in the headers: `x-amz-date`, `x-amz-security-token` and `authorization`, through
-//! aws-sigv4; and the checks every signing needs (a time after 1970, header-safe credentials).
+//! SigV4 in the headers: `x-amz-date`, `x-amz-security-token` and `authorization` (computed
+//! in `sigv4`); and the checks every signing needs (a time after 1970, header-safe credentials).
 
-use std::time::SystemTime;
-
-use aws_sigv4::http_request::{sign as sigv4_sign, SignableBody, SignableRequest, SigningSettings};
-use aws_sigv4::sign::v4;
 use time::OffsetDateTime;
 
-use crate::auth::Credentials;
+use crate::auth::{Credentials, Secret};
 use crate::error::{Error, Result};
 use crate::request::HttpRequest;
 
@@ -103,50 +99,13 @@ fn sign_with(
     now: OffsetDateTime,
     payload_hash: Option<&str>,
 ) -> Result<()> {
-    let identity = checked_identity(credentials, now)?.into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(service)
-        .time(SystemTime::from(now))
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| Error::signing(format!("invalid signing parameters: {e}")))?
-        .into();
-    let signable = SignableRequest::new(
-        &request.method,
-        request.url.as_str(),
-        request
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-        match payload_hash {
-            Some(hash) => SignableBody::Precomputed(hash.to_owned()),
-            None => SignableBody::Bytes(request.body.as_bytes()),
-        },
-    )
-    .map_err(|e| Error::signing(format!("cannot sign URL {}: {e}", request.url)))?;
-    let (instructions, _signature) = sigv4_sign(signable, &params)
-        .map_err(|e| Error::signing(format!("signing failed: {e}")))?
-        .into_parts();
-    let (headers, _params) = instructions.into_parts();
-    // aws-sigv4 yields x-amz-date, authorization and x-amz-security-token; put the date and
-    // token first so the order reads like the canonical headers, authorization last.
-    let mut added: Vec<(String, String)> = headers
-        .iter()
-        .map(|h| (h.name().to_ascii_lowercase(), h.value().to_owned()))
-        .collect();
-    added.sort_by_key(|(k, _)| k == "authorization");
-    request.headers.extend(added);
-    Ok(())
+    check_credentials(credentials, now)?;
+    super::sigv4::sign(request, credentials, region, service, now, payload_hash)
 }
 
-/// aws-sigv4's credentials for `credentials`, after the checks every signing needs: a time
-/// after 1970 (a `SystemTime` everywhere, wasm included) and header-safe credentials.
-pub(crate) fn checked_identity(
-    credentials: &Credentials,
-    now: OffsetDateTime,
-) -> Result<aws_credential_types::Credentials> {
+/// The checks every signing needs: a time after 1970 (a `SystemTime` everywhere, wasm
+/// included) and header-safe credentials.
+pub(crate) fn check_credentials(credentials: &Credentials, now: OffsetDateTime) -> Result<()> {
     if now.unix_timestamp() < 0 {
         return Err(Error::signing(format!(
             "cannot sign at {now}: the signing time must not be before 1970"
@@ -160,6 +119,16 @@ pub(crate) fn checked_identity(
     if let Some(token) = credentials.session_token() {
         check_header_safe("the session token", token.expose())?;
     }
+    Ok(())
+}
+
+/// aws-sigv4's credentials for `credentials` (presigning uses aws-sigv4), after
+/// [`check_credentials`].
+pub(crate) fn checked_identity(
+    credentials: &Credentials,
+    now: OffsetDateTime,
+) -> Result<aws_credential_types::Credentials> {
+    check_credentials(credentials, now)?;
     Ok(aws_credential_types::Credentials::new(
         credentials.access_key_id(),
         credentials.secret_access_key().expose(),
@@ -167,6 +136,31 @@ pub(crate) fn checked_identity(
         None,
         "bedrock-request",
     ))
+}
+
+/// Authorises `request` with a Bedrock API key, in place of SigV4: adds `authorization:
+/// Bearer <key>` after checking that the key can go into a header (the key is never quoted
+/// back in the error).
+///
+/// ```
+/// use bedrock_request::{sign, Body, HttpRequest, Secret};
+/// let mut request = HttpRequest {
+///     method: "POST".into(),
+///     url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse".into(),
+///     headers: Vec::new(),
+///     body: Body::new(b"{}".to_vec()),
+/// };
+/// sign::bearer_in_place(&mut request, &Secret::new("ABSKexample"))?;
+/// assert_eq!(request.header("authorization"), Some("Bearer ABSKexample"));
+/// assert!(sign::bearer_in_place(&mut request, &Secret::new("key\n")).is_err());
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+pub fn bearer_in_place(request: &mut HttpRequest, key: &Secret) -> Result<()> {
+    check_header_safe("the Bedrock API key", key.expose())?;
+    request
+        .headers
+        .push(("authorization".into(), format!("Bearer {}", key.expose())));
+    Ok(())
 }
 
 /// Checks that a credential can go into an HTTP header: non-empty visible ASCII, no spaces.

@@ -1,4 +1,6 @@
-//! Signing: the only module that calls aws-sigv4.
+//! Signing: SigV4 in the headers computed here (checked against aws-sigv4's `sign()`, the AWS
+//! SigV4 suite and botocore); presigned URLs and the suite runner call aws-sigv4, the only
+//! module that does.
 //!
 //! Settings are aws-sigv4's defaults, which match botocore for Bedrock: the path is
 //! percent-encoded once more for the canonical request (`%3A` → `%253A`) and normalised (`.`
@@ -10,6 +12,7 @@ mod canonical;
 mod diagnose;
 mod headers;
 mod presign;
+mod sigv4;
 pub(crate) mod suite;
 
 pub use canonical::{
@@ -17,6 +20,7 @@ pub use canonical::{
 };
 pub(crate) use headers::check_header_safe;
 pub use headers::{
-    sha256_hex, sign_for_service, sign_in_place, sign_in_place_with_payload_hash, SIGNING_NAME,
+    bearer_in_place, sha256_hex, sign_for_service, sign_in_place, sign_in_place_with_payload_hash,
+    SIGNING_NAME,
 };
 pub use presign::{bedrock_api_key, presign_url, MAX_API_KEY_SECONDS};

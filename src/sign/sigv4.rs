@@ -1,0 +1,269 @@
+//! SigV4 in the headers, computed here: the canonical request ([`CanonicalRequest`]), the
+//! string to sign, the derived key and the HMAC-SHA256 signature.
+//!
+//! It follows aws-sigv4's default settings (what botocore does too): every header is signed but
+//! `authorization`, `user-agent`, `x-amzn-trace-id` and `transfer-encoding`; `host` is taken
+//! from the URL when the request has none; the path is normalised and percent-encoded once
+//! more; `x-amz-date`, `x-amz-security-token` (temporary credentials) and `authorization`
+//! replace any the request already had. The tests check it against aws-sigv4's `sign()` on
+//! generated requests, the AWS SigV4 suite, and botocore's signatures.
+//!
+//! Why not aws-sigv4's `sign()` itself: it goes through `http::HeaderMap` and `http::Uri`, which
+//! costs a third of a small request's time and a tenth of the WebAssembly module's size, and it
+//! cannot reuse a derived key.
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::canonical::CanonicalRequest;
+use crate::auth::Credentials;
+use crate::error::{Error, Result};
+use crate::request::HttpRequest;
+
+/// Headers aws-sigv4 never signs (its default `excluded_headers`): set by the signature,
+/// rewritten by proxies, or hop-by-hop.
+const UNSIGNED_HEADERS: [&str; 4] = [
+    "authorization",
+    "user-agent",
+    "x-amzn-trace-id",
+    "transfer-encoding",
+];
+
+/// Signs `request` in place for `service` in `region` at `now` (already checked: a time after
+/// 1970, header-safe credentials), with the body's hash given or computed.
+pub(crate) fn sign(
+    request: &mut HttpRequest,
+    credentials: &Credentials,
+    region: &str,
+    service: &str,
+    now: OffsetDateTime,
+    payload_hash: Option<&str>,
+) -> Result<()> {
+    let host = check_request(request)?;
+    let amz_date = amz_date(now);
+    let token = credentials.session_token().map(|t| t.expose());
+    request.headers.retain(|(name, _)| {
+        !(name.eq_ignore_ascii_case("authorization")
+            || name.eq_ignore_ascii_case("x-amz-date")
+            || (token.is_some() && name.eq_ignore_ascii_case("x-amz-security-token")))
+    });
+    request
+        .headers
+        .push(("x-amz-date".into(), amz_date.clone()));
+    if let Some(token) = token {
+        request
+            .headers
+            .push(("x-amz-security-token".into(), token.to_owned()));
+    }
+    let payload_hash = match payload_hash {
+        Some(hash) => hash.to_owned(),
+        None => hex::encode(Sha256::digest(request.body.as_bytes())),
+    };
+    let canonical = {
+        // `host` is signed even when the HTTP stack, not the request, will send it.
+        let with_host;
+        let headers = match host {
+            Some(host) => {
+                with_host = [vec![("host".to_owned(), host)], request.headers.clone()].concat();
+                &with_host
+            }
+            None => &request.headers,
+        };
+        let signed: Vec<&str> = headers
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|name| {
+                !UNSIGNED_HEADERS
+                    .iter()
+                    .any(|u| name.eq_ignore_ascii_case(u))
+            })
+            .collect();
+        let (path, query) = request
+            .path_and_query()
+            .split_once('?')
+            .unwrap_or((request.path_and_query(), ""));
+        CanonicalRequest::build(
+            &request.method,
+            path,
+            query,
+            headers,
+            &signed,
+            true,
+            payload_hash,
+        )?
+    };
+    let scope = format!("{}/{region}/{service}/aws4_request", &amz_date[..8]);
+    let string_to_sign = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+        hex::encode(Sha256::digest(canonical.text().as_bytes()))
+    );
+    let key = signing_key(
+        credentials.secret_access_key().expose(),
+        &amz_date[..8],
+        region,
+        service,
+    );
+    let signature = signature(&key, &string_to_sign);
+    request.headers.push((
+        "authorization".into(),
+        format!(
+            "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
+            credentials.access_key_id(),
+            canonical.signed_headers
+        ),
+    ));
+    Ok(())
+}
+
+/// `YYYYMMDDTHHMMSSZ`, SigV4's time stamp, in UTC.
+pub(crate) fn amz_date(now: OffsetDateTime) -> String {
+    let t = now.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// SigV4's derived key: HMAC-SHA256 of the day, region, service and `aws4_request` in turn,
+/// keyed first with `AWS4` + the secret key.
+pub(crate) fn signing_key(secret: &str, day: &str, region: &str, service: &str) -> [u8; 32] {
+    let mut key = hmac(format!("AWS4{secret}").as_bytes(), day.as_bytes());
+    for part in [region, service, "aws4_request"] {
+        key = hmac(&key, part.as_bytes());
+    }
+    key
+}
+
+/// The signature of `string_to_sign` with a derived key, in lowercase hex.
+pub(crate) fn signature(key: &[u8; 32], string_to_sign: &str) -> String {
+    hex::encode(hmac(key, string_to_sign.as_bytes()))
+}
+
+/// HMAC-SHA256 (RFC 2104): SHA-256 over the key padded and XORed with `0x5c`, then the
+/// SHA-256 over the key XORed with `0x36` and the data. Keys longer than a block are hashed.
+fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    if key.len() > block.len() {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let inner = Sha256::new()
+        .chain_update(block.map(|b| b ^ 0x36))
+        .chain_update(data)
+        .finalize();
+    Sha256::new()
+        .chain_update(block.map(|b| b ^ 0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
+}
+
+/// Checks what an HTTP/1.1 stack would refuse to send (aws-sigv4 refuses the same through
+/// `http`'s types): an absolute `http(s)` URL of visible ASCII, token header names, and header
+/// values without control characters. Returns the `host` to sign when the request has no
+/// `host` header (the URL's, without a default port).
+fn check_request(request: &HttpRequest) -> Result<Option<String>> {
+    let url = &request.url;
+    let cannot = |why: &str| Error::signing(format!("cannot sign URL {url}: {why}"));
+    if let Some(b) = url.bytes().find(|b| !b.is_ascii_graphic()) {
+        return Err(cannot(&format!(
+            "it has the byte {b:#04x} (spaces, control and non-ASCII characters must be percent-encoded)"
+        )));
+    }
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return Err(cannot("it is not an absolute http:// or https:// URL"));
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    if authority.rsplit('@').next().unwrap_or(authority).is_empty() {
+        return Err(cannot("it has no host"));
+    }
+    if !is_token(&request.method) {
+        return Err(Error::signing(format!(
+            "the method {:?} is not an HTTP method name",
+            request.method
+        )));
+    }
+    for (name, value) in &request.headers {
+        if !is_token(name) {
+            return Err(Error::signing(format!(
+                "the header name {name:?} is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)"
+            )));
+        }
+        if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+            return Err(Error::signing(format!(
+                "the value of header {name} has a control character (a stray newline?)"
+            )));
+        }
+    }
+    Ok(host_to_sign(request))
+}
+
+/// The `host` to sign when the request has no `host` header: the URL's (after any userinfo),
+/// without a default port, as the HTTP stack will send it.
+pub(crate) fn host_to_sign(request: &HttpRequest) -> Option<String> {
+    if request.header("host").is_some() {
+        return None;
+    }
+    let url = &request.url;
+    let (rest, default_port) = match url.find("://") {
+        Some(i) if url[..i].eq_ignore_ascii_case("https") => (&url[i + 3..], ":443"),
+        Some(i) => (&url[i + 3..], ":80"),
+        None => return None,
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    Some(
+        host_port
+            .strip_suffix(default_port)
+            .unwrap_or(host_port)
+            .to_owned(),
+    )
+}
+
+/// An RFC 9110 token: a header name or a method.
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hmac;
+
+    /// RFC 4231's HMAC-SHA256 test cases 1, 2 and 6 (a key longer than a block).
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        let cases: [(&[u8], &[u8], &str); 3] = [
+            (
+                &[0x0b; 20],
+                b"Hi There",
+                "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
+            ),
+            (
+                b"Jefe",
+                b"what do ya want for nothing?",
+                "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            ),
+            (
+                &[0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First",
+                "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+            ),
+        ];
+        for (key, data, want) in cases {
+            assert_eq!(hex::encode(hmac(key, data)), want);
+        }
+    }
+}
