@@ -69,12 +69,13 @@ impl Env {
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Env {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Env {
-            vars: iter
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
+        // One insert at a time (the last of a repeated name wins, as in `collect`, without
+        // `collect`'s sort).
+        let mut vars = BTreeMap::new();
+        for (k, v) in iter {
+            vars.insert(k.into(), v.into());
         }
+        Env { vars }
     }
 }
 

@@ -408,25 +408,30 @@ const fn crc_tables() -> [[u32; 256]; 8] {
     tables
 }
 
-static TABLES: [[u32; 256]; 8] = crc_tables();
+/// The tables, computed on first use (not stored in the binary: 8 KiB less WebAssembly).
+fn tables() -> &'static [[u32; 256]; 8] {
+    static TABLES: std::sync::OnceLock<[[u32; 256]; 8]> = std::sync::OnceLock::new();
+    TABLES.get_or_init(crc_tables)
+}
 
 /// Continues a raw (not finalised) CRC state over `bytes`.
 fn crc_update(mut state: u32, bytes: &[u8]) -> u32 {
+    let tables = tables();
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
         let lo = state ^ u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
         let hi = u32::from_le_bytes([c[4], c[5], c[6], c[7]]);
-        state = TABLES[7][(lo & 0xFF) as usize]
-            ^ TABLES[6][((lo >> 8) & 0xFF) as usize]
-            ^ TABLES[5][((lo >> 16) & 0xFF) as usize]
-            ^ TABLES[4][(lo >> 24) as usize]
-            ^ TABLES[3][(hi & 0xFF) as usize]
-            ^ TABLES[2][((hi >> 8) & 0xFF) as usize]
-            ^ TABLES[1][((hi >> 16) & 0xFF) as usize]
-            ^ TABLES[0][(hi >> 24) as usize];
+        state = tables[7][(lo & 0xFF) as usize]
+            ^ tables[6][((lo >> 8) & 0xFF) as usize]
+            ^ tables[5][((lo >> 16) & 0xFF) as usize]
+            ^ tables[4][(lo >> 24) as usize]
+            ^ tables[3][(hi & 0xFF) as usize]
+            ^ tables[2][((hi >> 8) & 0xFF) as usize]
+            ^ tables[1][((hi >> 16) & 0xFF) as usize]
+            ^ tables[0][(hi >> 24) as usize];
     }
     for &b in chunks.remainder() {
-        state = (state >> 8) ^ TABLES[0][((state ^ u32::from(b)) & 0xFF) as usize];
+        state = (state >> 8) ^ tables[0][((state ^ u32::from(b)) & 0xFF) as usize];
     }
     state
 }

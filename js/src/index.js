@@ -111,11 +111,12 @@ function randomNonce() {
  */
 function spliceOut(messages) {
   const texts = [];
-  const nonce = randomNonce();
+  let nonce;
   const swap = (text) => {
     // A blank text is dropped by the role policy: it must reach the module (`\S` stops early).
     if (typeof text !== 'string' || text.length < SPLICE_AT || !/\S/.test(text)) return text;
     if (typeof text.isWellFormed === 'function' && !text.isWellFormed()) return text;
+    nonce ??= randomNonce();
     texts.push(text);
     return `\u0001bedrock-request:${nonce}:${texts.length - 1}\u0001`;
   };
@@ -286,7 +287,7 @@ export async function signRequest(request, { credentials, apiKey, options, baml,
  * body}`, ready for `fetch(url, {method, headers, body})`.
  */
 export async function signConverse(args) {
-  await init();
+  if (!exports_) await init();
   const { messages, texts, nonce } = spliceOut(args.messages);
   if (texts.length === 0) {
     // No large text: built and signed in one call into the module, unless the body is large

@@ -204,11 +204,12 @@ fn without_nulls(value: &Value) -> Value {
 /// Deep-merges `patch` into `target`: objects merge key by key, `null` removes, anything else
 /// replaces. Keys are found through an index, so objects of any size merge in linear time.
 fn deep_merge(target: &mut Vec<(String, Value)>, patch: &[(String, Value)]) {
-    let index: BTreeMap<String, usize> = target
-        .iter()
-        .enumerate()
-        .map(|(i, (k, _))| (k.clone(), i))
-        .collect();
+    // Inserted one by one (the last of a repeated key wins, as in `collect`): a `collect` into
+    // a map sorts first, which costs each key type its own copy of the sort in WebAssembly.
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, (k, _)) in target.iter().enumerate() {
+        index.insert(k.clone(), i);
+    }
     let mut removed = vec![false; target.len()];
     for (key, value) in patch {
         match (index.get(key).copied(), value) {
@@ -239,9 +240,13 @@ pub(super) fn body_json(
     fetched: &[Fetched],
     stream: bool,
 ) -> Result<Value> {
+    let mut by_url = BTreeMap::new();
+    for f in fetched {
+        by_url.insert(f.url.as_str(), f);
+    }
     let mut b = Blocks {
         config,
-        fetched: fetched.iter().map(|f| (f.url.as_str(), f)).collect(),
+        fetched: by_url,
         names: DocumentNames::default(),
     };
     let mut body: Vec<(String, Value)> = Vec::new();

@@ -305,11 +305,13 @@ impl Accumulator {
 
     /// The completion: blocks in index order, tool inputs checked to be JSON.
     pub fn finish(mut self) -> Result<Completion> {
-        self.blocks.sort_by_key(|(i, _)| *i);
+        // `positions` lists each block's index in order: no sort needed.
+        let mut slots: Vec<Option<Block>> = self.blocks.into_iter().map(|(_, b)| Some(b)).collect();
         self.completion.content = self
-            .blocks
-            .into_iter()
-            .map(|(_, block)| block.into_content())
+            .positions
+            .values()
+            .filter_map(|&at| slots.get_mut(at)?.take())
+            .map(Block::into_content)
             .collect::<Result<_>>()?;
         Ok(self.completion)
     }

@@ -22,14 +22,15 @@ use crate::auth::Credentials;
 use crate::codec::parse_rfc3339;
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::{Body, HttpRequest};
+use crate::value::Value;
 
 pub(crate) fn cred_error(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Credentials, message)
 }
 
-pub(crate) fn json_str<'j>(json: &'j serde_json::Value, key: &str) -> Option<&'j str> {
+pub(crate) fn json_str<'j>(json: &'j Value, key: &str) -> Option<&'j str> {
     json.get(key)
-        .and_then(|v| v.as_str())
+        .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
 }
 
@@ -37,7 +38,7 @@ pub(crate) fn json_str<'j>(json: &'j serde_json::Value, key: &str) -> Option<&'j
 /// optional `Expiration` (RFC 3339), as the container endpoint, IMDS and credential_process
 /// return them.
 pub(crate) fn credentials_from_json(
-    json: &serde_json::Value,
+    json: &Value,
     token_key: &str,
     source: &str,
 ) -> Result<Credentials> {
@@ -60,8 +61,10 @@ pub(crate) fn credentials_from_json(
     Ok(creds)
 }
 
-pub(crate) fn parse_json(body: &[u8], source: &str) -> Result<serde_json::Value> {
-    serde_json::from_slice(body)
+pub(crate) fn parse_json(body: &[u8], source: &str) -> Result<Value> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| cred_error(format!("{source}: the response is not JSON: not UTF-8")))?;
+    Value::from_json_str(text)
         .map_err(|e| cred_error(format!("{source}: the response is not JSON: {e}")))
 }
 

@@ -11,6 +11,7 @@ use crate::endpoint::{configured_endpoint, validate_region, Endpoint};
 use crate::env::Env;
 use crate::error::{ErrorKind, Result};
 use crate::request::{HttpRequest, HttpResponse};
+use crate::value::Value;
 
 /// The SSO settings of a profile, from `sso_session` (and its section) or the legacy keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,7 +49,7 @@ pub fn parse_sso_token(text: &str, settings: &SsoSettings, now: OffsetDateTime) 
         "run `aws sso login` for {} and try again",
         settings.start_url
     );
-    let json: serde_json::Value = serde_json::from_str(text)
+    let json = Value::from_json_str(text)
         .map_err(|_| cred_error(format!("the SSO token cache is not JSON; {login}")))?;
     let token = json_str(&json, "accessToken")
         .ok_or_else(|| cred_error(format!("the SSO token cache has no accessToken; {login}")))?;
@@ -115,7 +116,11 @@ pub fn parse_sso_response(response: &HttpResponse, settings: &SsoSettings) -> Re
     };
     let mut creds = Credentials::new(field("accessKeyId")?, field("secretAccessKey")?)
         .with_session_token(field("sessionToken")?);
-    if let Some(ms) = rc.get("expiration").and_then(|v| v.as_i64()) {
+    let expiration = match rc.get("expiration") {
+        Some(Value::Number(n)) => n.as_str().parse::<i64>().ok(),
+        _ => None,
+    };
+    if let Some(ms) = expiration {
         if let Ok(at) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
             creds = creds.with_expiry(at);
         }
