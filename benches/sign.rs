@@ -4,31 +4,35 @@
 //!
 //! - `small`: a one-line prompt (the common case; goal: at most 1.2x the raw signer).
 //! - `5MiB`: a 5 MiB prompt (dominated by hashing the body; ours also builds and escapes it).
+//! - `5MiB-image`: a 5 MiB image from bytes in memory (ours also base64-encodes it, inside the
+//!   timed loop, as an application sending an image does).
 
 use std::hint::black_box;
 use std::time::SystemTime;
 
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
-use bedrock_request::{converse, Auth, ClientConfig, Credentials, Env, Message};
+use bedrock_request::prompt::{Media, MediaKind};
+use bedrock_request::{converse, Auth, ClientConfig, Credentials, Env, Message, Part};
 use criterion::{criterion_group, Criterion, Throughput};
 use time::macros::datetime;
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
-fn bench_case(c: &mut Criterion, name: &str, prompt: &str) {
+/// `messages()` makes the messages: once, or in each timed iteration when `timed` (an image's
+/// base64 is part of the work of sending it; a prompt's text is the caller's already).
+fn bench_case(c: &mut Criterion, name: &str, timed: bool, messages: &dyn Fn() -> Vec<Message>) {
     let config = ClientConfig::builder()
         .model("anthropic.claude-3-haiku-20240307-v1:0")
         .region("us-east-1")
         .build()
         .unwrap();
     let env = Env::new();
-    let messages = [Message::user(prompt)];
     let auth = Auth::SigV4(Credentials::new("AKIDEXAMPLE", SECRET));
     let now = datetime!(2015-08-30 12:36:00 UTC);
 
     // The baseline signs exactly the bytes we produce, with the same settings.
-    let reference = converse::Builder::new(&config, &messages, &env)
+    let reference = converse::Builder::new(&config, &messages(), &env)
         .build()
         .unwrap()
         .into_preview();
@@ -39,8 +43,11 @@ fn bench_case(c: &mut Criterion, name: &str, prompt: &str) {
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Bytes(reference.body.len() as u64));
     group.bench_function("bedrock-request build+sign", |b| {
+        let made = messages();
         b.iter(|| {
-            let unsigned = converse::Builder::new(black_box(&config), black_box(&messages), &env)
+            let fresh = timed.then(messages);
+            let messages = fresh.as_deref().unwrap_or(&made);
+            let unsigned = converse::Builder::new(black_box(&config), black_box(messages), &env)
                 .build()
                 .unwrap();
             black_box(unsigned.into_signed(&auth, now).unwrap())
@@ -74,9 +81,34 @@ fn bench_case(c: &mut Criterion, name: &str, prompt: &str) {
 }
 
 fn benches(c: &mut Criterion) {
-    bench_case(c, "small", "Hello");
+    bench_case(c, "small", false, &|| vec![Message::user("Hello")]);
     let big = "The quick brown fox jumps over the lazy dog. ".repeat(5 * 1024 * 1024 / 45 + 1);
-    bench_case(c, "5MiB", &big[..5 * 1024 * 1024]);
+    let big = &big[..5 * 1024 * 1024];
+    bench_case(c, "5MiB", false, &|| vec![Message::user(big)]);
+    let image = png_like(5 * 1024 * 1024);
+    bench_case(c, "5MiB-image", true, &|| {
+        vec![Message::new(
+            "user",
+            vec![
+                Part::Text("What is in this picture?".into()),
+                Part::Media(Media::from_bytes(MediaKind::Image, &image, None)),
+            ],
+        )]
+    });
+}
+
+/// `len` bytes that read as a PNG (its signature, then noise as compressed pixels look).
+fn png_like(len: usize) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    while bytes.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bytes.extend_from_slice(&x.to_le_bytes());
+    }
+    bytes.truncate(len);
+    bytes
 }
 
 criterion_group!(sign_benches, benches);
@@ -95,7 +127,7 @@ fn mean_ns(group: &str, function: &str) -> Option<f64> {
 fn main() {
     sign_benches();
     Criterion::default().configure_from_args().final_summary();
-    for group in ["small", "5MiB"] {
+    for group in ["small", "5MiB", "5MiB-image"] {
         let ours = mean_ns(group, "bedrock-request build+sign");
         let base = mean_ns(group, "aws-sigv4 sign (baseline)");
         if let (Some(ours), Some(base)) = (ours, base) {

@@ -11,23 +11,49 @@ const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 
 /// Standard base64 with padding.
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(BASE64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
+    let sextet = |n: u32, shift: u32| BASE64[((n >> shift) & 63) as usize];
+    let mut out = vec![b'='; bytes.len().div_ceil(3) * 4];
+    let mut chunks = bytes.chunks_exact(3);
+    // Into a buffer of the final size: no capacity checks in the loop.
+    for (c, o) in (&mut chunks).zip(out.chunks_exact_mut(4)) {
+        let n = (u32::from(c[0]) << 16) | (u32::from(c[1]) << 8) | u32::from(c[2]);
+        o.copy_from_slice(&[sextet(n, 18), sextet(n, 12), sextet(n, 6), sextet(n, 0)]);
     }
-    out
+    let tail = bytes.len() / 3 * 4;
+    match *chunks.remainder() {
+        [a] => {
+            let n = u32::from(a) << 16;
+            out[tail..tail + 2].copy_from_slice(&[sextet(n, 18), sextet(n, 12)]);
+        }
+        [a, b] => {
+            let n = (u32::from(a) << 16) | (u32::from(b) << 8);
+            out[tail..tail + 3].copy_from_slice(&[sextet(n, 18), sextet(n, 12), sextet(n, 6)]);
+        }
+        _ => {}
+    }
+    // Only alphabet bytes and `=` were written, so this is ASCII.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Whether `ok` holds for every byte. Written as a fold without early exit within each 4 KiB
+/// block, so the compiler vectorises the comparisons (a base64 image is megabytes).
+pub(crate) fn all_bytes(bytes: &[u8], ok: impl Fn(u8) -> bool) -> bool {
+    bytes
+        .chunks(4096)
+        .all(|block| block.iter().fold(true, |all, &b| all & ok(b)))
+}
+
+/// Whether `text` is what [`base64_decode`] accepts, without decoding it: the alphabet, any
+/// trailing `=`, and not one stray character at the end.
+pub(crate) fn is_base64(text: &str) -> bool {
+    let text = text.trim_end_matches('=');
+    text.len() % 4 != 1
+        && all_bytes(text.as_bytes(), |b| {
+            (b | 0x20).wrapping_sub(b'a') < 26
+                || b.wrapping_sub(b'0') < 10
+                || b == b'+'
+                || b == b'/'
+        })
 }
 
 /// Standard base64 (with or without padding) to bytes; `None` when it is not base64.
@@ -249,6 +275,34 @@ mod tests {
         assert_eq!(base64_encode(b"Man"), "TWFu");
         assert_eq!(base64_decode("A"), None);
         assert_eq!(base64_decode("a*b="), None);
+        // RFC 4648's test vectors.
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_encode(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn is_base64_accepts_what_base64_decode_accepts() {
+        let alphabet = ["A", "z", "0", "+", "/", "=", "*", " ", "é", "-"];
+        let mut x: u32 = 7;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let len = (x % 9) as usize;
+            let text: String = (0..len)
+                .map(|i| alphabet[((x >> (i * 3)) % alphabet.len() as u32) as usize])
+                .collect();
+            assert_eq!(is_base64(&text), base64_decode(&text).is_some(), "{text:?}");
+        }
     }
 
     #[test]

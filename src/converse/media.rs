@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::codec::{base64_decode, base64_encode};
+use crate::codec::{all_bytes, base64_decode, base64_encode, is_base64};
 use crate::config::{MediaUrlHandler, MediaUrlMode};
 use crate::error::{Error, Result};
 use crate::prompt::{Media, MediaKind, MediaSource};
@@ -325,16 +325,26 @@ pub(crate) fn media_block(
             )
         }
         MediaSource::Base64 { data, media_type } => {
-            let data: String = data.chars().filter(|c| !c.is_whitespace()).collect();
-            let bytes = base64_decode(&data)
-                .filter(|b| !b.is_empty())
-                .ok_or_else(|| {
-                    Error::prompt("a media part's base64 is empty or not valid base64")
-                })?;
+            // Whitespace (any, as `char::is_whitespace` says) is dropped; ASCII without it,
+            // the usual case, is taken as it is.
+            let plain = all_bytes(data.as_bytes(), |b| b > b' ' && b < 0x80);
+            let data = if !plain {
+                data.chars().filter(|c| !c.is_whitespace()).collect()
+            } else {
+                data.clone()
+            };
+            // The whole text is checked; only its head is decoded, for the format's magic bytes
+            // (a 5 MiB image is not decoded just to be sent as the base64 it came as).
+            if data.trim_end_matches('=').len() < 2 || !is_base64(&data) {
+                return Err(Error::prompt(
+                    "a media part's base64 is empty or not valid base64",
+                ));
+            }
+            let head = base64_decode(&data[..data.len().min(64)]).unwrap_or_default();
             (
                 Some(checked_format(
                     kind,
-                    &bytes,
+                    &head,
                     media_type.as_deref(),
                     None,
                     "a base64 media part",
