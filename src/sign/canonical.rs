@@ -44,19 +44,12 @@ impl CanonicalRequest {
         let signed: Vec<&str> = auth.signed_headers.split(';').collect();
         let payload_hash = hex::encode(Sha256::digest(request.body.as_bytes()));
         // A signed `host` the request does not carry is the URL's (what the signer signed).
-        let with_host;
-        let headers = match super::sigv4::host_to_sign(request) {
-            Some(host) => {
-                with_host = [vec![("host".to_owned(), host)], request.headers.clone()].concat();
-                &with_host
-            }
-            None => &request.headers,
-        };
+        let headers = super::sigv4::headers_with_host(request);
         CanonicalRequest::build(
             &request.method,
             path,
             query,
-            headers,
+            &headers,
             &signed,
             true,
             payload_hash,

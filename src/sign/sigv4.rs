@@ -12,6 +12,8 @@
 //! costs a third of a small request's time and a tenth of the WebAssembly module's size, and it
 //! cannot reuse a derived key.
 
+use std::borrow::Cow;
+
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -39,7 +41,7 @@ pub(crate) fn sign(
     now: OffsetDateTime,
     payload_hash: Option<&str>,
 ) -> Result<()> {
-    let host = check_request(request)?;
+    check_request(request)?;
     let amz_date = amz_date(now);
     let token = credentials.session_token().map(|t| t.expose());
     request.headers.retain(|(name, _)| {
@@ -60,15 +62,7 @@ pub(crate) fn sign(
         None => hex::encode(Sha256::digest(request.body.as_bytes())),
     };
     let canonical = {
-        // `host` is signed even when the HTTP stack, not the request, will send it.
-        let with_host;
-        let headers = match host {
-            Some(host) => {
-                with_host = [vec![("host".to_owned(), host)], request.headers.clone()].concat();
-                &with_host
-            }
-            None => &request.headers,
-        };
+        let headers = headers_with_host(request);
         let signed: Vec<&str> = headers
             .iter()
             .map(|(name, _)| name.as_str())
@@ -86,7 +80,7 @@ pub(crate) fn sign(
             &request.method,
             path,
             query,
-            headers,
+            &headers,
             &signed,
             true,
             payload_hash,
@@ -166,9 +160,8 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 
 /// Checks what an HTTP/1.1 stack would refuse to send (aws-sigv4 refuses the same through
 /// `http`'s types): an absolute `http(s)` URL of visible ASCII, token header names, and header
-/// values without control characters. Returns the `host` to sign when the request has no
-/// `host` header (the URL's, without a default port).
-fn check_request(request: &HttpRequest) -> Result<Option<String>> {
+/// values without control characters.
+fn check_request(request: &HttpRequest) -> Result<()> {
     let url = &request.url;
     let cannot = |why: &str| Error::signing(format!("cannot sign URL {url}: {why}"));
     if let Some(b) = url.bytes().find(|b| !b.is_ascii_graphic()) {
@@ -206,12 +199,23 @@ fn check_request(request: &HttpRequest) -> Result<Option<String>> {
             )));
         }
     }
-    Ok(host_to_sign(request))
+    Ok(())
+}
+
+/// The headers whose values the signature covers: the request's, after a `host` from the URL
+/// when the request has none (the HTTP stack will send it, so it is signed).
+pub(crate) fn headers_with_host(request: &HttpRequest) -> Cow<'_, [(String, String)]> {
+    match host_to_sign(request) {
+        Some(host) => {
+            Cow::Owned([vec![("host".to_owned(), host)], request.headers.clone()].concat())
+        }
+        None => Cow::Borrowed(&request.headers),
+    }
 }
 
 /// The `host` to sign when the request has no `host` header: the URL's (after any userinfo),
 /// without a default port, as the HTTP stack will send it.
-pub(crate) fn host_to_sign(request: &HttpRequest) -> Option<String> {
+fn host_to_sign(request: &HttpRequest) -> Option<String> {
     if request.header("host").is_some() {
         return None;
     }
