@@ -12,12 +12,14 @@ const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /// Standard base64 with padding.
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
     let sextet = |n: u32, shift: u32| BASE64[((n >> shift) & 63) as usize];
+    let pairs = base64_pairs();
     let mut out = vec![b'='; bytes.len().div_ceil(3) * 4];
     let mut chunks = bytes.chunks_exact(3);
-    // Into a buffer of the final size: no capacity checks in the loop.
+    // Into a buffer of the final size (no capacity checks in the loop), twelve bits a lookup.
     for (c, o) in (&mut chunks).zip(out.chunks_exact_mut(4)) {
         let n = (u32::from(c[0]) << 16) | (u32::from(c[1]) << 8) | u32::from(c[2]);
-        o.copy_from_slice(&[sextet(n, 18), sextet(n, 12), sextet(n, 6), sextet(n, 0)]);
+        let (hi, lo) = (pairs[(n >> 12) as usize], pairs[(n & 0xfff) as usize]);
+        o.copy_from_slice(&[hi[0], hi[1], lo[0], lo[1]]);
     }
     let tail = bytes.len() / 3 * 4;
     match *chunks.remainder() {
@@ -33,6 +35,19 @@ pub(crate) fn base64_encode(bytes: &[u8]) -> String {
     }
     // Only alphabet bytes and `=` were written, so this is ASCII.
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// The two base64 characters of each 12-bit value, computed on first use (8 KiB that need not
+/// be in the binary).
+fn base64_pairs() -> &'static [[u8; 2]; 4096] {
+    static PAIRS: std::sync::OnceLock<[[u8; 2]; 4096]> = std::sync::OnceLock::new();
+    PAIRS.get_or_init(|| {
+        let mut pairs = [[0u8; 2]; 4096];
+        for (i, pair) in pairs.iter_mut().enumerate() {
+            *pair = [BASE64[i >> 6], BASE64[i & 63]];
+        }
+        pairs
+    })
 }
 
 /// Whether `ok` holds for every byte. Written as a fold without early exit within each 4 KiB

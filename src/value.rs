@@ -533,6 +533,13 @@ impl From<Number> for Value {
 pub(crate) fn write_json_string(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);
     out.push('"');
+    write_json_string_content(s, out);
+    out.push('"');
+}
+
+/// Writes `s` escaped as inside a JSON string literal, without the quotes.
+pub(crate) fn write_json_string_content(s: &str, out: &mut String) {
+    out.reserve(s.len());
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
@@ -570,7 +577,6 @@ pub(crate) fn write_json_string(s: &str, out: &mut String) {
         start = i;
     }
     out.push_str(&s[start..]);
-    out.push('"');
 }
 
 /// Whether any of the eight bytes in `word` is below 0x20, `"` or `\\`.

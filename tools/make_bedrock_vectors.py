@@ -282,6 +282,36 @@ WEATHER_SPEC = {"toolSpec": {"name": "get_weather", "description": "Current weat
                              "inputSchema": {"json": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}}
 
 
+def big_text(seed, size):
+    """Deterministic text of about `size` characters with everything JSON must escape."""
+    pieces = ["The quick brown fox ", "say \"hi\" ", "back\\slash ", "line\n", "tab\t", "é🎉 ",
+              "\u0001ctl ", "\r\n", "{json: [1, 2]} ", "\u2028 ", "plain words and more words "]
+    x, out, n = seed, [], 0
+    while n < size:
+        x = (x * 6364136223846793005 + 1442695040888963407) % 2**64
+        piece = pieces[(x >> 33) % len(pieces)]
+        out.append(piece)
+        n += len(piece)
+    return "".join(out)
+
+
+def png_like(seed, size):
+    x, out = seed, bytearray(b"\x89PNG\r\n\x1a\n")
+    while len(out) < size:
+        x = (x * 6364136223846793005 + 1442695040888963407) % 2**64
+        out += (x >> 32).to_bytes(4, "little")
+    return bytes(out[:size])
+
+
+BIG_SYSTEM = big_text(1, 17 * 1024)
+BIG_USER_A = big_text(2, 20 * 1024)
+BIG_USER_B = big_text(3, 18 * 1024)
+BIG_ASSISTANT = big_text(4, 17 * 1024)
+BIG_IMAGE = png_like(5, 14 * 1024)
+# What the crate's own large-string tokens look like, in a small text: it must reach the body
+# unchanged (the crate then builds the body without spilling).
+TOKEN_LOOKALIKE = "\u0001bedrock-request:0\u0001 is just text here"
+
 def wire_to_params(block):
     """A native block as the wire has it (base64 text) -> botocore params (bytes for blobs)."""
     block = json.loads(json.dumps(block))
@@ -552,6 +582,54 @@ def sign(case, url, body_bytes):
     return {"canonical_request": canonical_request, "string_to_sign": string_to_sign,
             "signature": signature, "headers": headers}
 
+
+
+CASES += [
+    {
+        "name": "large-texts-and-images",
+        "description": "Texts and an image over 16 KiB (which the crate copies into the body by reference): a system prompt, two adjacent user messages merged into one turn, an assistant turn, every character JSON escapes.",
+        "input": {
+            "options": {"model": "anthropic.claude-3-haiku-20240307-v1:0", "region": "us-east-1",
+                        "access_key_id": AKID, "secret_access_key": SECRET},
+            "messages": [
+                {"role": "system", "content": BIG_SYSTEM},
+                {"role": "user", "content": [{"type": "text", "text": BIG_USER_A},
+                                             {"type": "image", "base64": base64.b64encode(BIG_IMAGE).decode()}]},
+                {"role": "user", "content": BIG_USER_B},
+                {"role": "assistant", "content": BIG_ASSISTANT},
+                {"role": "user", "content": "And now?"},
+            ],
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": None,
+        "params": {"modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+                   "messages": [
+                       {"role": "user", "content": [
+                           {"text": BIG_USER_A},
+                           {"image": {"format": "png", "source": {"bytes": BIG_IMAGE}}},
+                           {"text": BIG_USER_B}]},
+                       {"role": "assistant", "content": [{"text": BIG_ASSISTANT}]},
+                       {"role": "user", "content": [{"text": "And now?"}]}],
+                   "system": [{"text": BIG_SYSTEM}]},
+    },
+    {
+        "name": "large-text-beside-a-token-lookalike",
+        "description": "A text over 16 KiB and a small text that looks like the crate's own large-string token: both reach the body as written.",
+        "input": {
+            "options": {"model": "anthropic.claude-3-haiku-20240307-v1:0", "region": "us-east-1",
+                        "access_key_id": AKID, "secret_access_key": SECRET},
+            "messages": [
+                {"role": "user", "content": [{"type": "text", "text": BIG_USER_A},
+                                             {"type": "text", "text": TOKEN_LOOKALIKE}]},
+            ],
+            "env": {},
+        },
+        "credentials": (AKID, SECRET, None), "region": "us-east-1", "endpoint_url": None,
+        "params": {"modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+                   "messages": [
+                       {"role": "user", "content": [{"text": BIG_USER_A}, {"text": TOKEN_LOOKALIKE}]}]},
+    },
+]
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::spill::Spilled;
+
 use super::media::{self, document_name, Fetched};
 use super::tools::{cache_point, Tools};
 use crate::codec::base64_encode;
@@ -21,6 +23,8 @@ struct Blocks<'a> {
     /// The fetched media by URL.
     fetched: BTreeMap<&'a str, &'a Fetched>,
     names: DocumentNames,
+    /// The large strings the messages' tokens stand for.
+    spilled: &'a Spilled<'a>,
 }
 
 /// Document names given so far, and the next suffix to try for each base name: unique names
@@ -61,6 +65,7 @@ impl Blocks<'_> {
             self.config.media_url_handler(),
             &self.fetched,
             &mut |given| names.unique(given),
+            self.spilled,
         )
     }
 
@@ -72,7 +77,7 @@ impl Blocks<'_> {
             Block::CachePoint(ttl) | Block::Part(Part::CachePoint(ttl)) => cache_point(ttl),
             Block::Part(Part::Media(media)) => self.media(&media)?,
             Block::Part(Part::GuardImage(media)) => {
-                media::guard_image_block(&media, &self.fetched)?
+                media::guard_image_block(&media, &self.fetched, self.spilled)?
             }
             Block::Part(Part::Reasoning(r)) => reasoning_block(r)?,
             Block::Part(Part::SearchResult(r)) => search_result_block(r),
@@ -239,6 +244,7 @@ pub(super) fn body_json(
     tools: Option<&Tools>,
     fetched: &[Fetched],
     stream: bool,
+    spilled: &Spilled<'_>,
 ) -> Result<Value> {
     let mut by_url = BTreeMap::new();
     for f in fetched {
@@ -248,6 +254,7 @@ pub(super) fn body_json(
         config,
         fetched: by_url,
         names: DocumentNames::default(),
+        spilled,
     };
     let mut body: Vec<(String, Value)> = Vec::new();
     let messages: Vec<Value> = conversation

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::spill::Spilled;
 use crate::codec::{all_bytes, base64_decode, base64_encode, is_base64};
 use crate::config::{MediaUrlHandler, MediaUrlMode};
 use crate::error::{Error, Result};
@@ -295,12 +296,25 @@ pub(crate) fn needs_fetch(media: &Media, handler: &MediaUrlHandler) -> Option<St
     }
 }
 
+/// The first bytes of valid base64, for the format's magic bytes (checked whole elsewhere, a
+/// 5 MiB image is not decoded just to be sent as the base64 it came as); an error when it
+/// holds no bytes at all.
+fn base64_head(base64: &str) -> Result<Vec<u8>> {
+    if base64.trim_end_matches('=').len() < 2 {
+        return Err(Error::prompt(
+            "a media part's base64 is empty or not valid base64",
+        ));
+    }
+    Ok(base64_decode(&base64[..base64.len().min(64)]).unwrap_or_default())
+}
+
 /// Builds the Converse block for a media part; `doc_name` names (and de-duplicates) documents.
 pub(crate) fn media_block(
     media: &Media,
     handler: &MediaUrlHandler,
     fetched: &BTreeMap<&str, &Fetched>,
     doc_name: &mut dyn FnMut(Option<&str>) -> String,
+    spilled: &Spilled<'_>,
 ) -> Result<Value> {
     let kind = media.kind;
     let document = matches!(kind, MediaKind::Pdf | MediaKind::Document);
@@ -325,22 +339,27 @@ pub(crate) fn media_block(
             )
         }
         MediaSource::Base64 { data, media_type } => {
-            // Whitespace (any, as `char::is_whitespace` says) is dropped; ASCII without it,
-            // the usual case, is taken as it is.
-            let plain = all_bytes(data.as_bytes(), |b| b > b' ' && b < 0x80);
-            let data = if !plain {
-                data.chars().filter(|c| !c.is_whitespace()).collect()
-            } else {
-                data.clone()
+            // A spilled token stands for base64 `spill` checked: it is sent as the token,
+            // which the body's writer replaces; only its head is read here.
+            let (head, data) = match spilled.resolve(data) {
+                Some(real) => (base64_head(real)?, data.clone()),
+                None => {
+                    // Whitespace (any, as `char::is_whitespace` says) is dropped; ASCII without
+                    // it, the usual case, is taken as it is.
+                    let plain = all_bytes(data.as_bytes(), |b| b > b' ' && b < 0x80);
+                    let data = if plain {
+                        data.clone()
+                    } else {
+                        data.chars().filter(|c| !c.is_whitespace()).collect()
+                    };
+                    if !is_base64(&data) {
+                        return Err(Error::prompt(
+                            "a media part's base64 is empty or not valid base64",
+                        ));
+                    }
+                    (base64_head(&data)?, data)
+                }
             };
-            // The whole text is checked; only its head is decoded, for the format's magic bytes
-            // (a 5 MiB image is not decoded just to be sent as the base64 it came as).
-            if data.trim_end_matches('=').len() < 2 || !is_base64(&data) {
-                return Err(Error::prompt(
-                    "a media part's base64 is empty or not valid base64",
-                ));
-            }
-            let head = base64_decode(&data[..data.len().min(64)]).unwrap_or_default();
             (
                 Some(checked_format(
                     kind,
@@ -471,6 +490,7 @@ fn optional_format(kind: MediaKind, media_type: Option<&str>) -> Result<Option<&
 pub(crate) fn guard_image_block(
     media: &Media,
     fetched: &BTreeMap<&str, &Fetched>,
+    spilled: &Spilled<'_>,
 ) -> Result<Value> {
     let mut no_names = |_: Option<&str>| String::new();
     let block = match &media.source {
@@ -479,6 +499,7 @@ pub(crate) fn guard_image_block(
             &MediaUrlHandler::default(),
             fetched,
             &mut no_names,
+            spilled,
         )?,
         _ => {
             return Err(Error::prompt(

@@ -6,6 +6,7 @@
 
 mod body;
 mod media;
+mod spill;
 mod tools;
 
 pub use media::{document_name, media_format, Fetched};
@@ -349,32 +350,19 @@ fn check_tool_turns(messages: &[Message], tools: Option<&Tools>) -> Result<()> {
 }
 
 fn build_operation(b: Builder, operation: Operation) -> Result<UnsignedRequest> {
-    let (config, messages, env) = (b.config, b.messages, b.env);
-    let region = resolve_region(config, env, b.profile_region)?;
-    let endpoint = resolve_endpoint(config, env, &region)?;
-    // A prompt-management ARN takes its messages from the prompt: none is fine.
-    let conversation = if messages.is_empty() && is_prompt_arn(config.model()) {
-        Conversation::default()
-    } else {
-        apply_role_policy(messages, config.roles())?
+    let config = b.config;
+    let region = resolve_region(config, b.env, b.profile_region)?;
+    let endpoint = resolve_endpoint(config, b.env, &region)?;
+    // Large texts and images go into the body by reference, copied once (see `spill`); any
+    // surprise there, and the body is built again the plain way, which also gives the errors.
+    let spilled = spill::swap_out(b.messages).and_then(|(light, spilled)| {
+        let body = body_text(&b, operation, &light, &spilled).ok()?;
+        spill::splice_in(&body, &spilled)
+    });
+    let body = match spilled {
+        Some(body) => body,
+        None => body_text(&b, operation, b.messages, &spill::Spilled::default())?,
     };
-    check_tool_turns(messages, b.tools)?;
-    let stream = operation == Operation::ConverseStream;
-    let body = body::body_json(config, conversation, b.tools, b.fetched, stream)?;
-    let body = match (operation, body) {
-        (Operation::CountTokens, Value::Object(members)) => {
-            let converse = members
-                .into_iter()
-                .filter(|(k, _)| COUNT_TOKENS_MEMBERS.contains(&k.as_str()))
-                .collect();
-            Value::Object(vec![(
-                "input".into(),
-                Value::Object(vec![("converse".into(), Value::Object(converse))]),
-            )])
-        }
-        (_, body) => body,
-    }
-    .to_json();
     let url = format!(
         "{endpoint}/model/{}/{}",
         encode_path_label(config.model()),
@@ -393,6 +381,39 @@ fn build_operation(b: Builder, operation: Operation) -> Result<UnsignedRequest> 
         region,
         operation,
     })
+}
+
+/// The body's JSON for `messages` (the caller's, or their light copy with `spilled` tokens).
+fn body_text(
+    b: &Builder,
+    operation: Operation,
+    messages: &[Message],
+    spilled: &spill::Spilled<'_>,
+) -> Result<String> {
+    let config = b.config;
+    // A prompt-management ARN takes its messages from the prompt: none is fine.
+    let conversation = if messages.is_empty() && is_prompt_arn(config.model()) {
+        Conversation::default()
+    } else {
+        apply_role_policy(messages, config.roles())?
+    };
+    check_tool_turns(messages, b.tools)?;
+    let stream = operation == Operation::ConverseStream;
+    let body = body::body_json(config, conversation, b.tools, b.fetched, stream, spilled)?;
+    Ok(match (operation, body) {
+        (Operation::CountTokens, Value::Object(members)) => {
+            let converse = members
+                .into_iter()
+                .filter(|(k, _)| COUNT_TOKENS_MEMBERS.contains(&k.as_str()))
+                .collect();
+            Value::Object(vec![(
+                "input".into(),
+                Value::Object(vec![("converse".into(), Value::Object(converse))]),
+            )])
+        }
+        (_, body) => body,
+    }
+    .to_json())
 }
 
 /// Whether the model is a Prompt management ARN (`arn:aws:bedrock:REGION:ACCOUNT:prompt/ID`).
