@@ -37,6 +37,22 @@ pub(crate) fn parse(text: &str) -> Result<Value> {
 
 /// Checks that `text` is one JSON value (the same grammar and depth limit as [`parse`]) without
 /// building it: no allocation however large the text.
+/// The JSON string literal at the start of `text`, unescaped, and the bytes it took; `None`
+/// when `text` does not start with a valid one.
+pub(crate) fn string_prefix(text: &str) -> Option<(String, usize)> {
+    if !text.starts_with('"') {
+        return None;
+    }
+    let mut reader = Reader {
+        text,
+        pos: 0,
+        build: true,
+        raw: None,
+    };
+    let s = reader.string().ok()?;
+    Some((s, reader.pos))
+}
+
 pub(crate) fn validate(text: &str) -> Result<()> {
     read(text, false).map(drop)
 }

@@ -546,9 +546,7 @@ pub(crate) fn write_json_string_content(s: &str, out: &mut String) {
     while i < bytes.len() {
         // 32 bytes at a time while none needs escaping (four SWAR tests, one branch), then 8.
         if let Some(block) = bytes.get(i..i + 32) {
-            let word = |k: usize| {
-                u64::from_le_bytes(block[k..k + 8].try_into().unwrap_or([0; 8]))
-            };
+            let word = |k: usize| u64::from_le_bytes(block[k..k + 8].try_into().unwrap_or([0; 8]));
             if !needs_escape_in4(word(0), word(8), word(16), word(24)) {
                 i += 32;
                 continue;
