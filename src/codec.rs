@@ -9,6 +9,17 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/// Lowercase hex, as SigV4 writes hashes and signatures.
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.extend_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
+    }
+    // Only hex digits were written, so this is ASCII.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Standard base64 with padding.
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
     let sextet = |n: u32, shift: u32| BASE64[((n >> shift) & 63) as usize];
@@ -279,6 +290,13 @@ mod tests {
         );
         assert_eq!(form_decode("a+b%3Ac%zz"), "a b:c%zz");
         assert_eq!(percent_decode("a+b%20c%2"), "a+b c%2");
+    }
+
+    #[test]
+    fn hex_is_lowercase_two_digits_a_byte() {
+        assert_eq!(hex_lower(&[0x00, 0x0f, 0xa0, 0xff, 0x5c]), "000fa0ff5c");
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(hex_lower(&all), hex::encode(&all));
     }
 
     #[test]

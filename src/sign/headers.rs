@@ -76,7 +76,7 @@ pub fn sign_in_place_with_payload_hash(
 /// The SHA-256 of `bytes` in lowercase hex, as SigV4 writes a payload hash.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
+    crate::codec::hex_lower(&sha2::Sha256::digest(bytes))
 }
 
 /// Like [`sign_in_place`] for another AWS service (`sts` for the credential chain's

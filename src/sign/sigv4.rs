@@ -19,6 +19,7 @@ use time::OffsetDateTime;
 
 use super::canonical::CanonicalRequest;
 use crate::auth::Credentials;
+use crate::codec::hex_lower;
 use crate::error::{Error, Result};
 use crate::request::HttpRequest;
 
@@ -59,7 +60,7 @@ pub(crate) fn sign(
     }
     let payload_hash = match payload_hash {
         Some(hash) => hash.to_owned(),
-        None => hex::encode(Sha256::digest(request.body.as_bytes())),
+        None => hex_lower(&Sha256::digest(request.body.as_bytes())),
     };
     let canonical = {
         let headers = headers_with_host(request);
@@ -89,7 +90,7 @@ pub(crate) fn sign(
     let scope = format!("{}/{region}/{service}/aws4_request", &amz_date[..8]);
     let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        hex::encode(Sha256::digest(canonical.text().as_bytes()))
+        hex_lower(&Sha256::digest(canonical.text().as_bytes()))
     );
     let key = signing_key(
         credentials.secret_access_key().expose(),
@@ -135,7 +136,7 @@ pub(crate) fn signing_key(secret: &str, day: &str, region: &str, service: &str) 
 
 /// The signature of `string_to_sign` with a derived key, in lowercase hex.
 pub(crate) fn signature(key: &[u8; 32], string_to_sign: &str) -> String {
-    hex::encode(hmac(key, string_to_sign.as_bytes()))
+    hex_lower(&hmac(key, string_to_sign.as_bytes()))
 }
 
 /// HMAC-SHA256 (RFC 2104): SHA-256 over the key padded and XORed with `0x5c`, then the
