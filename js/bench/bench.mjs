@@ -60,6 +60,6 @@ for (const [label, prompt, rounds] of [['small request', 'Hello', 2000], ['5 MiB
   console.log(`${label}: bedrock-request ${us(median(times.ours))} (build + sign), `
     + `aws4fetch ${us(median(times.aws4fetch))} (sign only), `
     + `Vercel AI SDK ${us(median(times.vercel))} (build + sign + parse); `
-    + `ratio ${median(ratios).toFixed(2)}x aws4fetch (median of ${ratios.length} paired rounds), `
+    + `ratio ${median(ratios).toFixed(3)}x aws4fetch (median of ${ratios.length} paired rounds), `
     + `${(median(times.ours) / median(times.vercel)).toFixed(2)}x Vercel`);
 }

@@ -68,22 +68,25 @@ function put(ex, bytes) {
   return ptr;
 }
 
+const opNames = new Map();
+
 /** One call into the module: `op` with JSON `input` (and raw `bytes`); throws its errors. */
 function call(op, input, bytes) {
   const ex = ready();
-  const opBytes = encoder.encode(op);
+  let opBytes = opNames.get(op);
+  if (!opBytes) opNames.set(op, (opBytes = encoder.encode(op)));
   const inBytes = encoder.encode(JSON.stringify(input));
-  const data = bytes ?? new Uint8Array(0);
+  const data = bytes && bytes.length > 0 ? bytes : null;
   const p1 = put(ex, opBytes);
   const p2 = put(ex, inBytes);
-  const p3 = put(ex, data);
+  const p3 = data ? put(ex, data) : 0;
   let packed;
   try {
-    packed = ex.call(p1, opBytes.length, p2, inBytes.length, p3, data.length);
+    packed = ex.call(p1, opBytes.length, p2, inBytes.length, p3, data ? data.length : 0);
   } finally {
     ex.dealloc(p1, opBytes.length);
     ex.dealloc(p2, inBytes.length);
-    ex.dealloc(p3, data.length);
+    if (data) ex.dealloc(p3, data.length);
   }
   const ptr = Number(packed >> 32n);
   const len = Number(packed & 0xffffffffn);
