@@ -317,51 +317,130 @@ fn structured(input: &Value) -> Out {
     .map_err(error)
 }
 
+/// A stream event as JS takes it: `type` and camelCase fields, every field of the crate's
+/// event (usage as the completion's JSON writes it).
 fn event_value(e: &Event) -> Value {
     let n = |i: &u64| Value::Number((*i).into());
+    let s = |t: &str| Value::from(t);
+    let opt = |t: &Option<String>| t.as_deref().map_or(Value::Null, Value::from);
+    let typed = |kind: &str, index: &u64, rest: Vec<(&str, Value)>| {
+        let mut fields = vec![("type", s(kind)), ("index", n(index))];
+        fields.extend(rest);
+        obj(fields)
+    };
     match e {
-        Event::MessageStart { role } => obj(vec![
-            ("type", "messageStart".into()),
-            ("role", role.as_str().into()),
-        ]),
-        Event::TextDelta { index, text } => obj(vec![
-            ("type", "text".into()),
-            ("index", n(index)),
-            ("text", text.as_str().into()),
-        ]),
+        Event::MessageStart { role } => obj(vec![("type", s("messageStart")), ("role", s(role))]),
         Event::ToolUseStart {
-            index, id, name, ..
+            index,
+            id,
+            name,
+            tool_type,
+        } => typed(
+            "toolUseStart",
+            index,
+            vec![
+                ("id", s(id)),
+                ("name", s(name)),
+                ("toolType", opt(tool_type)),
+            ],
+        ),
+        Event::ToolResultStart {
+            index,
+            tool_use_id,
+            status,
+            tool_type,
+        } => typed(
+            "toolResultStart",
+            index,
+            vec![
+                ("toolUseId", s(tool_use_id)),
+                ("status", opt(status)),
+                ("toolType", opt(tool_type)),
+            ],
+        ),
+        Event::ImageStart { index, format } => {
+            typed("imageStart", index, vec![("format", s(format))])
+        }
+        Event::TextDelta { index, text } => typed("text", index, vec![("text", s(text))]),
+        Event::ToolInputDelta { index, input } => {
+            typed("toolInput", index, vec![("input", s(input))])
+        }
+        Event::ToolResultDelta { index, content } => {
+            typed("toolResult", index, vec![("content", content.clone())])
+        }
+        Event::ReasoningDelta { index, text } => typed("reasoning", index, vec![("text", s(text))]),
+        Event::ReasoningSignature { index, signature } => typed(
+            "reasoningSignature",
+            index,
+            vec![("signature", s(signature))],
+        ),
+        Event::ReasoningRedacted { index, data } => typed(
+            "reasoningRedacted",
+            index,
+            // Bytes as numbers; the JS side makes them a Uint8Array.
+            vec![(
+                "data",
+                Value::Array(
+                    data.iter()
+                        .map(|&b| Value::Number(u64::from(b).into()))
+                        .collect(),
+                ),
+            )],
+        ),
+        Event::CitationDelta { index, raw, .. } => {
+            typed("citation", index, vec![("citation", raw.clone())])
+        }
+        Event::ImageDelta { index, delta } => typed("image", index, vec![("delta", delta.clone())]),
+        Event::ContentBlockStop { index } => typed("contentBlockStop", index, Vec::new()),
+        Event::MessageStop {
+            stop_reason,
+            additional_model_response_fields,
         } => obj(vec![
-            ("type", "toolUseStart".into()),
-            ("index", n(index)),
-            ("id", id.as_str().into()),
-            ("name", name.as_str().into()),
-        ]),
-        Event::ToolInputDelta { index, input } => obj(vec![
-            ("type", "toolInput".into()),
-            ("index", n(index)),
-            ("input", input.as_str().into()),
-        ]),
-        Event::ReasoningDelta { index, text } => obj(vec![
-            ("type", "reasoning".into()),
-            ("index", n(index)),
-            ("text", text.as_str().into()),
-        ]),
-        Event::ContentBlockStop { index } => obj(vec![
-            ("type", "contentBlockStop".into()),
-            ("index", n(index)),
-        ]),
-        Event::MessageStop { stop_reason, .. } => obj(vec![
-            ("type", "messageStop".into()),
+            ("type", s("messageStop")),
             (
                 "stopReason",
-                stop_reason
-                    .as_ref()
-                    .map_or(Value::Null, |s| s.as_str().into()),
+                stop_reason.as_ref().map_or(Value::Null, |r| s(r.as_str())),
+            ),
+            (
+                "additionalModelResponseFields",
+                additional_model_response_fields
+                    .clone()
+                    .unwrap_or(Value::Null),
             ),
         ]),
-        Event::Metadata { .. } => obj(vec![("type", "metadata".into())]),
-        _ => obj(vec![("type", "other".into())]),
+        Event::Metadata {
+            usage,
+            latency_ms,
+            trace,
+            service_tier,
+            performance_latency,
+        } => obj(vec![
+            ("type", s("metadata")),
+            (
+                "usage",
+                usage.as_ref().map_or(Value::Null, |u| u.to_value()),
+            ),
+            (
+                "latencyMs",
+                latency_ms.map_or(Value::Null, |l| Value::Number(l.into())),
+            ),
+            ("trace", trace.clone().unwrap_or(Value::Null)),
+            ("serviceTier", opt(service_tier)),
+            ("performanceLatency", opt(performance_latency)),
+        ]),
+        Event::Unknown {
+            event_type,
+            payload,
+        } => obj(vec![
+            ("type", s("unknown")),
+            ("eventType", s(event_type)),
+            ("payload", payload.clone()),
+        ]),
+        // A kind this glue does not know yet: its debug form, not nothing.
+        other => obj(vec![
+            ("type", s("other")),
+            ("debug", Value::String(format!("{other:?}"))),
+        ]),
     }
 }
 

@@ -95,12 +95,41 @@ export interface Parsed {
   message: { role: 'assistant'; content: Record<string, unknown>[] };
 }
 
-export interface StreamEvent {
-  type: 'messageStart' | 'text' | 'toolUseStart' | 'toolInput' | 'reasoning' | 'contentBlockStop' | 'messageStop' | 'metadata' | 'other';
-  index?: number;
-  text?: string;
-  [key: string]: unknown;
+/** Usage as the completion writes it. */
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  cache_read_input_tokens: number | null;
+  cache_write_input_tokens: number | null;
+  cache_details: { ttl: string; input_tokens: number }[];
 }
+
+/** A ConverseStream event, with every field the crate reads from it. */
+export type StreamEvent =
+  | { type: 'messageStart'; role: string }
+  | { type: 'toolUseStart'; index: number; id: string; name: string; toolType: string | null }
+  | { type: 'toolResultStart'; index: number; toolUseId: string; status: string | null; toolType: string | null }
+  | { type: 'imageStart'; index: number; format: string }
+  | { type: 'text'; index: number; text: string }
+  | { type: 'toolInput'; index: number; input: string }
+  | { type: 'toolResult'; index: number; content: unknown }
+  | { type: 'reasoning'; index: number; text: string }
+  | { type: 'reasoningSignature'; index: number; signature: string }
+  | { type: 'reasoningRedacted'; index: number; data: Uint8Array }
+  | { type: 'citation'; index: number; citation: Record<string, unknown> }
+  | { type: 'image'; index: number; delta: unknown }
+  | { type: 'contentBlockStop'; index: number }
+  | { type: 'messageStop'; stopReason: string | null; additionalModelResponseFields: unknown }
+  | {
+      type: 'metadata';
+      usage: Usage | null;
+      latencyMs: number | null;
+      trace: unknown;
+      serviceTier: string | null;
+      performanceLatency: string | null;
+    }
+  | { type: 'unknown'; eventType: string; payload: unknown };
 
 export function init(source?: WebAssembly.Module | BufferSource | Response | URL | string): Promise<void>;
 export function buildRequest(args: RequestArgs): UnsignedRequest;

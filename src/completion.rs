@@ -96,6 +96,40 @@ pub struct CacheDetail {
     pub input_tokens: u64,
 }
 
+impl Usage {
+    /// The usage as [`Completion::to_json`] writes it: `input_tokens`, `output_tokens`,
+    /// `total_tokens`, `cache_read_input_tokens`, `cache_write_input_tokens` (null when not
+    /// reported) and `cache_details` (`[{ttl, input_tokens}]`).
+    pub fn to_value(&self) -> Value {
+        let count = |n: u64| Value::Number(n.into());
+        let optional = |n: Option<u64>| n.map_or(Value::Null, count);
+        let details = self
+            .cache_details
+            .iter()
+            .map(|d| {
+                Value::object(vec![
+                    ("ttl", Value::from(d.ttl.as_str())),
+                    ("input_tokens", count(d.input_tokens)),
+                ])
+            })
+            .collect();
+        Value::object(vec![
+            ("input_tokens", count(self.input_tokens)),
+            ("output_tokens", count(self.output_tokens)),
+            ("total_tokens", count(self.total_tokens)),
+            (
+                "cache_read_input_tokens",
+                optional(self.cache_read_input_tokens),
+            ),
+            (
+                "cache_write_input_tokens",
+                optional(self.cache_write_input_tokens),
+            ),
+            ("cache_details", Value::Array(details)),
+        ])
+    }
+}
+
 /// One reasoning block (`reasoningContent`): text with its signature, or redacted bytes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -510,35 +544,8 @@ impl Completion {
     }
 
     fn summary(&self) -> Tree<'_> {
-        let count = |n: u64| Value::Number(n.into());
-        let optional = |n: Option<u64>| n.map_or(Value::Null, count);
         let text = |t: Option<&str>| t.map_or(Value::Null, Value::from);
-        let usage = self.usage.as_ref().map_or(Value::Null, |u| {
-            let details = u
-                .cache_details
-                .iter()
-                .map(|d| {
-                    Value::object(vec![
-                        ("ttl", Value::from(d.ttl.as_str())),
-                        ("input_tokens", count(d.input_tokens)),
-                    ])
-                })
-                .collect();
-            Value::object(vec![
-                ("input_tokens", count(u.input_tokens)),
-                ("output_tokens", count(u.output_tokens)),
-                ("total_tokens", count(u.total_tokens)),
-                (
-                    "cache_read_input_tokens",
-                    optional(u.cache_read_input_tokens),
-                ),
-                (
-                    "cache_write_input_tokens",
-                    optional(u.cache_write_input_tokens),
-                ),
-                ("cache_details", Value::Array(details)),
-            ])
-        });
+        let usage = self.usage.as_ref().map_or(Value::Null, Usage::to_value);
         let reasoning = self
             .reasoning()
             .into_iter()

@@ -363,7 +363,9 @@ export class ConverseStreamDecoder {
 
   /** Adds bytes (any chunking); returns the events they completed. */
   push(chunk) {
-    return call('streamPush', { id: this.id }, chunk).events;
+    const events = call('streamPush', { id: this.id }, chunk).events;
+    for (const e of events) if (e.type === 'reasoningRedacted') e.data = Uint8Array.from(e.data);
+    return events;
   }
 
   /** Ends the stream: `{completion, message}`, as `parseResponse` gives. */

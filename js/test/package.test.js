@@ -119,6 +119,47 @@ test('a ConverseStream body decodes from ReadableStream chunks', async () => {
   assert.throws(() => d.push(Uint8Array.of(0, 0, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4)), (e) => e instanceof BedrockRequestError);
 });
 
+test('every stream event reaches JS with its fields (the AWS-shaped recordings)', async () => {
+  await init();
+  for (const name of ['agent-loop-turn-1', 'grounded-answer']) {
+    const frames = JSON.parse(readFileSync(new URL(`vectors/responses/${name}.stream.json`, root), 'utf8'));
+    const d = new ConverseStreamDecoder();
+    const events = d.push(new Uint8Array(Buffer.concat(frames.map(([type, payload]) => eventFrame(type, payload)))));
+    d.finish();
+    assert.equal(events.length, frames.length, name);
+    frames.forEach(([type, payload], i) => {
+      const e = events[i];
+      assert.ok(!['other', 'unknown'].includes(e.type), `${name} frame ${i}: ${e.type}`);
+      if ('contentBlockIndex' in payload) assert.equal(e.index, payload.contentBlockIndex);
+      const delta = payload.delta ?? {};
+      const start = payload.start ?? {};
+      if (delta.text !== undefined) assert.deepEqual([e.type, e.text], ['text', delta.text]);
+      if (delta.toolUse) assert.deepEqual([e.type, e.input], ['toolInput', delta.toolUse.input]);
+      if (delta.toolResult) assert.deepEqual([e.type, e.content], ['toolResult', delta.toolResult]);
+      if (delta.citation) assert.deepEqual([e.type, e.citation], ['citation', delta.citation]);
+      const r = delta.reasoningContent;
+      if (r?.text !== undefined) assert.deepEqual([e.type, e.text], ['reasoning', r.text]);
+      if (r?.signature) assert.deepEqual([e.type, e.signature], ['reasoningSignature', r.signature]);
+      if (r?.redactedContent) {
+        assert.equal(e.type, 'reasoningRedacted');
+        assert.deepEqual(e.data, new Uint8Array(Buffer.from(r.redactedContent, 'base64')));
+      }
+      if (start.toolUse) assert.deepEqual([e.type, e.id, e.name], ['toolUseStart', start.toolUse.toolUseId, start.toolUse.name]);
+      if (start.toolResult) assert.deepEqual([e.type, e.toolUseId, e.status], ['toolResultStart', start.toolResult.toolUseId, start.toolResult.status]);
+      if (type === 'messageStop') assert.deepEqual([e.type, e.stopReason], ['messageStop', payload.stopReason]);
+      if (type === 'metadata') {
+        assert.equal(e.type, 'metadata');
+        assert.equal(e.usage.input_tokens, payload.usage.inputTokens);
+        assert.equal(e.usage.output_tokens, payload.usage.outputTokens);
+        assert.equal(e.usage.cache_read_input_tokens, payload.usage.cacheReadInputTokens ?? null);
+        assert.equal(e.latencyMs, payload.metrics?.latencyMs ?? null);
+        assert.equal(e.serviceTier, payload.serviceTier?.type ?? null);
+        assert.equal(e.performanceLatency, payload.performanceConfig?.latency ?? null);
+      }
+    });
+  }
+});
+
 test('structured parsing matches BAML on its own cases', async () => {
   await init();
   const doc = JSON.parse(readFileSync(new URL('vectors/structured/cases.json', root), 'utf8'));
