@@ -41,7 +41,13 @@ export async function init(source) {
       const url = source ? new URL(source) : new URL('../dist/bedrock_request.wasm', import.meta.url);
       if (url.protocol === 'file:') {
         const { readFile } = await import('node:fs/promises');
-        module = await WebAssembly.compile(await readFile(url));
+        const bytes = await readFile(url).catch((e) => {
+          throw new BedrockRequestError({
+            kind: 'Input',
+            message: `cannot read the module ${url.pathname} (${e.code ?? e.message}): in a checkout of the repository, run \`npm run build\` in js/ first`,
+          });
+        });
+        module = await WebAssembly.compile(bytes);
       } else {
         module = await WebAssembly.compile(await (await fetch(url)).arrayBuffer());
       }
