@@ -48,6 +48,16 @@ pub(crate) fn base64_encode(bytes: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Appends the base64 of `bytes` to `out`, a block at a time (no intermediate string the size
+/// of the whole).
+pub(crate) fn base64_encode_into(bytes: &[u8], out: &mut String) {
+    out.reserve(bytes.len().div_ceil(3) * 4);
+    // Whole groups of three in each block but the last, so only the end is padded.
+    for block in bytes.chunks(3 * 4096) {
+        out.push_str(&base64_encode(block));
+    }
+}
+
 /// The two base64 characters of each 12-bit value, computed on first use (8 KiB that need not
 /// be in the binary).
 fn base64_pairs() -> &'static [[u8; 2]; 4096] {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::spill::Spilled;
+use super::spill::{Piece, Spilled};
 use crate::codec::{all_bytes, base64_decode, base64_encode, is_base64};
 use crate::config::{MediaUrlHandler, MediaUrlMode};
 use crate::error::{Error, Result};
@@ -308,6 +308,14 @@ fn base64_head(base64: &str) -> Result<Vec<u8>> {
     Ok(base64_decode(&base64[..base64.len().min(64)]).unwrap_or_default())
 }
 
+/// The first bytes, for the format's magic bytes; an error for no bytes at all.
+fn bytes_head(bytes: &[u8]) -> Result<Vec<u8>> {
+    if bytes.is_empty() {
+        return Err(Error::prompt("a media part's bytes are empty"));
+    }
+    Ok(bytes[..bytes.len().min(48)].to_vec())
+}
+
 /// Builds the Converse block for a media part; `doc_name` names (and de-duplicates) documents.
 pub(crate) fn media_block(
     media: &Media,
@@ -342,8 +350,9 @@ pub(crate) fn media_block(
             // A spilled token stands for base64 `spill` checked: it is sent as the token,
             // which the body's writer replaces; only its head is read here.
             let (head, data) = match spilled.resolve(data) {
-                Some(real) => (base64_head(real)?, data.clone()),
-                None => {
+                Some(Piece::Base64(real)) => (base64_head(real)?, data.clone()),
+                Some(Piece::Bytes(bytes)) => (bytes_head(bytes)?, data.clone()),
+                Some(Piece::Text(_)) | None => {
                     // Whitespace (any, as `char::is_whitespace` says) is dropped; ASCII without
                     // it, the usual case, is taken as it is.
                     let plain = all_bytes(data.as_bytes(), |b| b > b' ' && b < 0x80);
@@ -371,6 +380,16 @@ pub(crate) fn media_block(
                 Value::Object(vec![("bytes".into(), Value::String(data))]),
             )
         }
+        MediaSource::Bytes { bytes, media_type } => (
+            Some(checked_format(
+                kind,
+                &bytes_head(bytes)?,
+                media_type.as_deref(),
+                None,
+                "a media part's bytes",
+            )?),
+            Value::Object(vec![("bytes".into(), Value::String(base64_encode(bytes)))]),
+        ),
         MediaSource::File { path, media_type } => {
             let got = fetched.get(path.as_str()).ok_or_else(|| {
                 Error::prompt(format!(
@@ -494,7 +513,7 @@ pub(crate) fn guard_image_block(
 ) -> Result<Value> {
     let mut no_names = |_: Option<&str>| String::new();
     let block = match &media.source {
-        MediaSource::Base64 { .. } | MediaSource::File { .. } => media_block(
+        MediaSource::Base64 { .. } | MediaSource::Bytes { .. } | MediaSource::File { .. } => media_block(
             media,
             &MediaUrlHandler::default(),
             fetched,

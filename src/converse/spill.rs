@@ -2,14 +2,14 @@
 //! into the body, instead of three times (into the role policy's turn, into the block, into
 //! the body).
 //!
-//! Before the role policy, each text part and each inline base64 media part of 16 KiB or more
-//! is replaced by a token (`\u{1}bedrock-request:N\u{1}`) in a light copy of the messages; the
+//! Before the role policy, each text part and each inline media part (base64 or bytes) of
+//! 16 KiB or more is replaced by a token (`\u{1}bedrock-request:N\u{1}`) in a light copy of the messages; the
 //! body is built from that copy, its media checked against the real data (`Spilled::resolve`);
 //! then the real strings are written, escaped, where their tokens are in the body's JSON.
 //! When the tokens found are not exactly the ones put in (an `extra_body` that drops messages,
 //! or a string that happens to hold a token), the caller builds again without spilling.
 
-use crate::codec::is_base64;
+use crate::codec::{base64_encode_into, is_base64};
 use crate::prompt::{Media, MediaSource, Message, Part};
 use crate::value::write_json_string_content;
 
@@ -21,26 +21,44 @@ const TOKEN: &str = "\u{1}bedrock-request:";
 const TOKEN_IN_JSON: &str = "\\u0001bedrock-request:";
 const TOKEN_END_IN_JSON: &str = "\\u0001";
 
-/// The spilled strings, by token number, each with whether it may need JSON escapes (texts)
-/// or is base64, checked, which needs none.
+/// What a token stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Piece<'a> {
+    /// A text, escaped as it is written.
+    Text(&'a str),
+    /// Base64 that `swap_out` checked: written as it is (it needs no escapes).
+    Base64(&'a str),
+    /// Bytes, base64-encoded as they are written.
+    Bytes(&'a [u8]),
+}
+
+impl Piece<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Piece::Text(s) | Piece::Base64(s) => s.len(),
+            Piece::Bytes(b) => b.len().div_ceil(3) * 4,
+        }
+    }
+}
+
+/// The spilled pieces, by token number.
 #[derive(Default)]
 pub(crate) struct Spilled<'a> {
-    strings: Vec<(&'a str, bool)>,
+    pieces: Vec<Piece<'a>>,
 }
 
 impl<'a> Spilled<'a> {
-    /// The real string behind `s` when `s` is a token.
-    pub(crate) fn resolve(&self, s: &str) -> Option<&'a str> {
+    /// What `s` stands for, when it is a token.
+    pub(crate) fn resolve(&self, s: &str) -> Option<Piece<'a>> {
         s.strip_prefix(TOKEN)
             .and_then(|rest| rest.strip_suffix('\u{1}'))
             .and_then(|n| n.parse::<usize>().ok())
-            .and_then(|n| self.strings.get(n))
-            .map(|(s, _)| *s)
+            .and_then(|n| self.pieces.get(n).copied())
     }
 
-    fn token(&mut self, s: &'a str, escapes: bool) -> String {
-        self.strings.push((s, escapes));
-        format!("{TOKEN}{}\u{1}", self.strings.len() - 1)
+    fn token(&mut self, piece: Piece<'a>) -> String {
+        self.pieces.push(piece);
+        format!("{TOKEN}{}\u{1}", self.pieces.len() - 1)
     }
 }
 
@@ -59,7 +77,7 @@ pub(crate) fn swap_out(messages: &[Message]) -> Option<(Vec<Message>, Spilled<'_
                 .iter()
                 .map(|p| match p {
                     Part::Text(t) if t.len() >= SPILL_AT && !t.trim().is_empty() => {
-                        Part::Text(spilled.token(t, true))
+                        Part::Text(spilled.token(Piece::Text(t)))
                     }
                     // Only base64 that is valid as it stands (no whitespace to strip).
                     Part::Media(
@@ -67,30 +85,48 @@ pub(crate) fn swap_out(messages: &[Message]) -> Option<(Vec<Message>, Spilled<'_
                             source: MediaSource::Base64 { data, media_type },
                             ..
                         },
-                    ) if data.len() >= SPILL_AT && is_base64(data) => Part::Media(Media {
-                        kind: media.kind,
-                        source: MediaSource::Base64 {
-                            data: spilled.token(data, false),
-                            media_type: media_type.clone(),
+                    ) if data.len() >= SPILL_AT && is_base64(data) => {
+                        let token = spilled.token(Piece::Base64(data));
+                        Part::Media(light_media(media, token, media_type))
+                    }
+                    Part::Media(
+                        media @ Media {
+                            source: MediaSource::Bytes { bytes, media_type },
+                            ..
                         },
-                        name: media.name.clone(),
-                        context: media.context.clone(),
-                        citations: media.citations,
-                    }),
+                    ) if bytes.len() >= SPILL_AT => {
+                        let token = spilled.token(Piece::Bytes(bytes));
+                        Part::Media(light_media(media, token, media_type))
+                    }
                     other => other.clone(),
                 })
                 .collect(),
         })
         .collect();
-    (!spilled.strings.is_empty()).then_some((light, spilled))
+    (!spilled.pieces.is_empty()).then_some((light, spilled))
+}
+
+/// `media` with a token in place of its bytes (as a base64 source: the block writes it as its
+/// `bytes`), the rest copied.
+fn light_media(media: &Media, token: String, media_type: &Option<String>) -> Media {
+    Media {
+        kind: media.kind,
+        source: MediaSource::Base64 {
+            data: token,
+            media_type: media_type.clone(),
+        },
+        name: media.name.clone(),
+        context: media.context.clone(),
+        citations: media.citations,
+    }
 }
 
 /// `body` (JSON with tokens in its strings) with each token replaced by its string, escaped;
 /// `None` unless every token put in is found exactly once.
 pub(crate) fn splice_in(body: &str, spilled: &Spilled<'_>) -> Option<String> {
-    let size: usize = spilled.strings.iter().map(|(s, _)| s.len()).sum();
+    let size: usize = spilled.pieces.iter().map(Piece::len).sum();
     let mut out = String::with_capacity(body.len() + size);
-    let mut found = vec![false; spilled.strings.len()];
+    let mut found = vec![false; spilled.pieces.len()];
     let mut rest = body;
     while let Some(at) = rest.find(TOKEN_IN_JSON) {
         out.push_str(&rest[..at]);
@@ -100,9 +136,10 @@ pub(crate) fn splice_in(body: &str, spilled: &Spilled<'_>) -> Option<String> {
         if std::mem::replace(found.get_mut(n)?, true) {
             return None;
         }
-        match spilled.strings[n] {
-            (text, true) => write_json_string_content(text, &mut out),
-            (base64, false) => out.push_str(base64),
+        match spilled.pieces[n] {
+            Piece::Text(text) => write_json_string_content(text, &mut out),
+            Piece::Base64(base64) => out.push_str(base64),
+            Piece::Bytes(bytes) => base64_encode_into(bytes, &mut out),
         }
         rest = &after[end + TOKEN_END_IN_JSON.len()..];
     }
@@ -127,11 +164,11 @@ mod tests {
             Message::user(" ".repeat(SPILL_AT)),
         ];
         let (light, spilled) = swap_out(&messages).expect("one text is large");
-        assert_eq!(spilled.strings.len(), 1);
+        assert_eq!(spilled.pieces.len(), 1);
         let Part::Text(token) = &light[0].parts[0] else {
             panic!("a text part")
         };
-        assert_eq!(spilled.resolve(token), Some(big('a').as_str()));
+        assert_eq!(spilled.resolve(token), Some(Piece::Text(&big('a'))));
         // Blank and small texts stay as they are.
         assert_eq!(light[1].parts, messages[1].parts);
         assert_eq!(light[2].parts, messages[2].parts);

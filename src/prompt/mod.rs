@@ -31,7 +31,6 @@ pub use crate::completion::Reasoning;
 pub use file::messages_from_json;
 pub use native::NativeBlock;
 
-use crate::codec::base64_encode;
 use crate::config::RolePolicy;
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -275,10 +274,16 @@ impl Media {
     /// # Ok::<(), bedrock_request::Error>(())
     /// ```
     pub fn from_bytes(kind: MediaKind, bytes: &[u8], media_type: Option<&str>) -> Self {
+        Media::from_vec(kind, bytes.to_vec(), media_type)
+    }
+
+    /// Like [`from_bytes`](Self::from_bytes), taking the bytes without a copy. They are
+    /// base64-encoded straight into the request body when it is built.
+    pub fn from_vec(kind: MediaKind, bytes: Vec<u8>, media_type: Option<&str>) -> Self {
         Media::new(
             kind,
-            MediaSource::Base64 {
-                data: base64_encode(bytes),
+            MediaSource::Bytes {
+                bytes,
                 media_type: media_type.map(str::to_owned),
             },
         )
@@ -309,6 +314,14 @@ pub enum MediaSource {
     Base64 {
         /// The base64 text.
         data: String,
+        /// The MIME type, such as `image/png` (it must agree with the bytes).
+        media_type: Option<String>,
+    },
+    /// Bytes in memory ([`Media::from_bytes`]), base64-encoded into the body when it is built,
+    /// with the MIME type unless the bytes tell the format.
+    Bytes {
+        /// The bytes.
+        bytes: Vec<u8>,
         /// The MIME type, such as `image/png` (it must agree with the bytes).
         media_type: Option<String>,
     },
