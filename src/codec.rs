@@ -22,11 +22,32 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
 
 /// Standard base64 with padding.
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = vec![0u8; bytes.len().div_ceil(3) * 4];
+    encode_base64_block(bytes, &mut out);
+    // Only alphabet bytes and `=` were written, so this is ASCII.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends the base64 of `bytes` to `out`, a block at a time through one small buffer (no
+/// string the size of the whole besides `out`).
+pub(crate) fn base64_encode_into(bytes: &[u8], out: &mut String) {
+    const BLOCK: usize = 3 * 4096;
+    out.reserve(bytes.len().div_ceil(3) * 4);
+    let mut buffer = vec![0u8; BLOCK / 3 * 4];
+    // Whole groups of three in each block but the last, so only the end is padded.
+    for block in bytes.chunks(BLOCK) {
+        let written = &mut buffer[..block.len().div_ceil(3) * 4];
+        encode_base64_block(block, written);
+        out.push_str(std::str::from_utf8(written).unwrap_or_default());
+    }
+}
+
+/// Writes the padded base64 of `bytes` into `out`, which holds exactly that many bytes.
+fn encode_base64_block(bytes: &[u8], out: &mut [u8]) {
     let sextet = |n: u32, shift: u32| BASE64[((n >> shift) & 63) as usize];
     let pairs = base64_pairs();
-    let mut out = vec![b'='; bytes.len().div_ceil(3) * 4];
     let mut chunks = bytes.chunks_exact(3);
-    // Into a buffer of the final size (no capacity checks in the loop), twelve bits a lookup.
+    // Twelve bits a lookup, into a buffer of the final size (no capacity checks in the loop).
     for (c, o) in (&mut chunks).zip(out.chunks_exact_mut(4)) {
         let n = (u32::from(c[0]) << 16) | (u32::from(c[1]) << 8) | u32::from(c[2]);
         let (hi, lo) = (pairs[(n >> 12) as usize], pairs[(n & 0xfff) as usize]);
@@ -36,25 +57,18 @@ pub(crate) fn base64_encode(bytes: &[u8]) -> String {
     match *chunks.remainder() {
         [a] => {
             let n = u32::from(a) << 16;
-            out[tail..tail + 2].copy_from_slice(&[sextet(n, 18), sextet(n, 12)]);
+            out[tail..tail + 4].copy_from_slice(&[sextet(n, 18), sextet(n, 12), b'=', b'=']);
         }
         [a, b] => {
             let n = (u32::from(a) << 16) | (u32::from(b) << 8);
-            out[tail..tail + 3].copy_from_slice(&[sextet(n, 18), sextet(n, 12), sextet(n, 6)]);
+            out[tail..tail + 4].copy_from_slice(&[
+                sextet(n, 18),
+                sextet(n, 12),
+                sextet(n, 6),
+                b'=',
+            ]);
         }
         _ => {}
-    }
-    // Only alphabet bytes and `=` were written, so this is ASCII.
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// Appends the base64 of `bytes` to `out`, a block at a time (no intermediate string the size
-/// of the whole).
-pub(crate) fn base64_encode_into(bytes: &[u8], out: &mut String) {
-    out.reserve(bytes.len().div_ceil(3) * 4);
-    // Whole groups of three in each block but the last, so only the end is padded.
-    for block in bytes.chunks(3 * 4096) {
-        out.push_str(&base64_encode(block));
     }
 }
 
