@@ -4,6 +4,9 @@
 //! caller's inputs exist (the image bytes), so it covers the base64, the turn, the body and
 //! the signing.
 
+mod common;
+use common::png_like;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -53,20 +56,6 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (usize, T) {
     PEAK.store(before, Ordering::Relaxed);
     let out = f();
     (PEAK.load(Ordering::Relaxed) - before, out)
-}
-
-/// `len` bytes that read as a PNG (its signature, then noise).
-fn png_like(len: usize) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    while bytes.len() < len {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        bytes.extend_from_slice(&x.to_le_bytes());
-    }
-    bytes.truncate(len);
-    bytes
 }
 
 fn main() {

@@ -7,6 +7,9 @@
 //! - `5MiB-image`: a 5 MiB image from bytes in memory (ours also base64-encodes it, inside the
 //!   timed loop, as an application sending an image does).
 
+mod common;
+use common::png_like;
+
 use std::hint::black_box;
 use std::time::SystemTime;
 
@@ -95,20 +98,6 @@ fn benches(c: &mut Criterion) {
             ],
         )]
     });
-}
-
-/// `len` bytes that read as a PNG (its signature, then noise as compressed pixels look).
-fn png_like(len: usize) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    while bytes.len() < len {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        bytes.extend_from_slice(&x.to_le_bytes());
-    }
-    bytes.truncate(len);
-    bytes
 }
 
 criterion_group!(sign_benches, benches);
