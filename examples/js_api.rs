@@ -649,14 +649,19 @@ fn needs_escape_in(word: u64) -> bool {
 }
 
 /// Whether UTF-8 text needs JSON escapes, eight bytes at a time.
-#[cfg(not(target_feature = "simd128"))]
-fn needs_escape(bytes: &[u8]) -> bool {
+fn needs_escape_by_words(bytes: &[u8]) -> bool {
     let mut words = bytes.chunks_exact(8);
     let hit = words.any(|w| needs_escape_in(u64::from_le_bytes(w.try_into().unwrap_or([0; 8]))));
     hit || words
         .remainder()
         .iter()
         .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+/// Whether UTF-8 text needs JSON escapes (no SIMD in this build).
+#[cfg(not(target_feature = "simd128"))]
+fn needs_escape(bytes: &[u8]) -> bool {
+    needs_escape_by_words(bytes)
 }
 
 /// Whether UTF-8 text needs JSON escapes, 64 bytes at a time with wasm's 128-bit SIMD (the
@@ -689,13 +694,7 @@ fn needs_escape(bytes: &[u8]) -> bool {
             return true;
         }
     }
-    let rest = blocks.remainder();
-    let mut words = rest.chunks_exact(8);
-    let hit = words.any(|w| needs_escape_in(u64::from_le_bytes(w.try_into().unwrap_or([0; 8]))));
-    hit || words
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    needs_escape_by_words(blocks.remainder())
 }
 
 /// A large text of the host (UTF-8 from `TextEncoder.encodeInto`) as a JSON string's content:
@@ -715,11 +714,12 @@ pub unsafe extern "C" fn escape_json(ptr: *const u8, len: usize) -> u64 {
     if !needs_escape(bytes) {
         return 0;
     }
-    let text = String::from_utf8_lossy(bytes);
-    let quoted = Value::from(text.as_ref()).to_json();
-    let mut out = quoted.as_bytes()[1..quoted.len() - 1]
-        .to_vec()
-        .into_boxed_slice();
+    let quoted = Value::String(String::from_utf8_lossy(bytes).into_owned()).to_json();
+    hand_over(quoted.as_bytes()[1..quoted.len() - 1].into())
+}
+
+/// Gives `out` to the host as `(ptr << 32) | len`; the host frees it with `dealloc`.
+fn hand_over(mut out: Box<[u8]>) -> u64 {
     let packed = ((out.as_mut_ptr() as u64) << 32) | out.len() as u64;
     std::mem::forget(out);
     packed
@@ -771,8 +771,5 @@ pub unsafe extern "C" fn call(
         Err(_) => obj(vec![("error", fail("Input", "input is not UTF-8"))]),
     }
     .to_json();
-    let mut out = out.into_bytes().into_boxed_slice();
-    let packed = ((out.as_mut_ptr() as u64) << 32) | out.len() as u64;
-    std::mem::forget(out);
-    packed
+    hand_over(out.into_bytes().into_boxed_slice())
 }

@@ -586,31 +586,29 @@ pub(crate) fn write_json_string_content(s: &str, out: &mut String) {
     out.push_str(&s[start..]);
 }
 
-/// Whether any byte of four words is below 0x20, `"` or `\\`: [`needs_escape_in`]'s test
-/// with the flags of the four words OR-ed before the one comparison.
-fn needs_escape_in4(a: u64, b: u64, c: u64, d: u64) -> bool {
+/// The escape flags of eight bytes: the high bit of each byte that is below 0x20, `"` or
+/// `\\` is set (SWAR; a flagged byte can spill a stray flag into the bytes above it, which
+/// only matters when some byte is flagged anyway).
+fn escape_flags(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let flags = |w: u64| {
-        let zero = |v: u64| v.wrapping_sub(ONES) & !v;
-        (w.wrapping_sub(ONES * 0x20) & !w)
-            | zero(w ^ (ONES * u64::from(b'"')))
-            | zero(w ^ (ONES * u64::from(b'\\')))
-    };
-    (flags(a) | flags(b) | flags(c) | flags(d)) & HIGH != 0
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    // A byte below 0x20: subtracting 0x20 borrows into its high bit (bytes >= 0x80 are
+    // excluded by `& !word`).
+    (word.wrapping_sub(ONES * 0x20) & !word)
+        | zero(word ^ (ONES * u64::from(b'"')))
+        | zero(word ^ (ONES * u64::from(b'\\')))
+}
+
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of four words needs escaping: their flags OR-ed, one comparison.
+fn needs_escape_in4(a: u64, b: u64, c: u64, d: u64) -> bool {
+    (escape_flags(a) | escape_flags(b) | escape_flags(c) | escape_flags(d)) & HIGH_BITS != 0
 }
 
 /// Whether any of the eight bytes in `word` is below 0x20, `"` or `\\`.
 fn needs_escape_in(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
-    // A byte below 0x20: subtracting 0x20 borrows into its high bit (bytes >= 0x80 are
-    // excluded by `& !word`).
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0;
-    below_space
-        || has_zero(word ^ (ONES * u64::from(b'"')))
-        || has_zero(word ^ (ONES * u64::from(b'\\')))
+    escape_flags(word) & HIGH_BITS != 0
 }
 
 #[cfg(test)]

@@ -388,7 +388,8 @@ pub fn string_to_sign(request: &HttpRequest) -> Result<String> {
     ))
 }
 
-fn split_path_query(path_and_query: &str) -> (&str, &str) {
+/// The path and the query of a request line's target (the query empty when there is none).
+pub(super) fn split_path_query(path_and_query: &str) -> (&str, &str) {
     match path_and_query.split_once('?') {
         Some((p, q)) => (p, q),
         None => (path_and_query, ""),

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::canonical::CanonicalRequest;
+use super::canonical::{split_path_query, CanonicalRequest};
 use crate::auth::Credentials;
 use crate::codec::hex_lower;
 use crate::error::{Error, Result};
@@ -73,10 +73,7 @@ pub(crate) fn sign(
                     .any(|u| name.eq_ignore_ascii_case(u))
             })
             .collect();
-        let (path, query) = request
-            .path_and_query()
-            .split_once('?')
-            .unwrap_or((request.path_and_query(), ""));
+        let (path, query) = split_path_query(request.path_and_query());
         CanonicalRequest::build(
             &request.method,
             path,
