@@ -4,8 +4,9 @@
 //!
 //! - `small`: a one-line prompt (the common case; goal: at most 1.2x the raw signer).
 //! - `5MiB`: a 5 MiB prompt (dominated by hashing the body; ours also builds and escapes it).
-//! - `5MiB-image`: a 5 MiB image from bytes in memory (ours also base64-encodes it, inside the
-//!   timed loop, as an application sending an image does).
+//! - `5MiB-image`: a 5 MiB image the application holds as bytes, handed over without a copy
+//!   (`Media::from_vec`); ours base64-encodes it inside the timed loop (base64 + JSON + sign).
+//!   A second line times the same from a borrowed slice (`Media::from_bytes`, one copy more).
 
 mod common;
 use common::png_like;
@@ -17,14 +18,14 @@ use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettin
 use aws_sigv4::sign::v4;
 use bedrock_request::prompt::{Media, MediaKind};
 use bedrock_request::{converse, Auth, ClientConfig, Credentials, Env, Message, Part};
-use criterion::{criterion_group, Criterion, Throughput};
+use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use time::macros::datetime;
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
-/// `messages()` makes the messages: once, or in each timed iteration when `timed` (an image's
-/// base64 is part of the work of sending it; a prompt's text is the caller's already).
-fn bench_case(c: &mut Criterion, name: &str, timed: bool, messages: &dyn Fn() -> Vec<Message>) {
+/// `messages()` makes the messages: once, or afresh for each timed iteration (untimed) when
+/// `fresh` (an image handed over by value is consumed by its request).
+fn bench_case(c: &mut Criterion, name: &str, fresh: bool, messages: &dyn Fn() -> Vec<Message>) {
     let config = ClientConfig::builder()
         .model("anthropic.claude-3-haiku-20240307-v1:0")
         .region("us-east-1")
@@ -33,6 +34,12 @@ fn bench_case(c: &mut Criterion, name: &str, timed: bool, messages: &dyn Fn() ->
     let env = Env::new();
     let auth = Auth::SigV4(Credentials::new("AKIDEXAMPLE", SECRET));
     let now = datetime!(2015-08-30 12:36:00 UTC);
+    let build_and_sign = |messages: &[Message]| {
+        let unsigned = converse::Builder::new(black_box(&config), black_box(messages), &env)
+            .build()
+            .unwrap();
+        black_box(unsigned.into_signed(&auth, now).unwrap())
+    };
 
     // The baseline signs exactly the bytes we produce, with the same settings.
     let reference = converse::Builder::new(&config, &messages(), &env)
@@ -46,16 +53,25 @@ fn bench_case(c: &mut Criterion, name: &str, timed: bool, messages: &dyn Fn() ->
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Bytes(reference.body.len() as u64));
     group.bench_function("bedrock-request build+sign", |b| {
-        let made = messages();
-        b.iter(|| {
-            let fresh = timed.then(messages);
-            let messages = fresh.as_deref().unwrap_or(&made);
-            let unsigned = converse::Builder::new(black_box(&config), black_box(messages), &env)
-                .build()
-                .unwrap();
-            black_box(unsigned.into_signed(&auth, now).unwrap())
-        })
+        if fresh {
+            b.iter_batched_ref(messages, |m| build_and_sign(m), BatchSize::PerIteration)
+        } else {
+            let made = messages();
+            b.iter(|| build_and_sign(&made))
+        }
     });
+    if name == "5MiB-image" {
+        let image = png_like(5 * 1024 * 1024);
+        group.bench_function("bedrock-request from_bytes+build+sign", |b| {
+            b.iter(|| {
+                build_and_sign(&image_messages(Media::from_bytes(
+                    MediaKind::Image,
+                    &image,
+                    None,
+                )))
+            })
+        });
+    }
     group.bench_function("aws-sigv4 sign (baseline)", |b| {
         b.iter(|| {
             let params = v4::SigningParams::builder()
@@ -90,14 +106,18 @@ fn benches(c: &mut Criterion) {
     bench_case(c, "5MiB", false, &|| vec![Message::user(big)]);
     let image = png_like(5 * 1024 * 1024);
     bench_case(c, "5MiB-image", true, &|| {
-        vec![Message::new(
-            "user",
-            vec![
-                Part::Text("What is in this picture?".into()),
-                Part::Media(Media::from_bytes(MediaKind::Image, &image, None)),
-            ],
-        )]
+        image_messages(Media::from_vec(MediaKind::Image, image.clone(), None))
     });
+}
+
+fn image_messages(image: Media) -> Vec<Message> {
+    vec![Message::new(
+        "user",
+        vec![
+            Part::Text("What is in this picture?".into()),
+            Part::Media(image),
+        ],
+    )]
 }
 
 criterion_group!(sign_benches, benches);
@@ -125,6 +145,16 @@ fn main() {
                 ours / base,
                 ours / 1e3,
                 base / 1e3
+            );
+        }
+        if let (Some(copied), Some(base)) = (
+            mean_ns(group, "bedrock-request from_bytes+build+sign"),
+            base,
+        ) {
+            println!(
+                "  {group} from a borrowed slice (Media::from_bytes, one copy more): {:.3}x ({:.1} us)",
+                copied / base,
+                copied / 1e3
             );
         }
     }

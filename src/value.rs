@@ -537,8 +537,32 @@ pub(crate) fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// Where escaped JSON goes: a `String`, or the bytes of a body being assembled.
+pub(crate) trait JsonOut {
+    fn reserve(&mut self, additional: usize);
+    fn push_str(&mut self, s: &str);
+}
+
+impl JsonOut for String {
+    fn reserve(&mut self, additional: usize) {
+        String::reserve(self, additional);
+    }
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+}
+
+impl JsonOut for Vec<u8> {
+    fn reserve(&mut self, additional: usize) {
+        Vec::reserve(self, additional);
+    }
+    fn push_str(&mut self, s: &str) {
+        self.extend_from_slice(s.as_bytes());
+    }
+}
+
 /// Writes `s` escaped as inside a JSON string literal, without the quotes.
-pub(crate) fn write_json_string_content(s: &str, out: &mut String) {
+pub(crate) fn write_json_string_content(s: &str, out: &mut impl JsonOut) {
     out.reserve(s.len());
     let bytes = s.as_bytes();
     let mut start = 0;
@@ -576,9 +600,9 @@ pub(crate) fn write_json_string_content(s: &str, out: &mut String) {
             0x0c => out.push_str("\\f"),
             _ => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
+                let hex = [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]];
                 out.push_str("\\u00");
-                out.push(HEX[usize::from(b >> 4)] as char);
-                out.push(HEX[usize::from(b & 15)] as char);
+                out.push_str(std::str::from_utf8(&hex).unwrap_or("00"));
             }
         }
         start = i;

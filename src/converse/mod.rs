@@ -361,7 +361,7 @@ fn build_operation(b: Builder, operation: Operation) -> Result<UnsignedRequest> 
     });
     let body = match spilled {
         Some(body) => body,
-        None => body_text(&b, operation, b.messages, &spill::Spilled::default())?,
+        None => body_text(&b, operation, b.messages, &spill::Spilled::default())?.into_bytes(),
     };
     let url = format!(
         "{endpoint}/model/{}/{}",
@@ -376,7 +376,7 @@ fn build_operation(b: Builder, operation: Operation) -> Result<UnsignedRequest> 
                 ("content-type".into(), "application/json".into()),
                 ("host".into(), endpoint.host().to_owned()),
             ],
-            body: Body::new(body.into_bytes()),
+            body: Body::new(body),
         },
         region,
         operation,
