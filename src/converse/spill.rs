@@ -129,7 +129,7 @@ pub(crate) fn splice_in(body: &str, spilled: &Spilled<'_>) -> Option<Vec<u8>> {
     let mut found = vec![false; spilled.pieces.len()];
     let mut rest = body;
     while let Some(at) = rest.find(TOKEN_IN_JSON) {
-        out.extend_from_slice(rest[..at].as_bytes());
+        out.extend_from_slice(&rest.as_bytes()[..at]);
         let after = &rest[at + TOKEN_IN_JSON.len()..];
         let end = after.find(TOKEN_END_IN_JSON)?;
         let n: usize = after[..end].parse().ok()?;
