@@ -346,9 +346,13 @@ pub fn verify(
     if let (Some(now), Some(at)) = (now, parse_amz_date(&auth.amz_date)) {
         let skew = (now - at).abs();
         if skew > time::Duration::minutes(15) {
+            let skew = skew.whole_seconds();
             return invalid(
                 VerifyStage::Date,
-                format!("signed at {at}, {skew} from now: outside the 15-minute window"),
+                format!(
+                    "signed at {} ({skew} s from now): outside the 15-minute window",
+                    auth.amz_date
+                ),
             );
         }
     }

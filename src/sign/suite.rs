@@ -16,11 +16,10 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use sha2::{Digest, Sha256};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::canonical::CanonicalRequest;
-use crate::codec::form_encode;
+use crate::codec::{form_encode, parse_rfc3339};
 
 /// One case's outcome: the stages that failed (empty: passed).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,8 +72,8 @@ fn context(text: &str) -> Result<Context, String> {
             .map(str::to_owned),
         region: s("/region")?,
         service: s("/service")?,
-        time: OffsetDateTime::parse(&s("/timestamp")?, &Rfc3339)
-            .map_err(|e| format!("context.json timestamp: {e}"))
+        time: parse_rfc3339(&s("/timestamp")?)
+            .ok_or_else(|| "context.json timestamp is not RFC 3339".to_owned())
             .and_then(|t| {
                 if t.unix_timestamp() < 0 {
                     Err("context.json timestamp is before 1970".to_owned())

@@ -157,7 +157,8 @@ fn integer(n: &Number) -> Option<(Number, u32)> {
     }
     let rounded = f.round();
     let score = u32::from(rounded != f);
-    Number::parse(&format!("{rounded:.0}")).map(|n| (n, score))
+    // Within ±2^53, so the `i64` is exact (and `-0.4` gives `0`, not `-0`).
+    Number::parse(&(rounded as i64).to_string()).map(|n| (n, score))
 }
 
 /// Letters and digits only, lower case: how keys and enum values are matched loosely.
