@@ -663,11 +663,11 @@ mod tests {
             write_json_string(s, &mut ours);
             assert_eq!(ours, serde_json::to_string(s).unwrap(), "{s:?}");
         }
-        // Every ASCII byte at every offset around the 32- and 8-byte fast paths, next to
-        // multi-byte text.
+        // Every ASCII byte at every offset around the 64- and 8-byte fast paths (two blocks
+        // and a tail), next to multi-byte text.
         for b in 0u8..128 {
-            for at in 0..80 {
-                let mut text: Vec<char> = format!("aé中🎉{}", "a".repeat(76)).chars().collect();
+            for at in 0..150 {
+                let mut text: Vec<char> = format!("aé中🎉{}", "a".repeat(146)).chars().collect();
                 text[at] = b as char;
                 let s: String = text.into_iter().collect();
                 let mut ours = String::new();
