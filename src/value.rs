@@ -571,10 +571,9 @@ pub(crate) fn write_json_string_content(s: &str, out: &mut impl JsonOut) {
         // 64 bytes at a time while none needs escaping (a fold over a fixed-size block, which
         // the compiler turns into vector compares), then 8 (a SWAR test).
         if let Some(block) = bytes[i..].first_chunk::<64>() {
-            if !block
-                .iter()
-                .fold(false, |any, &b| any | (b < 0x20) | (b == b'"') | (b == b'\\'))
-            {
+            if !block.iter().fold(false, |any, &b| {
+                any | (b < 0x20) | (b == b'"') | (b == b'\\')
+            }) {
                 i += 64;
                 continue;
             }

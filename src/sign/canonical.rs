@@ -98,11 +98,32 @@ impl CanonicalRequest {
 
     /// The canonical request text, as SigV4 hashes it.
     pub fn text(&self) -> String {
-        let mut out = format!("{}\n{}\n{}\n", self.method, self.path, self.query);
-        for (k, v) in &self.headers {
-            out.push_str(&format!("{k}:{v}\n"));
+        // Pushed piece by piece into one buffer of the right size (no `format!` per header).
+        let header_len: usize = self
+            .headers
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 2)
+            .sum();
+        let mut out = String::with_capacity(
+            self.method.len()
+                + self.path.len()
+                + self.query.len()
+                + header_len
+                + self.signed_headers.len()
+                + self.payload_hash.len()
+                + 5,
+        );
+        for piece in [&self.method, "\n", &self.path, "\n", &self.query, "\n"] {
+            out.push_str(piece);
         }
-        out.push_str(&format!("\n{}\n{}", self.signed_headers, self.payload_hash));
+        for (k, v) in &self.headers {
+            for piece in [k, ":", v, "\n"] {
+                out.push_str(piece);
+            }
+        }
+        for piece in ["\n", &self.signed_headers, "\n", &self.payload_hash] {
+            out.push_str(piece);
+        }
         out
     }
 }

@@ -110,15 +110,38 @@ pub(crate) fn sign(
 /// `YYYYMMDDTHHMMSSZ`, SigV4's time stamp, in UTC.
 pub(crate) fn amz_date(now: OffsetDateTime) -> String {
     let t = now.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let Ok(year @ 0..=9999) = u32::try_from(t.year()) else {
+        // Not a time anyone signs at (before year 0): written as `format!` writes it.
+        return format!(
+            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        );
+    };
+    // Digit by digit: `format!` with widths was a few percent of a small request's signing.
+    let mut out = String::with_capacity(16);
+    let fields = [
+        (year, 4),
+        (u32::from(u8::from(t.month())), 2),
+        (u32::from(t.day()), 2),
+        (u32::from(t.hour()), 2),
+        (u32::from(t.minute()), 2),
+        (u32::from(t.second()), 2),
+    ];
+    for (i, (n, width)) in fields.into_iter().enumerate() {
+        if i == 3 {
+            out.push('T');
+        }
+        for k in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10u32.pow(k) % 10) as u8));
+        }
+    }
+    out.push('Z');
+    out
 }
 
 /// SigV4's derived key: HMAC-SHA256 of the day, region, service and `aws4_request` in turn,
@@ -242,7 +265,38 @@ fn is_token(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::hmac;
+    use super::{amz_date, hmac};
+
+    /// The time stamp is the ISO 8601 basic form AWS documents, as `time` formats it.
+    #[test]
+    fn amz_date_is_the_basic_iso_8601_form() {
+        use time::format_description::well_known::iso8601::TimePrecision;
+        use time::format_description::well_known::iso8601::{Config, EncodedConfig, Iso8601};
+        const BASIC: EncodedConfig = Config::DEFAULT
+            .set_use_separators(false)
+            .set_time_precision(TimePrecision::Second {
+                decimal_digits: None,
+            })
+            .encode();
+        for unix in [
+            0,
+            1,
+            59,
+            3_599,
+            86_399,
+            951_782_400,
+            1_440_938_160,
+            1_709_251_199,
+            253_402_300_799,
+        ] {
+            let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
+            let want = t.format(&Iso8601::<BASIC>).unwrap();
+            assert_eq!(amz_date(t), want, "{unix}");
+        }
+        let offset = time::UtcOffset::from_hms(5, 30, 0).unwrap();
+        let t = time::OffsetDateTime::from_unix_timestamp(1_440_938_160).unwrap();
+        assert_eq!(amz_date(t.to_offset(offset)), "20150830T123600Z");
+    }
 
     /// RFC 4231's HMAC-SHA256 test cases 1, 2 and 6 (a key longer than a block).
     #[test]
