@@ -251,6 +251,34 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
     Some(at)
 }
 
+/// A duration as the `time` crate displays it (`35m`, `-1h2m3s`, `1s500ms`, `0s`): days,
+/// hours, minutes, seconds, ms, µs, ns, each left out when zero. Written here, so the module
+/// links no float formatting for it (`time`'s `Display` has a float branch).
+pub(crate) fn duration_text(d: time::Duration) -> String {
+    if d.is_zero() {
+        return "0s".into();
+    }
+    let (s, ns) = (
+        d.whole_seconds().unsigned_abs(),
+        d.subsec_nanoseconds().unsigned_abs(),
+    );
+    let mut out = String::from(if d.is_negative() { "-" } else { "" });
+    let units = [
+        (s / 86_400, "d"),
+        (s / 3_600 % 24, "h"),
+        (s / 60 % 60, "m"),
+        (s % 60, "s"),
+        (u64::from(ns / 1_000_000), "ms"),
+        (u64::from(ns / 1_000 % 1_000), "µs"),
+        (u64::from(ns % 1_000), "ns"),
+    ];
+    for (n, unit) in units.into_iter().filter(|&(n, _)| n > 0) {
+        out.push_str(&n.to_string());
+        out.push_str(unit);
+    }
+    out
+}
+
 /// Hides session tokens in a canonical request (or any text quoting one): the value of an
 /// `x-amz-security-token:` line or an `X-Amz-Security-Token=` query parameter becomes
 /// `<redacted>`.
@@ -413,6 +441,35 @@ mod tests {
             parse_rfc3339("2015-08-30T12:36:00UTC").map(|t| t.unix_timestamp()),
             Some(1_440_938_160)
         );
+    }
+
+    #[test]
+    fn durations_read_as_the_time_crate_displays_them() {
+        use time::Duration;
+        let mut cases = vec![Duration::ZERO, Duration::MAX, Duration::MIN];
+        for secs in [
+            0,
+            1,
+            59,
+            60,
+            61,
+            2_100,
+            3_599,
+            3_600,
+            3_723,
+            86_399,
+            86_400,
+            90_061,
+            1_000_000_000,
+        ] {
+            for nanos in [0, 1, 999, 1_000, 1_500_000, 999_999_999] {
+                cases.push(Duration::new(secs, nanos));
+                cases.push(Duration::new(-secs, -nanos));
+            }
+        }
+        for d in cases {
+            assert_eq!(duration_text(d), d.to_string(), "{d:?}");
+        }
     }
 
     /// The `time` crate's RFC 3339 parser (what this one replaced) is the reference.

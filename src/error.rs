@@ -112,7 +112,7 @@ impl Error {
         if let Some(skew) = &error.clock_skew {
             message.push_str(&format!(
                 "\nclock skew: AWS's clock is {} ahead of the signing time",
-                skew.offset()
+                crate::codec::duration_text(skew.offset())
             ));
         }
         if let Some(diagnosis) = error.signature.as_ref().filter(|s| s.differs.is_some()) {

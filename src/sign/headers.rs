@@ -108,7 +108,8 @@ fn sign_with(
 pub(crate) fn check_credentials(credentials: &Credentials, now: OffsetDateTime) -> Result<()> {
     if now.unix_timestamp() < 0 {
         return Err(Error::signing(format!(
-            "cannot sign at {now}: the signing time must not be before 1970"
+            "cannot sign at Unix time {}: the signing time must not be before 1970",
+            now.unix_timestamp()
         )));
     }
     check_header_safe("the access key id", credentials.access_key_id())?;

@@ -53,8 +53,8 @@ pub fn parse_sso_token(text: &str, settings: &SsoSettings, now: OffsetDateTime) 
         .map_err(|_| cred_error(format!("the SSO token cache is not JSON; {login}")))?;
     let token = json_str(&json, "accessToken")
         .ok_or_else(|| cred_error(format!("the SSO token cache has no accessToken; {login}")))?;
-    let expires = json_str(&json, "expiresAt")
-        .and_then(parse_rfc3339)
+    let (expires_text, expires) = json_str(&json, "expiresAt")
+        .and_then(|t| Some((t, parse_rfc3339(t)?)))
         .ok_or_else(|| {
             cred_error(format!(
                 "the SSO token cache has no valid expiresAt; {login}"
@@ -62,7 +62,7 @@ pub fn parse_sso_token(text: &str, settings: &SsoSettings, now: OffsetDateTime) 
         })?;
     if expires <= now {
         return Err(cred_error(format!(
-            "the SSO session expired at {expires}; {login}"
+            "the SSO session expired at {expires_text}; {login}"
         )));
     }
     Ok(token.to_owned())
