@@ -96,6 +96,7 @@
 mod aws_error;
 mod codec;
 mod completion;
+mod decimal;
 mod env;
 mod error;
 mod frame;

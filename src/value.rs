@@ -44,7 +44,7 @@ impl Number {
 
     /// The value as an `f64` (may round).
     pub fn as_f64(&self) -> f64 {
-        self.0.parse().unwrap_or(f64::NAN)
+        crate::decimal::json_f64(&self.0).unwrap_or(f64::NAN)
     }
 
     /// The value as a `u64`, if it is written as a non-negative integer that fits.
