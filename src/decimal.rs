@@ -144,7 +144,7 @@ impl Decimal {
             n /= 10;
         }
         self.point += (out.len() - w - self.digits.len()) as i64;
-        let mut kept: Vec<u8> = out.drain(w..).collect();
+        let mut kept = out.split_off(w);
         if kept.len() > MAX_DIGITS {
             self.truncated |= kept[MAX_DIGITS..].iter().any(|&d| d != 0);
             kept.truncate(MAX_DIGITS);
