@@ -230,3 +230,77 @@ test('the credential chain runs with the host\'s I/O: environment, profiles, a c
   }
   await assert.rejects(resolveCredentials({ options, env: quiet, readFile: () => null }), (e) => e.kind === 'Credentials');
 });
+
+test('the module\'s allocator keeps blocks apart, aligned, and reuses what is freed', async () => {
+  // A fresh instance of the packaged module, driven through its raw exports.
+  const bytes = readFileSync(new URL('../dist/bedrock_request.wasm', import.meta.url));
+  const { instance: { exports: ex } } = await WebAssembly.instantiate(bytes, {});
+  // A deterministic generator (xorshift), restarted each round: every round makes the same
+  // requests in the same order.
+  let seed;
+  const next = () => ((seed ^= seed << 13), (seed ^= seed >>> 17), (seed ^= seed << 5), seed >>> 0);
+  const size = () => [1, 7, 16, 17, 100, 4096, 70_000, 1 << 20][next() % 8] + (next() % 3);
+  const round = () => {
+    seed = 0x9e3779b9;
+    const live = [];
+    for (let i = 0; i < 300; i++) {
+      const len = size();
+      const ptr = ex.alloc(len);
+      assert.ok(ptr !== 0, `alloc(${len}) failed`);
+      assert.equal(ptr % 8, 0, `alloc(${len}) gave ${ptr}, not word-aligned`);
+      const tag = i & 0xff;
+      new Uint8Array(ex.memory.buffer, ptr, len).fill(tag);
+      live.push({ ptr, len, tag });
+      // Free about a third at random, so freed blocks are reused among live ones.
+      if (next() % 3 === 0) {
+        const [gone] = live.splice(next() % live.length, 1);
+        ex.dealloc(gone.ptr, gone.len);
+      }
+    }
+    // No block was written by another: each still holds its own tag, start to end.
+    for (const { ptr, len, tag } of live) {
+      const view = new Uint8Array(ex.memory.buffer, ptr, len);
+      assert.ok(view[0] === tag && view[len - 1] === tag && view.every((b) => b === tag), `block at ${ptr} (${len} bytes) was overwritten`);
+    }
+    for (const { ptr, len } of live) ex.dealloc(ptr, len);
+  };
+  round();
+  const grown = ex.memory.buffer.byteLength;
+  // The same requests again fit in what the first round made: freed blocks are reused.
+  for (let i = 0; i < 5; i++) round();
+  assert.equal(ex.memory.buffer.byteLength, grown);
+});
+
+test('building and signing a large request again does not grow the module\'s memory', async () => {
+  // The raw `call` export of a fresh instance: the body grows through many reallocations.
+  const bytes = readFileSync(new URL('../dist/bedrock_request.wasm', import.meta.url));
+  const { instance: { exports: ex } } = await WebAssembly.instantiate(bytes, {});
+  const enc = new TextEncoder();
+  const put = (b) => {
+    const ptr = ex.alloc(b.length);
+    new Uint8Array(ex.memory.buffer, ptr, b.length).set(b);
+    return ptr;
+  };
+  const input = enc.encode(JSON.stringify({
+    options: { model: 'anthropic.claude-3-haiku-20240307-v1:0', region: 'us-east-1' },
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'x'.repeat(1 << 20) }, { type: 'text', text: 'é"\n'.repeat(40_000) }] }],
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET },
+    unixTimeMs: TIME.getTime(),
+  }));
+  const op = enc.encode('signConverse');
+  const signOnce = () => {
+    const [p1, p2] = [put(op), put(input)];
+    const packed = ex.call(p1, op.length, p2, input.length, 0, 0);
+    ex.dealloc(p1, op.length);
+    ex.dealloc(p2, input.length);
+    const [ptr, len] = [Number(packed >> 32n), Number(packed & 0xffffffffn)];
+    const out = JSON.parse(new TextDecoder().decode(new Uint8Array(ex.memory.buffer, ptr, len)));
+    ex.dealloc(ptr, len);
+    assert.ok(out.ok, JSON.stringify(out.error));
+    return out.ok;
+  };
+  const first = signOnce();
+  const grown = ex.memory.buffer.byteLength;
+  for (let i = 0; i < 4; i++) assert.deepEqual(signOnce(), first);
+  assert.equal(ex.memory.buffer.byteLength, grown);
+});

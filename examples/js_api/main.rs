@@ -11,6 +11,13 @@
 
 use std::cell::RefCell;
 
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod heap;
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[global_allocator]
+static HEAP: heap::Heap = heap::Heap::new();
+
 use bedrock_request::credentials::{Chain, Performed, ProcessOutput, Step};
 use bedrock_request::parse::{self, AwsError};
 use bedrock_request::stream::{ConverseStream, Event};
