@@ -76,14 +76,20 @@ impl fmt::Display for ErrorKind {
 /// assert_eq!(err.to_string(), "model_id is required");
 /// ```
 #[derive(Clone, PartialEq)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+/// Behind one pointer, so `Result<(), Error>` is a pointer and every `Result` of the crate
+/// carries one word for its error: smaller and fewer moves on the success path (in the JS
+/// package's module this saved 15 KB of code, 7 KB gzipped).
+#[derive(Clone, PartialEq)]
+struct Inner {
     kind: ErrorKind,
     message: String,
-    detail: Option<Box<Detail>>,
+    detail: Option<Detail>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-// The enum lives behind a Box in `Error`, so its largest variant costs nothing elsewhere.
+// The enum lives behind the Box of `Error`, so its largest variant costs nothing elsewhere.
 #[allow(clippy::large_enum_variant)]
 enum Detail {
     Aws(AwsError),
@@ -93,11 +99,15 @@ enum Detail {
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Error::with(kind, message.into(), None)
+    }
+
+    fn with(kind: ErrorKind, message: String, detail: Option<Detail>) -> Self {
+        Error(Box::new(Inner {
             kind,
-            message: message.into(),
-            detail: None,
-        }
+            message,
+            detail,
+        }))
     }
 
     /// The message is AWS's error, then what to do: the hint, whether a retry can help, and
@@ -118,32 +128,28 @@ impl Error {
         if let Some(diagnosis) = error.signature.as_ref().filter(|s| s.differs.is_some()) {
             message.push_str(&format!("\ndiagnosis: {}", diagnosis.explanation));
         }
-        Error {
-            kind: ErrorKind::Aws,
-            message,
-            detail: Some(Box::new(Detail::Aws(error))),
-        }
+        Error::with(ErrorKind::Aws, message, Some(Detail::Aws(error)))
     }
 
     fn with_finish_reason(error: FinishReasonError) -> Self {
-        Error {
-            kind: ErrorKind::FinishReason,
-            message: format!("Finish reason not allowed: {}", error.finish_reason),
-            detail: Some(Box::new(Detail::FinishReason(error))),
-        }
+        Error::with(
+            ErrorKind::FinishReason,
+            format!("Finish reason not allowed: {}", error.finish_reason),
+            Some(Detail::FinishReason(error)),
+        )
     }
 
     fn frame(error: FrameError) -> Self {
-        Error {
-            kind: ErrorKind::EventStream,
-            message: error.to_string(),
-            detail: Some(Box::new(Detail::Frame(error))),
-        }
+        Error::with(
+            ErrorKind::EventStream,
+            error.to_string(),
+            Some(Detail::Frame(error)),
+        )
     }
 
     /// What is wrong with event-stream bytes, for [`ErrorKind::EventStream`].
     pub fn frame_error(&self) -> Option<&FrameError> {
-        match self.detail.as_deref() {
+        match &self.0.detail {
             Some(Detail::Frame(e)) => Some(e),
             _ => None,
         }
@@ -151,7 +157,7 @@ impl Error {
 
     /// The classified AWS error, for [`ErrorKind::Aws`].
     pub fn aws(&self) -> Option<&AwsError> {
-        match self.detail.as_deref() {
+        match &self.0.detail {
             Some(Detail::Aws(e)) => Some(e),
             _ => None,
         }
@@ -159,7 +165,7 @@ impl Error {
 
     /// The refused finish reason and the raw output, for [`ErrorKind::FinishReason`].
     pub fn finish_reason(&self) -> Option<&FinishReasonError> {
-        match self.detail.as_deref() {
+        match &self.0.detail {
             Some(Detail::FinishReason(e)) => Some(e),
             _ => None,
         }
@@ -196,17 +202,17 @@ impl Error {
 
     /// Which stage failed.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The message alone, as `Display` prints it.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// Prefixes the message with context, joined by `": "` (for example the client's name).
     pub(crate) fn context(mut self, context: impl fmt::Display) -> Self {
-        self.message = format!("{context}: {}", self.message);
+        self.0.message = format!("{context}: {}", self.0.message);
         self
     }
 
@@ -219,24 +225,24 @@ impl Error {
     /// assert_eq!(err.to_string(), "Unsupported property: temprature");
     /// ```
     pub fn is_config(&self) -> bool {
-        self.kind == ErrorKind::Config
+        self.0.kind == ErrorKind::Config
     }
 
     /// True when credentials are missing or break a rule.
     pub fn is_credentials(&self) -> bool {
-        self.kind == ErrorKind::Credentials
+        self.0.kind == ErrorKind::Credentials
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.0.message)
     }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Error({}: {:?})", self.kind, self.message)
+        write!(f, "Error({}: {:?})", self.0.kind, self.0.message)
     }
 }
 
@@ -269,3 +275,25 @@ impl AwsError {
 
 /// Shorthand for `Result<T, bedrock_request::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_is_one_pointer_and_so_is_a_unit_result() {
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+        assert_eq!(
+            std::mem::size_of::<Result<()>>(),
+            std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn context_and_details_survive_the_box() {
+        let e = Error::from(FrameError::LengthTooSmall(3)).context("stream");
+        assert_eq!(e.kind(), ErrorKind::EventStream);
+        assert!(e.frame_error().is_some() && e.aws().is_none());
+        assert!(e.message().starts_with("stream: "), "{}", e.message());
+    }
+}
