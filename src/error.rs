@@ -102,6 +102,10 @@ impl Error {
         Error::with(kind, message.into(), None)
     }
 
+    // Cold and out of line: errors are rare, and inlined, the Box would be built at every
+    // error site.
+    #[cold]
+    #[inline(never)]
     fn with(kind: ErrorKind, message: String, detail: Option<Detail>) -> Self {
         Error(Box::new(Inner {
             kind,
