@@ -157,6 +157,8 @@ pub enum Value {
 
 impl Value {
     /// An object from `(key, value)` pairs, in order (the crate's own bodies and outputs).
+    // Out of line: the builders call it at hundreds of sites.
+    #[inline(never)]
     pub(crate) fn object(entries: Vec<(&str, Value)>) -> Value {
         Value::Object(
             entries
@@ -502,6 +504,7 @@ impl PartialEq<&str> for Value {
 }
 
 impl From<&str> for Value {
+    #[inline(never)]
     fn from(s: &str) -> Self {
         Value::String(s.to_owned())
     }
