@@ -98,6 +98,9 @@ enum Detail {
 }
 
 impl Error {
+    // Out of line, one copy per message type (a `&str` message's copy is made here, not at
+    // each of the hundreds of error sites).
+    #[inline(never)]
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error::with(kind, message.into(), None)
     }
@@ -180,26 +183,32 @@ impl Error {
         self.aws().is_some_and(|e| e.retryable)
     }
 
+    #[inline(never)]
     pub(crate) fn baml(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Baml, message)
     }
 
+    #[inline(never)]
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Config, message)
     }
 
+    #[inline(never)]
     pub(crate) fn prompt(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Prompt, message)
     }
 
+    #[inline(never)]
     pub(crate) fn request(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Request, message)
     }
 
+    #[inline(never)]
     pub(crate) fn credentials(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Credentials, message)
     }
 
+    #[inline(never)]
     pub(crate) fn signing(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Signing, message)
     }
