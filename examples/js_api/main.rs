@@ -113,7 +113,11 @@ fn now_of(input: &Value) -> Result<OffsetDateTime, Value> {
     let ms = field(input, "unixTimeMs")?
         .as_u64()
         .ok_or_else(|| fail("Input", "unixTimeMs must be a non-negative integer"))?;
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+    // Seconds and milliseconds, not `from_unix_timestamp_nanos`: its 128-bit arithmetic is
+    // 1 KB of the module.
+    let ms = i64::try_from(ms).map_err(|_| fail("Input", "unixTimeMs is out of range"))?;
+    OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .and_then(|t| t.replace_millisecond(ms.rem_euclid(1000) as u16))
         .map_err(|e| fail("Input", e.to_string()))
 }
 
@@ -471,7 +475,8 @@ fn resolved_value(r: &credentials::Resolved) -> Value {
             (
                 "expiresAt",
                 c.expires_at().map_or(Value::Null, |t| {
-                    Value::Number(((t.unix_timestamp_nanos() / 1_000_000) as u64).into())
+                    let ms = t.unix_timestamp() * 1000 + i64::from(t.millisecond());
+                    Value::Number((ms.max(0) as u64).into())
                 }),
             ),
         ]),

@@ -121,7 +121,7 @@ pub fn parse_sso_response(response: &HttpResponse, settings: &SsoSettings) -> Re
         _ => None,
     };
     if let Some(ms) = expiration {
-        if let Ok(at) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
+        if let Some(at) = crate::codec::from_unix_ms(ms) {
             creds = creds.with_expiry(at);
         }
     }
