@@ -101,6 +101,7 @@ mod env;
 mod error;
 mod frame;
 mod json_text;
+mod sha1;
 mod value;
 // One floor up: the JSON reader, who signs, where requests go, the request as data.
 mod auth;

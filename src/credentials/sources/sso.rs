@@ -36,10 +36,9 @@ pub struct SsoSettings {
 /// assert_eq!(sso_cache_file_name("admin"), "d033e22ae348aeb5660fc2140aec35850c4da997.json");
 /// ```
 pub fn sso_cache_file_name(cache_key: &str) -> String {
-    use sha1::Digest;
     format!(
         "{}.json",
-        hex::encode(sha1::Sha1::digest(cache_key.as_bytes()))
+        hex::encode(crate::sha1::digest(cache_key.as_bytes()))
     )
 }
 
