@@ -6,7 +6,7 @@
 import { AwsV4Signer } from 'aws4fetch';
 import { generateText } from 'ai';
 import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
-import { init, signConverse } from '../src/index.js';
+import { init, signConverse } from '../dist/index.js';
 
 await init();
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };

@@ -1,7 +1,7 @@
 // Run by test/deno.test.js under Deno (from npm): signs a small and a 300 KiB request inside
 // Deno and sends them to the test's loopback server, which checks the signature; prints what
 // the server answered.
-import { init, signConverse, parseResponse } from '../src/index.js';
+import { init, signConverse, parseResponse } from '../dist/index.js';
 
 await init();
 const endpoint = Deno.args[0];

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import {
   init, signConverse, buildRequest, signRequest, parseResponse, structured, PartialValues,
   ConverseStreamDecoder, decodeStream, BedrockRequestError, resolveCredentials,
-} from '../src/index.js';
+} from 'bedrock-request';
 import { vectors, verifySigV4, verifyingServer, eventFrame, root } from './helpers.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';

@@ -19,7 +19,7 @@ test('signs inside workerd, verified over loopback', { skip: !existsSync(workerd
   // workerd embeds files relative to its config: the worker, the package and its wasm beside it.
   const dir = mkdtempSync(join(tmpdir(), 'bedrock-request-workerd-'));
   copyFileSync(`${pkg}runtimes/workerd-worker.js`, join(dir, 'worker.js'));
-  copyFileSync(`${pkg}src/index.js`, join(dir, 'index.js'));
+  copyFileSync(`${pkg}dist/index.js`, join(dir, 'index.js'));
   copyFileSync(`${pkg}dist/bedrock_request.wasm`, join(dir, 'bedrock_request.wasm'));
   const config = join(dir, 'config.capnp');
   writeFileSync(config, `using Workerd = import "/workerd/workerd.capnp";
