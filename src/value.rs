@@ -196,6 +196,18 @@ impl Value {
         }
     }
 
+    /// Writes `text` as a JSON string, quoted and escaped as [`Value::write_json`] writes a
+    /// `Value::String` (for JSON written piece by piece).
+    ///
+    /// ```
+    /// let mut out = String::from("[");
+    /// bedrock_request::Value::write_json_str("say \"hi\"\n", &mut out);
+    /// assert_eq!(out, r#"["say \"hi\"\n""#);
+    /// ```
+    pub fn write_json_str(text: &str, out: &mut String) {
+        write_json_string(text, out);
+    }
+
     /// Writes compact JSON (no spaces), keys in order, numbers as written.
     pub fn write_json(&self, out: &mut String) {
         match self {

@@ -28,7 +28,71 @@ use bedrock_request::{
 };
 use time::OffsetDateTime;
 
-type Out = Result<Value, Value>;
+/// An operation's answer as JSON text (written by [`Json`]), or its error as a value.
+type Out = Result<String, Value>;
+
+/// JSON written piece by piece: the module's answers, without building `Value` trees for them.
+/// A key or item after the first of its object or array gets its comma from the last byte.
+struct Json(String);
+
+impl Json {
+    /// `{`, then the fields, then [`Json::end`].
+    fn object() -> Json {
+        let mut j = Json(String::with_capacity(256));
+        j.0.push('{');
+        j
+    }
+
+    fn comma(&mut self) {
+        if !matches!(self.0.as_bytes().last(), None | Some(b'{' | b'[' | b':')) {
+            self.0.push(',');
+        }
+    }
+
+    fn key(&mut self, key: &str) -> &mut Json {
+        self.comma();
+        Value::write_json_str(key, &mut self.0);
+        self.0.push(':');
+        self
+    }
+
+    fn str(&mut self, key: &str, text: &str) -> &mut Json {
+        self.key(key);
+        Value::write_json_str(text, &mut self.0);
+        self
+    }
+
+    fn opt_str(&mut self, key: &str, text: Option<&str>) -> &mut Json {
+        match text {
+            Some(text) => self.str(key, text),
+            None => self.raw(key, "null"),
+        }
+    }
+
+    fn num(&mut self, key: &str, n: u64) -> &mut Json {
+        self.key(key);
+        self.0.push_str(&n.to_string());
+        self
+    }
+
+    /// JSON text as it is (valid JSON from the crate, or a literal).
+    fn raw(&mut self, key: &str, json: &str) -> &mut Json {
+        self.key(key);
+        self.0.push_str(json);
+        self
+    }
+
+    fn value(&mut self, key: &str, value: &Value) -> &mut Json {
+        self.key(key);
+        value.write_json(&mut self.0);
+        self
+    }
+
+    fn end(&mut self) -> String {
+        self.0.push('}');
+        std::mem::take(&mut self.0)
+    }
+}
 
 fn obj(entries: Vec<(&str, Value)>) -> Value {
     Value::Object(
@@ -121,21 +185,27 @@ fn now_of(input: &Value) -> Result<OffsetDateTime, Value> {
         .map_err(|e| fail("Input", e.to_string()))
 }
 
-fn request_value(r: &HttpRequest) -> Value {
-    let headers = r
-        .headers
-        .iter()
-        .map(|(k, v)| Value::Array(vec![Value::from(k.as_str()), Value::from(v.as_str())]))
-        .collect();
-    obj(vec![
-        ("method", Value::from(r.method.as_str())),
-        ("url", Value::from(r.url.as_str())),
-        ("headers", Value::Array(headers)),
-        (
-            "bodyText",
-            Value::String(String::from_utf8_lossy(r.body.as_bytes()).into_owned()),
-        ),
-    ])
+/// `method`, `url`, `headers` (`[[name, value], ...]`) and `bodyText` of a request, into an
+/// open object.
+fn request_fields(j: &mut Json, r: &HttpRequest) {
+    j.str("method", &r.method).str("url", &r.url).key("headers");
+    j.0.push('[');
+    for (k, v) in &r.headers {
+        j.comma();
+        j.0.push('[');
+        Value::write_json_str(k, &mut j.0);
+        j.0.push(',');
+        Value::write_json_str(v, &mut j.0);
+        j.0.push(']');
+    }
+    j.0.push(']');
+    j.str("bodyText", &String::from_utf8_lossy(r.body.as_bytes()));
+}
+
+fn request_json(r: &HttpRequest) -> String {
+    let mut j = Json::object();
+    request_fields(&mut j, r);
+    j.end()
 }
 
 /// The unsigned request of `{options | baml+client, env?, messages, tools?, operation?,
@@ -167,11 +237,9 @@ fn unsigned_of(input: &Value) -> Result<(converse::UnsignedRequest, ClientConfig
 /// `build`: the unsigned request (`unsigned_of`) and its region.
 fn build(input: &Value) -> Out {
     let (unsigned, _, _) = unsigned_of(input)?;
-    let mut out = request_value(unsigned.preview());
-    if let Value::Object(fields) = &mut out {
-        fields.push(("region".into(), Value::from(unsigned.region())));
-    }
-    Ok(out)
+    let mut j = Json::object();
+    request_fields(&mut j, unsigned.preview());
+    Ok(j.str("region", unsigned.region()).end())
 }
 
 /// `signConverse`: `build`'s input with `sign`'s authorisation and `unixTimeMs`, built and
@@ -182,12 +250,12 @@ fn sign_converse(input: &Value) -> Out {
     let (unsigned, config, env) = unsigned_of(input)?;
     let host_hash_at = input.get("hostHashAt").and_then(Value::as_u64);
     if host_hash_at.is_some_and(|at| unsigned.preview().body.as_bytes().len() as u64 >= at) {
-        let mut out = request_value(unsigned.preview());
-        if let Value::Object(fields) = &mut out {
-            fields.push(("region".into(), Value::from(unsigned.region())));
-            fields.push(("unsigned".into(), Value::Bool(true)));
-        }
-        return Ok(out);
+        let mut j = Json::object();
+        request_fields(&mut j, unsigned.preview());
+        return Ok(j
+            .str("region", unsigned.region())
+            .raw("unsigned", "true")
+            .end());
     }
     let now = now_of(input)?;
     let auth = match given_auth(input)? {
@@ -195,7 +263,7 @@ fn sign_converse(input: &Value) -> Out {
         None => resolved_auth(&config, &env)?,
     };
     let signed = unsigned.into_signed(&auth, now).map_err(error)?;
-    Ok(request_value(&signed))
+    Ok(request_json(&signed))
 }
 
 /// The authorisation: `credentials {accessKeyId, secretAccessKey, sessionToken?}`, `apiKey`,
@@ -271,15 +339,15 @@ fn sign(input: &Value) -> Out {
         }
         _ => return Err(fail("Input", "unsupported authorisation")),
     }
-    Ok(request_value(&request))
+    Ok(request_json(&request))
 }
 
-fn completion_value(c: &parse::Completion) -> Value {
-    let parsed = |json: String| Value::from_json_str(&json).unwrap_or(Value::Null);
-    obj(vec![
-        ("completion", parsed(c.to_json())),
-        ("message", parsed(c.to_message_json())),
-    ])
+/// `{completion, message}`: the crate's JSON of the completion and of the turn to append.
+fn completion_json(c: &parse::Completion) -> String {
+    Json::object()
+        .raw("completion", &c.to_json())
+        .raw("message", &c.to_message_json())
+        .end()
 }
 
 fn headers_of(input: &Value) -> Vec<(String, String)> {
@@ -306,14 +374,14 @@ fn parse_response(input: &Value) -> Out {
     let body = text(input, "bodyText")?.as_bytes();
     if input.get("countTokens").and_then(Value::as_bool) == Some(true) {
         let n = parse::count_tokens(status, &headers, body).map_err(error)?;
-        return Ok(obj(vec![("inputTokens", Value::Number(n.into()))]));
+        return Ok(Json::object().num("inputTokens", n).end());
     }
     let policy = match input.get("options").filter(|o| !o.is_null()) {
         Some(_) => config_of(input, &env_of(input))?.finish_reason().clone(),
         None => Default::default(),
     };
     let c = parse::response(status, &headers, body, &policy).map_err(error)?;
-    Ok(completion_value(&c))
+    Ok(completion_json(&c))
 }
 
 /// `structured`: `{text, schema, partial?}` → the value.
@@ -325,134 +393,134 @@ fn structured(input: &Value) -> Out {
     } else {
         schema.parse(text)
     }
+    .map(|v| v.to_json())
     .map_err(error)
 }
 
 /// A stream event as JS takes it: `type` and camelCase fields, every field of the crate's
-/// event (usage as the completion's JSON writes it).
-fn event_value(e: &Event) -> Value {
-    let n = |i: &u64| Value::Number((*i).into());
-    let s = |t: &str| Value::from(t);
-    let opt = |t: &Option<String>| t.as_deref().map_or(Value::Null, Value::from);
-    let typed = |kind: &str, index: &u64, rest: Vec<(&str, Value)>| {
-        let mut fields = vec![("type", s(kind)), ("index", n(index))];
-        fields.extend(rest);
-        obj(fields)
+/// event (usage as the completion's JSON writes it), as an item of `j`'s open array.
+fn event_json(j: &mut Json, e: &Event) {
+    j.comma();
+    j.0.push('{');
+    let typed = |j: &mut Json, kind: &str, index: &u64| {
+        j.str("type", kind).num("index", *index);
     };
     match e {
-        Event::MessageStart { role } => obj(vec![("type", s("messageStart")), ("role", s(role))]),
+        Event::MessageStart { role } => {
+            j.str("type", "messageStart").str("role", role);
+        }
         Event::ToolUseStart {
             index,
             id,
             name,
             tool_type,
-        } => typed(
-            "toolUseStart",
-            index,
-            vec![
-                ("id", s(id)),
-                ("name", s(name)),
-                ("toolType", opt(tool_type)),
-            ],
-        ),
+        } => {
+            typed(j, "toolUseStart", index);
+            j.str("id", id)
+                .str("name", name)
+                .opt_str("toolType", tool_type.as_deref());
+        }
         Event::ToolResultStart {
             index,
             tool_use_id,
             status,
             tool_type,
-        } => typed(
-            "toolResultStart",
-            index,
-            vec![
-                ("toolUseId", s(tool_use_id)),
-                ("status", opt(status)),
-                ("toolType", opt(tool_type)),
-            ],
-        ),
-        Event::ImageStart { index, format } => {
-            typed("imageStart", index, vec![("format", s(format))])
+        } => {
+            typed(j, "toolResultStart", index);
+            j.str("toolUseId", tool_use_id)
+                .opt_str("status", status.as_deref())
+                .opt_str("toolType", tool_type.as_deref());
         }
-        Event::TextDelta { index, text } => typed("text", index, vec![("text", s(text))]),
+        Event::ImageStart { index, format } => {
+            typed(j, "imageStart", index);
+            j.str("format", format);
+        }
+        Event::TextDelta { index, text } => {
+            typed(j, "text", index);
+            j.str("text", text);
+        }
         Event::ToolInputDelta { index, input } => {
-            typed("toolInput", index, vec![("input", s(input))])
+            typed(j, "toolInput", index);
+            j.str("input", input);
         }
         Event::ToolResultDelta { index, content } => {
-            typed("toolResult", index, vec![("content", content.clone())])
+            typed(j, "toolResult", index);
+            j.value("content", content);
         }
-        Event::ReasoningDelta { index, text } => typed("reasoning", index, vec![("text", s(text))]),
-        Event::ReasoningSignature { index, signature } => typed(
-            "reasoningSignature",
-            index,
-            vec![("signature", s(signature))],
-        ),
-        Event::ReasoningRedacted { index, data } => typed(
-            "reasoningRedacted",
-            index,
+        Event::ReasoningDelta { index, text } => {
+            typed(j, "reasoning", index);
+            j.str("text", text);
+        }
+        Event::ReasoningSignature { index, signature } => {
+            typed(j, "reasoningSignature", index);
+            j.str("signature", signature);
+        }
+        Event::ReasoningRedacted { index, data } => {
+            typed(j, "reasoningRedacted", index);
             // Bytes as numbers; the JS side makes them a Uint8Array.
-            vec![(
-                "data",
-                Value::Array(
-                    data.iter()
-                        .map(|&b| Value::Number(u64::from(b).into()))
-                        .collect(),
-                ),
-            )],
-        ),
-        Event::CitationDelta { index, raw, .. } => {
-            typed("citation", index, vec![("citation", raw.clone())])
+            j.key("data").0.push('[');
+            for b in data {
+                j.comma();
+                j.0.push_str(&b.to_string());
+            }
+            j.0.push(']');
         }
-        Event::ImageDelta { index, delta } => typed("image", index, vec![("delta", delta.clone())]),
-        Event::ContentBlockStop { index } => typed("contentBlockStop", index, Vec::new()),
+        Event::CitationDelta { index, raw, .. } => {
+            typed(j, "citation", index);
+            j.value("citation", raw);
+        }
+        Event::ImageDelta { index, delta } => {
+            typed(j, "image", index);
+            j.value("delta", delta);
+        }
+        Event::ContentBlockStop { index } => typed(j, "contentBlockStop", index),
         Event::MessageStop {
             stop_reason,
             additional_model_response_fields,
-        } => obj(vec![
-            ("type", s("messageStop")),
-            (
-                "stopReason",
-                stop_reason.as_ref().map_or(Value::Null, |r| s(r.as_str())),
-            ),
-            (
-                "additionalModelResponseFields",
-                additional_model_response_fields
-                    .clone()
-                    .unwrap_or(Value::Null),
-            ),
-        ]),
+        } => {
+            j.str("type", "messageStop")
+                .opt_str("stopReason", stop_reason.as_ref().map(|r| r.as_str()))
+                .value(
+                    "additionalModelResponseFields",
+                    additional_model_response_fields
+                        .as_ref()
+                        .unwrap_or(&Value::Null),
+                );
+        }
         Event::Metadata {
             usage,
             latency_ms,
             trace,
             service_tier,
             performance_latency,
-        } => obj(vec![
-            ("type", s("metadata")),
-            (
-                "usage",
-                usage.as_ref().map_or(Value::Null, |u| u.to_value()),
-            ),
-            (
-                "latencyMs",
-                latency_ms.map_or(Value::Null, |l| Value::Number(l.into())),
-            ),
-            ("trace", trace.clone().unwrap_or(Value::Null)),
-            ("serviceTier", opt(service_tier)),
-            ("performanceLatency", opt(performance_latency)),
-        ]),
+        } => {
+            j.str("type", "metadata");
+            match usage {
+                Some(u) => j.value("usage", &u.to_value()),
+                None => j.raw("usage", "null"),
+            };
+            match latency_ms {
+                Some(l) => j.num("latencyMs", *l),
+                None => j.raw("latencyMs", "null"),
+            };
+            j.value("trace", trace.as_ref().unwrap_or(&Value::Null))
+                .opt_str("serviceTier", service_tier.as_deref())
+                .opt_str("performanceLatency", performance_latency.as_deref());
+        }
         Event::Unknown {
             event_type,
             payload,
-        } => obj(vec![
-            ("type", s("unknown")),
-            ("eventType", s(event_type)),
-            ("payload", payload.clone()),
-        ]),
+        } => {
+            j.str("type", "unknown")
+                .str("eventType", event_type)
+                .value("payload", payload);
+        }
         // A kind this glue does not know yet: its debug form, not nothing.
-        other => obj(vec![
-            ("type", s("other")),
-            ("debug", Value::String(format!("{other:?}"))),
-        ]),
+        other => {
+            j.str("type", "other").str("debug", &format!("{other:?}"));
+        }
     }
+    j.0.push('}');
 }
 
 thread_local! {
@@ -462,58 +530,62 @@ thread_local! {
 
 /// A resolved source as JS takes it: the credentials (or API key), where they came from, the
 /// profile and its region.
-fn resolved_value(r: &credentials::Resolved) -> Value {
-    let opt = |s: Option<&str>| s.map_or(Value::Null, Value::from);
-    let auth = match &r.auth {
-        Auth::SigV4(c) => obj(vec![
-            ("accessKeyId", Value::from(c.access_key_id())),
-            (
-                "secretAccessKey",
-                Value::from(c.secret_access_key().expose()),
-            ),
-            ("sessionToken", opt(c.session_token().map(|t| t.expose()))),
-            (
-                "expiresAt",
-                c.expires_at().map_or(Value::Null, |t| {
+fn resolved_json(j: &mut Json, r: &credentials::Resolved) {
+    j.str("type", "done").key("credentials");
+    match &r.auth {
+        Auth::SigV4(c) => {
+            j.0.push('{');
+            j.str("accessKeyId", c.access_key_id())
+                .str("secretAccessKey", c.secret_access_key().expose())
+                .opt_str("sessionToken", c.session_token().map(|t| t.expose()));
+            match c.expires_at() {
+                Some(t) => {
                     let ms = t.unix_timestamp() * 1000 + i64::from(t.millisecond());
-                    Value::Number((ms.max(0) as u64).into())
-                }),
-            ),
-        ]),
-        Auth::Bearer(key) => obj(vec![("apiKey", Value::from(key.expose()))]),
-        _ => Value::Null,
-    };
-    obj(vec![
-        ("type", "done".into()),
-        ("credentials", auth),
-        ("source", Value::from(r.source.as_str())),
-        ("profile", opt(r.profile.as_deref())),
-        ("region", opt(r.region.as_deref())),
-    ])
+                    j.num("expiresAt", ms.max(0) as u64)
+                }
+                None => j.raw("expiresAt", "null"),
+            };
+            j.0.push('}');
+        }
+        Auth::Bearer(key) => {
+            j.0.push('{');
+            j.str("apiKey", key.expose());
+            j.0.push('}');
+        }
+        _ => j.0.push_str("null"),
+    }
+    j.str("source", r.source.as_str())
+        .opt_str("profile", r.profile.as_deref())
+        .opt_str("region", r.region.as_deref());
 }
 
-fn step_value(step: &Step) -> Value {
+fn step_json(step: &Step) -> String {
+    let mut j = Json::object();
     match step {
-        Step::ReadFile { path } => obj(vec![
-            ("type", "readFile".into()),
-            ("path", path.as_str().into()),
-        ]),
-        Step::Send(request) => obj(vec![
-            ("type", "send".into()),
-            ("request", request_value(request)),
-        ]),
-        Step::Run { command, argv } => obj(vec![
-            ("type", "run".into()),
-            ("command", command.as_str().into()),
-            (
-                "argv",
-                Value::Array(argv.iter().map(|a| Value::from(a.as_str())).collect()),
-            ),
-        ]),
-        Step::Done(resolved) => resolved_value(resolved),
-        Step::NotFound => obj(vec![("type", "notFound".into())]),
-        _ => obj(vec![("type", "unknown".into())]),
+        Step::ReadFile { path } => {
+            j.str("type", "readFile").str("path", path);
+        }
+        Step::Send(request) => {
+            j.str("type", "send").raw("request", &request_json(request));
+        }
+        Step::Run { command, argv } => {
+            j.str("type", "run").str("command", command).key("argv");
+            j.0.push('[');
+            for a in argv {
+                j.comma();
+                Value::write_json_str(a, &mut j.0);
+            }
+            j.0.push(']');
+        }
+        Step::Done(resolved) => resolved_json(&mut j, resolved),
+        Step::NotFound => {
+            j.str("type", "notFound");
+        }
+        _ => {
+            j.str("type", "unknown");
+        }
     }
+    j.end()
 }
 
 /// What the host did for a step: `{type: "file", text | null}`, `{type: "unreadable", why}`,
@@ -575,10 +647,7 @@ fn chain_op(op: &str, input: &Value) -> Out {
                 chain = chain.with_profile(profile);
             }
             chains.push(Some(chain));
-            return Ok(obj(vec![(
-                "id",
-                Value::Number((chains.len() as u64 - 1).into()),
-            )]));
+            return Ok(Json::object().num("id", chains.len() as u64 - 1).end());
         }
         let id = field(input, "id")?.as_u64().unwrap_or(u64::MAX) as usize;
         let slot = chains
@@ -586,17 +655,17 @@ fn chain_op(op: &str, input: &Value) -> Out {
             .ok_or_else(|| fail("Input", "no such chain"))?;
         if op == "chainFree" {
             *slot = None;
-            return Ok(obj(vec![]));
+            return Ok("{}".into());
         }
         let chain = slot
             .as_mut()
             .ok_or_else(|| fail("Input", "the chain is freed"))?;
         if op == "chainPoll" {
             let step = chain.poll(now_of(input)?).map_err(error)?;
-            return Ok(step_value(&step));
+            return Ok(step_json(&step));
         }
         chain.handle(performed_of(input)?).map_err(error)?;
-        Ok(obj(vec![]))
+        Ok("{}".into())
     })
 }
 
@@ -607,10 +676,7 @@ fn stream_op(op: &str, input: &Value, bytes: &[u8]) -> Out {
         let mut streams = cell.borrow_mut();
         if op == "streamNew" {
             streams.push(Some(ConverseStream::new(Default::default())));
-            return Ok(obj(vec![(
-                "id",
-                Value::Number((streams.len() as u64 - 1).into()),
-            )]));
+            return Ok(Json::object().num("id", streams.len() as u64 - 1).end());
         }
         let id = field(input, "id")?.as_u64().unwrap_or(u64::MAX) as usize;
         let slot = streams
@@ -620,17 +686,19 @@ fn stream_op(op: &str, input: &Value, bytes: &[u8]) -> Out {
             let stream = slot
                 .take()
                 .ok_or_else(|| fail("Input", "the stream is finished"))?;
-            return stream.finish().map(|c| completion_value(&c)).map_err(error);
+            return stream.finish().map(|c| completion_json(&c)).map_err(error);
         }
         let stream = slot
             .as_mut()
             .ok_or_else(|| fail("Input", "the stream is finished"))?;
         stream.push(bytes);
-        let mut events = Vec::new();
+        let mut j = Json::object();
+        j.key("events").0.push('[');
         while let Some(event) = stream.next_event().map_err(error)? {
-            events.push(event_value(&event));
+            event_json(&mut j, &event);
         }
-        Ok(obj(vec![("events", Value::Array(events))]))
+        j.0.push(']');
+        Ok(j.end())
     })
 }
 
@@ -775,13 +843,13 @@ pub unsafe extern "C" fn call(
     } else {
         std::slice::from_raw_parts(bytes, bytes_len)
     };
-    let out = match input {
-        Ok(text) => match dispatch(op, text, bytes) {
-            Ok(v) => obj(vec![("ok", v)]),
-            Err(e) => obj(vec![("error", e)]),
-        },
-        Err(_) => obj(vec![("error", fail("Input", "input is not UTF-8"))]),
-    }
-    .to_json();
+    let out = match input.map_err(|_| fail("Input", "input is not UTF-8")) {
+        Ok(text) => dispatch(op, text, bytes),
+        Err(e) => Err(e),
+    };
+    let out = match out {
+        Ok(json) => Json::object().raw("ok", &json).end(),
+        Err(e) => Json::object().value("error", &e).end(),
+    };
     hand_over(out.into_bytes().into_boxed_slice())
 }
