@@ -1330,7 +1330,10 @@ fn parse_with_the_request_sent_diagnoses_a_signature_mismatch() {
 
 #[test]
 fn request_reads_local_media_relative_to_the_messages_file() {
-    let dir = std::env::temp_dir().join(format!("bedrock-request-media-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "bedrock-request-local-media-{}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(dir.join("img")).unwrap();
     // A 1x1 PNG, written as bytes.
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";

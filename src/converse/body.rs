@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::spill::Spilled;
 
-use super::media::{self, document_name, Fetched};
+use super::media::{self, document_name, Fetched, FetchedByUrl};
 use super::tools::{cache_point, Tools};
 use crate::codec::base64_encode;
 use crate::completion::Reasoning;
@@ -21,7 +21,7 @@ use crate::value::Value;
 struct Blocks<'a> {
     config: &'a ClientConfig,
     /// The fetched media by URL.
-    fetched: BTreeMap<&'a str, &'a Fetched>,
+    fetched: FetchedByUrl<'a>,
     names: DocumentNames,
     /// The large strings the messages' tokens stand for.
     spilled: &'a Spilled<'a>,
@@ -246,13 +246,9 @@ pub(super) fn body_json(
     stream: bool,
     spilled: &Spilled<'_>,
 ) -> Result<Value> {
-    let mut by_url = BTreeMap::new();
-    for f in fetched {
-        by_url.insert(f.url.as_str(), f);
-    }
     let mut b = Blocks {
         config,
-        fetched: by_url,
+        fetched: FetchedByUrl::new(fetched),
         names: DocumentNames::default(),
         spilled,
     };

@@ -1,14 +1,30 @@
 //! Media parts as Converse blocks: MIME type → format, document names, sources, and the URLs
 //! the caller must fetch (the builder does no I/O).
 
-use std::collections::BTreeMap;
-
 use super::spill::{Piece, Spilled};
 use crate::codec::{all_bytes, base64_decode, base64_encode, is_base64};
 use crate::config::{MediaUrlHandler, MediaUrlMode};
 use crate::error::{Error, Result};
 use crate::prompt::{Media, MediaKind, MediaSource};
 use crate::value::Value;
+
+/// The fetched media by URL: sorted by URL, the last given of a URL first among its equals,
+/// and found by binary search (a `BTreeMap` of its own key type was 2 KB of the JS module).
+pub(crate) struct FetchedByUrl<'a>(Vec<&'a Fetched>);
+
+impl<'a> FetchedByUrl<'a> {
+    pub(crate) fn new(fetched: &'a [Fetched]) -> Self {
+        let mut by_url: Vec<&Fetched> = fetched.iter().rev().collect();
+        // Stable: among equal URLs the last given stays first, as a map's later insert wins.
+        by_url.sort_by(|a, b| a.url.cmp(&b.url));
+        FetchedByUrl(by_url)
+    }
+
+    pub(crate) fn get(&self, url: &str) -> Option<&'a Fetched> {
+        let at = self.0.partition_point(|f| f.url.as_str() < url);
+        self.0.get(at).copied().filter(|f| f.url == url)
+    }
+}
 
 /// Bytes the caller fetched for an http(s) media URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -320,7 +336,7 @@ fn bytes_head(bytes: &[u8]) -> Result<Vec<u8>> {
 pub(crate) fn media_block(
     media: &Media,
     handler: &MediaUrlHandler,
-    fetched: &BTreeMap<&str, &Fetched>,
+    fetched: &FetchedByUrl<'_>,
     doc_name: &mut dyn FnMut(Option<&str>) -> String,
     spilled: &Spilled<'_>,
 ) -> Result<Value> {
@@ -508,7 +524,7 @@ fn optional_format(kind: MediaKind, media_type: Option<&str>) -> Result<Option<&
 /// A guardrail image (`guardContent.image`): PNG or JPEG bytes only.
 pub(crate) fn guard_image_block(
     media: &Media,
-    fetched: &BTreeMap<&str, &Fetched>,
+    fetched: &FetchedByUrl<'_>,
     spilled: &Spilled<'_>,
 ) -> Result<Value> {
     let mut no_names = |_: Option<&str>| String::new();
@@ -551,4 +567,29 @@ fn format_from_extension(kind: MediaKind, url: &str) -> Option<&'static str> {
     };
     let (_, entries) = table(kind);
     entries.iter().map(|(_, f)| *f).find(|f| *f == ext)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Fetched, FetchedByUrl};
+
+    #[test]
+    fn fetched_media_is_found_by_url_and_the_last_given_wins() {
+        let f = |url: &str, byte: u8| Fetched::new(url, vec![byte], None);
+        let given = [
+            f("https://b.example/x.png", 1),
+            f("https://a.example/y.png", 2),
+            f("https://b.example/x.png", 3),
+            f("https://c.example/z.png", 4),
+            f("https://b.example/x.png", 5),
+        ];
+        let by_url = FetchedByUrl::new(&given);
+        let byte = |url: &str| by_url.get(url).map(|f| f.bytes[0]);
+        assert_eq!(byte("https://b.example/x.png"), Some(5));
+        assert_eq!(byte("https://a.example/y.png"), Some(2));
+        assert_eq!(byte("https://c.example/z.png"), Some(4));
+        assert_eq!(byte("https://b.example/"), None);
+        assert_eq!(byte("https://d.example/"), None);
+        assert_eq!(FetchedByUrl::new(&[]).get("https://a.example/y.png"), None);
+    }
 }

@@ -318,7 +318,9 @@ impl<'a> Builder<'a> {
 /// field must be defined when using toolUse and toolResult content blocks"), and a result for a
 /// tool use no earlier message holds.
 fn check_tool_turns(messages: &[Message], tools: Option<&Tools>) -> Result<()> {
-    let mut uses: BTreeSet<&str> = BTreeSet::new();
+    // Owned keys: the crate's other sets are of `String`, and one key type is one copy of the
+    // B-tree's code in the JS module.
+    let mut uses: BTreeSet<String> = BTreeSet::new();
     for part in messages.iter().flat_map(|m| &m.parts) {
         let (kind, id) = match part {
             Part::ToolUse { id, .. } => ("tool_use", id.as_str()),
@@ -339,7 +341,7 @@ fn check_tool_turns(messages: &[Message], tools: Option<&Tools>) -> Result<()> {
             )));
         }
         if kind == "tool_use" {
-            uses.insert(id);
+            uses.insert(id.to_owned());
         } else if !uses.contains(id) {
             return Err(Error::prompt(format!(
                 "a tool_result answers tool use {id:?}, but no earlier tool_use part has that id: add the assistant's tool_use turn before it, or fix tool_use_id"
