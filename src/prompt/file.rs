@@ -48,13 +48,12 @@ pub fn messages_from_json(json: &str) -> Result<Vec<Message>> {
             "the messages must be a JSON array of {\"role\", \"content\"} objects",
         ));
     };
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            message_from_value(item).map_err(|e| e.context(format_args!("message {i}")))
-        })
-        .collect()
+    let mut messages = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        messages
+            .push(message_from_value(item).map_err(|e| e.context(format_args!("message {i}")))?);
+    }
+    Ok(messages)
 }
 
 fn message_from_value(item: Value) -> Result<Message> {
@@ -76,13 +75,16 @@ fn message_from_value(item: Value) -> Result<Message> {
             "content" => {
                 parts = Some(match value {
                     Value::String(s) => vec![Part::Text(s)],
-                    Value::Array(items) => items
-                        .into_iter()
-                        .enumerate()
-                        .map(|(j, p)| {
-                            part_from_value(p).map_err(|e| e.context(format_args!("part {j}")))
-                        })
-                        .collect::<Result<_>>()?,
+                    Value::Array(items) => {
+                        let mut parts = Vec::with_capacity(items.len());
+                        for (j, p) in items.into_iter().enumerate() {
+                            parts.push(
+                                part_from_value(p)
+                                    .map_err(|e| e.context(format_args!("part {j}")))?,
+                            );
+                        }
+                        parts
+                    }
                     other => {
                         return Err(Error::prompt(format!(
                             "content must be a string or an array of parts, found {}",
@@ -328,13 +330,16 @@ fn tool_use(f: Fields) -> Result<Part> {
 fn tool_result(f: Fields) -> Result<Part> {
     let content = match f.get("content") {
         Some(Value::String(s)) => vec![ToolResultContent::Text(s.clone())],
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(j, item)| {
-                tool_result_content(item).map_err(|e| e.context(format_args!("content {j}")))
-            })
-            .collect::<Result<_>>()?,
+        Some(Value::Array(items)) => {
+            let mut content = Vec::with_capacity(items.len());
+            for (j, item) in items.iter().enumerate() {
+                content.push(
+                    tool_result_content(item)
+                        .map_err(|e| e.context(format_args!("content {j}")))?,
+                );
+            }
+            content
+        }
         _ => {
             return Err(Error::prompt(
                 "a tool_result part needs \"content\": a string or an array of parts",

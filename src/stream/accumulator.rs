@@ -307,12 +307,13 @@ impl Accumulator {
     pub fn finish(mut self) -> Result<Completion> {
         // `positions` lists each block's index in order: no sort needed.
         let mut slots: Vec<Option<Block>> = self.blocks.into_iter().map(|(_, b)| Some(b)).collect();
-        self.completion.content = self
-            .positions
-            .values()
-            .filter_map(|&at| slots.get_mut(at)?.take())
-            .map(Block::into_content)
-            .collect::<Result<_>>()?;
+        let mut content = Vec::with_capacity(slots.len());
+        for &at in self.positions.values() {
+            if let Some(block) = slots.get_mut(at).and_then(Option::take) {
+                content.push(block.into_content()?);
+            }
+        }
+        self.completion.content = content;
         Ok(self.completion)
     }
 }
