@@ -75,6 +75,29 @@ impl Json {
         self
     }
 
+    fn opt_num(&mut self, key: &str, n: Option<u64>) -> &mut Json {
+        match n {
+            Some(n) => self.num(key, n),
+            None => self.raw(key, "null"),
+        }
+    }
+
+    /// An array of `items`, each written by `item`.
+    fn array<T>(
+        &mut self,
+        key: &str,
+        items: impl IntoIterator<Item = T>,
+        mut item: impl FnMut(&mut String, T),
+    ) -> &mut Json {
+        self.key(key).0.push('[');
+        for x in items {
+            self.comma();
+            item(&mut self.0, x);
+        }
+        self.0.push(']');
+        self
+    }
+
     /// JSON text as it is (valid JSON from the crate, or a literal).
     fn raw(&mut self, key: &str, json: &str) -> &mut Json {
         self.key(key);
@@ -188,23 +211,33 @@ fn now_of(input: &Value) -> Result<OffsetDateTime, Value> {
 /// `method`, `url`, `headers` (`[[name, value], ...]`) and `bodyText` of a request, into an
 /// open object.
 fn request_fields(j: &mut Json, r: &HttpRequest) {
-    j.str("method", &r.method).str("url", &r.url).key("headers");
-    j.0.push('[');
-    for (k, v) in &r.headers {
-        j.comma();
-        j.0.push('[');
-        Value::write_json_str(k, &mut j.0);
-        j.0.push(',');
-        Value::write_json_str(v, &mut j.0);
-        j.0.push(']');
-    }
-    j.0.push(']');
-    j.str("bodyText", &String::from_utf8_lossy(r.body.as_bytes()));
+    j.str("method", &r.method)
+        .str("url", &r.url)
+        .array("headers", &r.headers, |out, (k, v)| {
+            out.push('[');
+            Value::write_json_str(k, out);
+            out.push(',');
+            Value::write_json_str(v, out);
+            out.push(']');
+        })
+        .str("bodyText", &String::from_utf8_lossy(r.body.as_bytes()));
 }
 
 fn request_json(r: &HttpRequest) -> String {
     let mut j = Json::object();
     request_fields(&mut j, r);
+    j.end()
+}
+
+/// An unsigned request and its region (`unsigned: true` when it is handed back for the host to
+/// hash).
+fn unsigned_json(unsigned: &converse::UnsignedRequest, for_host: bool) -> String {
+    let mut j = Json::object();
+    request_fields(&mut j, unsigned.preview());
+    j.str("region", unsigned.region());
+    if for_host {
+        j.raw("unsigned", "true");
+    }
     j.end()
 }
 
@@ -237,9 +270,7 @@ fn unsigned_of(input: &Value) -> Result<(converse::UnsignedRequest, ClientConfig
 /// `build`: the unsigned request (`unsigned_of`) and its region.
 fn build(input: &Value) -> Out {
     let (unsigned, _, _) = unsigned_of(input)?;
-    let mut j = Json::object();
-    request_fields(&mut j, unsigned.preview());
-    Ok(j.str("region", unsigned.region()).end())
+    Ok(unsigned_json(&unsigned, false))
 }
 
 /// `signConverse`: `build`'s input with `sign`'s authorisation and `unixTimeMs`, built and
@@ -250,12 +281,7 @@ fn sign_converse(input: &Value) -> Out {
     let (unsigned, config, env) = unsigned_of(input)?;
     let host_hash_at = input.get("hostHashAt").and_then(Value::as_u64);
     if host_hash_at.is_some_and(|at| unsigned.preview().body.as_bytes().len() as u64 >= at) {
-        let mut j = Json::object();
-        request_fields(&mut j, unsigned.preview());
-        return Ok(j
-            .str("region", unsigned.region())
-            .raw("unsigned", "true")
-            .end());
+        return Ok(unsigned_json(&unsigned, true));
     }
     let now = now_of(input)?;
     let auth = match given_auth(input)? {
@@ -458,12 +484,7 @@ fn event_json(j: &mut Json, e: &Event) {
         Event::ReasoningRedacted { index, data } => {
             typed(j, "reasoningRedacted", index);
             // Bytes as numbers; the JS side makes them a Uint8Array.
-            j.key("data").0.push('[');
-            for b in data {
-                j.comma();
-                j.0.push_str(&b.to_string());
-            }
-            j.0.push(']');
+            j.array("data", data, |out, b| out.push_str(&b.to_string()));
         }
         Event::CitationDelta { index, raw, .. } => {
             typed(j, "citation", index);
@@ -494,16 +515,13 @@ fn event_json(j: &mut Json, e: &Event) {
             service_tier,
             performance_latency,
         } => {
-            j.str("type", "metadata");
-            match usage {
-                Some(u) => j.value("usage", &u.to_value()),
-                None => j.raw("usage", "null"),
-            };
-            match latency_ms {
-                Some(l) => j.num("latencyMs", *l),
-                None => j.raw("latencyMs", "null"),
-            };
-            j.value("trace", trace.as_ref().unwrap_or(&Value::Null))
+            j.str("type", "metadata")
+                .value(
+                    "usage",
+                    &usage.as_ref().map_or(Value::Null, |u| u.to_value()),
+                )
+                .opt_num("latencyMs", *latency_ms)
+                .value("trace", trace.as_ref().unwrap_or(&Value::Null))
                 .opt_str("serviceTier", service_tier.as_deref())
                 .opt_str("performanceLatency", performance_latency.as_deref());
         }
@@ -538,13 +556,8 @@ fn resolved_json(j: &mut Json, r: &credentials::Resolved) {
             j.str("accessKeyId", c.access_key_id())
                 .str("secretAccessKey", c.secret_access_key().expose())
                 .opt_str("sessionToken", c.session_token().map(|t| t.expose()));
-            match c.expires_at() {
-                Some(t) => {
-                    let ms = t.unix_timestamp() * 1000 + i64::from(t.millisecond());
-                    j.num("expiresAt", ms.max(0) as u64)
-                }
-                None => j.raw("expiresAt", "null"),
-            };
+            let ms = |t: OffsetDateTime| t.unix_timestamp() * 1000 + i64::from(t.millisecond());
+            j.opt_num("expiresAt", c.expires_at().map(|t| ms(t).max(0) as u64));
             j.0.push('}');
         }
         Auth::Bearer(key) => {
@@ -569,13 +582,9 @@ fn step_json(step: &Step) -> String {
             j.str("type", "send").raw("request", &request_json(request));
         }
         Step::Run { command, argv } => {
-            j.str("type", "run").str("command", command).key("argv");
-            j.0.push('[');
-            for a in argv {
-                j.comma();
-                Value::write_json_str(a, &mut j.0);
-            }
-            j.0.push(']');
+            j.str("type", "run")
+                .str("command", command)
+                .array("argv", argv, |out, a| Value::write_json_str(a, out));
         }
         Step::Done(resolved) => resolved_json(&mut j, resolved),
         Step::NotFound => {
