@@ -243,13 +243,23 @@ fn unsigned_json(unsigned: &converse::UnsignedRequest, for_host: bool) -> String
 
 /// The unsigned request of `{options | baml+client, env?, messages, tools?, operation?,
 /// profileRegion?}`, and the config and environment it was built from.
-fn unsigned_of(input: &Value) -> Result<(converse::UnsignedRequest, ClientConfig, Env), Value> {
+fn unsigned_of(input: &mut Value) -> Result<(converse::UnsignedRequest, ClientConfig, Env), Value> {
     let env = env_of(input);
     let config = config_of(input, &env)?;
-    let messages =
-        prompt::messages_from_json(&field(input, "messages")?.to_json()).map_err(error)?;
+    // Taken out of the input, not copied: the messages own their texts.
+    let messages = match input {
+        Value::Object(fields) => fields
+            .iter_mut()
+            .find(|(k, _)| k == "messages")
+            .map(|(_, v)| std::mem::replace(v, Value::Null)),
+        _ => None,
+    }
+    .filter(|v| !v.is_null())
+    .ok_or_else(|| fail("Input", "messages is missing"))?;
+    let messages = prompt::messages_from_value(messages).map_err(error)?;
+    let input = &*input;
     let tools = match input.get("tools").filter(|t| !t.is_null()) {
-        Some(t) => Some(converse::Tools::from_json(&t.to_json()).map_err(error)?),
+        Some(t) => Some(converse::Tools::from_value(t).map_err(error)?),
         None => None,
     };
     let region = input.get("profileRegion").and_then(Value::as_str);
@@ -268,7 +278,7 @@ fn unsigned_of(input: &Value) -> Result<(converse::UnsignedRequest, ClientConfig
 }
 
 /// `build`: the unsigned request (`unsigned_of`) and its region.
-fn build(input: &Value) -> Out {
+fn build(input: &mut Value) -> Out {
     let (unsigned, _, _) = unsigned_of(input)?;
     Ok(unsigned_json(&unsigned, false))
 }
@@ -277,8 +287,9 @@ fn build(input: &Value) -> Out {
 /// signed in one call (the host's path for requests without large texts). A body of
 /// `hostHashAt` bytes or more comes back unsigned (as `build` gives it, with `unsigned: true`)
 /// for the host to hash natively and `sign`.
-fn sign_converse(input: &Value) -> Out {
+fn sign_converse(input: &mut Value) -> Out {
     let (unsigned, config, env) = unsigned_of(input)?;
+    let input = &*input;
     let host_hash_at = input.get("hostHashAt").and_then(Value::as_u64);
     if host_hash_at.is_some_and(|at| unsigned.preview().body.as_bytes().len() as u64 >= at) {
         return Ok(unsigned_json(&unsigned, true));
@@ -712,11 +723,11 @@ fn stream_op(op: &str, input: &Value, bytes: &[u8]) -> Out {
 }
 
 fn dispatch(op: &str, input: &str, bytes: &[u8]) -> Out {
-    let input = Value::from_json_str(input)
+    let mut input = Value::from_json_str(input)
         .map_err(|e| fail("Input", format!("input is not JSON: {e}")))?;
     match op {
-        "build" => build(&input),
-        "signConverse" => sign_converse(&input),
+        "build" => build(&mut input),
+        "signConverse" => sign_converse(&mut input),
         "sign" => sign(&input),
         "parse" => parse_response(&input),
         "structured" => structured(&input),

@@ -90,9 +90,15 @@ impl Tools {
     /// # Ok::<(), bedrock_request::Error>(())
     /// ```
     pub fn from_json(json: &str) -> Result<Tools> {
+        let value =
+            Value::from_json_str(json).map_err(|e| Error::prompt(format!("tools file: {e}")))?;
+        Tools::from_value(&value)
+    }
+
+    /// The tools of [`Tools::from_json`]'s format, from an already parsed [`Value`].
+    pub fn from_value(value: &Value) -> Result<Tools> {
         let bad = |m: String| Error::prompt(format!("tools file: {m}"));
-        let value = Value::from_json_str(json).map_err(|e| bad(e.to_string()))?;
-        let Value::Object(fields) = &value else {
+        let Value::Object(fields) = value else {
             return Err(bad("must be an object with \"tools\"".into()));
         };
         let mut out = Tools::default();

@@ -43,6 +43,20 @@ use crate::value::Value;
 pub fn messages_from_json(json: &str) -> Result<Vec<Message>> {
     let value = Value::from_json_str(json)
         .map_err(|e| Error::prompt(format!("the messages are not valid JSON: {e}")))?;
+    messages_from_value(value)
+}
+
+/// The messages of [`messages_from_json`]'s format, from an already parsed [`Value`] (what a
+/// host holding the JSON as a value passes, without writing it out and reading it again).
+///
+/// ```
+/// use bedrock_request::{prompt, Part, Value};
+/// let value = Value::from_json_str(r#"[{"role": "user", "content": "Hi"}]"#)?;
+/// let messages = prompt::messages_from_value(value)?;
+/// assert_eq!(messages[0].parts, vec![Part::Text("Hi".into())]);
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+pub fn messages_from_value(value: Value) -> Result<Vec<Message>> {
     let Value::Array(items) = value else {
         return Err(Error::prompt(
             "the messages must be a JSON array of {\"role\", \"content\"} objects",

@@ -28,7 +28,7 @@ mod file;
 mod native;
 
 pub use crate::completion::Reasoning;
-pub use file::messages_from_json;
+pub use file::{messages_from_json, messages_from_value};
 pub use native::NativeBlock;
 
 use crate::config::RolePolicy;
