@@ -68,35 +68,56 @@ function ready() {
   return exports_;
 }
 
+/** A view of the module's memory, made again when the memory has grown. */
+let view = null;
+function memory(ex) {
+  if (view?.buffer !== ex.memory.buffer) view = new Uint8Array(ex.memory.buffer);
+  return view;
+}
+
 function put(ex, bytes) {
   const ptr = ex.alloc(bytes.length);
-  new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
+  memory(ex).set(bytes, ptr);
   return ptr;
 }
 
 const opNames = new Map();
+/** Inputs shorter than this are encoded straight into module memory (room for 3 bytes a unit). */
+const ENCODE_INTO_BELOW = 16 * 1024;
 
 /** One call into the module: `op` with JSON `input` (and raw `bytes`); throws its errors. */
 function call(op, input, bytes) {
   const ex = ready();
   let opBytes = opNames.get(op);
   if (!opBytes) opNames.set(op, (opBytes = encoder.encode(op)));
-  const inBytes = encoder.encode(JSON.stringify(input));
+  const json = JSON.stringify(input);
+  // The op's name and the input in one block. A short input is written into it in place; a
+  // long one (media as base64) is encoded first, so the block is its size, not thrice it.
+  const inBytes = json.length < ENCODE_INTO_BELOW ? null : encoder.encode(json);
+  const cap = opBytes.length + (inBytes ? inBytes.length : json.length * 3);
+  const p1 = ex.alloc(cap);
+  const p2 = p1 + opBytes.length;
+  const mem = memory(ex);
+  mem.set(opBytes, p1);
+  let inLen;
+  if (inBytes) {
+    mem.set(inBytes, p2);
+    inLen = inBytes.length;
+  } else {
+    inLen = encoder.encodeInto(json, mem.subarray(p2, p1 + cap)).written;
+  }
   const data = bytes && bytes.length > 0 ? bytes : null;
-  const p1 = put(ex, opBytes);
-  const p2 = put(ex, inBytes);
   const p3 = data ? put(ex, data) : 0;
   let packed;
   try {
-    packed = ex.call(p1, opBytes.length, p2, inBytes.length, p3, data ? data.length : 0);
+    packed = ex.call(p1, opBytes.length, p2, inLen, p3, data ? data.length : 0);
   } finally {
-    ex.dealloc(p1, opBytes.length);
-    ex.dealloc(p2, inBytes.length);
+    ex.dealloc(p1, cap);
     if (data) ex.dealloc(p3, data.length);
   }
   const ptr = Number(packed >> 32n);
   const len = Number(packed & 0xffffffffn);
-  const text = decoder.decode(new Uint8Array(ex.memory.buffer, ptr, len));
+  const text = decoder.decode(memory(ex).subarray(ptr, ptr + len));
   ex.dealloc(ptr, len);
   const result = JSON.parse(text);
   if (result.error) throw new BedrockRequestError(result.error);
