@@ -7,6 +7,45 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
+/// A text in double quotes, as errors show the value they name: `"`, `\\`, `\n`, `\r`, `\t`
+/// and the other control characters escaped as `str`'s `Debug` escapes them, everything else
+/// as it is. Not `{:?}` itself: that also escapes the Unicode characters it deems unprintable,
+/// which takes Unicode's printable and grapheme tables, 4 KB of the WebAssembly module.
+pub(crate) struct Quoted<'a>(&'a str);
+
+/// [`Quoted`] of any text: `format!("model {} ...", quoted(&model))`.
+pub(crate) fn quoted(text: &(impl AsRef<str> + ?Sized)) -> Quoted<'_> {
+    Quoted(text.as_ref())
+}
+
+impl std::fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"")?;
+        let mut kept = 0;
+        for (i, c) in self.0.char_indices() {
+            let escaped = match c {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                '\0' => "\\0",
+                c if c.is_control() => "",
+                _ => continue,
+            };
+            f.write_str(&self.0[kept..i])?;
+            if escaped.is_empty() {
+                write!(f, "\\u{{{:x}}}", u32::from(c))?;
+            } else {
+                f.write_str(escaped)?;
+            }
+            kept = i + c.len_utf8();
+        }
+        f.write_str(&self.0[kept..])?;
+        f.write_str("\"")
+    }
+}
+
 /// Lowercase hex, as SigV4 writes hashes and signatures.
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -334,6 +373,25 @@ pub(crate) fn redact_userinfo(url: &str) -> String {
 #[cfg(test)]
 mod tests {
 
+    /// `quoted` writes what `{:?}` writes for text of printable characters and control
+    /// characters (every ASCII character, the C1 controls, letters and emoji past ASCII).
+    #[test]
+    fn quoted_is_debug_for_printable_and_control_characters() {
+        let mut samples: Vec<String> = (0u8..=127).map(|b| format!("a{}b", b as char)).collect();
+        samples.extend((0x80u32..0xa0).map(|c| char::from_u32(c).unwrap().to_string()));
+        samples.extend(
+            [
+                "",
+                "us-east-1",
+                "caf\u{e9} \u{4e2d}\u{6587} \u{1f600}",
+                "\"\\\n\r\t\0\u{7f}",
+            ]
+            .map(String::from),
+        );
+        for s in samples {
+            assert_eq!(super::quoted(&s).to_string(), format!("{s:?}"), "{s:?}");
+        }
+    }
     #[test]
     fn unix_ms_is_times_nanosecond_reading() {
         let mut seed = 0x2545_f491_4f6c_dd1du64;

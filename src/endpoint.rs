@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::codec::redact_userinfo;
+use crate::codec::{quoted, redact_userinfo};
 use crate::env::Env;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -53,8 +53,8 @@ impl Endpoint {
     pub fn parse(url: &str) -> Result<Endpoint> {
         Endpoint::parse_reason(url).map_err(|e| {
             Error::request(format!(
-                "endpoint {:?} is not usable: {e}",
-                redact_userinfo(url)
+                "endpoint {} is not usable: {e}",
+                quoted(&redact_userinfo(url))
             ))
         })
     }
@@ -96,7 +96,7 @@ impl Endpoint {
         };
         if !valid_host {
             return Err(format!(
-                "host {host:?} has characters a host name cannot have (an internationalised name must be written in its xn-- form)"
+                "host {q_host} has characters a host name cannot have (an internationalised name must be written in its xn-- form)", q_host = quoted(&host)
             ));
         }
         let default_port = if https { 443 } else { 80 };
@@ -110,7 +110,8 @@ impl Endpoint {
                 || matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
         }) {
             return Err(format!(
-                "its path has {bad:?}, which must be percent-encoded in a URL"
+                "its path has {q_bad}, which must be percent-encoded in a URL",
+                q_bad = quoted(&bad.to_string())
             ));
         }
         Ok(Endpoint {
@@ -193,7 +194,10 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), String> {
                 Ok(p) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && p > 0 => {
                     Ok((&authority[..i], Some(p)))
                 }
-                _ => Err(format!("port {port:?} is not a number from 1 to 65535")),
+                _ => Err(format!(
+                    "port {q_port} is not a number from 1 to 65535",
+                    q_port = quoted(&port)
+                )),
             }
         }
     }
@@ -210,7 +214,7 @@ pub(crate) fn validate_region(region: &str) -> Result<(), String> {
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
         return Err(format!(
-            "region {region:?} is not a region name: use lowercase letters, digits and '-', such as us-east-1"
+            "region {q_region} is not a region name: use lowercase letters, digits and '-', such as us-east-1", q_region = quoted(&region)
         ));
     }
     Ok(())
@@ -233,7 +237,7 @@ pub(crate) fn configured_endpoint(
             return Endpoint::parse_reason(url).map(Some).map_err(|e| {
                 Error::new(
                     kind,
-                    format!("{var}={:?} is not usable: {e}", redact_userinfo(url)),
+                    format!("{var}={} is not usable: {e}", quoted(&redact_userinfo(url))),
                 )
             });
         }

@@ -11,6 +11,7 @@
 use std::fmt;
 
 use crate::aws_error::AwsError;
+use crate::codec::quoted;
 use crate::completion::FinishReasonError;
 use crate::frame::FrameError;
 
@@ -255,7 +256,7 @@ impl fmt::Display for Error {
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Error({}: {:?})", self.0.kind, self.0.message)
+        write!(f, "Error({}: {})", self.0.kind, quoted(&self.0.message))
     }
 }
 

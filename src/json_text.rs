@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::codec::quoted;
 use crate::value::Value;
 
 /// JSON text, checked to be one JSON value and kept exactly as received (like serde_json's
@@ -54,11 +55,11 @@ impl fmt::Display for JsonText {
 impl fmt::Debug for JsonText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.char_indices().nth(512) {
-            None => write!(f, "JsonText({:?})", self.0),
+            None => write!(f, "JsonText({})", quoted(&self.0)),
             Some((cut, _)) => write!(
                 f,
-                "JsonText({:?}... ({} bytes))",
-                &self.0[..cut],
+                "JsonText({}... ({} bytes))",
+                quoted(&self.0[..cut]),
                 self.0.len()
             ),
         }

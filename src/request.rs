@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::codec::redact_tokens;
+use crate::codec::{quoted, redact_tokens};
 use crate::error::{Error, ErrorKind, Result};
 use crate::value::Value;
 
@@ -75,13 +75,13 @@ impl Body {
 impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.as_str() {
-            Some(s) if s.len() <= 512 => write!(f, "{s:?}"),
+            Some(s) if s.len() <= 512 => write!(f, "{q_s}", q_s = quoted(&s)),
             Some(s) => {
                 let cut = (0..=512)
                     .rev()
                     .find(|&i| s.is_char_boundary(i))
                     .unwrap_or(0);
-                write!(f, "{:?}... ({} bytes)", &s[..cut], s.len())
+                write!(f, "{}... ({} bytes)", quoted(&s[..cut]), s.len())
             }
             None => write!(f, "<{} bytes>", self.0.len()),
         }
@@ -425,20 +425,28 @@ fn head_of(head: &[u8]) -> Result<HttpResponse> {
     let version = parts.next().unwrap_or("");
     if !version.starts_with("HTTP/") {
         return Err(bad(&format!(
-            "the first line is {:?}, not HTTP/1.1 STATUS",
-            status_line.chars().take(60).collect::<String>()
+            "the first line is {}, not HTTP/1.1 STATUS",
+            quoted(&status_line.chars().take(60).collect::<String>())
         )));
     }
     let status = parts
         .next()
         .and_then(|s| s.parse::<u16>().ok())
         .filter(|s| (100..=999).contains(s))
-        .ok_or_else(|| bad(&format!("no status code in {status_line:?}")))?;
+        .ok_or_else(|| {
+            bad(&format!(
+                "no status code in {q_status_line}",
+                q_status_line = quoted(&status_line)
+            ))
+        })?;
     let headers = lines
         .filter(|l| !l.is_empty())
         .map(|l| match l.split_once(':') {
             Some((k, v)) => Ok((k.trim().to_ascii_lowercase(), v.trim().to_owned())),
-            None => Err(bad(&format!("the header line {l:?} has no ':'"))),
+            None => Err(bad(&format!(
+                "the header line {q_l} has no ':'",
+                q_l = quoted(&l)
+            ))),
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(HttpResponse {

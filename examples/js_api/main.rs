@@ -126,6 +126,14 @@ fn obj(entries: Vec<(&str, Value)>) -> Value {
     )
 }
 
+/// A text in JSON's double quotes, as errors show the value they name (without `{:?}`, whose
+/// Unicode tables the module would carry).
+fn quoted(text: &str) -> String {
+    let mut out = String::new();
+    Value::write_json_str(text, &mut out);
+    out
+}
+
 fn fail(kind: &str, message: impl Into<String>) -> Value {
     obj(vec![
         ("kind", Value::from(kind)),
@@ -271,7 +279,12 @@ fn unsigned_of(input: &mut Value) -> Result<(converse::UnsignedRequest, ClientCo
         None | Some("converse") => builder.build(),
         Some("converse-stream") => builder.build_stream(),
         Some("count-tokens") => builder.build_count_tokens(),
-        Some(other) => return Err(fail("Input", format!("unknown operation {other:?}"))),
+        Some(other) => {
+            return Err(fail(
+                "Input",
+                format!("unknown operation {}", quoted(other)),
+            ))
+        }
     }
     .map_err(error)?;
     Ok((unsigned, config, env))
@@ -650,7 +663,12 @@ fn performed_of(input: &Value) -> Result<Performed, Value> {
                 stderr: text("stderr"),
             })
         }
-        other => return Err(fail("Input", format!("unknown performed type {other:?}"))),
+        other => {
+            return Err(fail(
+                "Input",
+                format!("unknown performed type {}", quoted(other)),
+            ))
+        }
     })
 }
 
@@ -733,7 +751,10 @@ fn dispatch(op: &str, input: &str, bytes: &[u8]) -> Out {
         "structured" => structured(&input),
         "streamNew" | "streamPush" | "streamFinish" => stream_op(op, &input, bytes),
         "chainNew" | "chainPoll" | "chainHandle" | "chainFree" => chain_op(op, &input),
-        other => Err(fail("Input", format!("unknown operation {other:?}"))),
+        other => Err(fail(
+            "Input",
+            format!("unknown operation {}", quoted(other)),
+        )),
     }
 }
 

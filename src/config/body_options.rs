@@ -3,6 +3,7 @@
 
 use super::policy::{GuardrailConfig, OutputFormat};
 use super::values::{map, optional_string, string, string_list, type_name};
+use crate::codec::quoted;
 use crate::error::{Error, Result};
 use crate::value::Value;
 
@@ -35,7 +36,7 @@ pub(super) fn guardrail_config(v: &Value) -> Result<GuardrailConfig> {
             }
             "stream_processing_mode" => {
                 return Err(Error::config(format!(
-                    "guardrail_config stream_processing_mode must be sync or async, got {text:?}"
+                    "guardrail_config stream_processing_mode must be sync or async, got {q_text}", q_text = quoted(&text)
                 )))
             }
             "trace" if matches!(text.as_str(), "enabled" | "disabled" | "enabled_full") => {
@@ -43,7 +44,7 @@ pub(super) fn guardrail_config(v: &Value) -> Result<GuardrailConfig> {
             }
             "trace" => {
                 return Err(Error::config(format!(
-                "guardrail_config trace must be enabled, disabled or enabled_full, got {text:?}"
+                "guardrail_config trace must be enabled, disabled or enabled_full, got {q_text}", q_text = quoted(&text)
             )))
             }
             other => {
@@ -104,7 +105,8 @@ pub(super) fn service_tier(key: &str, value: &Value) -> Result<Option<String>> {
     };
     if !matches!(tier.as_str(), "priority" | "default" | "flex" | "reserved") {
         return Err(Error::config(format!(
-            "{key} must be priority, default, flex or reserved, got {tier:?}"
+            "{key} must be priority, default, flex or reserved, got {q_tier}",
+            q_tier = quoted(&tier)
         )));
     }
     Ok(Some(tier))
@@ -117,7 +119,8 @@ pub(super) fn effort(key: &str, value: &Value) -> Result<Option<String>> {
     };
     if !matches!(effort.as_str(), "low" | "medium" | "high" | "xhigh" | "max") {
         return Err(Error::config(format!(
-            "{key} must be low, medium, high, xhigh or max, got {effort:?}"
+            "{key} must be low, medium, high, xhigh or max, got {q_effort}",
+            q_effort = quoted(&effort)
         )));
     }
     Ok(Some(effort))
@@ -139,7 +142,7 @@ pub(super) fn project_identifier(key: &str, value: &Value) -> Result<Option<Stri
             .is_some_and(|(_, id)| id_like(id));
     if project.len() > 2048 || !(id_like(&project) || arn) {
         return Err(Error::config(format!(
-            "{key} {project:?} is neither a project id (letters, digits, '_', '-') nor a project ARN (arn:aws:bedrock:REGION:ACCOUNT:project/ID)"
+            "{key} {q_project} is neither a project id (letters, digits, '_', '-') nor a project ARN (arn:aws:bedrock:REGION:ACCOUNT:project/ID)", q_project = quoted(&project)
         )));
     }
     Ok(Some(project))
@@ -195,7 +198,7 @@ pub(super) fn response_paths(key: &str, value: &Value) -> Result<Vec<String>> {
     let paths = string_list(key, value)?;
     if let Some(bad) = paths.iter().find(|p| !p.starts_with('/')) {
         return Err(Error::config(format!(
-            "additional_model_response_field_paths entries are JSON pointers starting with '/', got {bad:?}"
+            "additional_model_response_field_paths entries are JSON pointers starting with '/', got {q_bad}", q_bad = quoted(&bad)
         )));
     }
     Ok(paths)

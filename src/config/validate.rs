@@ -17,7 +17,7 @@ use super::values::{
     string_map, type_name,
 };
 use crate::auth::Credentials;
-use crate::codec::redact_userinfo;
+use crate::codec::{quoted, redact_userinfo};
 use crate::endpoint::{validate_region, Endpoint};
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -125,8 +125,8 @@ fn http_options(v: &Value) -> Result<HttpOptions> {
 }
 
 fn quoted_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|r| format!("{r:?}")).collect();
-    format!("[{}]", quoted.join(", "))
+    let shown: Vec<String> = items.iter().map(|r| quoted(r).to_string()).collect();
+    format!("[{}]", shown.join(", "))
 }
 
 /// Every option as read, before the rules that join several of them.
@@ -300,8 +300,8 @@ fn endpoint_url(key: &str, value: &Value) -> Result<Option<Endpoint>> {
     };
     Endpoint::parse_reason(&url).map(Some).map_err(|e| {
         Error::config(format!(
-            "endpoint_url {:?} is not usable: {e}",
-            redact_userinfo(&url)
+            "endpoint_url {} is not usable: {e}",
+            quoted(&redact_userinfo(&url))
         ))
     })
 }
@@ -352,7 +352,7 @@ pub(super) fn model(model: Option<String>, model_id: Option<String>) -> Result<S
     }
     if model == "." || model == ".." {
         return Err(Error::config(format!(
-            "model {model:?} is not a model id (it would be read as a path segment); give a model id, an inference profile id or an ARN"
+            "model {q_model} is not a model id (it would be read as a path segment); give a model id, an inference profile id or an ARN", q_model = quoted(&model)
         )));
     }
     Ok(model)
@@ -420,7 +420,7 @@ pub(super) fn profile_without_keys(
 ) -> Result<()> {
     match (profile, keys) {
         (Some(p), Some(_)) => Err(Error::config(format!(
-            "profile {p:?} cannot be mixed with explicit credentials (access_key_id, secret_access_key, session_token): remove the profile to use the keys, or remove the keys to use the profile"
+            "profile {q_p} cannot be mixed with explicit credentials (access_key_id, secret_access_key, session_token): remove the profile to use the keys, or remove the keys to use the profile", q_p = quoted(&p)
         ))),
         _ => Ok(()),
     }

@@ -1,6 +1,7 @@
 //! Readers of one option value: a string, a list, a map, a number, a boolean; their errors
 //! name the option and what was found (BAML's wording where BAML has one).
 
+use crate::codec::quoted;
 use crate::error::{Error, Result};
 use crate::value::{Number, Value};
 
@@ -108,7 +109,7 @@ pub(super) fn number(key: &str, v: &Value) -> Result<Number> {
 pub(super) fn describe(v: &Value) -> String {
     match v {
         Value::Number(n) => n.to_string(),
-        Value::String(s) if s.chars().count() <= 40 => format!("{s:?}"),
+        Value::String(s) if s.chars().count() <= 40 => quoted(s).to_string(),
         other => type_name(other).to_owned(),
     }
 }

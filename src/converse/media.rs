@@ -2,7 +2,7 @@
 //! the caller must fetch (the builder does no I/O).
 
 use super::spill::{Piece, Spilled};
-use crate::codec::{all_bytes, base64_decode, base64_encode, is_base64};
+use crate::codec::{all_bytes, base64_decode, base64_encode, is_base64, quoted};
 use crate::config::{MediaUrlHandler, MediaUrlMode};
 use crate::error::{Error, Result};
 use crate::prompt::{Media, MediaKind, MediaSource};
@@ -133,7 +133,8 @@ pub fn media_format(kind: MediaKind, media_type: &str) -> Result<&'static str> {
         .to_ascii_lowercase();
     if kind == MediaKind::Pdf && wanted != "application/pdf" {
         return Err(Error::prompt(format!(
-            "a pdf part must have media type application/pdf, not {media_type:?}"
+            "a pdf part must have media type application/pdf, not {q_media_type}",
+            q_media_type = quoted(&media_type)
         )));
     }
     let (name, entries) = table(kind);
@@ -145,8 +146,9 @@ pub fn media_format(kind: MediaKind, media_type: &str) -> Result<&'static str> {
             let mut supported: Vec<&str> = entries.iter().map(|(m, _)| *m).collect();
             supported.dedup();
             Error::prompt(format!(
-                "unsupported {name} media type {media_type:?}: Bedrock Converse takes {}",
-                supported.join(", ")
+                "unsupported {name} media type {q_media_type}: Bedrock Converse takes {}",
+                supported.join(", "),
+                q_media_type = quoted(&media_type)
             ))
         })
 }
@@ -276,7 +278,7 @@ fn checked_format(
             let said = media_format(kind, t)?;
             if said != found {
                 return Err(Error::prompt(format!(
-                    "{what}: the bytes are {found}, but media_type {t:?} says {said}: fix media_type, or leave it out (the bytes tell the format)"
+                    "{what}: the bytes are {found}, but media_type {q_t} says {said}: fix media_type, or leave it out (the bytes tell the format)", q_t = quoted(&t)
                 )));
             }
             Ok(said)
@@ -479,7 +481,7 @@ pub(crate) fn media_block(
         }
         MediaSource::Url { url, .. } => {
             return Err(Error::prompt(format!(
-                "media URL {url:?} is neither s3:// nor http(s)://"
+                "media URL {q_url} is neither s3:// nor http(s)://", q_url = quoted(&url)
             )))
         }
     };

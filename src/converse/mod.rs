@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use time::OffsetDateTime;
 
 use crate::auth::Auth;
-use crate::codec::encode_path_label;
+use crate::codec::{encode_path_label, quoted};
 use crate::config::ClientConfig;
 use crate::endpoint::{configured_endpoint, validate_region, Endpoint};
 use crate::env::Env;
@@ -344,7 +344,7 @@ fn check_tool_turns(messages: &[Message], tools: Option<&Tools>) -> Result<()> {
             uses.insert(id.to_owned());
         } else if !uses.contains(id) {
             return Err(Error::prompt(format!(
-                "a tool_result answers tool use {id:?}, but no earlier tool_use part has that id: add the assistant's tool_use turn before it, or fix tool_use_id"
+                "a tool_result answers tool use {q_id}, but no earlier tool_use part has that id: add the assistant's tool_use turn before it, or fix tool_use_id", q_id = quoted(&id)
             )));
         }
     }

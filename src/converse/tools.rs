@@ -1,5 +1,6 @@
 //! Tools: `toolConfig` (tool specs, tool choice, a cache point), from Rust or a tools file.
 
+use crate::codec::quoted;
 use crate::error::{Error, Result};
 use crate::prompt::CacheTtl;
 use crate::value::Value;
@@ -126,7 +127,7 @@ impl Tools {
                                 }
                                 _ => {
                                     return Err(bad(format!(
-                                        "cache_point takes {{\"ttl\": \"5m\" | \"1h\"}}, not the key {k:?}"
+                                        "cache_point takes {{\"ttl\": \"5m\" | \"1h\"}}, not the key {q_k}", q_k = quoted(&k)
                                     )))
                                 }
                             }
@@ -140,7 +141,8 @@ impl Tools {
                 },
                 other => {
                     return Err(bad(format!(
-                    "unknown field {other:?}; a tools file has tools, tool_choice and cache_point"
+                    "unknown field {q_other}; a tools file has tools, tool_choice and cache_point",
+                    q_other = quoted(&other)
                 )))
                 }
             }
@@ -151,7 +153,8 @@ impl Tools {
         if let Some(ToolChoice::Tool(name)) = &out.choice {
             if !out.tools.iter().any(|t| t.name == *name) {
                 return Err(bad(format!(
-                    "tool_choice names {name:?}, which is not one of the tools"
+                    "tool_choice names {q_name}, which is not one of the tools",
+                    q_name = quoted(&name)
                 )));
             }
         }
@@ -216,7 +219,8 @@ fn check_name(name: &str) -> std::result::Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "tool name {name:?} must be 1 to 64 letters, digits, '_' or '-'"
+            "tool name {q_name} must be 1 to 64 letters, digits, '_' or '-'",
+            q_name = quoted(&name)
         ))
     }
 }
@@ -233,7 +237,7 @@ fn tool_from_value(i: usize, item: &Value) -> std::result::Result<Tool, String> 
         check_name(name)?;
         if fields.len() > 1 {
             return Err(format!(
-                "tool {i} ({{\"system_tool\": {name:?}}}) takes nothing else: a system tool is named only"
+                "tool {i} ({{\"system_tool\": {q_name}}}) takes nothing else: a system tool is named only", q_name = quoted(&name)
             ));
         }
         return Ok(Tool::system(name));
@@ -257,7 +261,7 @@ fn tool_from_value(i: usize, item: &Value) -> std::result::Result<Tool, String> 
             k.as_str(),
             "name" | "description" | "input_schema" | "strict"
         ) {
-            return Err(format!("tool {name} has an unknown field {k:?}; a tool has name, description, input_schema and strict (or is {{\"system_tool\": NAME}})"));
+            return Err(format!("tool {name} has an unknown field {q_k}; a tool has name, description, input_schema and strict (or is {{\"system_tool\": NAME}})", q_k = quoted(&k)));
         }
     }
     let strict = match item.get("strict") {

@@ -16,6 +16,7 @@ use super::shared_config::{Section, SharedConfig};
 use super::sources::{self, AssumeRole};
 use super::step::{aws_file, fail, CredentialSource, Io, Need, Performed, Resolved, Step, R};
 use crate::auth::{Auth, Credentials};
+use crate::codec::quoted;
 use crate::config::ClientConfig;
 use crate::env::Env;
 use crate::error::{Error, Result};
@@ -267,8 +268,8 @@ fn resolve(io: &Io, config: &ClientConfig, profile_override: Option<&str>) -> R<
         }
     } else if env.get_nonempty("AWS_PROFILE").is_some() {
         return Err(fail(format!(
-            "AWS_PROFILE={name:?}, but there is no such profile in ~/.aws/config or ~/.aws/credentials; the profiles there are: {}",
-            profile_names(&files)
+            "AWS_PROFILE={q_name}, but there is no such profile in ~/.aws/config or ~/.aws/credentials; the profiles there are: {}",
+            profile_names(&files), q_name = quoted(&name)
         )));
     }
     // 6. The container endpoint (ECS, EKS Pod Identity), then 7. EC2 instance metadata.
@@ -286,8 +287,8 @@ fn explicit_profile(io: &Io, name: &str) -> R<Resolved> {
     let files = shared_files(io)?;
     let Some(profile) = files.profile(name) else {
         return Err(fail(format!(
-            "profile {name:?} is not in ~/.aws/config or ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE); the profiles there are: {}",
-            profile_names(&files)
+            "profile {q_name} is not in ~/.aws/config or ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE); the profiles there are: {}",
+            profile_names(&files), q_name = quoted(&name)
         )));
     };
     if let Some(r) = profile_credentials(io, &files, name, &mut Vec::new())? {
@@ -308,7 +309,7 @@ fn explicit_profile(io: &Io, name: &str) -> R<Resolved> {
         return Ok(found(creds, CredentialSource::Imds, Some(name), region));
     }
     Err(fail(format!(
-        "profile {name:?} has no credentials: add aws_access_key_id/aws_secret_access_key, sso_session, role_arn, credential_process or web_identity_token_file to it"
+        "profile {q_name} has no credentials: add aws_access_key_id/aws_secret_access_key, sso_session, role_arn, credential_process or web_identity_token_file to it", q_name = quoted(&name)
     )))
 }
 
@@ -321,15 +322,16 @@ fn profile_credentials(
 ) -> R<Option<Resolved>> {
     let Some(p) = files.profile(name) else {
         return Err(fail(format!(
-            "source_profile {name:?} is not in the shared config files"
+            "source_profile {q_name} is not in the shared config files",
+            q_name = quoted(&name)
         )));
     };
     // Each profile of a source_profile chain needs an STS call, so a chain longer than the
     // driver's step cap can never finish: refuse it before recursing that deep.
     if visited.len() >= MAX_STEPS {
         return Err(fail(format!(
-            "the source_profile chain from profile {:?} is longer than {MAX_STEPS} profiles; shorten it",
-            visited[0]
+            "the source_profile chain from profile {} is longer than {MAX_STEPS} profiles; shorten it",
+            quoted(&visited[0])
         )));
     }
     if visited.iter().any(|v| v == name) {
@@ -378,11 +380,11 @@ fn role_source(
 ) -> R<Credentials> {
     match (p.get("source_profile"), p.get("credential_source")) {
         (Some(_), Some(_)) => Err(fail(format!(
-            "profile {name:?} sets both source_profile and credential_source; keep one"
+            "profile {q_name} sets both source_profile and credential_source; keep one", q_name = quoted(&name)
         ))),
         (Some(src), None) if src == name => static_keys(p, name)?.ok_or_else(|| {
             fail(format!(
-                "profile {name:?} is its own source_profile but has no keys"
+                "profile {q_name} is its own source_profile but has no keys", q_name = quoted(&name)
             ))
         }),
         (Some(src), None) => match profile_credentials(io, files, src, visited)? {
@@ -391,12 +393,12 @@ fn role_source(
                 ..
             }) => Ok(c),
             _ => Err(fail(format!(
-                "source_profile {src:?} (for profile {name:?}) has no credentials"
+                "source_profile {q_src} (for profile {q_name}) has no credentials", q_src = quoted(&src), q_name = quoted(&name)
             ))),
         },
         (None, Some(cs)) => credential_source(io, cs, name),
         (None, None) => Err(fail(format!(
-            "profile {name:?} has role_arn but neither source_profile nor credential_source; add one"
+            "profile {q_name} has role_arn but neither source_profile nor credential_source; add one", q_name = quoted(&name)
         ))),
     }
 }
@@ -405,7 +407,9 @@ fn assume_role_params(io: &Io, p: &Section, name: &str, role_arn: &str) -> R<Ass
     let duration = match p.get("duration_seconds") {
         Some(d) => Some(d.parse::<u32>().map_err(|_| {
             fail(format!(
-                "profile {name:?}: duration_seconds {d:?} is not a number of seconds"
+                "profile {q_name}: duration_seconds {q_d} is not a number of seconds",
+                q_name = quoted(&name),
+                q_d = quoted(&d)
             ))
         })?),
         None => None,
@@ -433,10 +437,12 @@ fn static_keys(p: &Section, name: &str) -> R<Option<Credentials>> {
             ))
         }
         (Some(_), None) => Err(fail(format!(
-            "profile {name:?} has aws_access_key_id but no aws_secret_access_key"
+            "profile {q_name} has aws_access_key_id but no aws_secret_access_key",
+            q_name = quoted(&name)
         ))),
         (None, Some(_)) => Err(fail(format!(
-            "profile {name:?} has aws_secret_access_key but no aws_access_key_id"
+            "profile {q_name} has aws_secret_access_key but no aws_access_key_id",
+            q_name = quoted(&name)
         ))),
         (None, None) => Ok(None),
     }
@@ -450,13 +456,14 @@ fn credential_source(io: &Io, source: &str, name: &str) -> R<Credentials> {
         "Ec2InstanceMetadata" => sources::imds(io)?,
         other => {
             return Err(fail(format!(
-                "profile {name:?}: credential_source {other:?} is not one of Environment, Ec2InstanceMetadata, EcsContainer"
+                "profile {q_name}: credential_source {q_other} is not one of Environment, Ec2InstanceMetadata, EcsContainer", q_name = quoted(&name), q_other = quoted(&other)
             )))
         }
     };
     found.ok_or_else(|| {
         fail(format!(
-            "profile {name:?}: credential_source {source} has no credentials"
+            "profile {q_name}: credential_source {source} has no credentials",
+            q_name = quoted(&name)
         ))
     })
 }

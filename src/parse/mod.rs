@@ -33,7 +33,7 @@ pub use structured::{find_json, structured, structured_partial};
 
 use time::OffsetDateTime;
 
-use crate::codec::{base64_decode, parse_http_date};
+use crate::codec::{base64_decode, parse_http_date, quoted};
 use crate::config::FinishReasonPolicy;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json_text::JsonText;
@@ -314,7 +314,7 @@ pub fn clock_offset(date_header: &str, local_now: OffsetDateTime) -> Result<time
     let server = parse_http_date(date_header).ok_or_else(|| {
         Error::new(
             ErrorKind::Response,
-            format!("Date header {date_header:?} is not an HTTP date (like 'Mon, 15 Jan 2024 12:34:56 GMT')"),
+            format!("Date header {q_date_header} is not an HTTP date (like 'Mon, 15 Jan 2024 12:34:56 GMT')", q_date_header = quoted(&date_header)),
         )
     })?;
     Ok(server - local_now)

@@ -5,7 +5,7 @@ use super::{
     CacheTtl, Media, MediaKind, MediaSource, Message, NativeBlock, Part, Reasoning, SearchResult,
     ToolResultContent, ToolResultStatus,
 };
-use crate::codec::{base64_decode, base64_encode, percent_decode};
+use crate::codec::{base64_decode, base64_encode, percent_decode, quoted};
 use crate::error::{Error, Result};
 use crate::value::Value;
 
@@ -119,7 +119,8 @@ fn message_from_value(item: Value) -> Result<Message> {
             },
             other => {
                 return Err(Error::prompt(format!(
-                    "unknown field {other:?}; a message has role, content and metadata"
+                    "unknown field {q_other}; a message has role, content and metadata",
+                    q_other = quoted(&other)
                 )))
             }
         }
@@ -144,8 +145,9 @@ impl<'v> Fields<'v> {
         for (key, _) in value.as_object().unwrap_or_default() {
             if key != "type" && !allowed.contains(&key.as_str()) {
                 return Err(Error::prompt(format!(
-                    "a {kind} part has the unknown field {key:?}; it takes {}",
-                    allowed.join(", ")
+                    "a {kind} part has the unknown field {q_key}; it takes {}",
+                    allowed.join(", "),
+                    q_key = quoted(&key)
                 )));
             }
         }
@@ -282,7 +284,7 @@ fn part_from_value(value: Value) -> Result<Part> {
         "document" => MediaKind::Document,
         other => {
             return Err(Error::prompt(format!(
-                "unknown part type {other:?}; expected text, image, audio, video, pdf, document, reasoning, cache_point, search_result, tool_use, tool_result or guard_content (or a native Converse block, without \"type\")"
+                "unknown part type {q_other}; expected text, image, audio, video, pdf, document, reasoning, cache_point, search_result, tool_use, tool_result or guard_content (or a native Converse block, without \"type\")", q_other = quoted(&other)
             )))
         }
     };
@@ -357,7 +359,8 @@ fn tool_result(f: Fields) -> Result<Part> {
         Some("error") => Some(ToolResultStatus::Error),
         Some(other) => {
             return Err(Error::prompt(format!(
-                "tool_result status {other:?} is not success or error"
+                "tool_result status {q_other} is not success or error",
+                q_other = quoted(&other)
             )))
         }
     };
@@ -381,7 +384,8 @@ fn guard_content(f: Fields) -> Result<Part> {
     for q in &qualifiers {
         if !matches!(q.as_str(), "grounding_source" | "query" | "guard_content") {
             return Err(Error::prompt(format!(
-                "guard_content qualifier {q:?} is not grounding_source, query or guard_content"
+                "guard_content qualifier {q_q} is not grounding_source, query or guard_content",
+                q_q = quoted(&q)
             )));
         }
     }
@@ -458,8 +462,8 @@ fn media(f: &Fields, kind: MediaKind) -> Result<Media> {
 fn data_url(url: &str, media_type: Option<String>) -> Result<MediaSource> {
     let bad = || {
         Error::prompt(format!(
-            "{:?} is not a data: URL (data:<media type>;base64,<data>)",
-            url.chars().take(60).collect::<String>()
+            "{} is not a data: URL (data:<media type>;base64,<data>)",
+            quoted(&url.chars().take(60).collect::<String>())
         ))
     };
     let (head, data) = url["data:".len()..].split_once(',').ok_or_else(bad)?;
@@ -507,7 +511,7 @@ fn tool_result_content(item: &Value) -> Result<ToolResultContent> {
             _ => Err(Error::prompt("a tool result's media part must be media")),
         },
         other => Err(Error::prompt(format!(
-            "a tool result's content part has type {other:?}; it takes text, json, image, pdf, document, video or search_result"
+            "a tool result's content part has type {q_other}; it takes text, json, image, pdf, document, video or search_result", q_other = quoted(&other)
         ))),
     }
 }

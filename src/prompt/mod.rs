@@ -31,6 +31,7 @@ pub use crate::completion::Reasoning;
 pub use file::{messages_from_json, messages_from_value};
 pub use native::NativeBlock;
 
+use crate::codec::quoted;
 use crate::config::RolePolicy;
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -167,7 +168,8 @@ impl CacheTtl {
             "5m" => Ok(CacheTtl::FiveMinutes),
             "1h" => Ok(CacheTtl::OneHour),
             other => Err(Error::prompt(format!(
-                "cache point ttl {other:?} is not one Bedrock takes: write \"5m\" or \"1h\""
+                "cache point ttl {q_other} is not one Bedrock takes: write \"5m\" or \"1h\"",
+                q_other = quoted(&other)
             ))),
         }
     }
@@ -584,12 +586,12 @@ fn converse_role(m: &Staged) -> Result<ConverseRole> {
                 String::new()
             } else {
                 format!(
-                    " (the prompt's role {:?} after allowed_roles/default_role/remap_roles)",
-                    m.original
+                    " (the prompt's role {} after allowed_roles/default_role/remap_roles)",
+                    quoted(&m.original)
                 )
             };
             return Err(Error::prompt(format!(
-                "role {other:?}{how} cannot be sent: Converse takes only user and assistant messages (and a leading system message); fix remap_roles or default_role"
+                "role {q_other}{how} cannot be sent: Converse takes only user and assistant messages (and a leading system message); fix remap_roles or default_role", q_other = quoted(&other)
             )));
         }
     };

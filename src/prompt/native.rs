@@ -5,6 +5,7 @@
 
 use super::{Message, Part};
 use crate::codec::base64_decode;
+use crate::codec::quoted;
 use crate::completion::{Completion, ContentBlock};
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -177,17 +178,18 @@ fn check(value: &Value) -> Result<()> {
         )));
     };
     let [(name, inner)] = entries else {
-        let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<String> = entries.iter().map(|(k, _)| quoted(k).to_string()).collect();
         return Err(bad(format!(
-            "must hold exactly one member (one of {}), found {}: {keys:?}; a typed part needs \"type\"",
+            "must hold exactly one member (one of {}), found {}: [{}]; a typed part needs \"type\"",
             member_names(),
-            keys.len()
+            keys.len(),
+            keys.join(", ")
         )));
     };
     let Some(member) = MEMBERS.iter().find(|m| m.name == name) else {
         return Err(bad(format!(
-            "has the unknown member {name:?}: Converse's content blocks are {} (a typed part needs \"type\")",
-            member_names()
+            "has the unknown member {q_name}: Converse's content blocks are {} (a typed part needs \"type\")",
+            member_names(), q_name = quoted(&name)
         )));
     };
     if member.name == "text" {

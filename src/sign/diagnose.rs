@@ -3,7 +3,7 @@
 
 use super::canonical::{string_to_sign, CanonicalRequest};
 use crate::aws_error::{AwsError, AwsErrorKind, SignatureMismatch, SignaturePart};
-use crate::codec::redact_tokens;
+use crate::codec::{quoted, redact_tokens};
 use crate::request::HttpRequest;
 
 impl AwsError {
@@ -80,7 +80,7 @@ fn compare(
         );
     }
     if query != ours.query {
-        return (SignaturePart::Query, format!("query: we signed {:?} but AWS computed {query:?}: the query string changed after signing", ours.query));
+        return (SignaturePart::Query, format!("query: we signed {} but AWS computed {q_query}: the query string changed after signing", quoted(&ours.query), q_query = quoted(&query)));
     }
     if signed != ours.signed_headers {
         return (SignaturePart::SignedHeaders, format!("signed headers: we signed {} but AWS saw {signed}: a signed header was dropped, renamed or not sent", ours.signed_headers));
@@ -109,8 +109,9 @@ fn compare(
             return (
                 SignaturePart::Header(name.clone()),
                 format!(
-                    "header {name}: we signed {value:?} but AWS received {:?}; {why}",
-                    theirs.unwrap_or("(nothing)")
+                    "header {name}: we signed {q_value} but AWS received {}; {why}",
+                    quoted(&theirs.unwrap_or("(nothing)")),
+                    q_value = quoted(&value)
                 ),
             );
         }
@@ -120,7 +121,7 @@ fn compare(
     }
     if let (Some(sts), Ok(our_sts)) = (expected_sts, string_to_sign(sent)) {
         if sts != our_sts {
-            return (SignaturePart::Scope, format!("the canonical requests match but the strings to sign differ (AWS: {:?}): the date or credential scope (region, service name 'bedrock') is not what AWS expects", sts.lines().nth(2).unwrap_or("")));
+            return (SignaturePart::Scope, format!("the canonical requests match but the strings to sign differ (AWS: {}): the date or credential scope (region, service name 'bedrock') is not what AWS expects", quoted(&sts.lines().nth(2).unwrap_or(""))));
         }
     }
     (SignaturePart::SecretKey, "the canonical request and string to sign match AWS's: the secret access key is not the one AWS has for this access key id".into())

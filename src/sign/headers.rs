@@ -4,6 +4,7 @@
 use time::OffsetDateTime;
 
 use crate::auth::{Credentials, Secret};
+use crate::codec::quoted;
 use crate::error::{Error, Result};
 use crate::request::HttpRequest;
 
@@ -59,8 +60,8 @@ pub fn sign_in_place_with_payload_hash(
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     {
         return Err(Error::signing(format!(
-            "the payload hash {:?} is not a SHA-256 in lowercase hex (64 characters)",
-            sha256_hex.chars().take(80).collect::<String>()
+            "the payload hash {} is not a SHA-256 in lowercase hex (64 characters)",
+            quoted(&sha256_hex.chars().take(80).collect::<String>())
         )));
     }
     sign_with(

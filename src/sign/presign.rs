@@ -9,7 +9,7 @@ use aws_sigv4::sign::v4;
 use time::OffsetDateTime;
 
 use crate::auth::{Credentials, Secret};
-use crate::codec::{base64_encode, percent_encode};
+use crate::codec::{base64_encode, percent_encode, quoted};
 use crate::endpoint::validate_region;
 use crate::error::{Error, Result};
 
@@ -46,7 +46,12 @@ pub fn presign_url(
         .split("://")
         .nth(1)
         .and_then(|rest| rest.split(['/', '?']).next())
-        .ok_or_else(|| Error::signing(format!("cannot presign {url:?}: it has no host")))?;
+        .ok_or_else(|| {
+            Error::signing(format!(
+                "cannot presign {q_url}: it has no host",
+                q_url = quoted(&url)
+            ))
+        })?;
     let signable = SignableRequest::new(
         method,
         url,

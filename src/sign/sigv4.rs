@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 
 use super::canonical::{split_path_query, CanonicalRequest};
 use crate::auth::Credentials;
-use crate::codec::hex_lower;
+use crate::codec::{hex_lower, quoted};
 use crate::error::{Error, Result};
 use crate::request::HttpRequest;
 
@@ -232,14 +232,14 @@ fn check_request(request: &HttpRequest) -> Result<()> {
     }
     if !is_token(&request.method) {
         return Err(Error::signing(format!(
-            "the method {:?} is not an HTTP method name",
-            request.method
+            "the method {} is not an HTTP method name",
+            quoted(&request.method)
         )));
     }
     for (name, value) in &request.headers {
         if !is_token(name) {
             return Err(Error::signing(format!(
-                "the header name {name:?} is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)"
+                "the header name {q_name} is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)", q_name = quoted(&name)
             )));
         }
         if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {

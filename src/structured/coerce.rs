@@ -3,6 +3,7 @@
 
 use super::lenient::Loose;
 use super::schema::{Field, Ty};
+use crate::codec::quoted;
 use crate::value::{Number, Value};
 
 /// Deeper than this, a `$ref` cycle or a nested value stops with an error.
@@ -34,7 +35,7 @@ fn describe(v: &Loose) -> String {
         Loose::Str { text, .. } => {
             let short: String = text.chars().take(60).collect();
             let more = if text.chars().count() > 60 { "..." } else { "" };
-            format!("{short:?}{more}")
+            format!("{q_short}{more}", q_short = quoted(&short))
         }
         Loose::Array { items, .. } => format!("an array of {}", items.len()),
         Loose::Object { .. } => "an object".into(),

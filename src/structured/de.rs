@@ -8,6 +8,7 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::coerce::{named, Named};
 use super::lenient::Loose;
+use crate::codec::quoted;
 
 /// An error with the path of the field it is about (`items[2].qty`).
 #[derive(Debug)]
@@ -68,7 +69,9 @@ fn found(v: Option<&Loose>) -> String {
         Some(Loose::Null) => "null".into(),
         Some(Loose::Bool(b)) => b.to_string(),
         Some(Loose::Number { text, .. }) => text.clone(),
-        Some(Loose::Str { text, .. }) => format!("{:?}", text.chars().take(60).collect::<String>()),
+        Some(Loose::Str { text, .. }) => {
+            format!("{}", quoted(&text.chars().take(60).collect::<String>()))
+        }
         Some(Loose::Array { .. }) => "an array".into(),
         Some(Loose::Object { .. }) => "an object".into(),
     }

@@ -36,6 +36,7 @@ use coerce::Coercer;
 use lenient::{candidates, Loose};
 use schema::Ty;
 
+use crate::codec::quoted;
 use crate::error::{Error, ErrorKind, Result};
 use crate::value::Value;
 
@@ -46,7 +47,7 @@ fn quote(text: &str) -> String {
     } else {
         ""
     };
-    format!("{start:?}{more}")
+    format!("{q_start}{more}", q_start = quoted(&start))
 }
 
 /// "The model's text does not fit the type: field PATH MESSAGE (in TEXT)".

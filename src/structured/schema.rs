@@ -3,6 +3,7 @@
 //! `oneOf`, a list of types (`["string", "null"]`), and `$ref` to `#/$defs/...` (or
 //! `#/definitions/...`).
 
+use crate::codec::quoted;
 use crate::error::{Error, ErrorKind, Result};
 use crate::value::Value;
 
@@ -211,7 +212,7 @@ impl<'s> Reader<'s> {
             }
             other => {
                 return Err(bad(format!(
-                    "type {other:?} at {at} is not a JSON Schema type (string, integer, number, boolean, null, array, object)"
+                    "type {q_other} at {at} is not a JSON Schema type (string, integer, number, boolean, null, array, object)", q_other = quoted(&other)
                 )))
             }
         })
@@ -223,13 +224,14 @@ impl<'s> Reader<'s> {
         }
         let path = pointer
             .strip_prefix('#')
-            .ok_or_else(|| bad(format!("$ref {pointer:?} at {at}: only references inside the schema (#/$defs/...) are read")))?;
+            .ok_or_else(|| bad(format!("$ref {q_pointer} at {at}: only references inside the schema (#/$defs/...) are read", q_pointer = quoted(&pointer))))?;
         let target = if path.is_empty() {
             self.document
         } else {
             self.document.pointer(path).ok_or_else(|| {
                 bad(format!(
-                    "$ref {pointer:?} at {at} points at nothing in the schema"
+                    "$ref {q_pointer} at {at} points at nothing in the schema",
+                    q_pointer = quoted(&pointer)
                 ))
             })?
         };

@@ -22,6 +22,7 @@ use std::collections::BTreeSet;
 use self::parser::{ClientBlock, Node, NodeKind, Parser};
 use super::client::ClientConfig;
 use super::validate;
+use crate::codec::quoted;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -180,8 +181,8 @@ impl BamlClient {
     pub fn to_config(&self, env: &Env) -> Result<ClientConfig> {
         if self.provider != "aws-bedrock" {
             return Err(Error::baml(format!(
-                "client {} uses provider {:?}; this crate builds requests for provider aws-bedrock only",
-                self.name, self.provider
+                "client {} uses provider {}; this crate builds requests for provider aws-bedrock only",
+                self.name, quoted(&self.provider)
             )));
         }
         let options = self.options(env)?;

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::codec::quoted;
 use crate::error::{Error, Result};
 use crate::value::{Number, Value};
 
@@ -271,7 +272,12 @@ impl<'a> Parser<'a> {
             let key = match self.peek() {
                 Some('"') => self.quoted_string()?,
                 Some(c) if c.is_ascii_alphabetic() || c == '_' => self.identifier().to_owned(),
-                Some(c) => return Err(self.error(format!("expected a key, found {c:?}"))),
+                Some(c) => {
+                    return Err(self.error(format!(
+                        "expected a key, found {q_c}",
+                        q_c = quoted(&c.to_string())
+                    )))
+                }
                 None => unreachable!(),
             };
             self.skip_blanks();
@@ -360,7 +366,8 @@ impl<'a> Parser<'a> {
                 Some('/') if self.rest().starts_with("//") => {}
                 Some(c) => {
                     return Err(self.error(format!(
-                        "unexpected {c:?} in the array of {key}; separate items with commas"
+                        "unexpected {q_c} in the array of {key}; separate items with commas",
+                        q_c = quoted(&c.to_string())
                     )))
                 }
             }
@@ -409,9 +416,13 @@ impl<'a> Parser<'a> {
             NodeKind::Literal(Value::Number(n))
         } else if let Some(name) = text.strip_prefix("env.") {
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(
-                    self.error_at(start, format!("{text:?} is not a valid env.NAME reference"))
-                );
+                return Err(self.error_at(
+                    start,
+                    format!(
+                        "{q_text} is not a valid env.NAME reference",
+                        q_text = quoted(&text)
+                    ),
+                ));
             }
             NodeKind::Env(name.to_owned())
         } else {

@@ -2,7 +2,7 @@
 
 use super::{cred_error, credentials_from_json, parse_json, request};
 use crate::auth::Credentials;
-use crate::codec::redact_userinfo;
+use crate::codec::{quoted, redact_userinfo};
 use crate::credentials::step::{fail, Io, R};
 use crate::endpoint::Endpoint;
 use crate::env::Env;
@@ -23,7 +23,8 @@ pub fn container_url(env: &Env) -> Result<Option<String>> {
     let shown = redact_userinfo(full);
     let endpoint = Endpoint::parse_reason(full.split('?').next().unwrap_or(full)).map_err(|e| {
         cred_error(format!(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI={shown:?} is not usable: {e}"
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI={q_shown} is not usable: {e}",
+            q_shown = quoted(&shown)
         ))
     })?;
     let host = endpoint.host();
@@ -41,7 +42,7 @@ pub fn container_url(env: &Env) -> Result<Option<String>> {
     let allowed = endpoint.scheme() == "https" || bare == "localhost" || allowed_ip;
     if !allowed {
         return Err(cred_error(format!(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI={shown:?}: plain http is allowed only to loopback, 169.254.170.2 or 169.254.170.23; use https"
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI={q_shown}: plain http is allowed only to loopback, 169.254.170.2 or 169.254.170.23; use https", q_shown = quoted(&shown)
         )));
     }
     Ok(Some(full.to_owned()))

@@ -2,7 +2,7 @@
 
 use super::{cred_error, credentials_from_json, json_str, parse_json, request};
 use crate::auth::Credentials;
-use crate::codec::redact_userinfo;
+use crate::codec::{quoted, redact_userinfo};
 use crate::credentials::step::{fail, Io, R};
 use crate::endpoint::Endpoint;
 use crate::env::Env;
@@ -16,8 +16,8 @@ pub fn imds_base(env: &Env) -> Result<Endpoint> {
         .unwrap_or("http://169.254.169.254");
     Endpoint::parse_reason(url).map_err(|e| {
         cred_error(format!(
-            "AWS_EC2_METADATA_SERVICE_ENDPOINT={:?} is not usable: {e}",
-            redact_userinfo(url)
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT={} is not usable: {e}",
+            quoted(&redact_userinfo(url))
         ))
     })
 }

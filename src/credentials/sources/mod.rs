@@ -20,6 +20,7 @@ pub use sts::*;
 
 use crate::auth::Credentials;
 use crate::codec::parse_rfc3339;
+use crate::codec::quoted;
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::{Body, HttpRequest};
 use crate::value::Value;
@@ -53,7 +54,8 @@ pub(crate) fn credentials_from_json(
     if let Some(exp) = json_str(json, "Expiration") {
         let at = parse_rfc3339(exp).ok_or_else(|| {
             cred_error(format!(
-                "{source}: Expiration {exp:?} is not an RFC 3339 time"
+                "{source}: Expiration {q_exp} is not an RFC 3339 time",
+                q_exp = quoted(&exp)
             ))
         })?;
         creds = creds.with_expiry(at);

@@ -4,6 +4,7 @@ use time::OffsetDateTime;
 
 use super::{cred_error, credentials_from_json, parse_json};
 use crate::auth::Credentials;
+use crate::codec::quoted;
 use crate::credentials::step::{fail, Io, ProcessOutput, R};
 use crate::error::Result;
 
@@ -103,5 +104,6 @@ pub fn parse_process_output(output: &ProcessOutput, now: OffsetDateTime) -> Resu
 /// The chain's `credential_process` step for profile `name`.
 pub(crate) fn credential_process(io: &Io, command: &str, name: &str) -> R<Credentials> {
     let output = io.run(command, || split_command(command))?;
-    parse_process_output(&output, io.now).map_err(|e| fail(format!("profile {name:?}: {e}")))
+    parse_process_output(&output, io.now)
+        .map_err(|e| fail(format!("profile {q_name}: {e}", q_name = quoted(&name))))
 }

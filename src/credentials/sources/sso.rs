@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use super::{cred_error, json_str, parse_json, request};
 use crate::auth::Credentials;
-use crate::codec::{form_encode, parse_rfc3339};
+use crate::codec::{form_encode, parse_rfc3339, quoted};
 use crate::credentials::shared_config::{Section, SharedConfig};
 use crate::credentials::step::{fail, Io, R};
 use crate::endpoint::{configured_endpoint, validate_region, Endpoint};
@@ -153,7 +153,8 @@ pub(crate) fn sso(io: &Io, files: &SharedConfig, p: &Section, name: &str) -> R<C
     )?;
     let response = response.map_err(|why| {
         fail(format!(
-            "the SSO portal is unreachable for profile {name:?} ({why})"
+            "the SSO portal is unreachable for profile {q_name} ({why})",
+            q_name = quoted(&name)
         ))
     })?;
     Ok(parse_sso_response(&response, &settings)?)
@@ -167,10 +168,10 @@ fn sso_settings(files: &SharedConfig, p: &Section, name: &str) -> R<SsoSettings>
             ))
         })
     };
-    let place = format!("profile {name:?}");
+    let place = format!("profile {q_name}", q_name = quoted(&name));
     let (cache_key, region, start_url) = match p.get("sso_session") {
         Some(session) => {
-            let s = files.sso_session(session).ok_or_else(|| fail(format!("profile {name:?} names sso_session {session:?}, but there is no [sso-session {session}] section")))?;
+            let s = files.sso_session(session).ok_or_else(|| fail(format!("profile {q_name} names sso_session {q_session}, but there is no [sso-session {session}] section", q_name = quoted(&name), q_session = quoted(&session))))?;
             let splace = format!("[sso-session {session}]");
             (
                 session.to_owned(),

@@ -2,7 +2,7 @@
 
 use super::{cred_error, request};
 use crate::auth::Credentials;
-use crate::codec::{form_encode, parse_rfc3339};
+use crate::codec::{form_encode, parse_rfc3339, quoted};
 use crate::credentials::step::{expand_home, fail, Io, R};
 use crate::endpoint::{configured_endpoint, validate_region, Endpoint};
 use crate::env::Env;
@@ -171,11 +171,12 @@ pub(crate) fn assume_role(
     })?;
     let response = response.map_err(|why| {
         fail(format!(
-            "STS is unreachable for profile {name:?}'s role ({why})"
+            "STS is unreachable for profile {q_name}'s role ({why})",
+            q_name = quoted(&name)
         ))
     })?;
     Ok(parse_sts_response(
         &response,
-        &format!("AssumeRole for profile {name:?}"),
+        &format!("AssumeRole for profile {q_name}", q_name = quoted(&name)),
     )?)
 }
