@@ -9,14 +9,14 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const cargo = process.env.CARGO_WASM ?? 'cargo-wasm';
 // Its own target dir, since the flags differ from the repo's other wasm builds. Each was measured
 // side by side (gzipped package; build + sign of a small request, Node 20):
-// - opt-level "z" with LLVM's inline threshold at 25. "z" alone (or threshold 0) is 8 KB
-//   smaller but 30% slower: size-optimised code keeps even `Vec`'s fast paths out of line, and
-//   the threshold brings them back. Size does not grow steadily with the threshold (wasm
-//   gzipped: 15 → 157 KB, 25 → 161 KB, 35 → 167 KB, 50 → 164 KB; from about 62 every `Vec`'s
-//   drop is inlined where it is dropped, 70 → 194 KB). In the JS bench 15 came to 0.081–0.091×
-//   aws4fetch, 25 to 0.071–0.085× and 50 to 0.086–0.089×: 25 keeps the margin;
+// - opt-level "z" with LLVM's inline threshold at 0: only what is free to inline is inlined
+//   (6.6 KB less gzipped than threshold 25, 7 KB less than 50). It is 10% slower per call
+//   than 25, since size-optimised code keeps even `Vec`'s fast paths out of line; the kept
+//   signing key (`sign::sigv4`) won that back: in the JS bench it came to 0.086–0.097×
+//   aws4fetch, as 25 did without it. Size does not grow steadily with the threshold: from
+//   about 62 every `Vec`'s drop is inlined where it is dropped (70: 30 KB more);
 // - the module's own allocator (`examples/js_api/heap.rs`) in place of dlmalloc: 2 KB less at
-//   "z", and with it the threshold stays below that cliff; the same speed;
+//   "z", and the same speed;
 // - std built with `optimize_for_size` (smaller sorts and formatting): 9 KB less, same speed;
 // - panics abort at once (`immediate-abort`): no panic messages or locations in the module (the
 //   crate does not panic on any input; a bug would surface as a `RuntimeError: unreachable`);
@@ -31,7 +31,7 @@ execFileSync(cargo, ['build', '--profile', 'wasm', '--target', 'wasm32-unknown-u
     CARGO_TARGET_DIR: target,
     CARGO_PROFILE_WASM_OPT_LEVEL: 'z',
     CARGO_UNSTABLE_BUILD_STD_FEATURES: 'optimize_for_size',
-    RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=+simd128 -Cllvm-args=-inline-threshold=25',
+    RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=+simd128 -Cllvm-args=-inline-threshold=0',
   },
 });
 mkdirSync(new URL('../dist', import.meta.url), { recursive: true });
