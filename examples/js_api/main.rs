@@ -154,7 +154,7 @@ fn aws_value(e: &AwsError) -> Value {
         ("requestId", opt(e.request_id.as_deref())),
         ("retryable", Value::Bool(e.retryable)),
         ("hint", Value::from(e.hint.as_str())),
-        ("kind", Value::String(format!("{:?}", e.kind))),
+        ("kind", Value::from(e.kind.name())),
     ])
 }
 
