@@ -290,9 +290,46 @@ impl AwsError {
 /// Shorthand for `Result<T, bedrock_request::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// `collect::<Result<Vec<_>, _>>()` as a plain loop: the items' `Ok` values in order, or the
+/// first error. The iterator adapter `collect` goes through was a larger copy per call site in
+/// the JS package's size-tuned module.
+pub(crate) trait CollectOk<T, E>:
+    Iterator<Item = std::result::Result<T, E>> + Sized
+{
+    fn collect_ok(self) -> std::result::Result<Vec<T>, E> {
+        let mut out = Vec::with_capacity(self.size_hint().0);
+        for item in self {
+            out.push(item?);
+        }
+        Ok(out)
+    }
+}
+
+impl<T, E, I: Iterator<Item = std::result::Result<T, E>>> CollectOk<T, E> for I {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `collect_ok` is std's `collect` into a `Result`: every value in order, or the first
+    /// error (and nothing after it is taken).
+    #[test]
+    fn collect_ok_is_collect_into_a_result() {
+        for items in [
+            vec![],
+            vec![Ok(1), Ok(2), Ok(3)],
+            vec![Ok(1), Err("a"), Err("b"), Ok(4)],
+        ] {
+            let want: std::result::Result<Vec<i32>, &str> = items.iter().cloned().collect();
+            assert_eq!(items.iter().cloned().collect_ok(), want);
+        }
+        let mut taken = 0;
+        let out = [Ok(1), Err("stop"), Ok(3)]
+            .into_iter()
+            .inspect(|_| taken += 1)
+            .collect_ok();
+        assert_eq!((out, taken), (Err("stop"), 2));
+    }
 
     #[test]
     fn an_error_is_one_pointer_and_so_is_a_unit_result() {

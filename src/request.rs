@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::codec::{quoted, redact_tokens};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{CollectOk, Error, ErrorKind, Result};
 use crate::value::Value;
 
 /// An HTTP request: method, URL, ordered headers and the exact body bytes.
@@ -256,7 +256,7 @@ impl HttpRequest {
                     },
                     _ => Err(bad("a header is not [name, value]")),
                 })
-                .collect::<Result<_>>()?,
+                .collect_ok()?,
             _ => return Err(bad("no \"headers\" array")),
         };
         Ok(HttpRequest {
@@ -448,7 +448,7 @@ fn head_of(head: &[u8]) -> Result<HttpResponse> {
                 q_l = quoted(&l)
             ))),
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect_ok()?;
     Ok(HttpResponse {
         status,
         headers,

@@ -354,15 +354,14 @@ fn resolved_auth(config: &ClientConfig, env: &Env) -> Result<Auth, Value> {
 /// `sign`: `{method, url, headers, bodyText? | payloadHash, region, unixTimeMs, auth...}` →
 /// the signed headers.
 fn sign(input: &Value) -> Out {
-    let headers = field(input, "headers")?
-        .as_array()
-        .ok_or_else(|| fail("Input", "headers must be [[name, value], ...]"))?
-        .iter()
-        .map(|h| match h.as_array() {
-            Some([Value::String(k), Value::String(v)]) => Ok((k.clone(), v.clone())),
-            _ => Err(fail("Input", "headers must be [[name, value], ...]")),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let bad = || fail("Input", "headers must be [[name, value], ...]");
+    let mut headers = Vec::new();
+    for h in field(input, "headers")?.as_array().ok_or_else(bad)? {
+        match h.as_array() {
+            Some([Value::String(k), Value::String(v)]) => headers.push((k.clone(), v.clone())),
+            _ => return Err(bad()),
+        }
+    }
     let body = input.get("bodyText").and_then(Value::as_str).unwrap_or("");
     let mut request = HttpRequest {
         method: text(input, "method")?.to_owned(),

@@ -19,7 +19,7 @@ use super::values::{
 use crate::auth::Credentials;
 use crate::codec::{quoted, redact_userinfo};
 use crate::endpoint::{validate_region, Endpoint};
-use crate::error::{Error, Result};
+use crate::error::{CollectOk, Error, Result};
 use crate::value::Value;
 
 pub(super) const HTTP_FIELDS: [&str; 4] = [
@@ -316,7 +316,7 @@ fn remap_roles(key: &str, value: &Value) -> Result<Vec<(String, String)>> {
                 type_name(other)
             ))),
         })
-        .collect()
+        .collect_ok()
 }
 
 fn allowed_role_metadata(key: &str, value: &Value) -> Result<AllowedRoleMetadata> {

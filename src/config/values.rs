@@ -2,7 +2,7 @@
 //! name the option and what was found (BAML's wording where BAML has one).
 
 use crate::codec::quoted;
-use crate::error::{Error, Result};
+use crate::error::{CollectOk, Error, Result};
 use crate::value::{Number, Value};
 
 pub(super) fn type_name(v: &Value) -> &'static str {
@@ -45,7 +45,7 @@ pub(super) fn string_list(key: &str, v: &Value) -> Result<Vec<String>> {
                     type_name(other)
                 ))),
             })
-            .collect(),
+            .collect_ok(),
         other => Err(Error::config(format!(
             "{key} must be an array. Got: {}",
             type_name(other)
@@ -92,7 +92,7 @@ pub(super) fn string_map(key: &str, v: &Value) -> Result<Vec<(String, String)>> 
                 type_name(other)
             ))),
         })
-        .collect()
+        .collect_ok()
 }
 
 pub(super) fn number(key: &str, v: &Value) -> Result<Number> {

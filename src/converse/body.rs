@@ -10,8 +10,8 @@ use super::tools::{cache_point, Tools};
 use crate::codec::base64_encode;
 use crate::completion::Reasoning;
 use crate::config::{ClientConfig, InferenceConfig};
-use crate::error::Error;
 use crate::error::Result;
+use crate::error::{CollectOk, Error};
 use crate::prompt::{
     Block, Conversation, Media, Part, SearchResult, ToolResultContent, ToolResultStatus,
 };
@@ -98,7 +98,7 @@ impl Blocks<'_> {
                 let content = content
                     .into_iter()
                     .map(|c| {
-                        Ok(match c {
+                        Ok::<_, Error>(match c {
                             ToolResultContent::Text(t) => {
                                 Value::object(vec![("text", Value::String(t))])
                             }
@@ -107,7 +107,7 @@ impl Blocks<'_> {
                             ToolResultContent::SearchResult(r) => search_result_block(r),
                         })
                     })
-                    .collect::<Result<Vec<_>>>()?;
+                    .collect_ok()?;
                 let mut fields = vec![
                     ("toolUseId", Value::String(tool_use_id)),
                     ("content", Value::Array(content)),
@@ -139,10 +139,7 @@ impl Blocks<'_> {
 
     fn blocks(&mut self, blocks: Vec<Block>) -> Result<Value> {
         Ok(Value::Array(
-            blocks
-                .into_iter()
-                .map(|b| self.block(b))
-                .collect::<Result<_>>()?,
+            blocks.into_iter().map(|b| self.block(b)).collect_ok()?,
         ))
     }
 }
@@ -257,12 +254,12 @@ pub(super) fn body_json(
         .turns
         .into_iter()
         .map(|(role, blocks)| {
-            Ok(Value::object(vec![
+            Ok::<_, Error>(Value::object(vec![
                 ("role", Value::from(role.as_str())),
                 ("content", b.blocks(blocks)?),
             ]))
         })
-        .collect::<Result<_>>()?;
+        .collect_ok()?;
     // A call of a prompt-management ARN may send no messages (its variables fill the prompt).
     if !messages.is_empty() {
         body.push(("messages".into(), Value::Array(messages)));

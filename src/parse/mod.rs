@@ -35,7 +35,7 @@ use time::OffsetDateTime;
 
 use crate::codec::{base64_decode, parse_http_date, quoted};
 use crate::config::FinishReasonPolicy;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{CollectOk, Error, ErrorKind, Result};
 use crate::json_text::JsonText;
 use crate::request::HttpRequest;
 use crate::value::Value;
@@ -183,7 +183,7 @@ pub(crate) fn usage(u: &Value) -> std::result::Result<Usage, String> {
         Some(Value::Array(items)) => items
             .iter()
             .map(|d| {
-                Ok(CacheDetail {
+                Ok::<_, String>(CacheDetail {
                     ttl: d
                         .get("ttl")
                         .and_then(Value::as_str)
@@ -192,7 +192,7 @@ pub(crate) fn usage(u: &Value) -> std::result::Result<Usage, String> {
                     input_tokens: count(d, "inputTokens")?.unwrap_or(0),
                 })
             })
-            .collect::<std::result::Result<_, String>>()?,
+            .collect_ok()?,
         Some(_) => return Err("cacheDetails is not an array".into()),
     };
     Ok(Usage {

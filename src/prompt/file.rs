@@ -6,7 +6,7 @@ use super::{
     ToolResultContent, ToolResultStatus,
 };
 use crate::codec::{base64_decode, base64_encode, percent_decode, quoted};
-use crate::error::{Error, Result};
+use crate::error::{CollectOk, Error, Result};
 use crate::value::Value;
 
 /// Reads a messages file: a JSON array of `{"role", "content": "text" | [part, ...],
@@ -201,7 +201,7 @@ impl<'v> Fields<'v> {
                         .ok_or_else(|| self.not_strings(name)),
                     _ => Err(self.not_strings(name)),
                 })
-                .collect::<Result<_>>()
+                .collect_ok()
                 .map(Some),
             Some(_) => Err(self.not_strings(name)),
         }

@@ -7,7 +7,7 @@ use super::{Message, Part};
 use crate::codec::base64_decode;
 use crate::codec::quoted;
 use crate::completion::{Completion, ContentBlock};
-use crate::error::{Error, Result};
+use crate::error::{CollectOk, Error, Result};
 use crate::value::Value;
 
 /// A Converse `ContentBlock` union member, its required members (botocore's service model),
@@ -311,7 +311,7 @@ impl Message {
         let parts = blocks
             .into_iter()
             .map(|b| NativeBlock::new(b).map(Part::Native))
-            .collect::<Result<_>>()?;
+            .collect_ok()?;
         Ok(Message::new(role, parts))
     }
 }

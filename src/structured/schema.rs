@@ -4,7 +4,7 @@
 //! `#/definitions/...`).
 
 use crate::codec::quoted;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{CollectOk, Error, ErrorKind, Result};
 use crate::value::Value;
 
 /// A type to coerce to.
@@ -138,7 +138,7 @@ impl<'s> Reader<'s> {
                     .iter()
                     .enumerate()
                     .map(|(i, o)| self.read(o, &format!("{at}/{key}/{i}"), depth + 1))
-                    .collect::<Result<Vec<_>>>()?;
+                    .collect_ok()?;
                 return Ok(union(tys));
             }
         }
@@ -161,7 +161,7 @@ impl<'s> Reader<'s> {
                         Some(t) => self.single(t, schema, at, depth),
                         None => Err(bad(format!("type at {at} must list type names"))),
                     })
-                    .collect::<Result<Vec<_>>>()?;
+                    .collect_ok()?;
                 Ok(union(tys))
             }
             Some(_) => Err(bad(format!(

@@ -24,7 +24,7 @@ use super::client::ClientConfig;
 use super::validate;
 use crate::codec::quoted;
 use crate::env::Env;
-use crate::error::{Error, Result};
+use crate::error::{CollectOk, Error, Result};
 use crate::value::Value;
 
 /// A parsed BAML file: the `client<llm>` blocks it holds, in order.
@@ -206,13 +206,13 @@ fn resolve(node: &Node, env: &Env, client: &str) -> Result<Value> {
             items
                 .iter()
                 .map(|n| resolve(n, env, client))
-                .collect::<Result<_>>()?,
+                .collect_ok()?,
         ),
         NodeKind::Map(entries) => Value::Object(
             entries
                 .iter()
-                .map(|(k, n)| Ok((k.clone(), resolve(n, env, client)?)))
-                .collect::<Result<_>>()?,
+                .map(|(k, n)| Ok::<_, Error>((k.clone(), resolve(n, env, client)?)))
+                .collect_ok()?,
         ),
     })
 }
