@@ -424,8 +424,13 @@ pub(super) fn split_path_query(path_and_query: &str) -> (&str, &str) {
 /// Trims spaces and collapses runs of spaces, as aws-sigv4 (and S3) do for header values:
 /// only `' '`, not tabs or other whitespace.
 fn normalize_value(value: &str) -> String {
+    let value = value.trim_matches(' ');
+    if !value.contains("  ") {
+        // The usual case, copied whole.
+        return value.to_owned();
+    }
     let mut out = String::with_capacity(value.len());
-    for c in value.trim_matches(' ').chars() {
+    for c in value.chars() {
         if c == ' ' && out.ends_with(' ') {
             continue;
         }

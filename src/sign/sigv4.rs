@@ -85,11 +85,18 @@ pub(crate) fn sign(
             payload_hash,
         )?
     };
-    let scope = format!("{}/{region}/{service}/aws4_request", &amz_date[..8]);
-    let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        hex_lower(&Sha256::digest(canonical.text().as_bytes()))
-    );
+    // Pushed piece by piece (`format!` was a few percent of a small request's signing).
+    let scope = [&amz_date[..8], "/", region, "/", service, "/aws4_request"].concat();
+    let canonical_hash = hex_lower(&Sha256::digest(canonical.text().as_bytes()));
+    let string_to_sign = [
+        "AWS4-HMAC-SHA256\n",
+        &amz_date,
+        "\n",
+        &scope,
+        "\n",
+        &canonical_hash,
+    ]
+    .concat();
     let key = signing_key(
         credentials.secret_access_key().expose(),
         &amz_date[..8],
@@ -97,14 +104,20 @@ pub(crate) fn sign(
         service,
     );
     let signature = signature(&key, &string_to_sign);
-    request.headers.push((
-        "authorization".into(),
-        format!(
-            "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
-            credentials.access_key_id(),
-            canonical.signed_headers
-        ),
-    ));
+    let authorization = [
+        "AWS4-HMAC-SHA256 Credential=",
+        credentials.access_key_id(),
+        "/",
+        &scope,
+        ", SignedHeaders=",
+        &canonical.signed_headers,
+        ", Signature=",
+        &signature,
+    ]
+    .concat();
+    request
+        .headers
+        .push(("authorization".into(), authorization));
     Ok(())
 }
 
@@ -226,7 +239,7 @@ fn check_request(request: &HttpRequest) -> Result<()> {
     } else {
         return Err(cannot("it is not an absolute http:// or https:// URL"));
     };
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let authority = &rest[..authority_end(rest)];
     if authority.rsplit('@').next().unwrap_or(authority).is_empty() {
         return Err(cannot("it has no host"));
     }
@@ -274,7 +287,7 @@ fn host_to_sign(request: &HttpRequest) -> Option<String> {
         Some(i) => (&url[i + 3..], ":80"),
         None => return None,
     };
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let authority = &rest[..authority_end(rest)];
     let host_port = authority.rsplit('@').next().unwrap_or(authority);
     Some(
         host_port
@@ -282,6 +295,13 @@ fn host_to_sign(request: &HttpRequest) -> Option<String> {
             .unwrap_or(host_port)
             .to_owned(),
     )
+}
+
+/// Where a URL's authority ends in what follows `scheme://`: at the first `/`, `?` or `#`.
+fn authority_end(rest: &str) -> usize {
+    rest.bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len())
 }
 
 /// An RFC 9110 token: a header name or a method.
