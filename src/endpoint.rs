@@ -96,7 +96,8 @@ impl Endpoint {
         };
         if !valid_host {
             return Err(format!(
-                "host {q_host} has characters a host name cannot have (an internationalised name must be written in its xn-- form)", q_host = quoted(&host)
+                "host {q_host} has characters a host name cannot have (an internationalised name must be written in its xn-- form)",
+                q_host = quoted(&host)
             ));
         }
         let default_port = if https { 443 } else { 80 };
@@ -214,7 +215,8 @@ pub(crate) fn validate_region(region: &str) -> Result<(), String> {
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
         return Err(format!(
-            "region {q_region} is not a region name: use lowercase letters, digits and '-', such as us-east-1", q_region = quoted(&region)
+            "region {q_region} is not a region name: use lowercase letters, digits and '-', such as us-east-1",
+            q_region = quoted(&region)
         ));
     }
     Ok(())

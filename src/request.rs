@@ -75,7 +75,7 @@ impl Body {
 impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.as_str() {
-            Some(s) if s.len() <= 512 => write!(f, "{q_s}", q_s = quoted(&s)),
+            Some(s) if s.len() <= 512 => write!(f, "{}", quoted(s)),
             Some(s) => {
                 let cut = (0..=512)
                     .rev()

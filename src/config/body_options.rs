@@ -36,7 +36,8 @@ pub(super) fn guardrail_config(v: &Value) -> Result<GuardrailConfig> {
             }
             "stream_processing_mode" => {
                 return Err(Error::config(format!(
-                    "guardrail_config stream_processing_mode must be sync or async, got {q_text}", q_text = quoted(&text)
+                    "guardrail_config stream_processing_mode must be sync or async, got {q_text}",
+                    q_text = quoted(&text)
                 )))
             }
             "trace" if matches!(text.as_str(), "enabled" | "disabled" | "enabled_full") => {
@@ -44,7 +45,8 @@ pub(super) fn guardrail_config(v: &Value) -> Result<GuardrailConfig> {
             }
             "trace" => {
                 return Err(Error::config(format!(
-                "guardrail_config trace must be enabled, disabled or enabled_full, got {q_text}", q_text = quoted(&text)
+                "guardrail_config trace must be enabled, disabled or enabled_full, got {q_text}",
+                q_text = quoted(&text)
             )))
             }
             other => {
@@ -142,7 +144,8 @@ pub(super) fn project_identifier(key: &str, value: &Value) -> Result<Option<Stri
             .is_some_and(|(_, id)| id_like(id));
     if project.len() > 2048 || !(id_like(&project) || arn) {
         return Err(Error::config(format!(
-            "{key} {q_project} is neither a project id (letters, digits, '_', '-') nor a project ARN (arn:aws:bedrock:REGION:ACCOUNT:project/ID)", q_project = quoted(&project)
+            "{key} {q_project} is neither a project id (letters, digits, '_', '-') nor a project ARN (arn:aws:bedrock:REGION:ACCOUNT:project/ID)",
+            q_project = quoted(&project)
         )));
     }
     Ok(Some(project))
@@ -198,7 +201,8 @@ pub(super) fn response_paths(key: &str, value: &Value) -> Result<Vec<String>> {
     let paths = string_list(key, value)?;
     if let Some(bad) = paths.iter().find(|p| !p.starts_with('/')) {
         return Err(Error::config(format!(
-            "additional_model_response_field_paths entries are JSON pointers starting with '/', got {q_bad}", q_bad = quoted(&bad)
+            "additional_model_response_field_paths entries are JSON pointers starting with '/', got {q_bad}",
+            q_bad = quoted(&bad)
         )));
     }
     Ok(paths)

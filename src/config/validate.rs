@@ -352,7 +352,8 @@ pub(super) fn model(model: Option<String>, model_id: Option<String>) -> Result<S
     }
     if model == "." || model == ".." {
         return Err(Error::config(format!(
-            "model {q_model} is not a model id (it would be read as a path segment); give a model id, an inference profile id or an ARN", q_model = quoted(&model)
+            "model {q_model} is not a model id (it would be read as a path segment); give a model id, an inference profile id or an ARN",
+            q_model = quoted(&model)
         )));
     }
     Ok(model)
@@ -420,7 +421,8 @@ pub(super) fn profile_without_keys(
 ) -> Result<()> {
     match (profile, keys) {
         (Some(p), Some(_)) => Err(Error::config(format!(
-            "profile {q_p} cannot be mixed with explicit credentials (access_key_id, secret_access_key, session_token): remove the profile to use the keys, or remove the keys to use the profile", q_p = quoted(&p)
+            "profile {q_p} cannot be mixed with explicit credentials (access_key_id, secret_access_key, session_token): remove the profile to use the keys, or remove the keys to use the profile",
+            q_p = quoted(&p)
         ))),
         _ => Ok(()),
     }

@@ -278,7 +278,8 @@ fn checked_format(
             let said = media_format(kind, t)?;
             if said != found {
                 return Err(Error::prompt(format!(
-                    "{what}: the bytes are {found}, but media_type {q_t} says {said}: fix media_type, or leave it out (the bytes tell the format)", q_t = quoted(&t)
+                    "{what}: the bytes are {found}, but media_type {q_t} says {said}: fix media_type, or leave it out (the bytes tell the format)",
+                    q_t = quoted(&t)
                 )));
             }
             Ok(said)
@@ -481,7 +482,8 @@ pub(crate) fn media_block(
         }
         MediaSource::Url { url, .. } => {
             return Err(Error::prompt(format!(
-                "media URL {q_url} is neither s3:// nor http(s)://", q_url = quoted(&url)
+                "media URL {q_url} is neither s3:// nor http(s)://",
+                q_url = quoted(&url)
             )))
         }
     };

@@ -344,7 +344,8 @@ fn check_tool_turns(messages: &[Message], tools: Option<&Tools>) -> Result<()> {
             uses.insert(id.to_owned());
         } else if !uses.contains(id) {
             return Err(Error::prompt(format!(
-                "a tool_result answers tool use {q_id}, but no earlier tool_use part has that id: add the assistant's tool_use turn before it, or fix tool_use_id", q_id = quoted(&id)
+                "a tool_result answers tool use {q_id}, but no earlier tool_use part has that id: add the assistant's tool_use turn before it, or fix tool_use_id",
+                q_id = quoted(&id)
             )));
         }
     }

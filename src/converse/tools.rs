@@ -127,7 +127,8 @@ impl Tools {
                                 }
                                 _ => {
                                     return Err(bad(format!(
-                                        "cache_point takes {{\"ttl\": \"5m\" | \"1h\"}}, not the key {q_k}", q_k = quoted(&k)
+                                        "cache_point takes {{\"ttl\": \"5m\" | \"1h\"}}, not the key {q_k}",
+                                        q_k = quoted(&k)
                                     )))
                                 }
                             }
@@ -237,7 +238,8 @@ fn tool_from_value(i: usize, item: &Value) -> std::result::Result<Tool, String> 
         check_name(name)?;
         if fields.len() > 1 {
             return Err(format!(
-                "tool {i} ({{\"system_tool\": {q_name}}}) takes nothing else: a system tool is named only", q_name = quoted(&name)
+                "tool {i} ({{\"system_tool\": {q_name}}}) takes nothing else: a system tool is named only",
+                q_name = quoted(&name)
             ));
         }
         return Ok(Tool::system(name));
@@ -261,7 +263,10 @@ fn tool_from_value(i: usize, item: &Value) -> std::result::Result<Tool, String> 
             k.as_str(),
             "name" | "description" | "input_schema" | "strict"
         ) {
-            return Err(format!("tool {name} has an unknown field {q_k}; a tool has name, description, input_schema and strict (or is {{\"system_tool\": NAME}})", q_k = quoted(&k)));
+            return Err(format!(
+                "tool {name} has an unknown field {}; a tool has name, description, input_schema and strict (or is {{\"system_tool\": NAME}})",
+                quoted(k)
+            ));
         }
     }
     let strict = match item.get("strict") {

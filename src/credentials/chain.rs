@@ -309,7 +309,8 @@ fn explicit_profile(io: &Io, name: &str) -> R<Resolved> {
         return Ok(found(creds, CredentialSource::Imds, Some(name), region));
     }
     Err(fail(format!(
-        "profile {q_name} has no credentials: add aws_access_key_id/aws_secret_access_key, sso_session, role_arn, credential_process or web_identity_token_file to it", q_name = quoted(&name)
+        "profile {q_name} has no credentials: add aws_access_key_id/aws_secret_access_key, sso_session, role_arn, credential_process or web_identity_token_file to it",
+        q_name = quoted(&name)
     )))
 }
 
@@ -380,11 +381,13 @@ fn role_source(
 ) -> R<Credentials> {
     match (p.get("source_profile"), p.get("credential_source")) {
         (Some(_), Some(_)) => Err(fail(format!(
-            "profile {q_name} sets both source_profile and credential_source; keep one", q_name = quoted(&name)
+            "profile {q_name} sets both source_profile and credential_source; keep one",
+            q_name = quoted(&name)
         ))),
         (Some(src), None) if src == name => static_keys(p, name)?.ok_or_else(|| {
             fail(format!(
-                "profile {q_name} is its own source_profile but has no keys", q_name = quoted(&name)
+                "profile {q_name} is its own source_profile but has no keys",
+                q_name = quoted(&name)
             ))
         }),
         (Some(src), None) => match profile_credentials(io, files, src, visited)? {
@@ -393,12 +396,15 @@ fn role_source(
                 ..
             }) => Ok(c),
             _ => Err(fail(format!(
-                "source_profile {q_src} (for profile {q_name}) has no credentials", q_src = quoted(&src), q_name = quoted(&name)
+                "source_profile {q_src} (for profile {q_name}) has no credentials",
+                q_src = quoted(&src),
+                q_name = quoted(&name)
             ))),
         },
         (None, Some(cs)) => credential_source(io, cs, name),
         (None, None) => Err(fail(format!(
-            "profile {q_name} has role_arn but neither source_profile nor credential_source; add one", q_name = quoted(&name)
+            "profile {q_name} has role_arn but neither source_profile nor credential_source; add one",
+            q_name = quoted(&name)
         ))),
     }
 }
@@ -456,7 +462,9 @@ fn credential_source(io: &Io, source: &str, name: &str) -> R<Credentials> {
         "Ec2InstanceMetadata" => sources::imds(io)?,
         other => {
             return Err(fail(format!(
-                "profile {q_name}: credential_source {q_other} is not one of Environment, Ec2InstanceMetadata, EcsContainer", q_name = quoted(&name), q_other = quoted(&other)
+                "profile {q_name}: credential_source {q_other} is not one of Environment, Ec2InstanceMetadata, EcsContainer",
+                q_name = quoted(&name),
+                q_other = quoted(&other)
             )))
         }
     };

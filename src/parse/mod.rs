@@ -314,7 +314,10 @@ pub fn clock_offset(date_header: &str, local_now: OffsetDateTime) -> Result<time
     let server = parse_http_date(date_header).ok_or_else(|| {
         Error::new(
             ErrorKind::Response,
-            format!("Date header {q_date_header} is not an HTTP date (like 'Mon, 15 Jan 2024 12:34:56 GMT')", q_date_header = quoted(&date_header)),
+            format!(
+                "Date header {} is not an HTTP date (like 'Mon, 15 Jan 2024 12:34:56 GMT')",
+                quoted(date_header)
+            ),
         )
     })?;
     Ok(server - local_now)

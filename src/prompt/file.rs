@@ -284,7 +284,8 @@ fn part_from_value(value: Value) -> Result<Part> {
         "document" => MediaKind::Document,
         other => {
             return Err(Error::prompt(format!(
-                "unknown part type {q_other}; expected text, image, audio, video, pdf, document, reasoning, cache_point, search_result, tool_use, tool_result or guard_content (or a native Converse block, without \"type\")", q_other = quoted(&other)
+                "unknown part type {q_other}; expected text, image, audio, video, pdf, document, reasoning, cache_point, search_result, tool_use, tool_result or guard_content (or a native Converse block, without \"type\")",
+                q_other = quoted(&other)
             )))
         }
     };
@@ -511,7 +512,8 @@ fn tool_result_content(item: &Value) -> Result<ToolResultContent> {
             _ => Err(Error::prompt("a tool result's media part must be media")),
         },
         other => Err(Error::prompt(format!(
-            "a tool result's content part has type {q_other}; it takes text, json, image, pdf, document, video or search_result", q_other = quoted(&other)
+            "a tool result's content part has type {q_other}; it takes text, json, image, pdf, document, video or search_result",
+            q_other = quoted(&other)
         ))),
     }
 }

@@ -591,7 +591,8 @@ fn converse_role(m: &Staged) -> Result<ConverseRole> {
                 )
             };
             return Err(Error::prompt(format!(
-                "role {q_other}{how} cannot be sent: Converse takes only user and assistant messages (and a leading system message); fix remap_roles or default_role", q_other = quoted(&other)
+                "role {q_other}{how} cannot be sent: Converse takes only user and assistant messages (and a leading system message); fix remap_roles or default_role",
+                q_other = quoted(&other)
             )));
         }
     };

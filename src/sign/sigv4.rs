@@ -252,7 +252,8 @@ fn check_request(request: &HttpRequest) -> Result<()> {
     for (name, value) in &request.headers {
         if !is_token(name) {
             return Err(Error::signing(format!(
-                "the header name {q_name} is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)", q_name = quoted(&name)
+                "the header name {q_name} is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)",
+                q_name = quoted(&name)
             )));
         }
         if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {

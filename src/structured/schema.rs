@@ -212,7 +212,8 @@ impl<'s> Reader<'s> {
             }
             other => {
                 return Err(bad(format!(
-                    "type {q_other} at {at} is not a JSON Schema type (string, integer, number, boolean, null, array, object)", q_other = quoted(&other)
+                    "type {q_other} at {at} is not a JSON Schema type (string, integer, number, boolean, null, array, object)",
+                    q_other = quoted(&other)
                 )))
             }
         })
@@ -222,9 +223,12 @@ impl<'s> Reader<'s> {
         if let Some(i) = self.names.iter().position(|(p, _)| p == pointer) {
             return Ok(Ty::Ref(i));
         }
-        let path = pointer
-            .strip_prefix('#')
-            .ok_or_else(|| bad(format!("$ref {q_pointer} at {at}: only references inside the schema (#/$defs/...) are read", q_pointer = quoted(&pointer))))?;
+        let path = pointer.strip_prefix('#').ok_or_else(|| {
+            bad(format!(
+                "$ref {} at {at}: only references inside the schema (#/$defs/...) are read",
+                quoted(pointer)
+            ))
+        })?;
         let target = if path.is_empty() {
             self.document
         } else {

@@ -42,7 +42,8 @@ pub fn container_url(env: &Env) -> Result<Option<String>> {
     let allowed = endpoint.scheme() == "https" || bare == "localhost" || allowed_ip;
     if !allowed {
         return Err(cred_error(format!(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI={q_shown}: plain http is allowed only to loopback, 169.254.170.2 or 169.254.170.23; use https", q_shown = quoted(&shown)
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI={q_shown}: plain http is allowed only to loopback, 169.254.170.2 or 169.254.170.23; use https",
+            q_shown = quoted(&shown)
         )));
     }
     Ok(Some(full.to_owned()))

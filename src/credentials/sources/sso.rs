@@ -168,10 +168,16 @@ fn sso_settings(files: &SharedConfig, p: &Section, name: &str) -> R<SsoSettings>
             ))
         })
     };
-    let place = format!("profile {q_name}", q_name = quoted(&name));
+    let place = format!("profile {}", quoted(name));
     let (cache_key, region, start_url) = match p.get("sso_session") {
         Some(session) => {
-            let s = files.sso_session(session).ok_or_else(|| fail(format!("profile {q_name} names sso_session {q_session}, but there is no [sso-session {session}] section", q_name = quoted(&name), q_session = quoted(&session))))?;
+            let s = files.sso_session(session).ok_or_else(|| {
+                fail(format!(
+                    "profile {} names sso_session {}, but there is no [sso-session {session}] section",
+                    quoted(name),
+                    quoted(session)
+                ))
+            })?;
             let splace = format!("[sso-session {session}]");
             (
                 session.to_owned(),
