@@ -176,12 +176,12 @@ function textPiece(ex, text) {
   // UTF-8 is at most three bytes per UTF-16 unit; one byte each for ASCII, the common case.
   let cap = text.length + 8;
   let ptr = ex.alloc(cap);
-  let done = encoder.encodeInto(text, new Uint8Array(ex.memory.buffer, ptr, cap));
+  let done = encoder.encodeInto(text, memory(ex).subarray(ptr, ptr + cap));
   if (done.read < text.length) {
     ex.dealloc(ptr, cap);
     cap = text.length * 3;
     ptr = ex.alloc(cap);
-    done = encoder.encodeInto(text, new Uint8Array(ex.memory.buffer, ptr, cap));
+    done = encoder.encodeInto(text, memory(ex).subarray(ptr, ptr + cap));
   }
   const escaped = ex.escape_json(ptr, done.written);
   if (escaped === 0n) return { ptr, len: done.written, cap };
@@ -210,7 +210,7 @@ function spliceIn(bodyText, texts, nonce) {
     const out = new Uint8Array(pieces.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.len), 0));
     let offset = 0;
     for (const p of pieces) {
-      const bytes = p instanceof Uint8Array ? p : new Uint8Array(ex.memory.buffer, p.ptr, p.len);
+      const bytes = p instanceof Uint8Array ? p : memory(ex).subarray(p.ptr, p.ptr + p.len);
       out.set(bytes, offset);
       offset += bytes.length;
     }
