@@ -2,7 +2,7 @@
 //! GetRoleCredentials, the container endpoint, IMDS; and the credential_process splitter.
 #![no_main]
 
-use bedrock_request::__internal::{
+use bedrock_request::fuzzing::{
     parse_container_response, parse_imds_credentials, parse_process_output, parse_sso_response,
     parse_sso_token, parse_sts_response, split_command, SsoSettings,
 };

@@ -1,0 +1,176 @@
+//! `request`: build and sign a Converse request and print it; the building is shared with
+//! `send`.
+
+use std::path::Path;
+
+use bedrock_request::credentials::{self, Chain};
+use bedrock_request::{
+    converse, ClientConfig, ErrorKind, FinishReasonPolicy, HttpRequest, Message,
+};
+use clap::Args;
+
+use crate::args::{BuildArgs, RequestFormat};
+use crate::io::{now_or, print_bytes, print_line, process_env, profile_region, read_text};
+
+#[derive(Args)]
+pub struct RequestArgs {
+    #[command(flatten)]
+    build: BuildArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RequestFormat::Json)]
+    format: RequestFormat,
+}
+
+pub fn run(args: RequestArgs) -> Result<(), String> {
+    let (request, _) = build(&args.build)?;
+    match args.format {
+        RequestFormat::Json => print_line(&request.to_json()),
+        RequestFormat::Curl => print_line(&request.to_curl()),
+        RequestFormat::Http => print_bytes(&request.to_http()),
+    }
+}
+
+/// The request `request` prints and `send` sends (signed, or unsigned with `--unsigned`), and
+/// the client's finish-reason policy for its answer.
+pub fn build(args: &BuildArgs) -> Result<(HttpRequest, FinishReasonPolicy), String> {
+    let env = process_env();
+    let config = match (&args.baml, &args.client, &args.options) {
+        (Some(file), Some(client), None) => {
+            ClientConfig::from_baml(&read_text(file)?, client, &env).map_err(|e| e.to_string())?
+        }
+        (None, None, Some(file)) => {
+            ClientConfig::from_json_str(&read_text(file)?).map_err(|e| e.to_string())?
+        }
+        _ => return Err("give either --baml FILE --client NAME, or --options FILE.json".into()),
+    };
+    let config = apply_overrides(config, args)?;
+    let mut messages = match (&args.prompt, &args.messages) {
+        (Some(text), None) => vec![Message::user(text.as_str())],
+        (None, Some(file)) => bedrock_request::prompt::messages_from_json(&read_text(file)?)
+            .map_err(|e| format!("{file}: {e}"))?,
+        (None, None) => Vec::new(),
+        (Some(_), Some(_)) => {
+            return Err("give either --prompt TEXT or --messages FILE.json, not both".into())
+        }
+    };
+    if let Some(system) = &args.system {
+        messages.insert(0, Message::system(system.as_str()));
+    }
+    let now = now_or(args.time.as_deref())?;
+    if args.stream && !config.supports_streaming() {
+        return Err(format!(
+            "client {} sets supports_streaming false: send the non-streaming request (drop --stream), or remove the option",
+            config.name().unwrap_or("(options)")
+        ));
+    }
+    let tools = match &args.tools {
+        Some(file) => Some(
+            converse::Tools::from_json(&read_text(file)?).map_err(|e| format!("{file}: {e}"))?,
+        ),
+        None => None,
+    };
+    let fetched = media(&config, &messages, args.messages.as_deref())?;
+    let build = |profile_region: Option<&str>| {
+        let mut builder = converse::Builder::new(&config, &messages, &env)
+            .media(&fetched)
+            .profile_region(profile_region);
+        if let Some(tools) = &tools {
+            builder = builder.tools(tools);
+        }
+        if args.stream {
+            builder.build_stream()
+        } else if args.count_tokens {
+            builder.build_count_tokens()
+        } else {
+            builder.build()
+        }
+        .map_err(|e| match (messages.is_empty(), e.kind()) {
+            (true, ErrorKind::Prompt) => format!(
+                "{e} (give --prompt TEXT or --messages FILE.json; only a Prompt management ARN as the model takes none)"
+            ),
+            _ => e.to_string(),
+        })
+    };
+    if args.unsigned {
+        let region = profile_region(&env, config.profile())?;
+        let unsigned = build(region.as_deref())?;
+        return Ok((unsigned.into_preview(), config.finish_reason().clone()));
+    }
+    // The chain runs on the real clock (expiry checks, STS signing); --time only sets the
+    // Converse request's signing time.
+    let resolved =
+        credentials::blocking::resolve(Chain::new(&config, &env)).map_err(|e| e.to_string())?;
+    let unsigned = build(resolved.region.as_deref())?;
+    let signed = unsigned
+        .sign(&resolved.auth, now)
+        .map_err(|e| e.to_string())?;
+    Ok((signed, config.finish_reason().clone()))
+}
+
+/// `--model`, `--region` and `--profile` over the config's own options, validated as they are.
+fn apply_overrides(mut config: ClientConfig, args: &BuildArgs) -> Result<ClientConfig, String> {
+    if let Some(model) = &args.model {
+        config = config
+            .with_model(model)
+            .map_err(|e| format!("--model: {e}"))?;
+    }
+    if let Some(region) = &args.region {
+        config = config
+            .with_region(region)
+            .map_err(|e| format!("--region: {e}"))?;
+    }
+    if let Some(profile) = &args.profile {
+        config = config
+            .with_profile(profile)
+            .map_err(|e| format!("--profile: {e}"))?;
+    }
+    Ok(config)
+}
+
+/// The media the library asks for: behind http(s) URLs (fetched), and local paths relative to
+/// the messages file (read).
+fn media(
+    config: &ClientConfig,
+    messages: &[Message],
+    messages_file: Option<&str>,
+) -> Result<Vec<converse::Fetched>, String> {
+    let mut fetched = fetch_media(&converse::urls_to_fetch(config, messages))?;
+    let base = messages_file
+        .and_then(|m| Path::new(m).parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    for path in converse::files_to_read(messages) {
+        let full = base.join(&path);
+        let bytes =
+            std::fs::read(&full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
+        fetched.push(converse::Fetched::new(path, bytes, None));
+    }
+    Ok(fetched)
+}
+
+fn fetch_media(urls: &[String]) -> Result<Vec<converse::Fetched>, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .into();
+    urls.iter()
+        .map(|url| {
+            let response = agent
+                .get(url)
+                .call()
+                .map_err(|e| format!("cannot fetch media {url}: {e}"))?;
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let bytes = response
+                .into_body()
+                .with_config()
+                .limit(100 * 1024 * 1024)
+                .read_to_vec()
+                .map_err(|e| format!("cannot read media {url}: {e}"))?;
+            Ok(converse::Fetched::new(url.clone(), bytes, content_type))
+        })
+        .collect()
+}

@@ -1,0 +1,86 @@
+//! The CLI's I/O: the process environment, the clock, files and standard streams. Errors are
+//! messages naming the file.
+
+use std::io::{Read, Write};
+
+use bedrock_request::{credentials, Env, Error};
+use time::OffsetDateTime;
+
+use crate::args::parse_time;
+
+/// The process environment as the library's snapshot (variables that are not UTF-8 are left
+/// out, as the AWS SDKs cannot use them either).
+pub fn process_env() -> Env {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect()
+}
+
+/// `--time` when given, else the clock.
+pub fn now_or(time: Option<&str>) -> Result<OffsetDateTime, String> {
+    match time {
+        Some(t) => parse_time(t),
+        None => Ok(OffsetDateTime::now_utc()),
+    }
+}
+
+/// A file's bytes; `-` is standard input.
+pub fn read_bytes(path: &str) -> Result<Vec<u8>, String> {
+    if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+/// A file's text; `-` is standard input.
+pub fn read_text(path: &str) -> Result<String, String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+/// A file or standard input (`-`) as a reader, for input read as it arrives.
+pub fn open(path: &str) -> Result<Box<dyn Read>, String> {
+    if path == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    Ok(Box::new(file))
+}
+
+/// Writes `text` and a newline to standard output.
+pub fn print_line(text: &str) -> Result<(), String> {
+    print_bytes(format!("{text}\n").as_bytes())
+}
+
+/// Writes `bytes` to standard output and flushes (text printed as a stream arrives).
+pub fn print_bytes(bytes: &[u8]) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write the output: {e}"))
+}
+
+/// An error as the CLI prints it: an AWS error's whole report (hint, retry, diagnosis), else
+/// the error's message.
+pub fn describe(error: Error) -> String {
+    match error.aws() {
+        Some(aws) => aws.report(),
+        None => error.to_string(),
+    }
+}
+
+/// The `region` of the profile in use, read from the shared config files (the library's rules,
+/// its blocking reader).
+pub fn profile_region(env: &Env, profile: Option<&str>) -> Result<Option<String>, String> {
+    credentials::blocking::profile_region(env, profile).map_err(|e| e.to_string())
+}

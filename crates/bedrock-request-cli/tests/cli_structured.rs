@@ -1,0 +1,130 @@
+//! `bedrock-request structured` and `parse --schema` on BAML's own answers
+//! (vectors/structured/cases.json), as the CLI's users run them.
+
+use crate::cli::{ok, run_stdin};
+use crate::common::repo_path;
+
+#[test]
+fn structured_prints_what_bamls_runtime_returns() {
+    let doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_path("vectors/structured/cases.json")).unwrap(),
+    )
+    .unwrap();
+    let dir =
+        std::env::temp_dir().join(format!("bedrock-request-structured-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut failures = Vec::new();
+    for case in doc["cases"].as_array().unwrap() {
+        let name = case["type"].as_str().unwrap();
+        let schema = dir.join(format!("{name}.json"));
+        std::fs::write(&schema, doc["schemas"][name].to_string()).unwrap();
+        let mut args = vec!["structured", "--schema", schema.to_str().unwrap()];
+        if case["partial"] == true {
+            args.push("--partial");
+        }
+        let text = case["text"].as_str().unwrap();
+        let out = run_stdin(&args, text.as_bytes());
+        let expected = case
+            .get("ours")
+            .map_or(case.get("value"), |o| o.get("value"));
+        match (out.status.success(), expected) {
+            (true, Some(e)) => {
+                let printed: serde_json::Value = serde_json::from_slice(&out.stdout)
+                    .unwrap_or_else(|e| panic!("{name} {text:?}: {e}"));
+                if !crate::common::same(&printed, e) {
+                    failures.push(format!("{name} {text:?}: printed {printed}, BAML {e}"));
+                }
+            }
+            (false, None) => {
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert!(
+                    stderr.contains("does not fit the type"),
+                    "{name} {text:?}: {stderr}"
+                );
+                assert!(out.stdout.is_empty());
+            }
+            (ok, e) => failures.push(format!(
+                "{name} {text:?}: exit ok={ok}, stdout {}, stderr {}, BAML {e:?}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )),
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn parse_schema_reads_a_response_s_text() {
+    let dir = std::env::temp_dir().join(format!(
+        "bedrock-request-parse-schema-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let schema = dir.join("person.json");
+    std::fs::write(
+        &schema,
+        r#"{"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}, "required": ["name", "age"]}"#,
+    )
+    .unwrap();
+    let response = dir.join("response.json");
+    std::fs::write(
+        &response,
+        r#"{"output":{"message":{"role":"assistant","content":[{"text":"Here:\n```json\n{name: 'Ada', age: '36'}\n```"}]}},"stopReason":"end_turn"}"#,
+    )
+    .unwrap();
+    let out = ok(
+        &[
+            "parse",
+            "--schema",
+            schema.to_str().unwrap(),
+            response.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        serde_json::json!({"name": "Ada", "age": 36})
+    );
+    // A stream's text, and --partial for a text cut short.
+    let stream = dir.join("answer.stream");
+    std::fs::write(
+        &stream,
+        crate::common::stream_bytes("agent-loop-turn-1.stream.json"),
+    )
+    .unwrap();
+    let text_schema = dir.join("text.json");
+    std::fs::write(&text_schema, r#"{"type": "string"}"#).unwrap();
+    let out = ok(
+        &[
+            "parse",
+            "--stream",
+            "--schema",
+            text_schema.to_str().unwrap(),
+            stream.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.trim(), "\"Let me check the weather in Paris first.\"");
+    let partial = dir.join("partial.json");
+    std::fs::write(
+        &partial,
+        r#"{"output":{"message":{"role":"assistant","content":[{"text":"{\"name\": \"Ada\", \"age\": 3"}]}},"stopReason":"max_tokens"}"#,
+    )
+    .unwrap();
+    let out = ok(
+        &[
+            "parse",
+            "--schema",
+            schema.to_str().unwrap(),
+            "--partial",
+            partial.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        serde_json::json!({"name": "Ada", "age": null})
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

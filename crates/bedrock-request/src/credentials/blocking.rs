@@ -1,0 +1,168 @@
+//! The blocking performer (feature `blocking`, native only, off by default): the one place in
+//! the library that reads files, runs processes, sends requests and reads the clock, so that a
+//! program gets the whole credential chain in one call.
+//!
+//! ```no_run
+//! use bedrock_request::credentials::{blocking::Resolver, Chain};
+//! use bedrock_request::{converse::Builder, ClientConfig, Env, Message};
+//!
+//! let env: Env = std::env::vars().collect();
+//! let config = ClientConfig::builder().model("anthropic.claude-3-haiku-20240307-v1:0").build()?;
+//! let mut resolver = Resolver::new(Chain::new(&config, &env));
+//! let resolved = resolver.resolve()?; // profiles, SSO, roles, IMDS...: kept until they expire
+//! let request = Builder::new(&config, &[Message::user("Hi")], &env)
+//!     .profile_region(resolved.region.as_deref())
+//!     .build()?
+//!     .sign(&resolved.auth, time::OffsetDateTime::now_utc())?;
+//! # let _ = request;
+//! # Ok::<(), bedrock_request::Error>(())
+//! ```
+//!
+//! An async program drives [`Chain`] itself, the same way: `poll(now)`, perform the step with
+//! its own client (`reqwest`, `hyper`...; `tokio::fs`, `tokio::process`), `handle` the result.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use super::{drive, no_credentials_error, Chain, Performed, ProcessOutput, Resolved, Step};
+use crate::auth::Auth;
+use crate::env::Env;
+use crate::error::Result;
+use crate::request::HttpResponse;
+
+/// How long before credentials expire [`Resolver`] renews them (the AWS SDKs use 5 minutes).
+pub const REFRESH_MARGIN: time::Duration = time::Duration::minutes(5);
+
+/// Resolves credentials through the whole chain in one call, performing each step: files with
+/// `std::fs`, requests with a blocking HTTP client (2 s to connect, 10 s in all), processes
+/// without a shell. Reads the clock.
+///
+/// The chain says what to resolve for: [`Chain::new`] for a client config, [`Chain::from_env`]
+/// for none in particular, [`Chain::with_profile`] for an explicit profile. No source answering
+/// is [`no_credentials_error`].
+pub fn resolve(chain: Chain) -> Result<Resolved> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(2)))
+        .timeout_global(Some(Duration::from_secs(10)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    drive(chain, OffsetDateTime::now_utc(), |step| {
+        perform(&agent, step)
+    })?
+    .ok_or_else(no_credentials_error)
+}
+
+/// Keeps what it resolved until [`Credentials::needs_refresh`](crate::Credentials::needs_refresh)
+/// says to renew ([`REFRESH_MARGIN`] before they expire), so a long-running program makes no
+/// STS call per request.
+#[derive(Debug)]
+pub struct Resolver {
+    chain: Chain,
+    cached: Option<Resolved>,
+}
+
+impl Resolver {
+    /// A resolver that runs this chain when it has nothing fresh.
+    pub fn new(chain: Chain) -> Resolver {
+        Resolver {
+            chain,
+            cached: None,
+        }
+    }
+
+    /// The credentials: the ones resolved before while they are fresh, else the chain again.
+    pub fn resolve(&mut self) -> Result<Resolved> {
+        let now = OffsetDateTime::now_utc();
+        let fresh = |r: &Resolved| match &r.auth {
+            Auth::SigV4(c) => !c.needs_refresh(now, REFRESH_MARGIN),
+            _ => true,
+        };
+        if let Some(cached) = self.cached.as_ref().filter(|r| fresh(r)) {
+            return Ok(cached.clone());
+        }
+        let resolved = resolve(self.chain.clone())?;
+        self.cached = Some(resolved.clone());
+        Ok(resolved)
+    }
+}
+
+/// A file's text, `None` when it does not exist, and why when it exists but cannot be read
+/// (permissions, not UTF-8): never taken as missing.
+pub fn read_file(path: &str) -> std::result::Result<Option<String>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Performs one step of the chain (what [`drive`] asks of its performer).
+pub fn perform(agent: &ureq::Agent, step: &Step) -> Performed {
+    match step {
+        Step::ReadFile { path } => match read_file(path) {
+            Ok(text) => Performed::File(text),
+            Err(why) => Performed::Unreadable(why),
+        },
+        Step::Send(request) => {
+            let sent = request
+                .to_http_request()
+                .map_err(|e| e.to_string())
+                .and_then(|r| agent.run(r).map_err(|e| e.to_string()));
+            match sent {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let headers = response
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.to_string(),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
+                        .collect();
+                    match response.into_body().read_to_vec() {
+                        Ok(body) => Performed::Response(HttpResponse {
+                            status,
+                            headers,
+                            body,
+                        }),
+                        Err(e) => Performed::Unreachable(e.to_string()),
+                    }
+                }
+                Err(e) => Performed::Unreachable(e),
+            }
+        }
+        Step::Run { argv, .. } => Performed::Process(run(argv)),
+        _ => Performed::Unreachable("not a step to perform".into()),
+    }
+}
+
+fn run(argv: &[String]) -> ProcessOutput {
+    let Some((program, args)) = argv.split_first() else {
+        return ProcessOutput {
+            success: false,
+            stdout: String::new(),
+            stderr: "an empty command".into(),
+        };
+    };
+    match std::process::Command::new(program).args(args).output() {
+        Ok(o) => ProcessOutput {
+            success: o.status.success(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        },
+        Err(e) => ProcessOutput {
+            success: false,
+            stdout: String::new(),
+            stderr: format!("cannot run {program}: {e}"),
+        },
+    }
+}
+
+/// The `region` of the profile in use, read from the shared config files.
+pub fn profile_region(env: &Env, profile: Option<&str>) -> Result<Option<String>> {
+    super::profile_region(env, profile, read_file)
+}

@@ -1,0 +1,25 @@
+//! Signing: SigV4 in the headers computed here (checked against aws-sigv4's `sign()`, the AWS
+//! SigV4 suite and botocore); presigned URLs and the suite runner call aws-sigv4, the only
+//! module that does.
+//!
+//! Settings are aws-sigv4's defaults, which match botocore for Bedrock: the path is
+//! percent-encoded once more for the canonical request (`%3A` → `%253A`) and normalised (`.`
+//! and `..` segments removed; the model ids `.` and `..` are refused for that reason), no
+//! `x-amz-content-sha256` header (the body hash is still part of the signature), and the
+//! session token is signed as `x-amz-security-token`.
+
+mod canonical;
+mod diagnose;
+mod headers;
+mod presign;
+mod sigv4;
+
+pub use canonical::{
+    explain, string_to_sign, verify, CanonicalRequest, Explanation, Verification, VerifyStage,
+};
+pub(crate) use headers::check_header_safe;
+pub use headers::{
+    bearer_in_place, sha256_hex, sign_for_service, sign_in_place, sign_in_place_with_payload_hash,
+    SIGNING_NAME,
+};
+pub use presign::{bedrock_api_key, presign_url, MAX_API_KEY_SECONDS};

@@ -1,0 +1,438 @@
+//! Every input bounded: the adversarial inputs of issue 11, each handled in linear time and
+//! bounded stack and memory, with a clear error where the input is bad. Sizes are the issue's;
+//! the speed of each parser is measured in `benches/bounded.rs` (time at 2n over time at n).
+
+use bedrock_request::credentials::{drive, Chain, Performed, SharedConfig, Step};
+use bedrock_request::stream::{ConverseStream, Event};
+use bedrock_request::{BamlFile, ClientConfig, Env, ErrorKind, FinishReasonPolicy, Value};
+use time::macros::datetime;
+
+use crate::common::frame;
+
+/// Runs `f` on a thread with a small stack (1 MiB, half of Rust's default): a parser
+/// that recursed without a limit would overflow it (on WASI, where threads cannot be made, on
+/// the main thread).
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    if cfg!(target_os = "wasi") {
+        return f();
+    }
+    std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+#[test]
+fn deep_baml_nesting_is_an_error_naming_the_line_not_a_stack_overflow() {
+    for open in ["[", "{ a "] {
+        let e = on_small_stack(move || {
+            let deep = format!(
+                "client<llm> C {{\n  provider aws-bedrock\n  options {{\n    model m\n    extra_body {}\n  }}\n}}",
+                open.repeat(40_000)
+            );
+            BamlFile::parse(&deep).unwrap_err()
+        });
+        assert_eq!(e.kind(), ErrorKind::Baml);
+        assert!(e.to_string().starts_with("line 5, column "), "{e}");
+        assert!(e.to_string().contains("deeper than 128 levels"), "{e}");
+    }
+    // 128 levels are fine.
+    let ok = format!(
+        "client<llm> C {{\n provider aws-bedrock\n options {{\n model m\n x {}1{}\n }}\n}}",
+        "[".repeat(127),
+        "]".repeat(127)
+    );
+    assert!(BamlFile::parse(&ok).is_ok());
+}
+
+#[test]
+fn deep_json_is_an_error_not_a_stack_overflow() {
+    let e = on_small_stack(|| Value::from_json_str(&"[".repeat(40_000)).unwrap_err());
+    assert!(
+        e.to_string().contains("nested more than 128 levels deep"),
+        "{e}"
+    );
+    let e = on_small_stack(|| ClientConfig::from_json_str(&"{\"a\":".repeat(40_000)).unwrap_err());
+    assert!(
+        e.to_string().contains("nested more than 128 levels deep"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_json_object_with_100k_keys_reads_and_keeps_a_repeated_key_in_place() {
+    let mut text = String::from("{");
+    for i in 0..100_000 {
+        text.push_str(&format!("\"k{i}\":{i},"));
+    }
+    text.push_str("\"k5\":\"again\"}");
+    let v = Value::from_json_str(&text).unwrap();
+    let entries = v.as_object().unwrap();
+    assert_eq!(entries.len(), 100_000);
+    assert_eq!(entries[5], ("k5".to_owned(), Value::from("again")));
+    assert_eq!(entries[99_999].0, "k99999");
+}
+
+#[test]
+fn baml_with_200k_values_reads() {
+    // One array of 200k items, and a block of 200k keys (each checked against the others).
+    let items = vec!["1"; 200_000].join(", ");
+    let mut keys = String::new();
+    for i in 0..200_000 {
+        keys.push_str(&format!("      k{i} {i}\n"));
+    }
+    let source = format!(
+        "client<llm> C {{\n  provider aws-bedrock\n  options {{\n    model m\n    region us-east-1\n    additional_model_request_fields {{\n      big [{items}]\n{keys}    }}\n  }}\n}}"
+    );
+    let config = ClientConfig::from_baml(&source, "C", &Env::new()).unwrap();
+    let fields = config.additional_model_request_fields();
+    assert_eq!(fields.len(), 200_001);
+    assert_eq!(fields[0].1.as_array().unwrap().len(), 200_000);
+    // A repeated key among them is still found, with its line.
+    let repeated = source.replace("      k199999 199999\n", "      k7 7\n");
+    let e = BamlFile::parse(&repeated).unwrap_err();
+    assert!(e.to_string().contains("k7 is given twice"), "{e}");
+    assert!(e.to_string().starts_with("line 200007, "), "{e}");
+}
+
+#[test]
+fn a_stream_with_200k_content_blocks_accumulates() {
+    let mut body = frame("messageStart", br#"{"role":"assistant"}"#);
+    for i in 0..200_000 {
+        body.extend(frame(
+            "contentBlockDelta",
+            format!(r#"{{"contentBlockIndex":{i},"delta":{{"text":"x"}}}}"#).as_bytes(),
+        ));
+    }
+    body.extend(frame("messageStop", br#"{"stopReason":"end_turn"}"#));
+    let completion = ConverseStream::decode_all(&body, FinishReasonPolicy::Any).unwrap();
+    assert_eq!(completion.text.len(), 200_000);
+}
+
+#[test]
+fn shared_config_with_100k_profiles_and_200k_keys_reads() {
+    let mut many = String::new();
+    for i in 0..100_000 {
+        many.push_str(&format!("[profile p{i}]\nregion = r{i}\n"));
+    }
+    let files = SharedConfig::parse(Some(&many), None).unwrap();
+    assert_eq!(
+        files.profile("p99999").unwrap().get("region"),
+        Some("r99999")
+    );
+    assert_eq!(files.profile_names().count(), 100_000);
+    let mut keys = String::from("[default]\n");
+    for i in 0..200_000 {
+        keys.push_str(&format!("key{i} = {i}\n"));
+    }
+    keys.push_str("KEY7 = last\n"); // keys are case-insensitive: the later value wins
+    let files = SharedConfig::parse(None, Some(&keys)).unwrap();
+    let default = files.profile("default").unwrap();
+    assert_eq!(default.get("key199999"), Some("199999"));
+    assert_eq!(default.get("key7"), Some("last"));
+}
+
+#[test]
+fn a_source_profile_chain_of_100k_profiles_is_an_error_not_a_stack_overflow() {
+    let mut config = String::new();
+    for i in 0..100_000 {
+        config.push_str(&format!(
+            "[profile p{i}]\nrole_arn = arn:aws:iam::1:role/r{i}\nsource_profile = p{}\n",
+            i + 1
+        ));
+    }
+    let e = on_small_stack(move || {
+        let env = Env::from_iter([
+            ("HOME", "/h"),
+            ("AWS_PROFILE", "p0"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]);
+        let chain = Chain::new(&ClientConfig::builder().model("m").build().unwrap(), &env);
+        drive(chain, datetime!(2024-01-15 12:00 UTC), |step| match step {
+            Step::ReadFile { path } if path == "/h/.aws/config" => {
+                Performed::File(Some(config.clone()))
+            }
+            _ => Performed::File(None),
+        })
+        .unwrap_err()
+    });
+    assert_eq!(
+        e.to_string(),
+        "the source_profile chain from profile \"p0\" is longer than 64 profiles; shorten it"
+    );
+}
+
+#[test]
+fn a_large_tool_input_is_kept_as_its_exact_text() {
+    // 5 MB of tool input in 1,000-byte deltas: the input comes back byte for byte (numbers as
+    // written), held as text rather than a tree (peak memory is measured on the CLI).
+    let input = format!("[{}1.50]", "1,".repeat(2_500_000));
+    let mut body = frame("messageStart", br#"{"role":"assistant"}"#);
+    body.extend(frame(
+        "contentBlockStart",
+        br#"{"contentBlockIndex":0,"start":{"toolUse":{"toolUseId":"t1","name":"big"}}}"#,
+    ));
+    for chunk in input.as_bytes().chunks(1000) {
+        let delta = Value::Object(vec![
+            ("contentBlockIndex".into(), Value::Number(0u64.into())),
+            (
+                "delta".into(),
+                Value::Object(vec![(
+                    "toolUse".into(),
+                    Value::Object(vec![(
+                        "input".into(),
+                        Value::from(std::str::from_utf8(chunk).unwrap()),
+                    )]),
+                )]),
+            ),
+        ]);
+        body.extend(frame("contentBlockDelta", delta.to_json().as_bytes()));
+    }
+    body.extend(frame("contentBlockStop", br#"{"contentBlockIndex":0}"#));
+    body.extend(frame("messageStop", br#"{"stopReason":"tool_use"}"#));
+    let completion = ConverseStream::decode_all(&body, FinishReasonPolicy::Any).unwrap();
+    assert_eq!(completion.tool_calls()[0].input.as_str(), input);
+    assert!(completion.to_json().contains(&input));
+    // Input that is not JSON is an error naming the tool call.
+    let mut bad = body.clone();
+    let cut = bad.len()
+        - frame("contentBlockStop", br#"{"contentBlockIndex":0}"#).len()
+        - frame("messageStop", br#"{"stopReason":"tool_use"}"#).len();
+    bad.truncate(cut);
+    bad.extend(frame(
+        "contentBlockDelta",
+        br#"{"contentBlockIndex":0,"delta":{"toolUse":{"input":",]"}}}"#,
+    ));
+    bad.extend(frame("messageStop", br#"{"stopReason":"tool_use"}"#));
+    let e = ConverseStream::decode_all(&bad, FinishReasonPolicy::Any).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("tool call big (t1) has input that is not JSON"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_known_event_whose_payload_is_not_json_is_an_error_naming_the_event() {
+    let mut body = frame("messageStart", br#"{"role":"assistant"}"#);
+    body.extend(frame(
+        "contentBlockDelta",
+        b"{\"contentBlockIndex\":0,\"delta\":{\"text\":\"\xff\"}}",
+    ));
+    body.extend(frame("messageStop", br#"{"stopReason":"end_turn"}"#));
+    let mut stream = ConverseStream::new(FinishReasonPolicy::Any);
+    stream.push(&body);
+    assert!(matches!(
+        stream.next_event(),
+        Ok(Some(Event::MessageStart { .. }))
+    ));
+    let e = stream.next_event().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Response);
+    assert!(
+        e.to_string().starts_with(
+            "ConverseStream contentBlockDelta event: the payload is not JSON: not UTF-8"
+        ),
+        "{e}"
+    );
+    // A payload that is JSON but not an object, too.
+    let e = ConverseStream::decode_all(&frame("metadata", b"[1]"), FinishReasonPolicy::Any)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ConverseStream metadata event: the payload is an array, not a JSON object"
+    );
+    // An event type this version does not know is kept, not refused.
+    let mut body = frame("brandNewEvent", b"not json");
+    body.extend(frame("messageStop", br#"{"stopReason":"end_turn"}"#));
+    let completion = ConverseStream::decode_all(&body, FinishReasonPolicy::Any).unwrap();
+    assert_eq!(completion.other_events.len(), 1);
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_an_error_naming_it_not_a_missing_file() {
+    let env = Env::from_iter([("HOME", "/h"), ("AWS_EC2_METADATA_DISABLED", "true")]);
+    let chain = Chain::new(&ClientConfig::builder().model("m").build().unwrap(), &env);
+    let e = drive(chain, datetime!(2024-01-15 12:00 UTC), |step| match step {
+        Step::ReadFile { path } if path.ends_with("credentials") => {
+            Performed::Unreadable("stream did not contain valid UTF-8".into())
+        }
+        _ => Performed::File(None),
+    })
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot read /h/.aws/credentials: stream did not contain valid UTF-8"
+    );
+    let e = bedrock_request::credentials::profile_region(&env, None, |_| {
+        Err("permission denied".into())
+    })
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot read /h/.aws/config: permission denied"
+    );
+}
+
+#[test]
+fn curl_commands_do_not_glob_the_url() {
+    let config = ClientConfig::builder()
+        .model("m")
+        .region("us-east-1")
+        .endpoint_url("https://proxy.example/a[1-3]/b")
+        .build()
+        .unwrap();
+    let messages = [bedrock_request::Message::user("hi")];
+    let env = Env::new();
+    let request = bedrock_request::converse::Builder::new(&config, &messages, &env)
+        .build_stream()
+        .unwrap()
+        .into_preview();
+    let curl = request.to_curl();
+    assert!(
+        curl.contains("curl -sS -i --globoff -N -X POST 'https://proxy.example/a[1-3]/b/model/m/converse-stream'"),
+        "{curl}"
+    );
+}
+
+#[test]
+fn no_public_type_that_can_hold_a_secret_shows_it_in_debug() {
+    use bedrock_request::credentials::{ProcessOutput, Resolved};
+    use bedrock_request::{Auth, Credentials, HttpResponse, Secret};
+    const KEY: &str = "SECRETKEYSECRETKEY";
+    const TOKEN: &str = "SESSIONTOKENSESSIONTOKEN";
+    let creds = Credentials::new("AKID", KEY).with_session_token(TOKEN);
+    let baml = format!(
+        "client<llm> C {{\n provider aws-bedrock\n options {{\n model m\n region us-east-1\n access_key_id AKID\n secret_access_key {KEY}\n session_token {TOKEN}\n }}\n}}"
+    );
+    let file = BamlFile::parse(&baml).unwrap();
+    let client = file.client("C").unwrap();
+    let options = client.options(&Env::new()).unwrap();
+    let config = client.to_config(&Env::new()).unwrap();
+    let builder = ClientConfig::builder()
+        .model("m")
+        .access_keys("AKID", KEY)
+        .session_token(TOKEN);
+    let env = Env::from_iter([("AWS_SECRET_ACCESS_KEY", KEY), ("AWS_SESSION_TOKEN", TOKEN)]);
+    let messages = [bedrock_request::Message::user("hi")];
+    let unsigned = bedrock_request::converse::Builder::new(&config, &messages, &Env::new())
+        .build()
+        .unwrap();
+    let now = datetime!(2024-01-15 12:00 UTC);
+    let signed = unsigned.sign(&Auth::SigV4(creds.clone()), now).unwrap();
+    let canonical = bedrock_request::sign::CanonicalRequest::of(&signed).unwrap();
+    let explanation = bedrock_request::sign::explain(&signed, KEY).unwrap();
+    let files_text = format!("[default]\naws_access_key_id = AKID\naws_secret_access_key = {KEY}\naws_session_token = {TOKEN}\n");
+    let shared = SharedConfig::parse(None, Some(&files_text)).unwrap();
+    let mut chain = Chain::new(
+        &ClientConfig::builder().model("m").build().unwrap(),
+        &Env::from_iter([("HOME", "/h"), ("AWS_EC2_METADATA_DISABLED", "true")]),
+    );
+    let _ = chain.poll(now);
+    chain.handle(Performed::File(None)).unwrap();
+    let _ = chain.poll(now);
+    chain
+        .handle(Performed::File(Some(files_text.clone())))
+        .unwrap();
+    let done = chain.poll(now).unwrap();
+    let resolved: Resolved = match &done {
+        Step::Done(r) => r.clone(),
+        other => panic!("{other:?}"),
+    };
+    let echo = format!(
+        "The request signature we calculated does not match the signature you provided. The Canonical String for this request should have been\n'POST\n/\n\nhost:h\nx-amz-security-token:{TOKEN}\n\nhost;x-amz-security-token\nabc'\n"
+    );
+    let aws = bedrock_request::parse::AwsError::from_response(
+        403,
+        &[(
+            "x-amzn-errortype".into(),
+            "InvalidSignatureException".into(),
+        )],
+        format!(r#"{{"message":{}}}"#, Value::from(echo.as_str()).to_json()).as_bytes(),
+    );
+    let shown = [
+        format!("{creds:?}"),
+        format!("{:?}", Secret::new(KEY)),
+        format!("{:?}", Auth::SigV4(creds.clone())),
+        format!("{:?}", Auth::Bearer(Secret::new(TOKEN))),
+        format!("{file:?}"),
+        format!("{client:?}"),
+        format!("{options:?}"),
+        format!("{config:?}"),
+        format!("{builder:?}"),
+        format!("{env:?}"),
+        format!("{unsigned:?}"),
+        format!("{signed:?}"),
+        format!("{canonical:?}"),
+        format!("{explanation:?}"),
+        format!("{shared:?}"),
+        format!("{:?}", shared.profile("default").unwrap()),
+        format!("{chain:?}"),
+        format!("{done:?}"),
+        format!("{resolved:?}"),
+        format!("{:?}", Performed::File(Some(files_text.clone()))),
+        format!(
+            "{:?}",
+            Performed::Process(ProcessOutput {
+                success: true,
+                stdout: files_text.clone(),
+                stderr: String::new(),
+            })
+        ),
+        format!(
+            "{:?}",
+            Performed::Response(HttpResponse::new(200, files_text.clone()))
+        ),
+        format!("{aws:?}"),
+        format!("{:?}", aws.into_error()),
+    ];
+    for text in &shown {
+        assert!(!text.contains(KEY) && !text.contains(TOKEN), "{text}");
+    }
+    // What is not secret still shows.
+    assert!(
+        shown[0].contains("AKID") && shown[7].contains("us-east-1"),
+        "{}",
+        shown[7]
+    );
+}
+
+#[test]
+fn finding_json_in_adversarial_text_is_linear() {
+    use bedrock_request::parse::find_json;
+    // Every `{` starts a value that never closes: each was once parsed to the end of the text.
+    let unclosed = "{\"a\":".repeat(100_000);
+    assert_eq!(find_json(&unclosed), None);
+    // Deeply nested failing spans, then a real value: the value is still found.
+    let nested = format!(
+        "{}oops{} and then [1, 2]",
+        "[".repeat(5_000),
+        "]".repeat(5_000)
+    );
+    assert_eq!(find_json(&nested), Some("[1, 2]"));
+    // Brackets in prose quotes do not hide a value; strings inside JSON keep their brackets.
+    assert_eq!(
+        find_json(r#"He said "look [here" and {"a": "]}"}"#),
+        Some(r#"{"a": "]}"}"#)
+    );
+}
+
+#[test]
+fn a_converse_response_keeps_tool_inputs_as_their_text() {
+    // The input's text exactly as AWS sent it (spacing, number spelling, key order), with no
+    // tree built; 2.5 million numbers here.
+    let input = format!("{{ \"z\": 1.50, \"a\" : [{}2] }}", "1,".repeat(2_500_000));
+    let body = format!(
+        r#"{{"output":{{"message":{{"role":"assistant","content":[{{"toolUse":{{"toolUseId":"t1","name":"f","input":{input}}}}}]}}}},"stopReason":"tool_use"}}"#
+    );
+    let completion = bedrock_request::parse::converse_body(body.as_bytes()).unwrap();
+    assert_eq!(completion.tool_calls()[0].input.as_str(), input);
+    assert_eq!(
+        completion.tool_calls()[0].input.to_value()["z"].to_json(),
+        "1.50"
+    );
+    // An input that is not JSON makes the body not JSON: an error, as before.
+    let broken = body.replace("1.50", "1.");
+    assert!(bedrock_request::parse::converse_body(broken.as_bytes()).is_err());
+}

@@ -1,0 +1,234 @@
+//! Inputs that must not panic, secrets that must not show, and edge rules of the chain, stream
+//! and request (found in review).
+
+use bedrock_request::credentials::{Chain, SharedConfig, Step};
+use bedrock_request::parse::AwsError;
+use bedrock_request::sign::{explain, verify, Verification, VerifyStage};
+use bedrock_request::{
+    converse, prompt, ClientConfig, Credentials, Env, HttpRequest, HttpResponse, Message,
+};
+use time::macros::datetime;
+
+fn signed() -> HttpRequest {
+    let config = ClientConfig::builder()
+        .model("anthropic.claude-3-haiku-20240307-v1:0")
+        .region("us-east-1")
+        .build()
+        .unwrap();
+    let creds = Credentials::new("AKIDEXAMPLE", "SECRET").with_session_token("SESSIONTOKEN");
+    converse::Builder::new(&config, &[Message::user("hi")], &Env::new())
+        .build()
+        .unwrap()
+        .sign(
+            &bedrock_request::Auth::SigV4(creds),
+            datetime!(2024-01-15 12:00 UTC),
+        )
+        .unwrap()
+}
+
+#[test]
+fn old_or_odd_dates_never_panic() {
+    let mut r = signed();
+    for date in [
+        "19000101T000000Z",
+        "00000101T000000Z",
+        "99991231T235959Z",
+        "2024011",
+        "2024-01-15",
+    ] {
+        for (k, v) in r.headers.iter_mut() {
+            if k == "x-amz-date" {
+                *v = date.to_owned();
+            }
+        }
+        let _ = explain(&r, "SECRET");
+        let _ = verify(&r, &Credentials::new("AKIDEXAMPLE", "SECRET"), None);
+        let _ = verify(
+            &r,
+            &Credentials::new("AKIDEXAMPLE", "SECRET"),
+            Some(datetime!(2024-01-15 12:00 UTC)),
+        );
+    }
+}
+
+#[test]
+fn secrets_stay_out_of_debug_and_errors() {
+    // Responses, process output and config sections (the sources' requests: unit tests).
+    let response = HttpResponse::new(200, r#"{"SecretAccessKey":"RESPONSESECRET"}"#);
+    let output = bedrock_request::credentials::ProcessOutput {
+        success: true,
+        stdout: "PROCESSSECRET".into(),
+        stderr: String::new(),
+    };
+    let files = SharedConfig::parse(None, Some("[default]\naws_access_key_id = AKID\naws_secret_access_key = FILESECRET\naws_session_token = FILETOKEN\n")).unwrap();
+    let shown = format!("{response:?} {output:?} {files:?}");
+    for secret in ["RESPONSESECRET", "PROCESSSECRET", "FILESECRET", "FILETOKEN"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("AKID"), "{shown}");
+    // A chain that has read a credentials file.
+    let mut chain = Chain::new(
+        &ClientConfig::builder().model("m").build().unwrap(),
+        &Env::from_iter([("HOME", "/h"), ("AWS_EC2_METADATA_DISABLED", "true")]),
+    );
+    let _ = chain.poll(datetime!(2024-01-15 12:00 UTC));
+    chain
+        .handle(bedrock_request::credentials::Performed::File(Some(
+            "[default]\naws_access_key_id = A\naws_secret_access_key = CHAINSECRET\n".into(),
+        )))
+        .unwrap();
+    assert!(!format!("{chain:?}").contains("CHAINSECRET"));
+    // AWS's signature-mismatch echo quotes the session token: it is redacted, and the
+    // diagnosis still works.
+    let sent = signed();
+    let canonical = bedrock_request::sign::CanonicalRequest::of(&sent)
+        .unwrap()
+        .text();
+    assert!(canonical.contains("SESSIONTOKEN"));
+    let sts = bedrock_request::sign::string_to_sign(&sent).unwrap();
+    let message = format!("The request signature we calculated does not match the signature you provided.\n\nThe Canonical String for this request should have been\n'{canonical}'\n\nThe String-to-Sign should have been\n'{sts}'\n");
+    let body = serde_json::json!({ "message": message }).to_string();
+    let e = AwsError::from_response(
+        403,
+        &[(
+            "x-amzn-errortype".into(),
+            "InvalidSignatureException".into(),
+        )],
+        body.as_bytes(),
+    )
+    .diagnose(&sent);
+    let shown = format!("{e:?} {e}");
+    assert!(!shown.contains("SESSIONTOKEN"), "{shown}");
+    assert_eq!(
+        e.signature.unwrap().differs,
+        Some(bedrock_request::parse::SignaturePart::SecretKey)
+    );
+    // verify's detail too.
+    let mut changed = sent.clone();
+    changed.body = bedrock_request::Body::new(b"{}".to_vec());
+    match verify(&changed, &Credentials::new("AKIDEXAMPLE", "SECRET"), None) {
+        Verification::Invalid {
+            stage: VerifyStage::Signature,
+            detail,
+        } => assert!(!detail.contains("SESSIONTOKEN"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn chain_edges() {
+    use bedrock_request::credentials::{drive, CredentialSource, Performed};
+    let perform = |files: &'static [(&'static str, &'static str)]| {
+        move |step: &Step| match step {
+            Step::ReadFile { path } => Performed::File(
+                files
+                    .iter()
+                    .find(|(p, _)| p == path)
+                    .map(|(_, t)| t.to_string()),
+            ),
+            Step::Send(r) if r.url.contains("127.0.0.1:9") => {
+                Performed::Response(HttpResponse::new(
+                    200,
+                    r#"{"AccessKeyId":"ECS","SecretAccessKey":"s","Token":"t"}"#,
+                ))
+            }
+            _ => Performed::Unreachable("no".into()),
+        }
+    };
+    let now = datetime!(2024-01-15 12:00 UTC);
+    // An explicit profile with settings only: the container still answers (not env keys).
+    let config = ClientConfig::builder()
+        .model("m")
+        .profile("p")
+        .build()
+        .unwrap();
+    let env = Env::from_iter([
+        ("HOME", "/h"),
+        ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+        ("AWS_SECRET_ACCESS_KEY", "s"),
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/c"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]);
+    let r = drive(
+        Chain::new(&config, &env),
+        now,
+        perform(&[(
+            "/h/.aws/config",
+            "[profile p] ; comment\nregion = eu-west-1\n",
+        )]),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        (r.source, r.region.as_deref()),
+        (CredentialSource::Container, Some("eu-west-1"))
+    );
+    // credential_source = Environment uses AWS keys even when a Bedrock API key is set.
+    let env = Env::from_iter([
+        ("HOME", "/h"),
+        ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+        ("AWS_SECRET_ACCESS_KEY", "s"),
+        ("AWS_BEARER_TOKEN_BEDROCK", "k"),
+        ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9"),
+    ]);
+    let config = ClientConfig::builder()
+        .model("m")
+        .profile("r")
+        .build()
+        .unwrap();
+    let mut sent = Vec::new();
+    let result = drive(Chain::new(&config, &env), now, |step| {
+        if let Step::Send(r) = step {
+            sent.push(r.clone());
+        }
+        match step {
+            Step::ReadFile { .. } => Performed::File(Some("[profile r]\nrole_arn = arn:aws:iam::1:role/R\ncredential_source = Environment\n".into())),
+            _ => Performed::Response(HttpResponse::new(200, "<X><AccessKeyId>ROLE</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken></X>")),
+        }
+    });
+    assert_eq!(
+        result.unwrap().unwrap().source,
+        CredentialSource::AssumeRole
+    );
+    assert!(sent[0]
+        .header("authorization")
+        .unwrap()
+        .contains("Credential=ENVKEY/"));
+}
+
+#[test]
+fn request_and_stream_edges() {
+    // send_url_add_mime_type sends a URL, which Bedrock only takes from S3.
+    let config = ClientConfig::from_json_str(r#"{"model":"m","region":"us-east-1","media_url_handler":{"image":"send_url_add_mime_type"}}"#).unwrap();
+    let messages = prompt::messages_from_json(
+        r#"[{"role":"user","content":[{"type":"image","url":"https://x/a.png"}]}]"#,
+    )
+    .unwrap();
+    assert!(converse::urls_to_fetch(&config, &messages).is_empty());
+    assert!(converse::Builder::new(&config, &messages, &Env::new())
+        .build()
+        .unwrap_err()
+        .to_string()
+        .contains("only reads media from s3://"));
+    // A null inside a new object is not sent.
+    let config = ClientConfig::from_json_str(r#"{"model":"m","region":"us-east-1","extra_body":{"inferenceConfig":{"temperature":null,"topK":5}}}"#).unwrap();
+    let body = converse::Builder::new(&config, &[Message::user("hi")], &Env::new())
+        .build()
+        .unwrap()
+        .into_preview()
+        .body;
+    assert!(
+        body.as_str()
+            .unwrap()
+            .ends_with(r#""inferenceConfig":{"topK":5}}"#),
+        "{:?}",
+        body.as_str()
+    );
+    // A stream cut off between events (no messageStop) is not a success.
+    let e = bedrock_request::stream::ConverseStream::decode_all(
+        &[],
+        bedrock_request::FinishReasonPolicy::Any,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("ended without messageStop"), "{e}");
+}

@@ -1,0 +1,23 @@
+//! All integration tests, built into one binary (`autotests = false`).
+//!
+//! They run natively and, unchanged, on wasm32-wasip1 under Node (`.ci/run`); files are read
+//! by absolute path (`common::repo_path`), which WASI sees because `/` is preopened.
+
+mod api_key;
+mod baml;
+mod bedrock_vectors;
+mod bounded;
+mod common;
+mod config;
+mod converse_api;
+mod credentials;
+mod hardening;
+mod media_tools;
+mod parse;
+mod request;
+mod roles;
+#[cfg(not(target_family = "wasm"))]
+mod stacks;
+mod stream;
+mod structured;
+mod util;
