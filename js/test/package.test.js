@@ -299,8 +299,11 @@ test('building and signing a large request again does not grow the module\'s mem
     assert.ok(out.ok, JSON.stringify(out.error));
     return out.ok;
   };
+  // Rust's default allocator (dlmalloc) settles after the second round: from then on the
+  // same request needs no new pages (a leak would grow it every round).
   const first = signOnce();
+  assert.deepEqual(signOnce(), first);
   const grown = ex.memory.buffer.byteLength;
-  for (let i = 0; i < 4; i++) assert.deepEqual(signOnce(), first);
+  for (let i = 0; i < 6; i++) assert.deepEqual(signOnce(), first);
   assert.equal(ex.memory.buffer.byteLength, grown);
 });

@@ -67,51 +67,6 @@ pub enum ValidationCase {
     Other,
 }
 
-impl AwsErrorKind {
-    /// The kind's name as `Debug` writes it (`"Throttling"`, `"Validation(InvalidModelIdentifier)"`),
-    /// without formatting: what the JS package reports as `aws.kind`.
-    ///
-    /// ```
-    /// use bedrock_request::parse::{AwsErrorKind, ValidationCase};
-    /// let kind = AwsErrorKind::Validation(ValidationCase::InvalidModelIdentifier);
-    /// assert_eq!(kind.name(), "Validation(InvalidModelIdentifier)");
-    /// ```
-    pub fn name(&self) -> &'static str {
-        use ValidationCase as V;
-        match self {
-            AwsErrorKind::AccessDenied => "AccessDenied",
-            AwsErrorKind::UnrecognizedClient => "UnrecognizedClient",
-            AwsErrorKind::ExpiredToken => "ExpiredToken",
-            AwsErrorKind::SignatureMismatch => "SignatureMismatch",
-            AwsErrorKind::ClockSkew => "ClockSkew",
-            AwsErrorKind::MissingAuthentication => "MissingAuthentication",
-            AwsErrorKind::Validation(V::ModelNotSupportedInRegion) => {
-                "Validation(ModelNotSupportedInRegion)"
-            }
-            AwsErrorKind::Validation(V::AccountNotAuthorizedForModel) => {
-                "Validation(AccountNotAuthorizedForModel)"
-            }
-            AwsErrorKind::Validation(V::OnDemandThroughputNotSupported) => {
-                "Validation(OnDemandThroughputNotSupported)"
-            }
-            AwsErrorKind::Validation(V::InvalidModelIdentifier) => {
-                "Validation(InvalidModelIdentifier)"
-            }
-            AwsErrorKind::Validation(V::Other) => "Validation(Other)",
-            AwsErrorKind::Throttling => "Throttling",
-            AwsErrorKind::ServiceQuotaExceeded => "ServiceQuotaExceeded",
-            AwsErrorKind::ModelTimeout => "ModelTimeout",
-            AwsErrorKind::ModelNotReady => "ModelNotReady",
-            AwsErrorKind::ModelError => "ModelError",
-            AwsErrorKind::ModelStreamError => "ModelStreamError",
-            AwsErrorKind::ResourceNotFound => "ResourceNotFound",
-            AwsErrorKind::InternalServer => "InternalServer",
-            AwsErrorKind::ServiceUnavailable => "ServiceUnavailable",
-            AwsErrorKind::Other => "Other",
-        }
-    }
-}
-
 /// Which part of the canonical request differs between what we signed and what AWS expected.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -604,41 +559,5 @@ fn parse_skew(message: &str) -> Option<ClockSkew> {
             server_time: *server_time,
         }),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{AwsErrorKind as K, ValidationCase as V};
-
-    /// `name` is what the derived `Debug` writes, for every kind.
-    #[test]
-    fn a_kind_is_named_as_debug_writes_it() {
-        let kinds = [
-            K::AccessDenied,
-            K::UnrecognizedClient,
-            K::ExpiredToken,
-            K::SignatureMismatch,
-            K::ClockSkew,
-            K::MissingAuthentication,
-            K::Validation(V::ModelNotSupportedInRegion),
-            K::Validation(V::AccountNotAuthorizedForModel),
-            K::Validation(V::OnDemandThroughputNotSupported),
-            K::Validation(V::InvalidModelIdentifier),
-            K::Validation(V::Other),
-            K::Throttling,
-            K::ServiceQuotaExceeded,
-            K::ModelTimeout,
-            K::ModelNotReady,
-            K::ModelError,
-            K::ModelStreamError,
-            K::ResourceNotFound,
-            K::InternalServer,
-            K::ServiceUnavailable,
-            K::Other,
-        ];
-        for kind in kinds {
-            assert_eq!(kind.name(), format!("{kind:?}"));
-        }
     }
 }

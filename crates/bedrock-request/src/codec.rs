@@ -3,7 +3,7 @@
 //!
 //! The ground floor: this file imports nothing of the crate.
 
-use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
@@ -238,70 +238,14 @@ pub(crate) fn parse_http_date(text: &str) -> Option<OffsetDateTime> {
     Some(PrimitiveDateTime::new(date, time).assume_utc())
 }
 
-/// An RFC 3339 time (`2024-01-15T12:34:56Z`, `2024-01-15T12:34:56.789+01:00`), or the older
-/// `2019-11-14T04:05:45UTC` form of SSO caches. As the `time` crate's `Rfc3339` reads it
-/// (any one byte between date and time, as it allows; fractions beyond nanoseconds cut off),
-/// in a few lines instead of its general parser.
+/// An RFC 3339 time (`2024-01-15T12:34:56Z`, `2024-01-15T12:34:56.789+01:00`), as the `time`
+/// crate reads it, or the older `2019-11-14T04:05:45UTC` form of SSO caches.
 pub(crate) fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
-    let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| {
-        let d = b.get(r)?;
-        d.iter()
-            .all(u8::is_ascii_digit)
-            .then(|| d.iter().fold(0u32, |n, &c| n * 10 + u32::from(c - b'0')))
-    };
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
-        return None;
+    use time::format_description::well_known::Rfc3339;
+    match text.strip_suffix("UTC") {
+        Some(utc) => OffsetDateTime::parse(&format!("{utc}Z"), &Rfc3339).ok(),
+        None => OffsetDateTime::parse(text, &Rfc3339).ok(),
     }
-    let date = Date::from_calendar_date(
-        digits(0..4)? as i32,
-        Month::try_from(digits(5..7)? as u8).ok()?,
-        digits(8..10)? as u8,
-    )
-    .ok()?;
-    let mut at = 19;
-    let mut nanos = 0;
-    if b[at] == b'.' {
-        let start = at + 1;
-        at = start + b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if at == start {
-            return None;
-        }
-        let kept = &b[start..at.min(start + 9)];
-        nanos = kept.iter().fold(0u32, |n, &c| n * 10 + u32::from(c - b'0'))
-            * 10u32.pow(9 - kept.len() as u32);
-    }
-    let offset = match &b[at..] {
-        [b'Z' | b'z'] | b"UTC" => UtcOffset::UTC,
-        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
-            let sign = if *sign == b'-' { -1 } else { 1 };
-            let (h, m) = (digits(at + 1..at + 3)?, digits(at + 4..at + 6)?);
-            if h > 23 || m > 59 {
-                return None;
-            }
-            UtcOffset::from_hms(sign * h as i8, sign * m as i8, 0).ok()?
-        }
-        _ => return None,
-    };
-    // A leap second (`23:59:60`, at the end of a month in UTC) stands as its last nanosecond.
-    let second = digits(17..19)?;
-    let leap = second == 60;
-    let time = Time::from_hms_nano(
-        digits(11..13)? as u8,
-        digits(14..16)? as u8,
-        if leap { 59 } else { second as u8 },
-        if leap { 999_999_999 } else { nanos },
-    )
-    .ok()?;
-    let at = PrimitiveDateTime::new(date, time).assume_offset(offset);
-    if leap {
-        let utc = at.checked_to_offset(UtcOffset::UTC)?;
-        let month_end = utc.date().next_day().is_none_or(|d| d.day() == 1);
-        if (utc.hour(), utc.minute(), month_end) != (23, 59, true) {
-            return None;
-        }
-    }
-    Some(at)
 }
 
 /// A duration as the `time` crate displays it (`35m`, `-1h2m3s`, `1s500ms`, `0s`): days,
@@ -569,48 +513,5 @@ mod tests {
         for d in cases {
             assert_eq!(duration_text(d), d.to_string(), "{d:?}");
         }
-    }
-
-    /// The `time` crate's RFC 3339 parser (what this one replaced) is the reference.
-    #[test]
-    fn rfc3339_reads_what_the_time_crate_reads() {
-        use time::format_description::well_known::Rfc3339;
-        let reference = |t: &str| {
-            OffsetDateTime::parse(t, &Rfc3339).ok().or_else(|| {
-                let fixed = format!("{}Z", t.strip_suffix("UTC")?);
-                OffsetDateTime::parse(&fixed, &Rfc3339).ok()
-            })
-        };
-        let mut checked = 0;
-        for date in [
-            "2015-08-30",
-            "2024-02-29",
-            "2023-02-29",
-            "2015-13-01",
-            "2015-00-10",
-            "0000-01-01",
-            "9999-12-31",
-            "2015-8-30",
-            "2015/08/30",
-        ] {
-            for sep in ["T", "t", " ", "x"] {
-                for clock in [
-                    "12:36:00", "00:00:00", "23:59:59", "23:59:60", "24:00:00", "12:60:00",
-                    "12:36", "1:36:00", "12:36:0a",
-                ] {
-                    for frac in ["", ".5", ".123456789", ".1234567891234", ".", ".x"] {
-                        for zone in [
-                            "Z", "z", "UTC", "+01:00", "-05:30", "+23:59", "+24:00", "-00:00",
-                            "+0100", "+01", "", "Zx", " Z",
-                        ] {
-                            let text = format!("{date}{sep}{clock}{frac}{zone}");
-                            assert_eq!(parse_rfc3339(&text), reference(&text), "{text}");
-                            checked += 1;
-                        }
-                    }
-                }
-            }
-        }
-        assert!(checked > 10_000);
     }
 }

@@ -206,7 +206,7 @@ impl Decoder {
         let total = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
         let headers_len = u32::from_be_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
         let prelude_crc = u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-        let computed = crc32(0, &bytes[..8]);
+        let computed = crc32(&bytes[..8]);
         if computed != prelude_crc {
             return Err(FrameError::PreludeCrc {
                 expected: prelude_crc,
@@ -238,7 +238,7 @@ impl Decoder {
             bytes[total - 2],
             bytes[total - 1],
         ]);
-        let computed = crc32(0, &bytes[..total - 4]);
+        let computed = crc32(&bytes[..total - 4]);
         if computed != message_crc {
             return Err(FrameError::MessageCrc {
                 expected: message_crc,
@@ -376,71 +376,7 @@ fn parse_headers(mut bytes: &[u8]) -> Result<Vec<(Cow<'static, str>, HeaderValue
     Ok(headers)
 }
 
-// CRC-32 (IEEE 802.3, reflected, as zlib), slicing by 8.
-
-const fn crc_tables() -> [[u32; 256]; 8] {
-    let mut tables = [[0u32; 256]; 8];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-            k += 1;
-        }
-        tables[0][i] = c;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 256 {
-        let mut t = 1;
-        while t < 8 {
-            let prev = tables[t - 1][i];
-            tables[t][i] = (prev >> 8) ^ tables[0][(prev & 0xFF) as usize];
-            t += 1;
-        }
-        i += 1;
-    }
-    tables
-}
-
-/// The tables, computed on first use (not stored in the binary: 8 KiB less WebAssembly).
-fn tables() -> &'static [[u32; 256]; 8] {
-    static TABLES: std::sync::OnceLock<[[u32; 256]; 8]> = std::sync::OnceLock::new();
-    TABLES.get_or_init(crc_tables)
-}
-
-/// Continues a raw (not finalised) CRC state over `bytes`.
-fn crc_update(mut state: u32, bytes: &[u8]) -> u32 {
-    let tables = tables();
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let lo = state ^ u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-        let hi = u32::from_le_bytes([c[4], c[5], c[6], c[7]]);
-        state = tables[7][(lo & 0xFF) as usize]
-            ^ tables[6][((lo >> 8) & 0xFF) as usize]
-            ^ tables[5][((lo >> 16) & 0xFF) as usize]
-            ^ tables[4][(lo >> 24) as usize]
-            ^ tables[3][(hi & 0xFF) as usize]
-            ^ tables[2][((hi >> 8) & 0xFF) as usize]
-            ^ tables[1][((hi >> 16) & 0xFF) as usize]
-            ^ tables[0][(hi >> 24) as usize];
-    }
-    for &b in chunks.remainder() {
-        state = (state >> 8) ^ tables[0][((state ^ u32::from(b)) & 0xFF) as usize];
-    }
-    state
-}
-
-/// The CRC-32 of `bytes`, continuing from a finished CRC `init` (0 to start).
-///
-/// ```
-/// assert_eq!(bedrock_request::stream::frame::crc32(0, b"123456789"), 0xCBF4_3926);
-/// ```
-pub fn crc32(init: u32, bytes: &[u8]) -> u32 {
-    !crc_update(!init, bytes)
+/// The CRC-32 (IEEE 802.3, as zlib) of `bytes`, crc32fast's.
+fn crc32(bytes: &[u8]) -> u32 {
+    crc32fast::hash(bytes)
 }

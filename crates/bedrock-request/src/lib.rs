@@ -98,12 +98,10 @@
 mod aws_error;
 mod codec;
 mod completion;
-mod decimal;
 mod env;
 mod error;
 mod frame;
 mod json_text;
-mod sha1;
 mod value;
 // One floor up: the JSON reader, who signs, where requests go, the request as data.
 mod auth;

@@ -44,7 +44,8 @@ impl Number {
 
     /// The value as an `f64` (may round).
     pub fn as_f64(&self) -> f64 {
-        crate::decimal::json_f64(&self.0).unwrap_or(f64::NAN)
+        // A JSON number is a Rust float literal too; core's parse is exact (correctly rounded).
+        self.0.parse().unwrap_or(f64::NAN)
     }
 
     /// The value as a `u64`, if it is written as a non-negative integer that fits.
@@ -194,18 +195,6 @@ impl Value {
             Value::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
-    }
-
-    /// Writes `text` as a JSON string, quoted and escaped as [`Value::write_json`] writes a
-    /// `Value::String` (for JSON written piece by piece).
-    ///
-    /// ```
-    /// let mut out = String::from("[");
-    /// bedrock_request::Value::write_json_str("say \"hi\"\n", &mut out);
-    /// assert_eq!(out, r#"["say \"hi\"\n""#);
-    /// ```
-    pub fn write_json_str(text: &str, out: &mut String) {
-        write_json_string(text, out);
     }
 
     /// Writes compact JSON (no spaces), keys in order, numbers as written.

@@ -44,14 +44,14 @@ impl Json {
 
     fn key(&mut self, key: &str) -> &mut Json {
         self.comma();
-        Value::write_json_str(key, &mut self.0);
+        write_json_str(key, &mut self.0);
         self.0.push(':');
         self
     }
 
     fn str(&mut self, key: &str, text: &str) -> &mut Json {
         self.key(key);
-        Value::write_json_str(text, &mut self.0);
+        write_json_str(text, &mut self.0);
         self
     }
 
@@ -119,11 +119,21 @@ fn obj(entries: Vec<(&str, Value)>) -> Value {
     )
 }
 
+/// Appends `text` to `out` as a JSON string, quoted and escaped by serde_json.
+fn write_json_str(text: &str, out: &mut String) {
+    let mut bytes = std::mem::take(out).into_bytes();
+    // Writing to a Vec cannot fail.
+    let _ = serde::Serializer::serialize_str(&mut serde_json::Serializer::new(&mut bytes), text);
+    // SAFETY: `bytes` held a String, and serde_json appended a str's text, quoted and escaped
+    // with ASCII: it is UTF-8.
+    *out = unsafe { String::from_utf8_unchecked(bytes) };
+}
+
 /// A text in JSON's double quotes, as errors show the value they name (without `{:?}`, whose
 /// Unicode tables the module would carry).
 fn quoted(text: &str) -> String {
     let mut out = String::new();
-    Value::write_json_str(text, &mut out);
+    write_json_str(text, &mut out);
     out
 }
 
@@ -147,7 +157,8 @@ fn aws_value(e: &AwsError) -> Value {
         ("requestId", opt(e.request_id.as_deref())),
         ("retryable", Value::Bool(e.retryable)),
         ("hint", Value::from(e.hint.as_str())),
-        ("kind", Value::from(e.kind.name())),
+        // The kind as its Debug form names it: `Validation(InvalidModelIdentifier)`.
+        ("kind", Value::String(format!("{:?}", e.kind))),
     ])
 }
 
@@ -216,9 +227,9 @@ fn request_fields(j: &mut Json, r: &HttpRequest) {
         .str("url", &r.url)
         .array("headers", &r.headers, |out, (k, v)| {
             out.push('[');
-            Value::write_json_str(k, out);
+            write_json_str(k, out);
             out.push(',');
-            Value::write_json_str(v, out);
+            write_json_str(v, out);
             out.push(']');
         })
         .str("bodyText", &String::from_utf8_lossy(r.body.as_bytes()));
@@ -305,8 +316,21 @@ fn sign_converse(input: &mut Value) -> Out {
         Some(auth) => auth,
         None => resolved_auth(&config, &env)?,
     };
-    let signed = unsigned.into_signed(&auth, now).map_err(error)?;
-    Ok(request_json(&signed))
+    let region = unsigned.region().to_owned();
+    let mut request = unsigned.into_preview();
+    match auth {
+        Auth::SigV4(creds) => SIGNER
+            .with(|s| {
+                s.borrow_mut()
+                    .sign_in_place(&mut request, &creds, &region, now)
+            })
+            .map_err(error)?,
+        Auth::Bearer(key) => {
+            bedrock_request::sign::bearer_in_place(&mut request, &key).map_err(error)?
+        }
+        _ => return Err(fail("Input", "unsupported authorisation")),
+    }
+    Ok(request_json(&request))
 }
 
 /// The authorisation: `credentials {accessKeyId, secretAccessKey, sessionToken?}`, `apiKey`,
@@ -365,17 +389,21 @@ fn sign(input: &Value) -> Out {
     let now = now_of(input)?;
     let region = text(input, "region")?;
     match auth_of(input)? {
-        Auth::SigV4(creds) => match input.get("payloadHash").and_then(Value::as_str) {
-            Some(hash) => bedrock_request::sign::sign_in_place_with_payload_hash(
-                &mut request,
-                &creds,
-                region,
-                now,
-                hash,
-            ),
-            None => bedrock_request::sign::sign_in_place(&mut request, &creds, region, now),
-        }
-        .map_err(error)?,
+        Auth::SigV4(creds) => SIGNER
+            .with(|s| {
+                let mut signer = s.borrow_mut();
+                match input.get("payloadHash").and_then(Value::as_str) {
+                    Some(hash) => signer.sign_in_place_with_payload_hash(
+                        &mut request,
+                        &creds,
+                        region,
+                        now,
+                        hash,
+                    ),
+                    None => signer.sign_in_place(&mut request, &creds, region, now),
+                }
+            })
+            .map_err(error)?,
         Auth::Bearer(key) => {
             bedrock_request::sign::bearer_in_place(&mut request, &key).map_err(error)?
         }
@@ -558,6 +586,9 @@ fn event_json(j: &mut Json, e: &Event) {
 }
 
 thread_local! {
+    /// The signer of `signConverse` and `sign`, which keeps the last SigV4 key it derived
+    /// (the module's one piece of state besides the open streams and chains).
+    static SIGNER: RefCell<bedrock_request::sign::Signer> = RefCell::new(bedrock_request::sign::Signer::new());
     static STREAMS: RefCell<Vec<Option<ConverseStream>>> = const { RefCell::new(Vec::new()) };
     static CHAINS: RefCell<Vec<Option<Chain>>> = const { RefCell::new(Vec::new()) };
 }
@@ -600,7 +631,7 @@ fn step_json(step: &Step) -> String {
         Step::Run { command, argv } => {
             j.str("type", "run")
                 .str("command", command)
-                .array("argv", argv, |out, a| Value::write_json_str(a, out));
+                .array("argv", argv, |out, a| write_json_str(a, out));
         }
         Step::Done(resolved) => resolved_json(&mut j, resolved),
         Step::NotFound => {

@@ -1,7 +1,8 @@
 //! Signature-mismatch diagnosis: AWS's echo of its canonical request beside ours for the
 //! request that was sent, naming the first part that differs.
 
-use super::canonical::{string_to_sign, CanonicalRequest};
+use super::canonical::CanonicalRequest;
+use super::explain::string_to_sign;
 use crate::aws_error::{AwsError, AwsErrorKind, SignatureMismatch, SignaturePart};
 use crate::codec::{quoted, redact_tokens};
 use crate::request::HttpRequest;

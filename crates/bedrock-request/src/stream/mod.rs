@@ -68,9 +68,7 @@
 /// both CRCs are always checked, and [`Decoder::finish`](frame::Decoder::finish) says whether
 /// the stream ended in the middle of a message.
 pub mod frame {
-    pub use crate::frame::{
-        crc32, Decoder, FrameError, HeaderValue, Message, DEFAULT_MAX_MESSAGE_SIZE,
-    };
+    pub use crate::frame::{Decoder, FrameError, HeaderValue, Message, DEFAULT_MAX_MESSAGE_SIZE};
 }
 
 mod accumulator;

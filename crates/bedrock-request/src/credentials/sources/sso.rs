@@ -38,7 +38,7 @@ pub struct SsoSettings {
 pub fn sso_cache_file_name(cache_key: &str) -> String {
     format!(
         "{}.json",
-        hex::encode(crate::sha1::digest(cache_key.as_bytes()))
+        hex::encode(<sha1::Sha1 as sha2::Digest>::digest(cache_key.as_bytes()))
     )
 }
 
