@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use bedrock_request::parse::{find_json, structured, structured_partial};
+use bedrock_request::structured::{find_json, parse, parse_partial};
 use bedrock_request::structured::Schema;
 use bedrock_request::Value;
 use libfuzzer_sys::fuzz_target;
@@ -41,6 +41,6 @@ fuzz_target!(|data: &[u8]| {
     }
     let half = text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i);
     let _ = schema.parse_partial(&text[..half]);
-    let _ = structured::<Vec<u32>>(text);
-    let _ = structured_partial::<Vec<Option<String>>>(text);
+    let _ = parse::<Vec<u32>>(text);
+    let _ = parse_partial::<Vec<Option<String>>>(text);
 });

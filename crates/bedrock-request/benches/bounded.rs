@@ -118,7 +118,7 @@ fn main() {
         100_000,
         unclosed_objects,
         |t| {
-            assert!(bedrock_request::parse::find_json(t).is_none());
+            assert!(bedrock_request::structured::find_json(t).is_none());
         },
     );
     let person = bedrock_request::structured::Schema::from_json(

@@ -267,8 +267,15 @@ impl HttpRequest {
         })
     }
 
-    /// Converts to an [`http::Request`], for hyper, reqwest, ureq and friends.
+    /// Converts to an [`http::Request`], for hyper, reqwest, ureq and friends, copying the
+    /// body; `http::Request::try_from(request)` moves it instead.
     pub fn to_http_request(&self) -> Result<http::Request<Vec<u8>>> {
+        self.http_head()
+            .body(self.body.as_bytes().to_vec())
+            .map_err(http_error)
+    }
+
+    fn http_head(&self) -> http::request::Builder {
         let mut builder = http::Request::builder()
             .method(self.method.as_str())
             .uri(self.url.as_str());
@@ -276,16 +283,35 @@ impl HttpRequest {
             builder = builder.header(k.as_str(), v.as_str());
         }
         builder
-            .body(self.body.as_bytes().to_vec())
-            .map_err(|e| Error::request(format!("cannot build an http::Request: {e}")))
     }
 }
 
+fn http_error(e: http::Error) -> Error {
+    Error::request(format!("cannot build an http::Request: {e}"))
+}
+
+/// The request as an [`http::Request`], its body moved, not copied.
+///
+/// ```
+/// use bedrock_request::{Body, HttpRequest};
+/// let request = HttpRequest {
+///     method: "POST".into(),
+///     url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse".into(),
+///     headers: vec![("content-type".into(), "application/json".into())],
+///     body: Body::new(b"{}".to_vec()),
+/// };
+/// let body_at = request.body.as_bytes().as_ptr();
+/// let http = http::Request::try_from(request)?;
+/// assert_eq!(http.body().as_ptr(), body_at); // the same bytes, not a copy
+/// assert_eq!(http.headers()["content-type"], "application/json");
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
 impl TryFrom<HttpRequest> for http::Request<Vec<u8>> {
     type Error = Error;
 
     fn try_from(request: HttpRequest) -> Result<Self> {
-        request.to_http_request()
+        let head = request.http_head();
+        head.body(request.body.into_bytes()).map_err(http_error)
     }
 }
 

@@ -400,7 +400,7 @@ fn no_public_type_that_can_hold_a_secret_shows_it_in_debug() {
 
 #[test]
 fn finding_json_in_adversarial_text_is_linear() {
-    use bedrock_request::parse::find_json;
+    use bedrock_request::structured::find_json;
     // Every `{` starts a value that never closes: each was once parsed to the end of the text.
     let unclosed = "{\"a\":".repeat(100_000);
     assert_eq!(find_json(&unclosed), None);

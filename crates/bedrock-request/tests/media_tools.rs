@@ -171,7 +171,7 @@ fn http_media_is_fetched_by_the_caller() {
         "{e}"
     );
     let png =
-        bedrock_request::parse::structured::<Vec<u8>>("[137,80,78,71,13,10,26,10,0,0]").unwrap();
+        bedrock_request::structured::parse::<Vec<u8>>("[137,80,78,71,13,10,26,10,0,0]").unwrap();
     let mp4 = vec![0, 0, 0, 24, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm'];
     // The bytes decide the format, over a wrong Content-Type.
     let fetched = [

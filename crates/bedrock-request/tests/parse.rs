@@ -1,8 +1,9 @@
 //! Converse responses, AWS errors, finish reasons, signature diagnosis, structured output.
 
+use bedrock_request::structured::parse as structured;
+
 use bedrock_request::parse::{
-    self, clock_offset, structured, AwsError, AwsErrorKind, SignaturePart, StopReason,
-    ValidationCase,
+    self, clock_offset, AwsError, AwsErrorKind, SignaturePart, StopReason, ValidationCase,
 };
 use bedrock_request::sign::{string_to_sign, CanonicalRequest};
 use bedrock_request::{

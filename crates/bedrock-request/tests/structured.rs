@@ -132,8 +132,8 @@ fn extends(now: &Json, before: &Json) -> bool {
 }
 
 mod typed {
-    //! The same cases through serde types (`parse::structured::<T>`), no schema.
-    use bedrock_request::parse::{structured, structured_partial};
+    //! The same cases through serde types (`structured::parse::<T>`), no schema.
+    use bedrock_request::structured::{parse as structured, parse_partial as structured_partial};
     use serde::{Deserialize, Serialize};
     use serde_json::Value as Json;
 
@@ -286,7 +286,7 @@ fn deep_and_hostile_texts_end_without_a_deep_stack() {
     ] {
         let _ = node.parse(&hostile);
         let _ = node.parse_partial(&hostile);
-        let _ = bedrock_request::parse::structured::<Vec<u8>>(&hostile);
+        let _ = bedrock_request::structured::parse::<Vec<u8>>(&hostile);
     }
     // A schema whose $ref points at itself is read once, not forever.
     let cyclic =

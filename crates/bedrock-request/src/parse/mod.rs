@@ -20,8 +20,6 @@
 //! # Ok::<(), bedrock_request::Error>(())
 //! ```
 
-mod structured;
-
 pub use crate::aws_error::{
     AwsError, AwsErrorKind, ClockSkew, SignatureMismatch, SignaturePart, ValidationCase,
 };
@@ -29,7 +27,6 @@ pub use crate::completion::{
     CacheDetail, Citation, CitationLocation, Citations, Completion, ContentBlock,
     FinishReasonError, Reasoning, Span, StopReason, ToolCall, Usage,
 };
-pub use structured::{find_json, structured, structured_partial};
 
 use time::OffsetDateTime;
 

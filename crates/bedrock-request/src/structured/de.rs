@@ -1,6 +1,6 @@
 //! A lenient serde `Deserializer` over a loose value: the type asks (an integer, a struct with
 //! these fields, an enum with these variants) and the value is coerced the way the schema path
-//! coerces it, so `parse::structured::<Person>(text)` needs no schema.
+//! coerces it, so `structured::parse::<Person>(text)` needs no schema.
 
 use std::fmt;
 

@@ -7,7 +7,7 @@
 //! target type wins, coerced to it (`"36"` → 36, `36.0` → 36, a scalar → a one-item list,
 //! `"green"` → `Green`, keys matched case-insensitively, extra keys ignored, optional fields
 //! `null`). The type is a JSON Schema ([`Schema`]) or any serde type
-//! ([`parse::structured`](crate::parse::structured)). `docs/parse.md` has the rules in a table,
+//! ([`structured::parse`](parse)). `docs/parse.md` has the rules in a table,
 //! and where this is stricter than BAML.
 //!
 //! ```
@@ -26,9 +26,11 @@ mod coerce;
 pub(crate) mod de;
 mod lenient;
 mod schema;
+mod typed;
 
 pub use lenient::MAX_DEPTH;
 pub use schema::Schema;
+pub use typed::{find_json, parse, parse_partial};
 
 use serde::de::DeserializeOwned;
 

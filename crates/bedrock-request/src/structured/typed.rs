@@ -1,4 +1,5 @@
-//! Structured output: the JSON value in a model's text, deserialized into your type.
+//! Structured output into your own serde types: the JSON value in a model's text, found,
+//! read leniently and coerced by the type (the same rules as [`Schema`](super::Schema)).
 
 use serde::de::DeserializeOwned;
 
@@ -9,7 +10,7 @@ use crate::error::Result;
 /// the JSON's text.
 ///
 /// ```
-/// use bedrock_request::parse::find_json;
+/// use bedrock_request::structured::find_json;
 /// assert_eq!(find_json("Sure! Here it is:\n```json\n{\"a\": 1}\n```\nAnything else?"), Some("{\"a\": 1}"));
 /// assert_eq!(find_json("The answer is [1, 2] (two items)."), Some("[1, 2]"));
 /// assert_eq!(find_json("no json here"), None);
@@ -100,16 +101,16 @@ fn is_json(text: &str) -> bool {
 /// The error names the field path (`items[2].qty`) and what was found.
 ///
 /// ```
-/// use bedrock_request::parse::structured;
+/// use bedrock_request::structured;
 /// #[derive(serde::Deserialize, Debug, PartialEq)]
 /// struct Person { name: String, age: u32, tags: Vec<String> }
-/// let p: Person = structured("Sure!\n```json\n{name: \"Ada\", age: \"36\", tags: \"math\",}\n```")?;
+/// let p: Person = structured::parse("Sure!\n```json\n{name: \"Ada\", age: \"36\", tags: \"math\",}\n```")?;
 /// assert_eq!(p, Person { name: "Ada".into(), age: 36, tags: vec!["math".into()] });
-/// let err = structured::<Person>("{\"name\": \"Ada\", \"age\": \"old\"}").unwrap_err();
+/// let err = structured::parse::<Person>("{\"name\": \"Ada\", \"age\": \"old\"}").unwrap_err();
 /// assert!(err.to_string().contains("field age wanted u32, found \"old\""), "{err}");
 /// # Ok::<(), bedrock_request::Error>(())
 /// ```
-pub fn structured<T: DeserializeOwned>(text: &str) -> Result<T> {
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T> {
     crate::structured::from_text(text)
 }
 
@@ -118,13 +119,13 @@ pub fn structured<T: DeserializeOwned>(text: &str) -> Result<T> {
 /// (missing lists are empty).
 ///
 /// ```
-/// use bedrock_request::parse::structured_partial;
+/// use bedrock_request::structured;
 /// #[derive(serde::Deserialize, Debug, PartialEq)]
 /// struct Person { name: Option<String>, age: Option<u32>, tags: Vec<String> }
-/// let p: Person = structured_partial(r#"{"name": "Ada", "age": 3"#)?;
+/// let p: Person = structured::parse_partial(r#"{"name": "Ada", "age": 3"#)?;
 /// assert_eq!(p, Person { name: Some("Ada".into()), age: None, tags: vec![] });
 /// # Ok::<(), bedrock_request::Error>(())
 /// ```
-pub fn structured_partial<T: DeserializeOwned>(text: &str) -> Result<T> {
+pub fn parse_partial<T: DeserializeOwned>(text: &str) -> Result<T> {
     crate::structured::from_partial_text(text)
 }
