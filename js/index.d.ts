@@ -9,7 +9,7 @@ export interface Credentials {
   sessionToken?: string;
 }
 
-/** A messages-file message: `{role, content: string | Part[], metadata?}` (DESIGN.md). */
+/** A messages-file message: `{role, content: string | Part[], metadata?}` (the messages file of `docs/requests.md`). */
 export interface Message {
   role: string;
   content: string | Record<string, unknown>[];

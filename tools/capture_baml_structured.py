@@ -9,7 +9,7 @@ no model call for `b.parse`: it runs offline.
 Run: python3 -m venv target/baml-venv && target/baml-venv/bin/pip install baml-py==0.226.3 pydantic
      target/baml-venv/bin/python tools/capture_baml_structured.py
      target/baml-venv/bin/python tools/capture_baml_structured.py --independent   # refreshes
-         independent.json: a second author's types and 138 texts, written from DESIGN.md alone
+         independent.json: a second author's types and 138 texts, written from the specification alone
 """
 import importlib
 import json

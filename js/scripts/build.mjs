@@ -8,9 +8,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cargo = process.env.CARGO_WASM ?? 'cargo-wasm';
 // Its own target dir, since the flags differ from the repo's other wasm builds:
-// - opt-level "s" (the workspace's `wasm` profile says "z"): in paired rounds of js/bench,
-//   a small request at 0.082–0.101× aws4fetch where "z" gave 0.120–0.125×, for 23 KB more
-//   gzipped (231 KB, under the 250 KB budget);
+// - opt-level "s" (the workspace's `wasm` profile says "z"): faster per call, for a size
+//   within the package's budget;
 // - std built with `optimize_for_size` (smaller sorts and formatting);
 // - panics abort at once (`immediate-abort`): no panic messages or locations in the module (the
 //   crate does not panic on any input; a bug would surface as a `RuntimeError: unreachable`);

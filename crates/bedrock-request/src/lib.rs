@@ -68,11 +68,14 @@
 //!   shared config files, SSO, assume-role, web identity, `credential_process`, container,
 //!   IMDS): every file, request and process is a [`Step`](credentials::Step) the caller
 //!   performs.
-//! - [`sign`]: the only caller of aws-sigv4: signing, presigned URLs and Bedrock API keys, and
-//!   our canonical-request view ([`explain`](sign::explain), [`verify`](sign::verify)).
+//! - [`sign`]: SigV4 signing ([`sign_in_place`](sign::sign_in_place), or a caller-owned
+//!   [`Signer`](sign::Signer) that keeps the derived key), presigned URLs and Bedrock API keys,
+//!   and our canonical-request view ([`explain`](sign::explain), [`verify`](sign::verify)).
 //! - [`parse`]: Converse responses to a [`Completion`](parse::Completion), AWS errors to a
 //!   classified [`AwsError`](parse::AwsError) with a hint (a signature mismatch diagnosed
-//!   against the request sent), the finish-reason policy, and structured output.
+//!   against the request sent), the finish-reason policy.
+//! - [`structured`]: BAML's `b.parse`: the value in a model's text, into a serde type
+//!   ([`structured::parse`]) or a JSON Schema's ([`Schema`](structured::Schema)).
 //! - [`stream`]: ConverseStream's event-stream decoder (incremental, CRC-checked), typed
 //!   events, and an accumulator into the same `Completion`.
 //!

@@ -1,6 +1,10 @@
 //! Signing: SigV4 in the headers computed here (checked against aws-sigv4's `sign()`, the AWS
-//! SigV4 suite and botocore); presigned URLs and the suite runner call aws-sigv4, the only
-//! module that does.
+//! SigV4 suite and botocore); presigned URLs call aws-sigv4.
+//!
+//! One direction inside: `key` (the time stamp, the derived key, HMAC-SHA256) → `canonical`
+//! (the canonical request) → `sigv4` (the signer) → `headers` (the entry points and
+//! [`Signer`]), `explain` ([`explain`], [`verify`]) and `diagnose`; `presign` stands apart.
+//! Nothing is kept between calls: a [`Signer`] is the caller's own value.
 //!
 //! Settings are aws-sigv4's defaults, which match botocore for Bedrock: the path is
 //! percent-encoded once more for the canonical request (`%3A` → `%253A`) and normalised (`.`
