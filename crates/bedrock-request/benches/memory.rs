@@ -85,7 +85,7 @@ fn main() {
         converse::Builder::new(&config, &messages, &env)
             .build()
             .unwrap()
-            .into_signed(&auth, now)
+            .sign(&auth, now)
             .unwrap()
     });
     report("5MiB-image", peak, signed.body.len());
@@ -94,7 +94,7 @@ fn main() {
         converse::Builder::new(&config, &prompt, &env)
             .build()
             .unwrap()
-            .into_signed(&auth, now)
+            .sign(&auth, now)
             .unwrap()
     });
     report("5MiB", peak, signed.body.len());

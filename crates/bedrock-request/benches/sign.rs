@@ -39,7 +39,7 @@ fn bench_case(c: &mut Criterion, name: &str, fresh: bool, messages: &dyn Fn() ->
         let unsigned = converse::Builder::new(black_box(&config), black_box(messages), &env)
             .build()
             .unwrap();
-        black_box(unsigned.into_signed(&auth, now).unwrap())
+        black_box(unsigned.sign(&auth, now).unwrap())
     };
 
     // The baseline signs exactly the bytes we produce, with the same settings.

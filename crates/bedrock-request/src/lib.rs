@@ -68,8 +68,8 @@
 //!   shared config files, SSO, assume-role, web identity, `credential_process`, container,
 //!   IMDS): every file, request and process is a [`Step`](credentials::Step) the caller
 //!   performs.
-//! - [`sign`]: SigV4 signing ([`sign_in_place`](sign::sign_in_place), or a caller-owned
-//!   [`Signer`](sign::Signer) that keeps the derived key), presigned URLs and Bedrock API keys,
+//! - [`sign`]: SigV4 signing of any request ([`Signer`](sign::Signer), a caller-owned value
+//!   that keeps the derived key), presigned URLs and Bedrock API keys,
 //!   and our canonical-request view ([`explain`](sign::explain), [`verify`](sign::verify)).
 //! - [`parse`]: Converse responses to a [`Completion`](parse::Completion), AWS errors to a
 //!   classified [`AwsError`](parse::AwsError) with a hint (a signature mismatch diagnosed

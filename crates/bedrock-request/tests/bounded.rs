@@ -286,7 +286,8 @@ fn curl_commands_do_not_glob_the_url() {
     let messages = [bedrock_request::Message::user("hi")];
     let env = Env::new();
     let request = bedrock_request::converse::Builder::new(&config, &messages, &env)
-        .build_stream()
+        .operation(bedrock_request::converse::Operation::ConverseStream)
+        .build()
         .unwrap()
         .into_preview();
     let curl = request.to_curl();
@@ -320,7 +321,10 @@ fn no_public_type_that_can_hold_a_secret_shows_it_in_debug() {
         .build()
         .unwrap();
     let now = datetime!(2024-01-15 12:00 UTC);
-    let signed = unsigned.sign(&Auth::SigV4(creds.clone()), now).unwrap();
+    let signed = unsigned
+        .clone()
+        .sign(&Auth::SigV4(creds.clone()), now)
+        .unwrap();
     let canonical = bedrock_request::sign::CanonicalRequest::of(&signed).unwrap();
     let explanation = bedrock_request::sign::explain(&signed, KEY).unwrap();
     let files_text = format!("[default]\naws_access_key_id = AKID\naws_secret_access_key = {KEY}\naws_session_token = {TOKEN}\n");

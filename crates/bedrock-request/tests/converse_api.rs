@@ -448,7 +448,8 @@ fn new_options_are_validated() {
         .build()
         .unwrap();
     let streamed = converse::Builder::new(&config, &messages, &env)
-        .build_stream()
+        .operation(bedrock_request::converse::Operation::ConverseStream)
+        .build()
         .unwrap();
     let guardrail = |r: &converse::UnsignedRequest| {
         json(r.preview().body.as_str().unwrap())["guardrailConfig"].clone()
@@ -464,7 +465,8 @@ fn new_options_are_validated() {
     )
     .unwrap();
     let streamed_alias = converse::Builder::new(&aliased, &messages, &env)
-        .build_stream()
+        .operation(bedrock_request::converse::Operation::ConverseStream)
+        .build()
         .unwrap();
     assert_eq!(guardrail(&streamed_alias), guardrail(&streamed));
     let e = ClientConfig::from_json_str(

@@ -365,8 +365,10 @@ fn signed_vector(name: &str) -> (HttpRequest, String, String) {
     }
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     let unsigned = match json["input"]["operation"].as_str() {
-        Some("converse-stream") => builder.build_stream(),
-        Some("count-tokens") => builder.build_count_tokens(),
+        Some("converse-stream") => builder
+            .operation(converse::Operation::ConverseStream)
+            .build(),
+        Some("count-tokens") => builder.operation(converse::Operation::CountTokens).build(),
         _ => builder.build(),
     };
     let signed = unsigned
@@ -620,7 +622,7 @@ fn our_string_to_sign_gives_aws_sigv4s_signature_on_generated_requests() {
         let unsigned = converse::Builder::new(&config, &messages, &Env::new())
             .build()
             .unwrap();
-        let signed = unsigned.sign(&auth, now).unwrap();
+        let signed = unsigned.clone().sign(&auth, now).unwrap();
         // Our signer against aws-sigv4's own sign() of the same request.
         let Auth::SigV4(creds) = &auth else {
             panic!("case {case}: SigV4 credentials expected")

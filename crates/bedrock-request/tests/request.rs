@@ -198,18 +198,22 @@ fn signing_is_deterministic_and_time_dependent() {
         .unwrap();
     let auth = Auth::SigV4(Credentials::new("AKIDEXAMPLE", SECRET));
     let a = unsigned
+        .clone()
         .sign(&auth, datetime!(2024-01-15 12:34:56 UTC))
         .unwrap();
     let b = unsigned
+        .clone()
         .sign(&auth, datetime!(2024-01-15 12:34:56 UTC))
         .unwrap();
     let later = unsigned
+        .clone()
         .sign(&auth, datetime!(2024-01-15 12:34:57 UTC))
         .unwrap();
     assert_eq!(a, b);
     assert_ne!(a.header("authorization"), later.header("authorization"));
     // An offset time is the same instant: same signature.
     let offset = unsigned
+        .clone()
         .sign(&auth, datetime!(2024-01-15 14:34:56 +02:00))
         .unwrap();
     assert_eq!(a, offset);
@@ -447,6 +451,7 @@ fn unusable_times_and_credentials_are_errors_not_panics() {
         .unwrap();
     let good = Auth::SigV4(Credentials::new("AKID", "SECRET"));
     let e = unsigned
+        .clone()
         .sign(&good, datetime!(1969-12-31 23:59:59 UTC))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Signing);
@@ -475,6 +480,7 @@ fn unusable_times_and_credentials_are_errors_not_panics() {
         ),
     ] {
         let e = unsigned
+            .clone()
             .sign(&auth, datetime!(2024-01-15 0:00 UTC))
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Credentials);

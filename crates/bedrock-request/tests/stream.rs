@@ -523,13 +523,15 @@ fn streaming_requests_use_converse_stream_and_honour_supports_streaming() {
         .build()
         .unwrap();
     let r = converse::Builder::new(&config, &[Message::user("hi")], &Env::new())
-        .build_stream()
+        .operation(bedrock_request::converse::Operation::ConverseStream)
+        .build()
         .unwrap();
     assert_eq!(r.preview().url, "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream");
     assert_eq!(r.operation(), converse::Operation::ConverseStream);
     assert_eq!(
         converse::Builder::new(&config, &[Message::user("hi")], &Env::new())
-            .build_preferred()
+            .operation(converse::Operation::preferred(&config))
+            .build()
             .unwrap()
             .operation(),
         converse::Operation::ConverseStream
@@ -541,7 +543,8 @@ fn streaming_requests_use_converse_stream_and_honour_supports_streaming() {
         .build()
         .unwrap();
     let r = converse::Builder::new(&no_stream, &[Message::user("hi")], &Env::new())
-        .build_preferred()
+        .operation(converse::Operation::preferred(&no_stream))
+        .build()
         .unwrap();
     assert_eq!(r.operation(), converse::Operation::Converse);
     assert!(r.preview().url.ends_with("/converse"));

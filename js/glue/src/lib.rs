@@ -281,8 +281,10 @@ fn unsigned_of(input: &mut Value) -> Result<(converse::UnsignedRequest, ClientCo
     }
     let unsigned = match input.get("operation").and_then(Value::as_str) {
         None | Some("converse") => builder.build(),
-        Some("converse-stream") => builder.build_stream(),
-        Some("count-tokens") => builder.build_count_tokens(),
+        Some("converse-stream") => builder
+            .operation(converse::Operation::ConverseStream)
+            .build(),
+        Some("count-tokens") => builder.operation(converse::Operation::CountTokens).build(),
         Some(other) => {
             return Err(fail(
                 "Input",
@@ -322,7 +324,7 @@ fn sign_converse(input: &mut Value) -> Out {
         Auth::SigV4(creds) => SIGNER
             .with(|s| {
                 s.borrow_mut()
-                    .sign_in_place(&mut request, &creds, &region, now)
+                    .sign_in_place(&mut request, &creds, &region, now, None)
             })
             .map_err(error)?,
         Auth::Bearer(key) => {
@@ -392,16 +394,8 @@ fn sign(input: &Value) -> Out {
         Auth::SigV4(creds) => SIGNER
             .with(|s| {
                 let mut signer = s.borrow_mut();
-                match input.get("payloadHash").and_then(Value::as_str) {
-                    Some(hash) => signer.sign_in_place_with_payload_hash(
-                        &mut request,
-                        &creds,
-                        region,
-                        now,
-                        hash,
-                    ),
-                    None => signer.sign_in_place(&mut request, &creds, region, now),
-                }
+                let hash = input.get("payloadHash").and_then(Value::as_str);
+                signer.sign_in_place(&mut request, &creds, region, now, hash)
             })
             .map_err(error)?,
         Auth::Bearer(key) => {

@@ -78,9 +78,9 @@ pub fn build(args: &BuildArgs) -> Result<(HttpRequest, FinishReasonPolicy), Stri
             builder = builder.tools(tools);
         }
         if args.stream {
-            builder.build_stream()
+            builder.operation(converse::Operation::ConverseStream).build()
         } else if args.count_tokens {
-            builder.build_count_tokens()
+            builder.operation(converse::Operation::CountTokens).build()
         } else {
             builder.build()
         }

@@ -41,6 +41,17 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// ConverseStream unless the config says `supports_streaming false` (BAML's option): the
+    /// operation a client prefers. [`UnsignedRequest::operation`] tells the caller which to
+    /// parse.
+    pub fn preferred(config: &ClientConfig) -> Operation {
+        if config.supports_streaming() {
+            Operation::ConverseStream
+        } else {
+            Operation::Converse
+        }
+    }
+
     fn path_suffix(self) -> &'static str {
         match self {
             Operation::Converse => "converse",
@@ -93,43 +104,22 @@ impl UnsignedRequest {
     }
 
     /// Authorises the request at time `now`: SigV4 (`x-amz-date`, `x-amz-security-token`,
-    /// `authorization`), or `authorization: Bearer` for a Bedrock API key.
+    /// `authorization`), or `authorization: Bearer` for a Bedrock API key. The body is moved,
+    /// not copied (clone the request first to sign it again).
     ///
-    /// The signature is valid for 15 minutes from `now`; sign right before sending.
-    pub fn sign(&self, auth: &Auth, now: OffsetDateTime) -> Result<HttpRequest> {
-        self.clone().into_signed(auth, now)
-    }
-
-    /// Like [`sign`](Self::sign) with the body's SHA-256 given in lowercase hex (a host's
-    /// native digest of [`preview`](Self::preview)'s body bytes): for large bodies on hosts
-    /// where hashing in wasm is slow. A Bedrock API key needs no hash.
-    pub fn sign_with_payload_hash(
-        &self,
-        auth: &Auth,
-        now: OffsetDateTime,
-        sha256_hex: &str,
-    ) -> Result<HttpRequest> {
-        let mut request = self.request.clone();
+    /// The signature is valid for 15 minutes from `now`; sign right before sending. To sign
+    /// with the body's hash computed by the host, or with a kept key, take
+    /// [`into_preview`](Self::into_preview) and a [`sign::Signer`].
+    pub fn sign(self, auth: &Auth, now: OffsetDateTime) -> Result<HttpRequest> {
+        let mut request = self.request;
         match auth {
-            Auth::SigV4(credentials) => sign::sign_in_place_with_payload_hash(
+            Auth::SigV4(credentials) => sign::Signer::new().sign_in_place(
                 &mut request,
                 credentials,
                 &self.region,
                 now,
-                sha256_hex,
+                None,
             )?,
-            Auth::Bearer(_) => return self.sign(auth, now),
-        }
-        Ok(request)
-    }
-
-    /// Like [`sign`](Self::sign), consuming the request (no copy of the body).
-    pub fn into_signed(self, auth: &Auth, now: OffsetDateTime) -> Result<HttpRequest> {
-        let mut request = self.request;
-        match auth {
-            Auth::SigV4(credentials) => {
-                sign::sign_in_place(&mut request, credentials, &self.region, now)?
-            }
             Auth::Bearer(key) => sign::bearer_in_place(&mut request, key)?,
         }
         Ok(request)
@@ -201,7 +191,7 @@ fn media_inputs(messages: &[Message], wanted: impl Fn(&Media) -> Option<String>)
 ///   `inferenceConfig`, `toolConfig`, `guardrailConfig`, `projectIdentifier`,
 ///   `additionalModelRequestFields`, `promptVariables`, `additionalModelResponseFieldPaths`,
 ///   `requestMetadata`, `performanceConfig`, `serviceTier`, `outputConfig`; then `extra_body`
-///   deep-merged. [`build_count_tokens`](Self::build_count_tokens) wraps the members
+///   deep-merged. [`Operation::CountTokens`] wraps the members
 ///   CountTokens takes in `{"input": {"converse": ...}}`.
 /// - Messages: none only when the model is a Prompt management ARN (its
 ///   `prompt_variables` fill the prompt).
@@ -239,6 +229,7 @@ pub struct Builder<'a> {
     tools: Option<&'a Tools>,
     fetched: &'a [Fetched],
     profile_region: Option<&'a str>,
+    operation: Operation,
 }
 
 impl<'a> Builder<'a> {
@@ -251,6 +242,7 @@ impl<'a> Builder<'a> {
             tools: None,
             fetched: &[],
             profile_region: None,
+            operation: Operation::Converse,
         }
     }
 
@@ -274,43 +266,33 @@ impl<'a> Builder<'a> {
         self
     }
 
-    /// The Converse request.
-    pub fn build(self) -> Result<UnsignedRequest> {
-        build_operation(self, Operation::Converse)
-    }
-
-    /// The ConverseStream request.
-    pub fn build_stream(self) -> Result<UnsignedRequest> {
-        build_operation(self, Operation::ConverseStream)
-    }
-
-    /// The CountTokens request for the same conversation: `{"input": {"converse": {messages,
-    /// system?, toolConfig?, additionalModelRequestFields?}}}`, the Converse body's members
-    /// (after `extra_body`) that CountTokens takes; the others (inference settings,
-    /// guardrails...) do not change the input's size and are left out.
+    /// Which request to build: Converse (the default), ConverseStream or CountTokens.
+    ///
+    /// CountTokens's body is `{"input": {"converse": {messages, system?, toolConfig?,
+    /// additionalModelRequestFields?}}}`, the Converse body's members (after `extra_body`)
+    /// that CountTokens takes; the others (inference settings, guardrails...) do not change
+    /// the input's size and are left out.
     ///
     /// ```
-    /// use bedrock_request::{converse::Builder, ClientConfig, Env, Message};
+    /// use bedrock_request::{converse::{Builder, Operation}, ClientConfig, Env, Message};
     /// let config = ClientConfig::builder().model("anthropic.claude-3-5-haiku-20241022-v1:0").region("us-east-1").build()?;
-    /// let request = Builder::new(&config, &[Message::user("Hello")], &Env::new()).build_count_tokens()?;
+    /// let request = Builder::new(&config, &[Message::user("Hello")], &Env::new())
+    ///     .operation(Operation::CountTokens)
+    ///     .build()?;
     /// assert!(request.preview().url.ends_with("/count-tokens"));
     /// assert_eq!(request.preview().body.as_str(),
     ///     Some(r#"{"input":{"converse":{"messages":[{"role":"user","content":[{"text":"Hello"}]}]}}}"#));
     /// # Ok::<(), bedrock_request::Error>(())
     /// ```
-    pub fn build_count_tokens(self) -> Result<UnsignedRequest> {
-        build_operation(self, Operation::CountTokens)
+    pub fn operation(mut self, operation: Operation) -> Self {
+        self.operation = operation;
+        self
     }
 
-    /// ConverseStream unless the config says `supports_streaming false`;
-    /// [`UnsignedRequest::operation`] says which, so the caller parses the answer right.
-    pub fn build_preferred(self) -> Result<UnsignedRequest> {
-        let op = if self.config.supports_streaming() {
-            Operation::ConverseStream
-        } else {
-            Operation::Converse
-        };
-        build_operation(self, op)
+    /// The request: the [`operation`](Self::operation) chosen, Converse by default.
+    pub fn build(self) -> Result<UnsignedRequest> {
+        let operation = self.operation;
+        build_operation(self, operation)
     }
 }
 

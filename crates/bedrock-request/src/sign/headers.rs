@@ -12,59 +12,15 @@ use crate::request::HttpRequest;
 /// The SigV4 signing name for Bedrock (not `bedrock-runtime`).
 pub const SIGNING_NAME: &str = "bedrock";
 
-/// Signs `request` in place at time `now`: adds `x-amz-date`, `x-amz-security-token` (with
-/// temporary credentials) and `authorization`, after the headers already there (which are
-/// all signed).
+/// Signs an [`HttpRequest`] in place with SigV4 for Bedrock: adds `x-amz-date`,
+/// `x-amz-security-token` (with temporary credentials) and `authorization`, after the headers
+/// already there (which are all signed). [`UnsignedRequest::sign`](crate::converse::UnsignedRequest::sign)
+/// uses a new one for each request.
 ///
-/// It derives SigV4's key each time; a [`Signer`] keeps it between calls.
-pub fn sign_in_place(
-    request: &mut HttpRequest,
-    credentials: &Credentials,
-    region: &str,
-    now: OffsetDateTime,
-) -> Result<()> {
-    Signer::new().sign_in_place(request, credentials, region, now)
-}
-
-/// Like [`sign_in_place`], with the body's SHA-256 given (lowercase hex) instead of computed:
-/// a host that hashes natively (WebCrypto's `crypto.subtle.digest`) signs a large body at its
-/// own speed (aws-sigv4's `SignableBody::Precomputed`). The body is not read; it must be the
-/// bytes that hash, or AWS refuses the signature.
-///
-/// ```
-/// use bedrock_request::{sign, Credentials, HttpRequest, Body};
-/// use time::macros::datetime;
-/// let body = br#"{"messages":[]}"#.to_vec();
-/// let head = |body: Vec<u8>| HttpRequest {
-///     method: "POST".into(),
-///     url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse".into(),
-///     headers: vec![("host".into(), "bedrock-runtime.us-east-1.amazonaws.com".into())],
-///     body: Body::new(body),
-/// };
-/// let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-/// let now = datetime!(2015-08-30 12:36:00 UTC);
-/// let (mut computed, mut given) = (head(body.clone()), head(Vec::new()));
-/// sign::sign_in_place(&mut computed, &creds, "us-east-1", now)?;
-/// let hash = sign::sha256_hex(&body); // or the host's own digest of the same bytes
-/// sign::sign_in_place_with_payload_hash(&mut given, &creds, "us-east-1", now, &hash)?;
-/// assert_eq!(computed.header("authorization"), given.header("authorization"));
-/// # Ok::<(), bedrock_request::Error>(())
-/// ```
-pub fn sign_in_place_with_payload_hash(
-    request: &mut HttpRequest,
-    credentials: &Credentials,
-    region: &str,
-    now: OffsetDateTime,
-    sha256_hex: &str,
-) -> Result<()> {
-    Signer::new().sign_in_place_with_payload_hash(request, credentials, region, now, sha256_hex)
-}
-
-/// Signs as [`sign_in_place`] does, keeping the last SigV4 key it derived (for one secret key,
-/// day, region and service) in this value, which you own: signing many requests with the same
-/// credentials skips the key's derivation (four HMAC-SHA256s, about a tenth of a small
-/// request's signing in WebAssembly; natively it does not show). Optional: the free functions
-/// derive the key each time, and the library keeps nothing between calls.
+/// It keeps the last SigV4 key it derived (for one secret key, day, region and service) in
+/// this value, which you own: signing many requests with the same credentials skips the key's
+/// derivation (four HMAC-SHA256s, about a tenth of a small request's signing in WebAssembly;
+/// natively it does not show). The library keeps nothing between calls.
 ///
 /// `Debug` shows no key.
 ///
@@ -81,9 +37,9 @@ pub fn sign_in_place_with_payload_hash(
 /// let now = datetime!(2015-08-30 12:36:00 UTC);
 /// let mut signer = sign::Signer::new();
 /// let (mut kept, mut fresh) = (request.clone(), request);
-/// signer.sign_in_place(&mut kept, &creds, "us-east-1", now)?;
-/// signer.sign_in_place(&mut kept, &creds, "us-east-1", now)?; // the kept key, re-signed
-/// sign::sign_in_place(&mut fresh, &creds, "us-east-1", now)?;
+/// signer.sign_in_place(&mut kept, &creds, "us-east-1", now, None)?;
+/// signer.sign_in_place(&mut kept, &creds, "us-east-1", now, None)?; // the kept key, re-signed
+/// sign::Signer::new().sign_in_place(&mut fresh, &creds, "us-east-1", now, None)?;
 /// assert_eq!(kept.header("authorization"), fresh.header("authorization"));
 /// # Ok::<(), bedrock_request::Error>(())
 /// ```
@@ -104,35 +60,51 @@ impl Signer {
         Signer::default()
     }
 
-    /// [`sign_in_place`], with the kept key when it fits.
+    /// Signs `request` in place at time `now` for `region`, the body's SHA-256 computed, or
+    /// given in lowercase hex as `payload_hash`: a host that hashes natively (WebCrypto's
+    /// `crypto.subtle.digest`) signs a large body at its own speed (aws-sigv4's
+    /// `SignableBody::Precomputed`). A given hash is trusted: the body is not read, and it
+    /// must be the bytes that hash, or AWS refuses the signature.
+    ///
+    /// ```
+    /// use bedrock_request::{sign, Credentials, HttpRequest, Body};
+    /// use time::macros::datetime;
+    /// let body = br#"{"messages":[]}"#.to_vec();
+    /// let head = |body: Vec<u8>| HttpRequest {
+    ///     method: "POST".into(),
+    ///     url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse".into(),
+    ///     headers: vec![("host".into(), "bedrock-runtime.us-east-1.amazonaws.com".into())],
+    ///     body: Body::new(body),
+    /// };
+    /// let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    /// let now = datetime!(2015-08-30 12:36:00 UTC);
+    /// let (mut computed, mut given) = (head(body.clone()), head(Vec::new()));
+    /// let mut signer = sign::Signer::new();
+    /// signer.sign_in_place(&mut computed, &creds, "us-east-1", now, None)?;
+    /// let hash = sign::sha256_hex(&body); // or the host's own digest of the same bytes
+    /// signer.sign_in_place(&mut given, &creds, "us-east-1", now, Some(&hash))?;
+    /// assert_eq!(computed.header("authorization"), given.header("authorization"));
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
     pub fn sign_in_place(
         &mut self,
         request: &mut HttpRequest,
         credentials: &Credentials,
         region: &str,
         now: OffsetDateTime,
+        payload_hash: Option<&str>,
     ) -> Result<()> {
-        self.sign(request, credentials, region, SIGNING_NAME, now, None)
-    }
-
-    /// [`sign_in_place_with_payload_hash`], with the kept key when it fits.
-    pub fn sign_in_place_with_payload_hash(
-        &mut self,
-        request: &mut HttpRequest,
-        credentials: &Credentials,
-        region: &str,
-        now: OffsetDateTime,
-        sha256_hex: &str,
-    ) -> Result<()> {
-        if sha256_hex.len() != 64
-            || !sha256_hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            return Err(Error::signing(format!(
-                "the payload hash {} is not a SHA-256 in lowercase hex (64 characters)",
-                quoted(&sha256_hex.chars().take(80).collect::<String>())
-            )));
+        if let Some(hash) = payload_hash {
+            if hash.len() != 64
+                || !hash
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            {
+                return Err(Error::signing(format!(
+                    "the payload hash {} is not a SHA-256 in lowercase hex (64 characters)",
+                    quoted(&hash.chars().take(80).collect::<String>())
+                )));
+            }
         }
         self.sign(
             request,
@@ -140,7 +112,7 @@ impl Signer {
             region,
             SIGNING_NAME,
             now,
-            Some(sha256_hex),
+            payload_hash,
         )
     }
 
@@ -172,7 +144,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::codec::hex_lower(&sha2::Sha256::digest(bytes))
 }
 
-/// Like [`sign_in_place`] for another AWS service (`sts` for the credential chain's
+/// Like [`Signer::sign_in_place`] for another AWS service (`sts` for the credential chain's
 /// AssumeRole).
 pub fn sign_for_service(
     request: &mut HttpRequest,

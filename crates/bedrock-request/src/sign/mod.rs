@@ -23,8 +23,5 @@ mod sigv4;
 pub use canonical::CanonicalRequest;
 pub use explain::{explain, string_to_sign, verify, Explanation, Verification, VerifyStage};
 pub(crate) use headers::check_header_safe;
-pub use headers::{
-    bearer_in_place, sha256_hex, sign_for_service, sign_in_place, sign_in_place_with_payload_hash,
-    Signer, SIGNING_NAME,
-};
+pub use headers::{bearer_in_place, sha256_hex, sign_for_service, Signer, SIGNING_NAME};
 pub use presign::{bedrock_api_key, presign_url, MAX_API_KEY_SECONDS};
