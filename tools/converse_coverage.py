@@ -80,7 +80,7 @@ REQUEST_RULES = [
     ("serviceTier", "typed: `service_tier`"),
     ("outputConfig.textFormat", "typed: `output_format { name description schema }` (the schema sent as compact JSON text)"),
     ("outputConfig.effort", "typed: `effort`"),
-    ("CountTokens: modelId", "typed: as Converse (`Builder::build_count_tokens`, `request --count-tokens`)"),
+    ("CountTokens: modelId", "typed: as Converse (`Operation::CountTokens`, `request --count-tokens`)"),
     ("CountTokens: input.converse", "typed: the Converse body's messages, system, toolConfig and additionalModelRequestFields, every member as in Converse above"),
     ("CountTokens: input.invokeModel", "not supported: an InvokeModel body is the provider's own JSON; this crate builds Converse conversations"),
 ]
