@@ -9,6 +9,8 @@
 //! `{"error": {"kind", "message", ...}}`. The host frees every buffer with `dealloc`. The
 //! time is an argument (`unixTime`): wasm32-unknown-unknown has no clock.
 
+#![deny(unsafe_op_in_unsafe_fn)]
+
 use std::cell::RefCell;
 
 use bedrock_request::credentials::{Chain, Performed, ProcessOutput, Step};
@@ -810,11 +812,15 @@ fn needs_escape(bytes: &[u8]) -> bool {
         u8x16_eq, u8x16_lt, u8x16_splat, v128, v128_any_true, v128_load, v128_or,
     };
 
-    /// The lanes of the 16 bytes at `at` that need an escape. Always inlined: the module is
-    /// built at LLVM's inline threshold 0, where a call per 16 bytes halved the scan's speed.
+    /// The lanes of the 16 bytes at `at` that need an escape. Always inlined: a call per 16
+    /// bytes would halve the scan's speed.
+    ///
+    /// # Safety
+    /// `at` must point to 16 readable bytes.
     #[inline(always)]
-    fn hits(at: *const u8) -> v128 {
-        // SAFETY: callers pass a pointer to 16 readable bytes; v128_load has no alignment need.
+    unsafe fn hits(at: *const u8) -> v128 {
+        // SAFETY: the caller's promise: 16 readable bytes at `at`; v128_load has no alignment
+        // need.
         let v = unsafe { v128_load(at.cast::<v128>()) };
         v128_or(
             v128_or(
@@ -853,7 +859,9 @@ pub unsafe extern "C" fn escape_json(ptr: *const u8, len: usize) -> u64 {
     let bytes = if len == 0 {
         &[][..]
     } else {
-        std::slice::from_raw_parts(ptr, len)
+        // SAFETY: the caller's promise: `len` bytes from `alloc` at `ptr`, not freed while
+        // this runs.
+        unsafe { std::slice::from_raw_parts(ptr, len) }
     };
     if !needs_escape(bytes) {
         return 0;
@@ -884,7 +892,11 @@ pub extern "C" fn alloc(len: usize) -> *mut u8 {
 /// `ptr` and `len` must come from `alloc(len)` or from `call`'s result, and be freed once.
 #[no_mangle]
 pub unsafe extern "C" fn dealloc(ptr: *mut u8, len: usize) {
-    drop(Vec::from_raw_parts(ptr, 0, len.max(1)));
+    // SAFETY: the caller's promise: `ptr` came from `alloc(len)`, a `Vec` of capacity
+    // `len.max(1)` (`Vec::with_capacity` gives exactly the capacity asked for bytes), or from
+    // `hand_over`, a boxed slice of `len` bytes (never empty: `call` and `escape_json` hand
+    // over JSON); either is that allocation, freed once.
+    drop(unsafe { Vec::from_raw_parts(ptr, 0, len.max(1)) });
 }
 
 /// Runs one operation (see the module docs).
@@ -900,12 +912,21 @@ pub unsafe extern "C" fn call(
     bytes: *const u8,
     bytes_len: usize,
 ) -> u64 {
-    let op = std::str::from_utf8(std::slice::from_raw_parts(op, op_len)).unwrap_or("");
-    let input = std::str::from_utf8(std::slice::from_raw_parts(input, input_len));
+    // SAFETY: the caller's promise: each pair is memory from `alloc` holding that many
+    // bytes, not freed while this runs (`alloc` never returns null, even for 0 bytes).
+    let (op, input) = unsafe {
+        (
+            std::slice::from_raw_parts(op, op_len),
+            std::slice::from_raw_parts(input, input_len),
+        )
+    };
+    let op = std::str::from_utf8(op).unwrap_or("");
+    let input = std::str::from_utf8(input);
     let bytes = if bytes_len == 0 {
         &[][..]
     } else {
-        std::slice::from_raw_parts(bytes, bytes_len)
+        // SAFETY: as above.
+        unsafe { std::slice::from_raw_parts(bytes, bytes_len) }
     };
     let out = match input.map_err(|_| fail("Input", "input is not UTF-8")) {
         Ok(text) => dispatch(op, text, bytes),
