@@ -12,19 +12,24 @@ use crate::env::Env;
 
 const NOW: OffsetDateTime = datetime!(2024-01-15 12:00:00 UTC);
 
-fn vector(name: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(format!(
-        "{}/../../vectors/credentials/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    serde_json::from_str(&text).unwrap()
+/// A botocore vector of `vectors/credentials/`, compiled in (the library's code reads no file,
+/// its tests included).
+macro_rules! vector {
+    ($name:literal) => {
+        serde_json::from_str::<serde_json::Value>(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../vectors/credentials/",
+            $name,
+            ".json"
+        )))
+        .unwrap()
+    };
 }
 
 #[test]
 fn sts_and_sso_requests_match_botocore() {
     // AssumeRole, signed: same body, same signature.
-    let v = vector("assume-role");
+    let v = vector!("assume-role");
     let (input, theirs) = (&v["input"], &v["botocore"]);
     let (endpoint, region) = sts_endpoint(&Env::new(), input["region"].as_str()).unwrap();
     let params = AssumeRole {
@@ -51,7 +56,7 @@ fn sts_and_sso_requests_match_botocore() {
         theirs["headers"]["authorization"]
     );
     // AssumeRoleWithWebIdentity, unsigned.
-    let v = vector("assume-role-with-web-identity");
+    let v = vector!("assume-role-with-web-identity");
     let (input, theirs) = (&v["input"], &v["botocore"]);
     let (endpoint, _) = sts_endpoint(&Env::new(), input["region"].as_str()).unwrap();
     let ours = web_identity_request(
@@ -72,7 +77,7 @@ fn sts_and_sso_requests_match_botocore() {
         theirs["headers"].get("authorization").is_none() && ours.header("authorization").is_none()
     );
     // SSO GetRoleCredentials.
-    let v = vector("sso-get-role-credentials");
+    let v = vector!("sso-get-role-credentials");
     let (input, theirs) = (&v["input"], &v["botocore"]);
     let settings = SsoSettings {
         cache_key: "corp".into(),
