@@ -307,3 +307,19 @@ test('building and signing a large request again does not grow the module\'s mem
   for (let i = 0; i < 6; i++) assert.deepEqual(signOnce(), first);
   assert.equal(ex.memory.buffer.byteLength, grown);
 });
+
+test('signRequest refuses a region that is no region name (no header injection)', async () => {
+  await init();
+  const request = {
+    method: 'POST',
+    url: 'https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse',
+    headers: [['content-type', 'application/json'], ['host', 'bedrock-runtime.us-east-1.amazonaws.com']],
+    body: new TextEncoder().encode('{}'),
+    region: 'us-east-1\r\nX-Injected: yes',
+  };
+  const args = { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET }, time: TIME };
+  await assert.rejects(signRequest(request, args), (e) => e.kind === 'Signing' && /region/.test(e.message));
+  const signed = await signRequest({ ...request, region: 'us-east-1' }, args);
+  const verdict = verifySigV4(signed, SECRET);
+  assert.ok(verdict.valid, verdict.why);
+});

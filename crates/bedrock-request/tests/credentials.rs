@@ -940,3 +940,50 @@ fn the_driver_shows_each_step_once_and_remembers_results() {
         .unwrap();
     assert!(matches!(chain.poll(NOW).unwrap(), Step::Done(r) if key_of(&r) == "K"));
 }
+
+/// A `credential_process` whose output is not UTF-8 is refused with the reason, not read
+/// lossily (a secret with a stray byte would sign wrongly). A real process, run by the
+/// blocking performer.
+#[cfg(all(feature = "blocking", unix))]
+#[test]
+fn credential_process_output_that_is_not_utf8_is_refused() {
+    use bedrock_request::credentials::blocking;
+    let dir = std::env::temp_dir().join(format!("bedrock-request-cp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("creds.sh");
+    // printf turns \377 into the byte 0xFF.
+    std::fs::write(
+        &script,
+        "printf '{\"Version\": 1, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"s\\377\"}'\n",
+    )
+    .unwrap();
+    let config = dir.join("config");
+    std::fs::write(
+        &config,
+        format!(
+            "[default]\ncredential_process = /bin/sh {}\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let env = Env::from_iter([
+        ("HOME", dir.to_str().unwrap()),
+        ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("none").to_str().unwrap(),
+        ),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]);
+    let e = blocking::resolve(Chain::from_env(&env)).unwrap_err();
+    assert!(e.to_string().contains("not UTF-8"), "{e}");
+    // The same script printing UTF-8 resolves.
+    std::fs::write(
+        &script,
+        "printf '{\"Version\": 1, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"s\"}'\n",
+    )
+    .unwrap();
+    let resolved = blocking::resolve(Chain::from_env(&env)).unwrap();
+    assert_eq!(resolved.source, CredentialSource::CredentialProcess);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -232,3 +232,51 @@ fn request_and_stream_edges() {
     .unwrap_err();
     assert!(e.to_string().contains("ended without messageStop"), "{e}");
 }
+
+/// A region or service with a line break (or anything but a signing name's characters) is
+/// refused before signing: it would end up in `authorization`, a header of its own on the
+/// wire (found by an adversarial run: `"us-east-1\r\nX-Injected: yes"`).
+#[test]
+fn a_region_or_service_that_is_no_name_is_refused_when_signing() {
+    use bedrock_request::sign::{sign_for_service, Signer};
+    use bedrock_request::{Body, ErrorKind};
+    let request = HttpRequest {
+        method: "POST".into(),
+        url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse".into(),
+        headers: vec![],
+        body: Body::new(b"{}".to_vec()),
+    };
+    let creds = Credentials::new("AKIDEXAMPLE", "SECRET");
+    let now = datetime!(2024-01-15 12:00 UTC);
+    for region in [
+        "us-east-1\r\nX-Injected: yes",
+        "us-east-1\n",
+        "US-EAST-1",
+        "",
+        "eu west",
+    ] {
+        let mut r = request.clone();
+        let e = Signer::new()
+            .sign_in_place(&mut r, &creds, region, now, None)
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Signing, "{region:?}");
+        assert!(e.to_string().contains("region"), "{e}");
+        assert_eq!(r, request, "the request is left as it was");
+        let mut r = request.clone();
+        assert!(sign_for_service(&mut r, &creds, region, "sts", now).is_err());
+    }
+    for service in ["sts\r\nX-Injected: yes", "", "Bedrock"] {
+        let mut r = request.clone();
+        let e = sign_for_service(&mut r, &creds, "us-east-1", service, now).unwrap_err();
+        assert!(e.to_string().contains("service"), "{e}");
+        assert_eq!(r, request);
+    }
+    let mut r = request.clone();
+    Signer::new()
+        .sign_in_place(&mut r, &creds, "eu-west-3", now, None)
+        .unwrap();
+    assert!(r
+        .header("authorization")
+        .unwrap()
+        .contains("/eu-west-3/bedrock/"));
+}

@@ -149,10 +149,21 @@ fn run(argv: &[String]) -> ProcessOutput {
         };
     };
     match std::process::Command::new(program).args(args).output() {
-        Ok(o) => ProcessOutput {
-            success: o.status.success(),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        // Credentials with a stray byte would sign wrongly: refused, not read lossily.
+        Ok(o) => match String::from_utf8(o.stdout) {
+            Ok(stdout) => ProcessOutput {
+                success: o.status.success(),
+                stdout,
+                stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+            },
+            Err(e) => ProcessOutput {
+                success: false,
+                stdout: String::new(),
+                stderr: format!(
+                    "{program} printed a byte that is not UTF-8 (at offset {}): credential_process must print its JSON in UTF-8",
+                    e.utf8_error().valid_up_to()
+                ),
+            },
         },
         Err(e) => ProcessOutput {
             success: false,

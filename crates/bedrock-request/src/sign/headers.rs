@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use super::key::KeyCache;
 use crate::auth::{Credentials, Secret};
 use crate::codec::quoted;
+use crate::endpoint::validate_region;
 use crate::error::{Error, Result};
 use crate::request::HttpRequest;
 
@@ -125,6 +126,10 @@ impl Signer {
         now: OffsetDateTime,
         payload_hash: Option<&str>,
     ) -> Result<()> {
+        // Both become part of the signature's scope, in the `authorization` header: a line
+        // break in either would be a header of its own on the wire.
+        validate_region(region).map_err(Error::signing)?;
+        check_service(service)?;
         check_credentials(credentials, now)?;
         super::sigv4::sign(
             request,
@@ -154,6 +159,21 @@ pub fn sign_for_service(
     now: OffsetDateTime,
 ) -> Result<()> {
     Signer::new().sign(request, credentials, region, service, now, None)
+}
+
+/// Checks a signing name (`bedrock`, `sts`): lowercase letters, digits and `-`, as AWS's are.
+fn check_service(service: &str) -> Result<()> {
+    if service.is_empty()
+        || !service
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(Error::signing(format!(
+            "the service {} is not an AWS signing name: use lowercase letters, digits and '-', such as bedrock",
+            quoted(service)
+        )));
+    }
+    Ok(())
 }
 
 /// The checks every signing needs: a time after 1970 (a `SystemTime` everywhere, wasm
