@@ -12,7 +12,13 @@ fuzz_target!(|text: &str| {
     };
     let _ = explain(&request, "SECRET");
     let creds = Credentials::new("AKID", "SECRET").with_session_token("TOKEN");
-    let _ = verify(&request, &creds, Some(datetime!(2024-01-15 12:00 UTC)));
+    let _ = verify(
+        &request,
+        &creds,
+        "us-east-1",
+        "bedrock",
+        Some(datetime!(2024-01-15 12:00 UTC)),
+    );
     let _ = request.to_curl();
     let _ = request.to_http();
     let _ = request.to_http_request();

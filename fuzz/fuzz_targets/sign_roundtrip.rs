@@ -34,8 +34,8 @@ fuzz_target!(|text: &str| {
         assert!(!name.contains(['\r', '\n']) && !value.contains(['\r', '\n']));
     }
     assert!(
-        matches!(verify(&signed, &creds, Some(now)), Verification::Valid),
+        matches!(verify(&signed, &creds, "us-east-1", "bedrock", Some(now)), Verification::Valid),
         "{:?}",
-        verify(&signed, &creds, Some(now))
+        verify(&signed, &creds, "us-east-1", "bedrock", Some(now))
     );
 });

@@ -1016,6 +1016,8 @@ pub(crate) fn fake_bedrock() -> String {
             let verdict = bedrock_request::sign::verify(
                 &sent,
                 &bedrock_request::Credentials::new("AKID", "S"),
+                "us-east-1",
+                "bedrock",
                 None,
             );
             let valid = matches!(verdict, bedrock_request::sign::Verification::Valid);

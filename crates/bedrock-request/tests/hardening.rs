@@ -42,10 +42,18 @@ fn old_or_odd_dates_never_panic() {
             }
         }
         let _ = explain(&r, "SECRET");
-        let _ = verify(&r, &Credentials::new("AKIDEXAMPLE", "SECRET"), None);
         let _ = verify(
             &r,
             &Credentials::new("AKIDEXAMPLE", "SECRET"),
+            "us-east-1",
+            "bedrock",
+            None,
+        );
+        let _ = verify(
+            &r,
+            &Credentials::new("AKIDEXAMPLE", "SECRET"),
+            "us-east-1",
+            "bedrock",
             Some(datetime!(2024-01-15 12:00 UTC)),
         );
     }
@@ -106,7 +114,13 @@ fn secrets_stay_out_of_debug_and_errors() {
     // verify's detail too.
     let mut changed = sent.clone();
     changed.body = bedrock_request::Body::new(b"{}".to_vec());
-    match verify(&changed, &Credentials::new("AKIDEXAMPLE", "SECRET"), None) {
+    match verify(
+        &changed,
+        &Credentials::new("AKIDEXAMPLE", "SECRET"),
+        "us-east-1",
+        "bedrock",
+        None,
+    ) {
         Verification::Invalid {
             stage: VerifyStage::Signature,
             detail,
@@ -279,4 +293,93 @@ fn a_region_or_service_that_is_no_name_is_refused_when_signing() {
         .header("authorization")
         .unwrap()
         .contains("/eu-west-3/bedrock/"));
+}
+
+/// `verify` is no signature oracle: an invalid request's detail carries nothing derived from
+/// the verifier's secret (the expected signature) and not the expected access key, and a
+/// request signed for another region or service is invalid (found by an adversarial run: the
+/// detail's signature, copied into the header, then verified as `Valid`).
+#[test]
+fn verify_is_no_signature_oracle() {
+    use bedrock_request::sign::{sign_for_service, Signer, VerifyStage};
+    let verifier = Credentials::new("AKIDEXAMPLE", "VERIFIERSECRET");
+    let now = datetime!(2024-01-15 12:00 UTC);
+    let blank = HttpRequest {
+        method: "POST".into(),
+        url: "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse".into(),
+        headers: vec![(
+            "host".into(),
+            "bedrock-runtime.us-east-1.amazonaws.com".into(),
+        )],
+        body: bedrock_request::Body::new(b"{}".to_vec()),
+    };
+    // A forger who knows the key id but not the secret.
+    let mut forged = blank.clone();
+    Signer::new()
+        .sign_in_place(
+            &mut forged,
+            &Credentials::new("AKIDEXAMPLE", "GUESS"),
+            "us-east-1",
+            now,
+            None,
+        )
+        .unwrap();
+    let right = explain(&forged, "VERIFIERSECRET").unwrap().signature;
+    match verify(&forged, &verifier, "us-east-1", "bedrock", Some(now)) {
+        Verification::Invalid {
+            stage: VerifyStage::Signature,
+            detail,
+        } => {
+            assert!(!detail.contains(&right), "{detail}");
+            let hex64 = detail
+                .split(|c: char| !c.is_ascii_hexdigit())
+                .any(|w| w.len() == 64 && w != bedrock_request::sign::sha256_hex(b"{}"));
+            assert!(!hex64, "no signature-like value: {detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Copying the right signature in is what a valid request looks like (the control).
+    let auth = forged.header("authorization").unwrap().to_owned();
+    let fixed = auth.rsplit_once("Signature=").unwrap().0.to_owned() + "Signature=" + &right;
+    for (k, v) in forged.headers.iter_mut() {
+        if k == "authorization" {
+            *v = fixed.clone();
+        }
+    }
+    assert_eq!(
+        verify(&forged, &verifier, "us-east-1", "bedrock", Some(now)),
+        Verification::Valid
+    );
+    // Another key id: the verifier's is not named.
+    let mut other = blank.clone();
+    Signer::new()
+        .sign_in_place(
+            &mut other,
+            &Credentials::new("AKIDOTHER", "x"),
+            "us-east-1",
+            now,
+            None,
+        )
+        .unwrap();
+    match verify(&other, &verifier, "us-east-1", "bedrock", Some(now)) {
+        Verification::Invalid {
+            stage: VerifyStage::AccessKey,
+            detail,
+        } => assert!(!detail.contains("AKIDEXAMPLE"), "{detail}"),
+        v => panic!("{v:?}"),
+    }
+    // Signed with the verifier's own key, but for STS in eu-west-1: not a Bedrock request here.
+    let mut sts = blank.clone();
+    sign_for_service(&mut sts, &verifier, "eu-west-1", "sts", now).unwrap();
+    assert!(matches!(
+        verify(&sts, &verifier, "us-east-1", "bedrock", Some(now)),
+        Verification::Invalid {
+            stage: VerifyStage::Scope,
+            ..
+        }
+    ));
+    assert_eq!(
+        verify(&sts, &verifier, "eu-west-1", "sts", Some(now)),
+        Verification::Valid
+    );
 }

@@ -51,7 +51,7 @@ fn verifying_server(creds: Credentials) -> (String, mpsc::Receiver<HttpRequest>)
             headers,
             body: Body::new(body),
         };
-        let (status, text) = match verify(&received, &creds, None) {
+        let (status, text) = match verify(&received, &creds, "us-east-1", "bedrock", None) {
             Verification::Valid => (200, "valid".to_owned()),
             Verification::Invalid { stage, detail } => (403, format!("{stage:?}: {detail}")),
             _ => (500, "unknown".to_owned()),
@@ -145,14 +145,14 @@ fn a_stack_that_changes_the_request_is_caught() {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(
-        answer.starts_with("HTTP/1.1 403") && answer.contains("Signature: the signature should be"),
+        answer.starts_with("HTTP/1.1 403") && answer.contains("Signature: the signature does not match"),
         "{answer}"
     );
     let _ = rx.recv();
     // And a wrong key is caught before the signature.
     let other = Credentials::new("AKIDOTHER", "x");
     assert!(matches!(
-        verify(&signed, &other, None),
+        verify(&signed, &other, "us-east-1", "bedrock", None),
         Verification::Invalid {
             stage: bedrock_request::sign::VerifyStage::AccessKey,
             ..
@@ -178,7 +178,14 @@ fn the_credential_chain_driven_by_reqwest_against_a_loopback_sts() {
             headers,
             body: Body::new(body),
         };
-        let answer = match verify(&received, &Credentials::new("BASEKEY", "basesecret"), None) {
+        let answer = match verify(
+            &received,
+            &Credentials::new("BASEKEY", "basesecret"),
+            // The profile's region: STS is called regionally, as botocore does.
+            "eu-west-3",
+            "sts",
+            None,
+        ) {
             Verification::Valid => "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>rs</SecretAccessKey><SessionToken>rt</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>",
             _ => "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error></ErrorResponse>",
         };

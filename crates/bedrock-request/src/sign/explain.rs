@@ -5,7 +5,7 @@
 use sha2::{Digest, Sha256};
 
 use super::canonical::{Authorization, CanonicalRequest};
-use super::key::{signature, signing_key};
+use super::key::{signature, signature_matches, signing_key};
 use crate::auth::Credentials;
 use crate::codec::{parse_amz_date, redact_tokens};
 use crate::error::{Error, Result};
@@ -87,7 +87,8 @@ pub enum VerifyStage {
     Authorization,
     /// The access key id is not the expected one.
     AccessKey,
-    /// The credential scope's day does not match `x-amz-date`.
+    /// The credential scope is not the expected region and service, or its day is not
+    /// `x-amz-date`'s.
     Scope,
     /// A header listed in `SignedHeaders` is missing.
     SignedHeader(String),
@@ -115,7 +116,13 @@ pub enum Verification {
 }
 
 /// Verifies a signed request as received (by a server or a proxy) against the credentials
-/// that should have signed it; `now` (when given) also checks the 15-minute window.
+/// that should have signed it, for the `region` and `service` it must be signed for; `now`
+/// (when given) also checks the 15-minute window.
+///
+/// An invalid request says which stage failed and why, from the request alone: nothing derived
+/// from the secret (no expected signature) and not the expected access key, so the answer
+/// cannot help forge a signature. The signature is compared in constant time (the `hmac`
+/// crate's `verify_slice`). For the key's owner, [`explain`] recomputes everything.
 ///
 /// ```
 /// use bedrock_request::{converse, sign::{verify, Verification}, Auth, ClientConfig, Credentials, Env, Message};
@@ -124,14 +131,19 @@ pub enum Verification {
 /// let config = ClientConfig::builder().model("anthropic.claude-3-haiku-20240307-v1:0").region("us-east-1").build()?;
 /// let mut signed = converse::Builder::new(&config, &[Message::user("hi")], &Env::new()).build()?
 ///     .sign(&Auth::SigV4(creds.clone()), datetime!(2024-01-15 12:00 UTC))?;
-/// assert_eq!(verify(&signed, &creds, Some(datetime!(2024-01-15 12:05 UTC))), Verification::Valid);
+/// let at = Some(datetime!(2024-01-15 12:05 UTC));
+/// assert_eq!(verify(&signed, &creds, "us-east-1", "bedrock", at), Verification::Valid);
+/// // Signed for another region than the one this server is:
+/// assert!(matches!(verify(&signed, &creds, "eu-west-1", "bedrock", at), Verification::Invalid { .. }));
 /// signed.url = signed.url.replace("%3A", ":"); // what a re-encoding client might send
-/// assert!(matches!(verify(&signed, &creds, None), Verification::Invalid { .. }));
+/// assert!(matches!(verify(&signed, &creds, "us-east-1", "bedrock", None), Verification::Invalid { .. }));
 /// # Ok::<(), bedrock_request::Error>(())
 /// ```
 pub fn verify(
     request: &HttpRequest,
     credentials: &Credentials,
+    region: &str,
+    service: &str,
     now: Option<time::OffsetDateTime>,
 ) -> Verification {
     let invalid = |stage, detail: String| Verification::Invalid { stage, detail };
@@ -148,13 +160,21 @@ pub fn verify(
     if key_id != credentials.access_key_id() {
         return invalid(
             VerifyStage::AccessKey,
+            format!("signed by access key {key_id}, which is not this verifier's"),
+        );
+    }
+    let mut scope = auth.scope.split('/');
+    let (day, scope_region, scope_service) = (scope.next(), scope.next(), scope.next());
+    if (scope_region, scope_service) != (Some(region), Some(service)) {
+        return invalid(
+            VerifyStage::Scope,
             format!(
-                "signed by access key {key_id}, expected {}",
-                credentials.access_key_id()
+                "signed for scope {}, not for region {region} and service {service}",
+                auth.scope
             ),
         );
     }
-    if auth.amz_date.get(..8) != auth.scope.split('/').next() {
+    if auth.amz_date.get(..8) != day {
         return invalid(
             VerifyStage::Scope,
             format!(
@@ -193,17 +213,33 @@ pub fn verify(
             );
         }
     }
-    match explain(request, credentials.secret_access_key().expose()) {
-        Ok(e) if e.matches => Verification::Valid,
-        Ok(e) => invalid(
+    let (string_to_sign, canonical) = match (string_to_sign(request), CanonicalRequest::of(request))
+    {
+        (Ok(s), Ok(c)) => (s, c),
+        (Err(e), _) | (_, Err(e)) => return invalid(VerifyStage::Authorization, e.to_string()),
+    };
+    let (Some(day), Some(_)) = (day, parse_amz_date(&auth.amz_date)) else {
+        return invalid(
+            VerifyStage::Authorization,
+            "x-amz-date is not YYYYMMDDTHHMMSSZ".into(),
+        );
+    };
+    let key = signing_key(
+        credentials.secret_access_key().expose(),
+        day,
+        region,
+        service,
+    );
+    if signature_matches(&key, &string_to_sign, &auth.signature) {
+        Verification::Valid
+    } else {
+        invalid(
             VerifyStage::Signature,
             format!(
-                "the signature should be {} for this request and key; the canonical request it was checked against:\n{}",
-                e.signature,
-                redact_tokens(&e.canonical_request)
+                "the signature does not match this request and key (something signed changed on the way, or another secret signed it); the canonical request it was checked against:\n{}",
+                redact_tokens(&canonical.text())
             ),
-        ),
-        Err(e) => invalid(VerifyStage::Authorization, e.to_string()),
+        )
     }
 }
 

@@ -84,6 +84,18 @@ impl KeyCache {
     }
 }
 
+/// Whether `signature_hex` is the signature of `string_to_sign` with `key`, compared in
+/// constant time (the `hmac` crate's `verify_slice`): a verifier's timing says nothing of the
+/// right signature.
+pub(crate) fn signature_matches(key: &[u8; 32], string_to_sign: &str, signature_hex: &str) -> bool {
+    let Ok(given) = hex::decode(signature_hex) else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(string_to_sign.as_bytes());
+    mac.verify_slice(&given).is_ok()
+}
+
 /// The signature of `string_to_sign` with a derived key, in lowercase hex.
 pub(crate) fn signature(key: &[u8; 32], string_to_sign: &str) -> String {
     hex_lower(&hmac(key, string_to_sign.as_bytes()))
