@@ -145,7 +145,8 @@ fn a_stack_that_changes_the_request_is_caught() {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(
-        answer.starts_with("HTTP/1.1 403") && answer.contains("Signature: the signature does not match"),
+        answer.starts_with("HTTP/1.1 403")
+            && answer.contains("Signature: the signature does not match"),
         "{answer}"
     );
     let _ = rx.recv();
