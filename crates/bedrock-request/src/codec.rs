@@ -302,14 +302,43 @@ pub(crate) fn redact_tokens(text: &str) -> String {
     }
 }
 
+/// A URL as HTTP uses it, split once for every reader of it (the request line, the signer's
+/// canonical request and `host`, `http::Request`, error messages): what precedes the authority
+/// (`https://`), the authority (up to the first `/`, `?` or `#`), the path (empty when the URL
+/// has none: the request line says `/`) and the query (`None` without a `?`). A fragment is
+/// never sent, so it is in none of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct UrlParts<'a> {
+    pub(crate) prefix: &'a str,
+    pub(crate) authority: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) query: Option<&'a str>,
+}
+
+/// Splits `url` into its [`UrlParts`].
+pub(crate) fn split_url(url: &str) -> UrlParts<'_> {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let (prefix, rest) = url.split_at(after_scheme);
+    let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, target) = rest.split_at(authority_end);
+    let (path, query) = match target.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (target, None),
+    };
+    UrlParts {
+        prefix,
+        authority,
+        path,
+        query,
+    }
+}
+
 /// The URL with any `user:password@` replaced by `***@`, for error messages.
 pub(crate) fn redact_userinfo(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let authority_end = url[after_scheme..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| after_scheme + i);
-    match url[after_scheme..authority_end].rfind('@') {
-        Some(at) => format!("{}***{}", &url[..after_scheme], &url[after_scheme + at..]),
+    let parts = split_url(url);
+    match parts.authority.rfind('@') {
+        Some(at) => format!("{}***{}", parts.prefix, &url[parts.prefix.len() + at..]),
         None => url.to_owned(),
     }
 }

@@ -1,8 +1,9 @@
 //! The output: an HTTP request as plain data, ready for any HTTP stack.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use crate::codec::{quoted, redact_tokens};
+use crate::codec::{quoted, redact_tokens, split_url};
 use crate::error::{CollectOk, Error, ErrorKind, Result};
 use crate::value::Value;
 
@@ -141,12 +142,24 @@ impl HttpRequest {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The path and query of the URL (what goes on an HTTP/1.1 request line).
-    pub fn path_and_query(&self) -> &str {
-        let after_scheme = self.url.find("://").map_or(0, |i| i + 3);
-        match self.url[after_scheme..].find('/') {
-            Some(i) => &self.url[after_scheme + i..],
-            None => "/",
+    /// The path and query of the URL, as they go on an HTTP/1.1 request line and into the
+    /// signature: `/` for an empty path (`https://h?Action=X` is `/?Action=X`), no fragment.
+    ///
+    /// ```
+    /// use bedrock_request::{Body, HttpRequest};
+    /// let at = |url: &str| HttpRequest { method: "GET".into(), url: url.into(), headers: vec![], body: Body::new(vec![]) };
+    /// assert_eq!(at("https://sts.amazonaws.com?Action=X").path_and_query(), "/?Action=X");
+    /// assert_eq!(at("https://h/model/m/converse#part").path_and_query(), "/model/m/converse");
+    /// assert_eq!(at("https://h").path_and_query(), "/");
+    /// ```
+    pub fn path_and_query(&self) -> Cow<'_, str> {
+        let parts = split_url(&self.url);
+        let start = parts.prefix.len() + parts.authority.len();
+        let end = start + parts.path.len() + parts.query.map_or(0, |q| q.len() + 1);
+        if parts.path.is_empty() {
+            Cow::Owned(format!("/{}", &self.url[start..end]))
+        } else {
+            Cow::Borrowed(&self.url[start..end])
         }
     }
 
@@ -276,9 +289,12 @@ impl HttpRequest {
     }
 
     fn http_head(&self) -> http::request::Builder {
+        // The URI as it is sent: without a fragment, `/` for an empty path.
+        let parts = split_url(&self.url);
+        let uri = [parts.prefix, parts.authority, &self.path_and_query()].concat();
         let mut builder = http::Request::builder()
             .method(self.method.as_str())
-            .uri(self.url.as_str());
+            .uri(uri);
         for (k, v) in &self.headers {
             builder = builder.header(k.as_str(), v.as_str());
         }

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 
 use sha2::{Digest, Sha256};
 
-use crate::codec::{form_decode, percent_encode, redact_tokens};
+use crate::codec::{form_decode, percent_encode, redact_tokens, split_url};
 use crate::error::{Error, Result};
 use crate::request::HttpRequest;
 
@@ -41,7 +41,8 @@ impl CanonicalRequest {
     /// its `authorization` header).
     pub fn of(request: &HttpRequest) -> Result<CanonicalRequest> {
         let auth = Authorization::of(request)?;
-        let (path, query) = split_path_query(request.path_and_query());
+        let target = request.path_and_query();
+        let (path, query) = split_path_query(&target);
         let signed: Vec<&str> = auth.signed_headers.split(';').collect();
         let payload_hash = hex::encode(Sha256::digest(request.body.as_bytes()));
         // A signed `host` the request does not carry is the URL's (what the signer signed).
@@ -310,13 +311,13 @@ fn host_to_sign(request: &HttpRequest) -> Option<String> {
     if request.header("host").is_some() {
         return None;
     }
-    let url = &request.url;
-    let (rest, default_port) = match url.find("://") {
-        Some(i) if url[..i].eq_ignore_ascii_case("https") => (&url[i + 3..], ":443"),
-        Some(i) => (&url[i + 3..], ":80"),
-        None => return None,
+    let parts = split_url(&request.url);
+    let default_port = match parts.prefix.to_ascii_lowercase().as_str() {
+        "https://" => ":443",
+        "" => return None,
+        _ => ":80",
     };
-    let authority = &rest[..authority_end(rest)];
+    let authority = parts.authority;
     let host_port = authority.rsplit('@').next().unwrap_or(authority);
     Some(
         host_port
@@ -324,13 +325,6 @@ fn host_to_sign(request: &HttpRequest) -> Option<String> {
             .unwrap_or(host_port)
             .to_owned(),
     )
-}
-
-/// Where a URL's authority ends in what follows `scheme://`: at the first `/`, `?` or `#`.
-pub(super) fn authority_end(rest: &str) -> usize {
-    rest.bytes()
-        .position(|b| matches!(b, b'/' | b'?' | b'#'))
-        .unwrap_or(rest.len())
 }
 
 #[cfg(test)]

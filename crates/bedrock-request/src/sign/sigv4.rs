@@ -15,10 +15,10 @@
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::canonical::{authority_end, headers_with_host, split_path_query, CanonicalRequest};
+use super::canonical::{headers_with_host, split_path_query, CanonicalRequest};
 use super::key::{amz_date, signature, KeyCache};
 use crate::auth::Credentials;
-use crate::codec::{hex_lower, quoted};
+use crate::codec::{hex_lower, quoted, split_url};
 use crate::error::{Error, Result};
 use crate::request::HttpRequest;
 
@@ -74,7 +74,8 @@ pub(crate) fn sign(
                     .any(|u| name.eq_ignore_ascii_case(u))
             })
             .collect();
-        let (path, query) = split_path_query(request.path_and_query());
+        let target = request.path_and_query();
+        let (path, query) = split_path_query(&target);
         CanonicalRequest::build(
             &request.method,
             path,
@@ -132,15 +133,14 @@ fn check_request(request: &HttpRequest) -> Result<()> {
             "it has the byte {b:#04x} (spaces, control and non-ASCII characters must be percent-encoded)"
         )));
     }
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        &url[8..]
-    } else if lower.starts_with("http://") {
-        &url[7..]
-    } else {
+    let parts = split_url(url);
+    if !matches!(
+        parts.prefix.to_ascii_lowercase().as_str(),
+        "https://" | "http://"
+    ) {
         return Err(cannot("it is not an absolute http:// or https:// URL"));
-    };
-    let authority = &rest[..authority_end(rest)];
+    }
+    let authority = parts.authority;
     if authority.rsplit('@').next().unwrap_or(authority).is_empty() {
         return Err(cannot("it has no host"));
     }
