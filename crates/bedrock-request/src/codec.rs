@@ -168,7 +168,17 @@ pub(crate) fn percent_decode(text: &str) -> String {
     unescape(text, false)
 }
 
+/// `%XX` escapes to the octets they stand for, as RFC 2397 and RFC 3986 mean them (a `data:`
+/// URL's payload is bytes, not necessarily UTF-8); `+` stays a `+`.
+pub(crate) fn percent_decode_bytes(text: &str) -> Vec<u8> {
+    unescape_bytes(text, false)
+}
+
 fn unescape(text: &str, plus_is_space: bool) -> String {
+    String::from_utf8_lossy(&unescape_bytes(text, plus_is_space)).into_owned()
+}
+
+fn unescape_bytes(text: &str, plus_is_space: bool) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -188,7 +198,7 @@ fn unescape(text: &str, plus_is_space: bool) -> String {
         });
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// A time from milliseconds since the Unix epoch (`None` out of `time`'s range), without the

@@ -432,6 +432,22 @@ fn local_files_data_urls_and_formats_from_the_bytes() {
     assert_eq!(content[1]["document"]["format"], "pdf");
     assert_eq!(content[2]["document"]["format"], "csv");
     assert_eq!(content[2]["document"]["source"]["bytes"], "YSxiCjEsMg==");
+    // A percent-encoded data: URL is octets (RFC 2397), not UTF-8 text: `caf%E9` (Latin-1) is
+    // the bytes 63 61 66 E9, and a PNG's signature survives (it was decoded lossily, as
+    // `caf\u{fffd}` and broken PNG bytes).
+    let b = body(
+        &config(""),
+        &messages(
+            r#"[{"role":"user","content":[{"type":"document","url":"data:text/plain,caf%E9","name":"l"},{"type":"image","url":"data:image/png,%89PNG%0D%0A%1A%0A%00%00%00%0DIHDR"}]}]"#,
+        ),
+    );
+    let content = &b["messages"][0]["content"];
+    assert_eq!(content[0]["document"]["source"]["bytes"], "Y2Fm6Q==");
+    // 89 50 4E 47 0D 0A 1A 0A 00 00 00 0D 49 48 44 52, in base64:
+    assert_eq!(
+        content[1]["image"]["source"]["bytes"],
+        "iVBORw0KGgoAAAANSUhEUg=="
+    );
     let e = build_error(
         &config(""),
         &messages(&format!(

@@ -5,7 +5,7 @@ use super::{
     CacheTtl, Media, MediaKind, MediaSource, Message, NativeBlock, Part, Reasoning, SearchResult,
     ToolResultContent, ToolResultStatus,
 };
-use crate::codec::{base64_decode, base64_encode, percent_decode, quoted};
+use crate::codec::{base64_decode, base64_encode, percent_decode, percent_decode_bytes, quoted};
 use crate::error::{CollectOk, Error, Result};
 use crate::value::Value;
 
@@ -477,7 +477,8 @@ fn data_url(url: &str, media_type: Option<String>) -> Result<MediaSource> {
     let data = if base64 {
         data.to_owned()
     } else {
-        base64_encode(percent_decode(data).as_bytes())
+        // The octets as written (`caf%E9` is the four bytes c a f 0xE9), not UTF-8 text.
+        base64_encode(&percent_decode_bytes(data))
     };
     Ok(MediaSource::Base64 { data, media_type })
 }
