@@ -460,7 +460,10 @@ fn split_head(raw: &[u8]) -> Option<(&[u8], usize)> {
 /// Status and headers from a head's text.
 fn head_of(head: &[u8]) -> Result<HttpResponse> {
     let bad = |what: &str| Error::new(ErrorKind::Response, format!("not an HTTP response: {what}"));
-    let text = std::str::from_utf8(head).map_err(|_| bad("the head is not UTF-8"))?;
+    // HTTP allows any octet past ASCII in a header value (obs-text, RFC 9110 §5.5): such a
+    // byte reads as U+FFFD in that value, rather than the whole response being refused (a
+    // proxy's Latin-1 header must not hide a 429 behind it).
+    let text = String::from_utf8_lossy(head);
     let mut lines = text.split('\n').map(|l| l.trim_end_matches('\r'));
     let status_line = lines.next().unwrap_or("");
     let mut parts = status_line.split(' ');

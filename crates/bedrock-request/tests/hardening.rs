@@ -437,3 +437,28 @@ fn a_query_right_after_the_host_is_signed_and_sent() {
         );
     }
 }
+
+/// A header value with a byte past ASCII that is not UTF-8 (HTTP's obs-text, as a proxy may
+/// add in Latin-1) does not hide the response: a 429 behind it is still classified (it was
+/// refused whole: "the head is not UTF-8").
+#[test]
+fn an_obs_text_header_value_does_not_hide_the_response() {
+    let mut raw = b"HTTP/1.1 429 Too Many Requests\r\nx-proxy-note: caf".to_vec();
+    raw.push(0xE9);
+    raw.extend_from_slice(b"\r\nx-amzn-errortype: ThrottlingException\r\ncontent-type: application/json\r\n\r\n{\"message\":\"Too many tokens\"}");
+    let response = HttpResponse::parse(&raw).unwrap();
+    assert_eq!(response.status, 429);
+    assert_eq!(response.header("x-proxy-note"), Some("caf\u{fffd}"));
+    let e = bedrock_request::parse::response(
+        response.status,
+        &response.headers,
+        &response.body,
+        &bedrock_request::FinishReasonPolicy::Any,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.aws().unwrap().kind,
+        bedrock_request::parse::AwsErrorKind::Throttling,
+        "{e}"
+    );
+}
