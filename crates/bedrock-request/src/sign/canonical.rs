@@ -41,18 +41,30 @@ impl CanonicalRequest {
     /// its `authorization` header).
     pub fn of(request: &HttpRequest) -> Result<CanonicalRequest> {
         let auth = Authorization::of(request)?;
-        let target = request.path_and_query();
-        let (path, query) = split_path_query(&target);
         let signed: Vec<&str> = auth.signed_headers.split(';').collect();
         let payload_hash = hex::encode(Sha256::digest(request.body.as_bytes()));
         // A signed `host` the request does not carry is the URL's (what the signer signed).
         let headers = headers_with_host(request);
+        CanonicalRequest::of_sent(request, &headers, &signed, payload_hash)
+    }
+
+    /// The canonical request of `request` as it is sent (its method and URL, the path
+    /// normalised) with these headers and signed names: what [`of`](Self::of) and the signer
+    /// both compute.
+    pub(super) fn of_sent(
+        request: &HttpRequest,
+        headers: &[(String, String)],
+        signed: &[&str],
+        payload_hash: String,
+    ) -> Result<CanonicalRequest> {
+        let target = request.path_and_query();
+        let (path, query) = split_path_query(&target);
         CanonicalRequest::build(
             &request.method,
             path,
             query,
-            &headers,
-            &signed,
+            headers,
+            signed,
             true,
             payload_hash,
         )

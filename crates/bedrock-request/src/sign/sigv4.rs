@@ -15,7 +15,7 @@
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::canonical::{headers_with_host, split_path_query, CanonicalRequest};
+use super::canonical::{headers_with_host, CanonicalRequest};
 use super::key::{amz_date, signature, KeyCache};
 use crate::auth::Credentials;
 use crate::codec::{hex_lower, quoted, split_url};
@@ -74,17 +74,7 @@ pub(crate) fn sign(
                     .any(|u| name.eq_ignore_ascii_case(u))
             })
             .collect();
-        let target = request.path_and_query();
-        let (path, query) = split_path_query(&target);
-        CanonicalRequest::build(
-            &request.method,
-            path,
-            query,
-            &headers,
-            &signed,
-            true,
-            payload_hash,
-        )?
+        CanonicalRequest::of_sent(request, &headers, &signed, payload_hash)?
     };
     // Pushed piece by piece (`format!` was a few percent of a small request's signing).
     let scope = [&amz_date[..8], "/", region, "/", service, "/aws4_request"].concat();
