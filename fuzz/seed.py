@@ -68,6 +68,10 @@ put("structured", "fenced", b"\x01" + "Sure! Here it is:\n```json\n[1, 2, 3]\n``
 cases = json.load(open(os.path.join(root, "vectors/structured/cases.json")))
 for i, case in enumerate(cases["cases"]):
     put("structured", f"baml-{i}", bytes([i % 5]) + case["text"].encode())
+put("structured", "recursive-union", b"\x05" + b'{"name": "a", "children": [{"kind": "b", "children": []}, {name: c, children: [x]}]}')
+put("structured", "json-value", b"\x06" + b'[1, "two", [3, [4, {"five": 5}]], null, true]')
+put("structured", "self-list", b"\x07" + b'[[1, [2]], "x", 3]')
+put("structured", "enum-words", b"\x08" + b"[a b, Dark Blue, the a b c one, c-d, c++, X_Y, dark, none]")
 put("http_response", "throttled", b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\nx-amzn-errortype: ThrottlingException\r\ncontent-length: 20\r\n\r\n{\"message\":\"slow\"}")
 put("http_response", "ok", b"HTTP/2 200\ncontent-type: application/json\n\n{}")
 print("seeded", os.path.join(fuzz, "corpus"))

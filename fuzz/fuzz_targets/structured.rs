@@ -10,12 +10,19 @@ use bedrock_request::structured::Schema;
 use bedrock_request::Value;
 use libfuzzer_sys::fuzz_target;
 
-const SCHEMAS: [&str; 5] = [
+const SCHEMAS: [&str; 9] = [
     r#"{"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "string"}}}, "required": ["name", "age"]}"#,
     r#"{"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]}}"#,
     r#"{"enum": ["Red", "Green", "Blue"]}"#,
     r##"{"$defs": {"Node": {"type": "object", "properties": {"v": {"type": "number"}, "next": {"$ref": "#/$defs/Node"}}, "required": ["v"]}}, "$ref": "#/$defs/Node"}"##,
     r#"{"type": "object", "properties": {"ok": {"type": "boolean"}, "any": {}}, "required": ["ok"]}"#,
+    // Unions of shapes that share a recursive list (issue 25, item 4).
+    r##"{"$ref": "#/$defs/N", "$defs": {"N": {"anyOf": [{"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#/$defs/N"}}, "kind": {"type": "string"}}, "required": ["kind", "children"]}, {"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#/$defs/N"}}, "name": {"type": "string"}}, "required": ["name", "children"]}]}}}"##,
+    // pydantic's JsonValue, and a scalar or a list of itself (item 6).
+    r##"{"$ref": "#/$defs/J", "$defs": {"J": {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}, {"type": "array", "items": {"$ref": "#/$defs/J"}}, {"type": "object"}]}}}"##,
+    r##"{"$ref": "#/$defs/J", "$defs": {"J": {"anyOf": [{"type": "integer"}, {"type": ["array", "null"], "items": {"$ref": "#/$defs/J"}}]}}}"##,
+    // An array of an enum of values that share words (item 7).
+    r#"{"type": "array", "items": {"enum": ["a", "a b", "a b c", "B", "c-d", "C++", "dark blue", "Dark", "x_y"]}}"#,
 ];
 
 fn schemas() -> &'static [Schema] {

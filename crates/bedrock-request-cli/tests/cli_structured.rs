@@ -128,3 +128,39 @@ fn parse_schema_reads_a_response_s_text() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Issue 25, item 8: candidates are read one at a time, each only when the ones before it did
+/// not fit. A fenced answer followed by 5 MB of data in prose took 170 MB when every candidate
+/// was read first; here the CLI runs with 120 MB of address space.
+#[cfg(target_os = "linux")]
+#[test]
+fn only_the_candidates_tried_are_read() {
+    let dir = std::env::temp_dir().join(format!("bedrock-request-lazy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let schema = dir.join("schema.json");
+    std::fs::write(
+        &schema,
+        r#"{"type": "array", "items": {"type": "integer"}}"#,
+    )
+    .unwrap();
+    let text = dir.join("text.txt");
+    let raw = format!("[{}1]", "1,".repeat(2_500_000));
+    std::fs::write(
+        &text,
+        format!("Here it is:\n```json\n[1, 2, 3]\n```\nThe raw data: {raw}\n"),
+    )
+    .unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 120000 && exec \"$0\" structured --schema \"$1\" \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_bedrock-request"))
+        .arg(&schema)
+        .arg(&text)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed, serde_json::json!([1, 2, 3]));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

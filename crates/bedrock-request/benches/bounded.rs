@@ -26,6 +26,9 @@ fn frame(event: &str, payload: &[u8]) -> Vec<u8> {
     out
 }
 
+#[path = "../tests/adversarial.rs"]
+mod adversarial;
+
 fn json_keys(n: usize) -> String {
     let keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
     format!("{{{}}}", keys.join(","))
@@ -104,6 +107,7 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
+    structured_cases();
     case("json object keys", 100_000, json_keys, |t| {
         Value::from_json_str(t).unwrap();
     });
@@ -145,4 +149,46 @@ fn main() {
     case("shared config profiles", 100_000, profiles, |t| {
         SharedConfig::parse(Some(t), None).unwrap();
     });
+}
+
+/// Issue 25, items 4 to 7: the structured parser's adversarial inputs.
+fn structured_cases() {
+    use bedrock_request::structured::Schema;
+    case(
+        "union of shapes sharing a recursive list (depth)",
+        30,
+        adversarial::shared_recursive_union,
+        |(schema, text)| {
+            Schema::from_json(schema).unwrap().parse(text).unwrap();
+        },
+    );
+    let one_string = Schema::from_json(
+        r#"{"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}"#,
+    )
+    .unwrap();
+    case(
+        "bare value running past commas",
+        100_000,
+        adversarial::late_spaced_words,
+        |t| {
+            one_string.parse(t).unwrap();
+        },
+    );
+    let json_value = Schema::from_json(adversarial::JSON_VALUE).unwrap();
+    case(
+        "JsonValue array of numbers",
+        200_000,
+        adversarial::numbers,
+        |t| {
+            json_value.parse(t).unwrap();
+        },
+    );
+    case(
+        "array of a 1000-value enum naming none",
+        50_000,
+        |n| adversarial::enum_array(1000, n),
+        |(schema, text)| {
+            Schema::from_json(schema).unwrap().parse(text).unwrap();
+        },
+    );
 }

@@ -4,6 +4,7 @@
 
 use bedrock_request::credentials::{drive, Chain, Performed, SharedConfig, Step};
 use bedrock_request::stream::{ConverseStream, Event};
+use bedrock_request::structured::Schema;
 use bedrock_request::{BamlFile, ClientConfig, Env, ErrorKind, FinishReasonPolicy, Value};
 use time::macros::datetime;
 
@@ -439,4 +440,99 @@ fn a_converse_response_keeps_tool_inputs_as_their_text() {
     // An input that is not JSON makes the body not JSON: an error, as before.
     let broken = body.replace("1.50", "1.");
     assert!(bedrock_request::parse::converse_body(broken.as_bytes()).is_err());
+}
+
+/// Runs `f` on its own thread and fails if it takes longer than a minute: a parser that took
+/// exponential or quadratic time on these inputs would take hours or minutes, not finish.
+fn within_a_minute<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    if cfg!(target_os = "wasi") {
+        return f();
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(f()));
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the parser did not finish within a minute")
+}
+
+#[test]
+fn unions_sharing_a_recursive_list_are_coerced_once_per_value() {
+    // 2^60 steps without memoising each (value, union) pair.
+    let v = within_a_minute(|| {
+        on_small_stack(|| {
+            let (schema, text) = crate::adversarial::shared_recursive_union(60);
+            Schema::from_json(&schema).unwrap().parse(&text).unwrap()
+        })
+    });
+    let mut depth = 0;
+    let mut at = &v;
+    while let Some(Value::Array(children)) = at.get("children") {
+        assert_eq!(at.get("name"), Some(&Value::String("x".into())));
+        depth += 1;
+        match children.first() {
+            Some(child) => at = child,
+            None => break,
+        }
+    }
+    assert_eq!(depth, 60);
+}
+
+#[test]
+fn a_bare_value_running_past_many_commas_is_read_once() {
+    let v = within_a_minute(|| {
+        let text = crate::adversarial::late_spaced_words(250_000);
+        let schema = Schema::from_json(
+            r#"{"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}"#,
+        )
+        .unwrap();
+        schema.parse(&text).unwrap()
+    });
+    let Some(Value::String(a)) = v.get("a") else {
+        panic!("{v:?}")
+    };
+    assert!(a.starts_with("xxxx") && a.ends_with(" y, z, z") || a.ends_with(", z, z"));
+    assert_eq!(a.len(), 250_000 * 7 + 2);
+}
+
+#[test]
+fn a_union_of_scalars_and_a_list_of_itself_fits_nothing_as_an_error() {
+    // A scalar against "a scalar or a list of myself" was tried at every level of nesting,
+    // and a text that fits nothing answered 43 nested empty arrays.
+    let schema = Schema::from_json(r##"{"$ref": "#/$defs/J", "$defs": {"J": {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"$ref": "#/$defs/J"}}]}}}"##).unwrap();
+    let e = schema.parse("hello there").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("wanted an integer, found \"hello there\""),
+        "{e}"
+    );
+    assert_eq!(
+        schema.parse("[1, [2, 3], 4]").unwrap().to_json(),
+        "[1,[2,3],4]"
+    );
+    assert_eq!(schema.parse("7").unwrap().to_json(), "7");
+    let json_value = Schema::from_json(crate::adversarial::JSON_VALUE).unwrap();
+    let v = within_a_minute(move || {
+        json_value
+            .parse(&crate::adversarial::numbers(300_000))
+            .unwrap()
+    });
+    let Value::Array(items) = v else { panic!() };
+    assert_eq!(items.len(), 300_001);
+    assert!(items.iter().all(|i| i.to_json() == "1"));
+}
+
+#[test]
+fn an_array_of_a_large_enum_costs_no_more_per_item_than_a_small_one() {
+    let v = within_a_minute(|| {
+        let (schema, text) = crate::adversarial::enum_array(1000, 200_000);
+        let schema = Schema::from_json(&schema).unwrap();
+        assert_eq!(
+            schema
+                .parse("[value7, \"VALUE 12\", no]")
+                .unwrap()
+                .to_json(),
+            r#"["value7","value12"]"#
+        );
+        schema.parse(&text).unwrap()
+    });
+    assert_eq!(v.to_json(), "[]");
 }

@@ -3,6 +3,7 @@
 //! They run natively and, unchanged, on wasm32-wasip1 under Node (`.ci/run`); files are read
 //! by absolute path (`common::repo_path`), which WASI sees because `/` is preopened.
 
+mod adversarial;
 mod api_key;
 mod baml;
 mod bedrock_vectors;

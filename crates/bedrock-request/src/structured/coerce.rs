@@ -1,37 +1,151 @@
 //! Coercion guided by the target type, as BAML's schema-aligned parser does it: a loose value
 //! becomes a typed [`Value`], or an error naming the field path and what was found.
+//!
+//! Work is linear in the value whatever the schema: a union first scores its options without
+//! building anything, and that score is kept for the (value, union) pair, so a value met again
+//! through another option (unions of shapes that share a recursive list) is not coerced again;
+//! then only the winning option is built. A union met again on the same value while it is
+//! being decided (a scalar against "a scalar or a list of myself") is a miss, not a loop.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 use super::lenient::Loose;
+use super::names::{mentions, Named};
 use super::schema::{Field, Ty};
 use crate::codec::quoted;
 use crate::value::{Number, Value};
 
-/// Deeper than this, a `$ref` cycle or a nested value stops with an error.
-const MAX_DEPTH: usize = 128;
+/// Deeper than this many steps (a step is a nested value, a `$ref`, an option of a union or
+/// of an optional), coercion stops with an error: room for every value the lenient reader
+/// reads ([`super::MAX_DEPTH`] levels) at four steps each, and an end to `$ref` cycles.
+const MAX_DEPTH: usize = 4 * super::MAX_DEPTH;
 
 /// A coercion that did not fit: where, what was wanted, what was found.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Miss {
     pub path: String,
     pub message: String,
+    /// Too deep: no option, optional or list leaves it out, it ends the coercion.
+    pub fatal: bool,
 }
 
-/// A coerced value and how much bending it took (lower is a closer fit).
+impl Miss {
+    fn new(path: &Path, message: String) -> Miss {
+        Miss {
+            path: path.render(),
+            message,
+            fatal: false,
+        }
+    }
+}
+
+/// A coerced value and how much bending it took (lower is a closer fit). `hollow`: a single
+/// value that did not fit a list's item type, kept as an empty list (a union does not take it).
 pub(crate) struct Fit {
     pub value: Value,
     pub score: u32,
+    hollow: bool,
 }
 
+impl Fit {
+    fn new(value: Value, score: u32) -> Fit {
+        Fit {
+            value,
+            score,
+            hollow: false,
+        }
+    }
+
+    fn bent(self, more: u32) -> Fit {
+        Fit {
+            score: self.score + more,
+            ..self
+        }
+    }
+}
+
+/// Whether a coercion builds its value or only scores how well it fits.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Score,
+    Build,
+}
+
+/// Where a value is, rendered only for an error (`items[2].qty`).
+#[derive(Clone, Copy)]
+pub(crate) enum Path<'p> {
+    Root,
+    Field(&'p Path<'p>, &'p str),
+    Index(&'p Path<'p>, usize),
+}
+
+impl Path<'_> {
+    fn render(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Field(parent, name) => {
+                let mut out = parent.render();
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+                out
+            }
+            Path::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
+}
+
+/// A union's decision for one value: the option that fits best and its score.
+#[derive(Clone)]
+struct Choice {
+    option: usize,
+    score: u32,
+}
+
+enum Decision {
+    Deciding,
+    Decided(Result<Choice, Miss>),
+}
+
+/// A (value, type) pair, by address: the key of a union's decision.
+type Pair = (usize, usize);
+
+fn pair(v: &Loose, ty: &Ty) -> Pair {
+    (v as *const Loose as usize, ty as *const Ty as usize)
+}
+
+/// Coerces one candidate value (make one per candidate: decisions are keyed by address).
 pub(crate) struct Coercer<'s> {
-    pub defs: &'s [Ty],
-    pub partial: bool,
+    defs: &'s [Ty],
+    partial: bool,
+    decisions: RefCell<HashMap<Pair, Decision>>,
+    /// The unions being built, on the current path.
+    building: RefCell<HashSet<Pair>>,
+}
+
+/// At most this many values are listed in an error.
+const LISTED: usize = 12;
+
+fn list_values<S: AsRef<str>>(values: &[S]) -> String {
+    let mut out = values
+        .iter()
+        .take(LISTED)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if values.len() > LISTED {
+        out.push_str(&format!(", ... ({} values)", values.len()));
+    }
+    out
 }
 
 fn describe(v: &Loose) -> String {
     match v {
         Loose::Null => "null".into(),
         Loose::Bool(b) => b.to_string(),
-        Loose::Number { text, .. } => text.clone(),
+        Loose::Number { text, .. } => (*text).to_owned(),
         Loose::Str { text, .. } => {
             let short: String = text.chars().take(60).collect();
             let more = if text.chars().count() > 60 { "..." } else { "" };
@@ -50,7 +164,7 @@ fn wanted(ty: &Ty) -> String {
         Ty::Int => "an integer".into(),
         Ty::Float => "a number".into(),
         Ty::Bool => "true or false".into(),
-        Ty::Enum(values) => format!("one of {}", values.join(", ")),
+        Ty::Enum(names) => format!("one of {}", list_values(names.values())),
         Ty::List(_) => "an array".into(),
         Ty::Object(_) => "an object".into(),
         Ty::Union(_) => "one of the anyOf types".into(),
@@ -121,7 +235,8 @@ fn display(v: &Loose, out: &mut String) {
     match v {
         Loose::Null => out.push_str("null"),
         Loose::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Loose::Number { text, .. } | Loose::Str { text, .. } => out.push_str(text),
+        Loose::Number { text, .. } => out.push_str(text),
+        Loose::Str { text, .. } => out.push_str(text),
         Loose::Array { items, .. } => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -162,76 +277,25 @@ fn integer(n: &Number) -> Option<(Number, u32)> {
     Number::parse(&(rounded as i64).to_string()).map(|n| (n, score))
 }
 
-/// Letters and digits only, lower case: how keys and enum values are matched loosely.
-fn normalized(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// Which of `values` a text names.
-pub(super) enum Named<'v> {
-    /// This one, and how loosely (0 exactly, 1 in another case or spacing, 2 in a sentence).
-    One(&'v str, u32),
-    Nothing,
-    /// A sentence names several: which is meant is unclear.
-    Several(Vec<&'v str>),
-}
-
-/// The value a text names: exactly, loosely (letters and digits in any case), or as the one
-/// value a sentence names ("I think the answer is **Red**."). The typed and serde paths share it.
-pub(super) fn named<'v>(text: &str, values: &[&'v str]) -> Named<'v> {
-    let bare = text.trim().trim_matches(|c: char| !c.is_alphanumeric());
-    if let Some(exact) = values.iter().find(|e| **e == bare) {
-        return Named::One(exact, 0);
-    }
-    let loose = normalized(bare);
-    if let Some(close) = values
-        .iter()
-        .find(|e| !loose.is_empty() && normalized(e) == loose)
-    {
-        return Named::One(close, 1);
-    }
-    let mentioned: Vec<&str> = values
-        .iter()
-        .copied()
-        .filter(|e| occurrences(text, e) > 0)
-        .collect();
-    match mentioned.as_slice() {
-        [one] => Named::One(one, 2),
-        [] => Named::Nothing,
-        _ => Named::Several(mentioned),
-    }
-}
-
-/// Counts whole-word, case-insensitive occurrences of `word` in `text`.
-fn occurrences(text: &str, word: &str) -> usize {
-    let lower = text.to_lowercase();
-    let w = word.to_lowercase();
-    if w.is_empty() {
-        return 0;
-    }
-    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-    let mut count = 0;
-    let mut from = 0;
-    while let Some(at) = lower[from..].find(&w) {
-        let start = from + at;
-        let end = start + w.len();
-        if !is_word(lower[..start].chars().next_back()) && !is_word(lower[end..].chars().next()) {
-            count += 1;
+impl<'s> Coercer<'s> {
+    pub(crate) fn new(defs: &'s [Ty], partial: bool) -> Self {
+        Coercer {
+            defs,
+            partial,
+            decisions: RefCell::default(),
+            building: RefCell::default(),
         }
-        from = start + w.len().max(1);
     }
-    count
-}
 
-impl Coercer<'_> {
-    fn miss(&self, path: &str, ty: &Ty, found: &Loose) -> Miss {
-        Miss {
-            path: path.to_owned(),
-            message: format!("wanted {}, found {}", wanted(ty), describe(found)),
-        }
+    fn def(&self, i: usize) -> &'s Ty {
+        self.defs.get(i).unwrap_or(&Ty::Any)
+    }
+
+    fn miss(&self, path: &Path, ty: &Ty, found: &Loose) -> Miss {
+        Miss::new(
+            path,
+            format!("wanted {}, found {}", wanted(ty), describe(found)),
+        )
     }
 
     /// Whether a value is not a value yet: in partial mode, an unfinished number (and an
@@ -250,28 +314,22 @@ impl Coercer<'_> {
         match ty {
             Ty::String | Ty::Any | Ty::Union(_) => true,
             Ty::Optional(t) => self.takes_text(t, depth + 1),
-            Ty::Ref(i) if depth < MAX_DEPTH => {
-                self.takes_text(self.defs.get(*i).unwrap_or(&Ty::Any), depth + 1)
-            }
+            Ty::Ref(i) if depth < MAX_DEPTH => self.takes_text(self.def(*i), depth + 1),
             _ => false,
         }
     }
 
     /// The value of a missing field (or of nothing at all, in partial mode).
-    pub(crate) fn absent(&self, ty: &Ty, path: &str, depth: usize) -> Result<Fit, Miss> {
-        let fit = |value| Ok(Fit { value, score: 0 });
+    fn absent(&self, ty: &Ty, path: &Path, depth: usize) -> Result<Fit, Miss> {
         match ty {
-            Ty::Optional(_) | Ty::Any | Ty::Null => fit(Value::Null),
-            Ty::List(_) => fit(Value::Array(Vec::new())),
-            Ty::Ref(i) if depth < MAX_DEPTH => {
-                let def = self.defs.get(*i).unwrap_or(&Ty::Any);
-                self.absent(def, path, depth + 1)
-            }
-            _ if self.partial => fit(Value::Null),
-            _ => Err(Miss {
-                path: path.to_owned(),
-                message: format!("is missing (wanted {})", wanted(ty)),
-            }),
+            Ty::Optional(_) | Ty::Any | Ty::Null => Ok(Fit::new(Value::Null, 0)),
+            Ty::List(_) => Ok(Fit::new(Value::Array(Vec::new()), 0)),
+            Ty::Ref(i) if depth < MAX_DEPTH => self.absent(self.def(*i), path, depth + 1),
+            _ if self.partial => Ok(Fit::new(Value::Null, 0)),
+            _ => Err(Miss::new(
+                path,
+                format!("is missing (wanted {})", wanted(ty)),
+            )),
         }
     }
 
@@ -284,31 +342,35 @@ impl Coercer<'_> {
                     .iter()
                     .map(|f| {
                         let v = self
-                            .absent(&f.ty, &f.name, depth + 1)
+                            .absent(&f.ty, &Path::Root, depth + 1)
                             .map_or(Value::Null, |fit| fit.value);
                         (f.name.clone(), v)
                     })
                     .collect(),
             ),
-            Ty::Ref(i) if depth < MAX_DEPTH => {
-                self.empty(self.defs.get(*i).unwrap_or(&Ty::Any), depth + 1)
-            }
+            Ty::Ref(i) if depth < MAX_DEPTH => self.empty(self.def(*i), depth + 1),
             Ty::List(_) => Value::Array(Vec::new()),
             _ => Value::Null,
         }
     }
 
-    pub(crate) fn coerce(
+    /// The value `v` (or nothing, in partial mode) coerced to `ty`.
+    pub(crate) fn coerce(&self, v: Option<&Loose>, ty: &Ty) -> Result<Fit, Miss> {
+        self.to(v, ty, &Path::Root, 0, Mode::Build)
+    }
+
+    fn to(
         &self,
         v: Option<&Loose>,
         ty: &Ty,
-        path: &str,
+        path: &Path,
         depth: usize,
+        mode: Mode,
     ) -> Result<Fit, Miss> {
         if depth > MAX_DEPTH {
             return Err(Miss {
-                path: path.to_owned(),
-                message: format!("nests deeper than {MAX_DEPTH} levels"),
+                fatal: true,
+                ..Miss::new(path, format!("nests deeper than {MAX_DEPTH} levels"))
             });
         }
         let Some(v) = v.filter(|v| !self.unfinished(v, ty)) else {
@@ -317,44 +379,48 @@ impl Coercer<'_> {
             if self.partial && depth == 0 {
                 return match self.empty(ty, 0) {
                     Value::Null if !matches!(ty, Ty::Optional(_) | Ty::Any | Ty::Null) => {
-                        Err(Miss {
-                            path: String::new(),
-                            message: format!("is not complete yet (wanted {})", wanted(ty)),
-                        })
+                        Err(Miss::new(
+                            &Path::Root,
+                            format!("is not complete yet (wanted {})", wanted(ty)),
+                        ))
                     }
-                    value => Ok(Fit { value, score: 0 }),
+                    value => Ok(Fit::new(value, 0)),
                 };
             }
             return self.absent(ty, path, depth);
         };
-        let fit = |value: Value, score: u32| Ok(Fit { value, score });
+        let build = mode == Mode::Build;
+        // The value, built only when it is asked for.
+        let fit = |value: &dyn Fn() -> Value, score: u32| {
+            Ok(Fit::new(if build { value() } else { Value::Null }, score))
+        };
         match ty {
-            Ty::Ref(i) => {
-                let def = self.defs.get(*i).unwrap_or(&Ty::Any);
-                self.coerce(Some(v), def, path, depth + 1)
-            }
+            Ty::Ref(i) => self.to(Some(v), self.def(*i), path, depth + 1, mode),
             Ty::Optional(inner) => match v {
-                Loose::Null => fit(Value::Null, 0),
-                _ => match self.coerce(Some(v), inner, path, depth + 1) {
-                    Ok(f) => Ok(f),
-                    Err(_) => fit(Value::Null, 1),
+                Loose::Null => Ok(Fit::new(Value::Null, 0)),
+                _ => match self.to(Some(v), inner, path, depth + 1, mode) {
+                    Err(m) if !m.fatal => Ok(Fit::new(Value::Null, 1)),
+                    other => other,
                 },
             },
-            Ty::Any => fit(self.any(v), 0),
+            Ty::Any => fit(&|| self.any(v), 0),
             Ty::Null => match v {
-                Loose::Null => fit(Value::Null, 0),
+                Loose::Null => Ok(Fit::new(Value::Null, 0)),
                 _ => Err(self.miss(path, ty, v)),
             },
             Ty::String => match v {
-                Loose::Str { text, .. } => fit(Value::String(text.clone()), 0),
-                Loose::Number { text, .. } => fit(Value::String(text.clone()), 1),
-                Loose::Bool(b) => fit(Value::String(b.to_string()), 1),
+                Loose::Str { text, .. } => fit(&|| Value::String(text.to_string()), 0),
+                Loose::Number { text, .. } => fit(&|| Value::String((*text).to_owned()), 1),
+                Loose::Bool(b) => fit(&|| Value::String(b.to_string()), 1),
                 Loose::Null => Err(self.miss(path, ty, v)),
-                Loose::Array { .. } | Loose::Object { .. } => {
-                    let mut text = String::new();
-                    display(v, &mut text);
-                    fit(Value::String(text), 2)
-                }
+                Loose::Array { .. } | Loose::Object { .. } => fit(
+                    &|| {
+                        let mut text = String::new();
+                        display(v, &mut text);
+                        Value::String(text)
+                    },
+                    2,
+                ),
             },
             // A list where one value is wanted: its first item, as BAML takes it.
             Ty::Int | Ty::Float | Ty::Bool | Ty::Enum(_) if matches!(v, Loose::Array { .. }) => {
@@ -363,11 +429,8 @@ impl Coercer<'_> {
                 };
                 match items.first() {
                     Some(first) => self
-                        .coerce(Some(first), ty, &format!("{path}[0]"), depth + 1)
-                        .map(|f| Fit {
-                            value: f.value,
-                            score: f.score + 1,
-                        }),
+                        .to(Some(first), ty, &Path::Index(path, 0), depth + 1, mode)
+                        .map(|f| f.bent(1)),
                     None => Err(self.miss(path, ty, v)),
                 }
             }
@@ -379,58 +442,116 @@ impl Coercer<'_> {
                 }
                 .ok_or_else(|| self.miss(path, ty, v))?;
                 let (n, rounded) = integer(&n).ok_or_else(|| self.miss(path, ty, v))?;
-                fit(Value::Number(n), score + rounded)
+                Ok(Fit::new(Value::Number(n), score + rounded))
             }
-            Ty::Float => match v {
-                Loose::Number { text, .. } => json_number(text)
-                    .map(|n| Fit {
-                        value: Value::Number(n),
-                        score: 0,
-                    })
-                    .ok_or_else(|| self.miss(path, ty, v)),
-                Loose::Str { text, .. } => number_in(text)
-                    .map(|(n, score)| Fit {
-                        value: Value::Number(n),
-                        score,
-                    })
-                    .ok_or_else(|| self.miss(path, ty, v)),
-                _ => Err(self.miss(path, ty, v)),
-            },
+            Ty::Float => {
+                let (n, score) = match v {
+                    Loose::Number { text, .. } => json_number(text).map(|n| (n, 0)),
+                    Loose::Str { text, .. } => number_in(text),
+                    _ => None,
+                }
+                .ok_or_else(|| self.miss(path, ty, v))?;
+                Ok(Fit::new(Value::Number(n), score))
+            }
             Ty::Bool => match v {
-                Loose::Bool(b) => fit(Value::Bool(*b), 0),
+                Loose::Bool(b) => Ok(Fit::new(Value::Bool(*b), 0)),
                 Loose::Str { text, .. } => match text.trim().to_ascii_lowercase().as_str() {
-                    "true" => fit(Value::Bool(true), 1),
-                    "false" => fit(Value::Bool(false), 1),
+                    "true" => Ok(Fit::new(Value::Bool(true), 1)),
+                    "false" => Ok(Fit::new(Value::Bool(false), 1)),
                     // In a sentence: the one of true and false it names ("The answer is true.").
-                    _ => match (
-                        occurrences(text, "true") > 0,
-                        occurrences(text, "false") > 0,
-                    ) {
-                        (true, false) => fit(Value::Bool(true), 2),
-                        (false, true) => fit(Value::Bool(false), 2),
+                    _ => match (mentions(text, "true"), mentions(text, "false")) {
+                        (true, false) => Ok(Fit::new(Value::Bool(true), 2)),
+                        (false, true) => Ok(Fit::new(Value::Bool(false), 2)),
                         _ => Err(self.miss(path, ty, v)),
                     },
                 },
                 _ => Err(self.miss(path, ty, v)),
             },
-            Ty::Enum(values) => self.enumeration(v, values, ty, path),
-            Ty::List(item) => self.list(v, item, path, depth),
-            Ty::Object(fields) => self.object(v, fields, ty, path, depth),
-            Ty::Union(options) => {
-                let mut best: Option<Fit> = None;
-                let mut first_miss = None;
-                for option in options {
-                    match self.coerce(Some(v), option, path, depth + 1) {
-                        Ok(f) if best.as_ref().is_none_or(|b| f.score < b.score) => best = Some(f),
-                        Ok(_) => {}
-                        Err(m) => {
-                            first_miss.get_or_insert(m);
-                        }
-                    }
+            Ty::Enum(_) => self.enumeration(v, ty, path),
+            Ty::List(item) => self.list(v, item, path, depth, mode),
+            Ty::Object(fields) => self.object(v, fields, ty, path, depth, mode),
+            Ty::Union(options) => self.union(v, ty, options, path, depth, mode),
+        }
+    }
+
+    /// A union: decided once per value (scoring each option, building nothing), then, when
+    /// building, only the winner is built.
+    fn union(
+        &self,
+        v: &Loose,
+        ty: &Ty,
+        options: &[Ty],
+        path: &Path,
+        depth: usize,
+        mode: Mode,
+    ) -> Result<Fit, Miss> {
+        let key = pair(v, ty);
+        let choice = self.decide(key, v, ty, options, path, depth)?;
+        if mode == Mode::Score {
+            return Ok(Fit::new(Value::Null, choice.score));
+        }
+        // Building this union again inside itself would not end: a miss, as when deciding.
+        if !self.building.borrow_mut().insert(key) {
+            return Err(self.itself(path, ty));
+        }
+        let built = self.to(
+            Some(v),
+            &options[choice.option],
+            path,
+            depth + 1,
+            Mode::Build,
+        );
+        self.building.borrow_mut().remove(&key);
+        built.map(|f| Fit::new(f.value, choice.score))
+    }
+
+    fn itself(&self, path: &Path, ty: &Ty) -> Miss {
+        Miss::new(path, format!("fits {} only as itself", wanted(ty)))
+    }
+
+    fn decide(
+        &self,
+        key: Pair,
+        v: &Loose,
+        ty: &Ty,
+        options: &[Ty],
+        path: &Path,
+        depth: usize,
+    ) -> Result<Choice, Miss> {
+        match self.decisions.borrow().get(&key) {
+            Some(Decision::Decided(made)) => return made.clone(),
+            Some(Decision::Deciding) => return Err(self.itself(path, ty)),
+            None => {}
+        }
+        self.decisions.borrow_mut().insert(key, Decision::Deciding);
+        let mut best: Option<Choice> = None;
+        let mut first_miss = None;
+        for (option, option_ty) in options.iter().enumerate() {
+            match self.to(Some(v), option_ty, path, depth + 1, Mode::Score) {
+                // A single value kept as an empty list fits no option of a union.
+                Ok(f) if f.hollow => {}
+                Ok(f) if best.as_ref().is_none_or(|b| f.score < b.score) => {
+                    best = Some(Choice {
+                        option,
+                        score: f.score,
+                    })
                 }
-                best.ok_or_else(|| first_miss.unwrap_or_else(|| self.miss(path, ty, v)))
+                Ok(_) => {}
+                Err(m) if m.fatal => {
+                    first_miss = Some(m);
+                    best = None;
+                    break;
+                }
+                Err(m) => {
+                    first_miss.get_or_insert(m);
+                }
             }
         }
+        let made = best.ok_or_else(|| first_miss.unwrap_or_else(|| self.miss(path, ty, v)));
+        self.decisions
+            .borrow_mut()
+            .insert(key, Decision::Decided(made.clone()));
+        made
     }
 
     /// The value as it is (numbers as written, JSON-normalised).
@@ -440,9 +561,9 @@ impl Coercer<'_> {
             Loose::Bool(b) => Value::Bool(*b),
             Loose::Number { text, .. } => match json_number(text) {
                 Some(n) => Value::Number(n),
-                None => Value::String(text.clone()),
+                None => Value::String((*text).to_owned()),
             },
-            Loose::Str { text, .. } => Value::String(text.clone()),
+            Loose::Str { text, .. } => Value::String(text.to_string()),
             Loose::Array { items, .. } => Value::Array(
                 items
                     .iter()
@@ -454,80 +575,84 @@ impl Coercer<'_> {
                 entries
                     .iter()
                     .filter(|(_, i)| !self.unfinished(i, &Ty::Any))
-                    .map(|(k, i)| (k.clone(), self.any(i)))
+                    .map(|(k, i)| (k.to_string(), self.any(i)))
                     .collect(),
             ),
         }
     }
 
-    fn enumeration(&self, v: &Loose, values: &[String], ty: &Ty, path: &str) -> Result<Fit, Miss> {
+    fn enumeration(&self, v: &Loose, ty: &Ty, path: &Path) -> Result<Fit, Miss> {
+        let Ty::Enum(names) = ty else {
+            return Err(self.miss(path, ty, v));
+        };
         let text = match v {
-            Loose::Str { text, .. } | Loose::Number { text, .. } => text.as_str(),
+            Loose::Str { text, .. } => &**text,
+            Loose::Number { text, .. } => text,
             Loose::Bool(true) => "true",
             Loose::Bool(false) => "false",
             // An object of one entry where a value is wanted (`{"color": "RED"}`): its value.
             Loose::Object { entries, .. } if entries.len() == 1 => {
-                return self
-                    .enumeration(&entries[0].1, values, ty, path)
-                    .map(|f| Fit {
-                        value: f.value,
-                        score: f.score + 1,
-                    })
+                return self.enumeration(&entries[0].1, ty, path).map(|f| f.bent(1))
             }
             _ => return Err(self.miss(path, ty, v)),
         };
-        let names: Vec<&str> = values.iter().map(String::as_str).collect();
-        match named(text, &names) {
-            Named::One(value, score) => Ok(Fit {
-                value: Value::String(value.to_owned()),
-                score,
-            }),
+        match names.named(text) {
+            Named::One(value, score) => Ok(Fit::new(Value::String(value.to_owned()), score)),
             Named::Nothing => Err(self.miss(path, ty, v)),
-            Named::Several(several) => Err(Miss {
-                path: path.to_owned(),
-                message: format!(
+            Named::Several(several) => Err(Miss::new(
+                path,
+                format!(
                     "names several of the values ({}), so which one is meant is unclear: {}",
-                    several.join(", "),
+                    list_values(&several),
                     describe(v)
                 ),
-            }),
+            )),
         }
     }
 
-    fn list(&self, v: &Loose, item: &Ty, path: &str, depth: usize) -> Result<Fit, Miss> {
+    fn list(
+        &self,
+        v: &Loose,
+        item: &Ty,
+        path: &Path,
+        depth: usize,
+        mode: Mode,
+    ) -> Result<Fit, Miss> {
         let Loose::Array { items, .. } = v else {
             // A single value where a list is wanted is a one-item list (or none, when it does
             // not fit the item type).
-            return Ok(match self.coerce(Some(v), item, path, depth + 1) {
-                Ok(f) => Fit {
-                    value: Value::Array(vec![f.value]),
-                    score: f.score + 1,
-                },
+            return Ok(match self.to(Some(v), item, path, depth + 1, mode) {
+                Ok(f) => Fit::new(Value::Array(vec![f.value]), f.score + 1),
+                Err(m) if m.fatal => return Err(m),
                 Err(_) => Fit {
                     value: Value::Array(Vec::new()),
                     score: 2,
+                    hollow: true,
                 },
             });
         };
-        let mut out = Vec::with_capacity(items.len());
+        let mut out = Vec::new();
+        if mode == Mode::Build {
+            out.reserve(items.len());
+        }
         let mut score = 0;
         for (i, element) in items.iter().enumerate() {
             if self.unfinished(element, item) {
                 continue;
             }
-            match self.coerce(Some(element), item, &format!("{path}[{i}]"), depth + 1) {
+            match self.to(Some(element), item, &Path::Index(path, i), depth + 1, mode) {
                 Ok(f) => {
                     score += f.score;
-                    out.push(f.value);
+                    if mode == Mode::Build {
+                        out.push(f.value);
+                    }
                 }
+                Err(m) if m.fatal => return Err(m),
                 // An item that does not fit is left out, as BAML does.
                 Err(_) => score += 1,
             }
         }
-        Ok(Fit {
-            value: Value::Array(out),
-            score,
-        })
+        Ok(Fit::new(Value::Array(out), score))
     }
 
     fn object(
@@ -535,61 +660,71 @@ impl Coercer<'_> {
         v: &Loose,
         fields: &[Field],
         ty: &Ty,
-        path: &str,
+        path: &Path,
         depth: usize,
+        mode: Mode,
     ) -> Result<Fit, Miss> {
         let entries = match v {
             Loose::Object { entries, .. } => entries,
             // A list where one object is wanted: its first item that fits.
             Loose::Array { items, .. } => {
-                return items
-                    .iter()
-                    .find_map(|item| match item {
-                        Loose::Object { .. } => self.object(item, fields, ty, path, depth + 1).ok(),
-                        _ => None,
-                    })
-                    .map(|f| Fit {
-                        value: f.value,
-                        score: f.score + 1,
-                    })
-                    .ok_or_else(|| self.miss(path, ty, v))
+                for item in items {
+                    if let Loose::Object { .. } = item {
+                        match self.object(item, fields, ty, path, depth + 1, mode) {
+                            Ok(f) => return Ok(f.bent(1)),
+                            Err(m) if m.fatal => return Err(m),
+                            Err(_) => {}
+                        }
+                    }
+                }
+                return Err(self.miss(path, ty, v));
             }
             _ => return Err(self.miss(path, ty, v)),
         };
-        let mut out = Vec::with_capacity(fields.len());
+        let mut out = Vec::new();
         let mut score = 0;
         for field in fields {
             let (entry, bent) = find_key(entries, &field.name);
             score += bent;
-            let at = if path.is_empty() {
-                field.name.clone()
-            } else {
-                format!("{path}.{}", field.name)
-            };
-            let fit = self.coerce(entry, &field.ty, &at, depth + 1)?;
+            let fit = self.to(
+                entry,
+                &field.ty,
+                &Path::Field(path, &field.name),
+                depth + 1,
+                mode,
+            )?;
             score += fit.score;
-            out.push((field.name.clone(), fit.value));
+            if mode == Mode::Build {
+                out.push((field.name.clone(), fit.value));
+            }
         }
-        Ok(Fit {
-            value: Value::Object(out),
-            score,
-        })
+        Ok(Fit::new(Value::Object(out), score))
     }
 }
 
 /// The entry for a field: the exact key, else the key matched case-insensitively (as BAML:
 /// `firstName` is not `first_name`); the second value says how loosely. A repeated key's last
 /// value wins, as in JSON.
-fn find_key<'l>(entries: &'l [(String, Loose)], name: &str) -> (Option<&'l Loose>, u32) {
+fn find_key<'l, 'a>(
+    entries: &'l [(std::borrow::Cow<'a, str>, Loose<'a>)],
+    name: &str,
+) -> (Option<&'l Loose<'a>>, u32) {
     if let Some((_, v)) = entries.iter().rev().find(|(k, _)| k == name) {
         return (Some(v), 0);
     }
-    let wanted = name.to_lowercase();
-    match entries
-        .iter()
-        .rev()
-        .find(|(k, _)| k.trim().to_lowercase() == wanted)
-    {
+    let lower = |s: &str| {
+        s.chars()
+            .flat_map(char::to_lowercase)
+            .collect::<Vec<char>>()
+    };
+    let wanted = lower(name);
+    let same = |k: &str| {
+        k.trim()
+            .chars()
+            .flat_map(char::to_lowercase)
+            .eq(wanted.iter().copied())
+    };
+    match entries.iter().rev().find(|(k, _)| same(k)) {
         Some((_, v)) => (Some(v), 1),
         None => (None, 0),
     }

@@ -6,8 +6,8 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
-use super::coerce::{named, Named};
 use super::lenient::Loose;
+use super::names::{Named, Names};
 use crate::codec::quoted;
 
 /// An error with the path of the field it is about (`items[2].qty`).
@@ -59,7 +59,7 @@ type R<T> = Result<T, DeError>;
 /// A loose value being deserialized; `None` is a missing field (an `Option` is `None`, a
 /// sequence empty).
 pub(crate) struct LooseDe<'a> {
-    pub value: Option<&'a Loose>,
+    pub value: Option<&'a Loose<'a>>,
     pub partial: bool,
 }
 
@@ -68,7 +68,7 @@ fn found(v: Option<&Loose>) -> String {
         None => "nothing".into(),
         Some(Loose::Null) => "null".into(),
         Some(Loose::Bool(b)) => b.to_string(),
-        Some(Loose::Number { text, .. }) => text.clone(),
+        Some(Loose::Number { text, .. }) => (*text).to_owned(),
         Some(Loose::Str { text, .. }) => {
             format!("{}", quoted(&text.chars().take(60).collect::<String>()))
         }
@@ -79,7 +79,7 @@ fn found(v: Option<&Loose>) -> String {
 
 impl<'a> LooseDe<'a> {
     /// The value, unless it is not one yet (an unfinished number in partial mode) or null.
-    fn present(&self) -> Option<&'a Loose> {
+    fn present(&self) -> Option<&'a Loose<'a>> {
         match self.value {
             Some(Loose::Null) | None => None,
             Some(Loose::Number {
@@ -104,7 +104,13 @@ impl<'a> LooseDe<'a> {
 
     fn number(&self) -> Option<f64> {
         match self.present()? {
-            Loose::Number { text, .. } | Loose::Str { text, .. } => text
+            Loose::Number { text, .. } => text
+                .trim()
+                .trim_start_matches('+')
+                .replace(',', "")
+                .parse::<f64>()
+                .ok(),
+            Loose::Str { text, .. } => text
                 .trim()
                 .trim_start_matches('+')
                 .replace(',', "")
@@ -115,8 +121,9 @@ impl<'a> LooseDe<'a> {
     }
 
     fn integer(&self) -> Option<i128> {
-        let text = match self.present()? {
-            Loose::Number { text, .. } | Loose::Str { text, .. } => text,
+        let text: &str = match self.present()? {
+            Loose::Number { text, .. } => text,
+            Loose::Str { text, .. } => text,
             _ => return None,
         };
         let t = text.trim().trim_start_matches('+').replace(',', "");
@@ -130,7 +137,8 @@ impl<'a> LooseDe<'a> {
 
     fn text(&self) -> Option<String> {
         Some(match self.present()? {
-            Loose::Str { text, .. } | Loose::Number { text, .. } => text.clone(),
+            Loose::Str { text, .. } => text.to_string(),
+            Loose::Number { text, .. } => (*text).to_owned(),
             Loose::Bool(b) => b.to_string(),
             _ => return None,
         })
@@ -253,7 +261,7 @@ impl<'de> de::Deserializer<'de> for LooseDe<'_> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> R<V::Value> {
-        let items: Vec<&Loose> = match self.value {
+        let items: Vec<&Loose<'_>> = match self.value {
             None | Some(Loose::Null) => Vec::new(),
             Some(Loose::Array { items, .. }) => items
                 .iter()
@@ -296,7 +304,7 @@ impl<'de> de::Deserializer<'de> for LooseDe<'_> {
             Some(Loose::Object { entries, .. }) => visitor.visit_map(Map {
                 entries: entries
                     .iter()
-                    .map(|(k, v)| (k.clone(), Some(v)))
+                    .map(|(k, v)| (k.to_string(), Some(v)))
                     .collect::<Vec<_>>()
                     .into_iter(),
                 value: None,
@@ -319,7 +327,7 @@ impl<'de> de::Deserializer<'de> for LooseDe<'_> {
         };
         // Every field, matched to the model's keys (case-insensitively, as BAML); a field the text lacks is given
         // as missing (None for an Option, empty for a Vec, an error naming it otherwise).
-        let mut matched: Vec<(String, Option<&Loose>)> = Vec::with_capacity(fields.len());
+        let mut matched: Vec<(String, Option<&Loose<'_>>)> = Vec::with_capacity(fields.len());
         for name in fields {
             let entry = entries
                 .iter()
@@ -383,19 +391,20 @@ impl<'de> de::Deserializer<'de> for LooseDe<'_> {
 /// The variant a text names (exactly, loosely, or the one a sentence mentions), as the schema
 /// path reads enum values.
 fn pick_variant(text: &str, variants: &'static [&'static str]) -> Option<&'static str> {
-    match named(text, variants) {
-        Named::One(v, _) => Some(v),
+    let names = Names::new(variants);
+    match names.named(text) {
+        Named::One(v, _) => variants.iter().copied().find(|variant| *variant == v),
         Named::Nothing | Named::Several(_) => None,
     }
 }
 
-struct Seq<'a, I: Iterator<Item = &'a Loose>> {
+struct Seq<'a, I: Iterator<Item = &'a Loose<'a>>> {
     items: I,
     index: usize,
     partial: bool,
 }
 
-impl<'de, 'a, I: Iterator<Item = &'a Loose>> de::SeqAccess<'de> for Seq<'a, I> {
+impl<'de, 'a, I: Iterator<Item = &'a Loose<'a>>> de::SeqAccess<'de> for Seq<'a, I> {
     type Error = DeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> R<Option<T::Value>> {
@@ -413,13 +422,15 @@ impl<'de, 'a, I: Iterator<Item = &'a Loose>> de::SeqAccess<'de> for Seq<'a, I> {
     }
 }
 
-struct Map<'a, I: Iterator<Item = (String, Option<&'a Loose>)>> {
+struct Map<'a, I: Iterator<Item = (String, Option<&'a Loose<'a>>)>> {
     entries: I,
-    value: Option<(String, Option<&'a Loose>)>,
+    value: Option<(String, Option<&'a Loose<'a>>)>,
     partial: bool,
 }
 
-impl<'de, 'a, I: Iterator<Item = (String, Option<&'a Loose>)>> de::MapAccess<'de> for Map<'a, I> {
+impl<'de, 'a, I: Iterator<Item = (String, Option<&'a Loose<'a>>)>> de::MapAccess<'de>
+    for Map<'a, I>
+{
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> R<Option<K::Value>> {
@@ -443,7 +454,7 @@ impl<'de, 'a, I: Iterator<Item = (String, Option<&'a Loose>)>> de::MapAccess<'de
 
 struct Enum<'a> {
     variant: &'static str,
-    value: Option<&'a Loose>,
+    value: Option<&'a Loose<'a>>,
     partial: bool,
 }
 
@@ -464,7 +475,7 @@ impl<'de, 'a> de::EnumAccess<'de> for Enum<'a> {
 }
 
 struct Variant<'a> {
-    value: Option<&'a Loose>,
+    value: Option<&'a Loose<'a>>,
     partial: bool,
 }
 
@@ -510,7 +521,7 @@ impl<'de> de::VariantAccess<'de> for Variant<'_> {
 }
 
 impl<'a> LooseDe<'a> {
-    pub(crate) fn new(value: &'a Loose, partial: bool) -> Self {
+    pub(crate) fn new(value: &'a Loose<'a>, partial: bool) -> Self {
         LooseDe {
             value: Some(value),
             partial,

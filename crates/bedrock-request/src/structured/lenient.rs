@@ -8,28 +8,31 @@
 /// Deeper nesting than this is read as an unfinished value (the reader needs no deep stack).
 pub const MAX_DEPTH: usize = 128;
 
-/// A value as the model wrote it.
+use std::borrow::Cow;
+
+/// A value as the model wrote it, borrowing the text where it can (a string is copied only
+/// when it has escapes).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Loose {
+pub(crate) enum Loose<'a> {
     Null,
     Bool(bool),
     /// A number, as written; `complete` is false when the text ended inside it.
     Number {
-        text: String,
+        text: &'a str,
         complete: bool,
     },
     /// A string; `quoted` when it was in quotes, `complete` false when it was not closed.
     Str {
-        text: String,
+        text: Cow<'a, str>,
         quoted: bool,
         complete: bool,
     },
     Array {
-        items: Vec<Loose>,
+        items: Vec<Loose<'a>>,
         complete: bool,
     },
     Object {
-        entries: Vec<(String, Loose)>,
+        entries: Vec<(Cow<'a, str>, Loose<'a>)>,
         complete: bool,
     },
 }
@@ -101,7 +104,7 @@ impl<'a> Reader<'a> {
             .find(|c| *c != b' ' && *c != b'\t')
     }
 
-    fn value(&mut self, ctx: Ctx, depth: usize) -> Option<Loose> {
+    fn value(&mut self, ctx: Ctx, depth: usize) -> Option<Loose<'a>> {
         self.skip();
         let c = self.peek()?;
         if depth >= MAX_DEPTH && matches!(c, b'{' | b'[') {
@@ -116,10 +119,10 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn object(&mut self, depth: usize) -> Loose {
+    fn object(&mut self, depth: usize) -> Loose<'a> {
         let start = self.i;
         self.i += 1;
-        let mut entries: Vec<(String, Loose)> = Vec::new();
+        let mut entries: Vec<(Cow<'a, str>, Loose<'a>)> = Vec::new();
         // Words without a `:` (`{curly}`): prose in braces, unless real entries come too.
         let mut stray = false;
         loop {
@@ -135,7 +138,7 @@ impl<'a> Reader<'a> {
                     self.i += 1;
                     if stray && entries.is_empty() {
                         return Loose::Str {
-                            text: self.text[start..self.i].to_owned(),
+                            text: Cow::Borrowed(&self.text[start..self.i]),
                             quoted: false,
                             complete: true,
                         };
@@ -179,7 +182,7 @@ impl<'a> Reader<'a> {
                             complete: false,
                         };
                     }
-                    self.text[start..self.i].trim().to_owned()
+                    Cow::Borrowed(self.text[start..self.i].trim())
                 }
             };
             self.skip();
@@ -201,7 +204,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Loose {
+    fn array(&mut self, depth: usize) -> Loose<'a> {
         self.i += 1;
         let mut items = Vec::new();
         loop {
@@ -241,32 +244,41 @@ impl<'a> Reader<'a> {
     /// A string in `quote`s. A quote ends it only when what follows can follow a value (a
     /// comma, a closing bracket, a colon, a line end, the end): `"He said "hi" there"` is one
     /// string.
-    fn quoted(&mut self, quote: u8, ctx: Ctx) -> Loose {
+    fn quoted(&mut self, quote: u8, ctx: Ctx) -> Loose<'a> {
         self.i += 1;
-        let mut out = String::new();
+        let begin = self.i;
+        // The text with escapes resolved, once the first escape is met (until then, a slice).
+        let mut out: Option<String> = None;
         let mut run = self.i;
+        let text = |r: &Self, out: Option<String>, run: usize| match out {
+            None => Cow::Borrowed(&r.text[begin..r.i]),
+            Some(mut out) => {
+                out.push_str(&r.text[run..r.i]);
+                Cow::Owned(out)
+            }
+        };
         while let Some(c) = self.peek() {
             if c == b'\\' && quote != b'`' {
-                out.push_str(&self.text[run..self.i]);
+                let buffer = out.get_or_insert_with(String::new);
+                buffer.push_str(&self.text[run..self.i]);
                 self.i += 1;
-                self.escape(&mut out);
+                self.escape(buffer);
                 run = self.i;
                 continue;
             }
             if c == quote && closes_string(self.next_after_spaces(self.i + 1), ctx) {
-                out.push_str(&self.text[run..self.i]);
+                let text = text(self, out, run);
                 self.i += 1;
                 return Loose::Str {
-                    text: out,
+                    text,
                     quoted: true,
                     complete: true,
                 };
             }
             self.i += 1;
         }
-        out.push_str(&self.text[run..self.i]);
         Loose::Str {
-            text: out,
+            text: text(self, out, run),
             quoted: true,
             complete: false,
         }
@@ -320,26 +332,28 @@ impl<'a> Reader<'a> {
 
     /// An unquoted value: a number, `true`/`false`/`null`, or text up to where the container
     /// ends it (a comma, its closing bracket, a line end; at the top, the line end).
-    fn bare(&mut self, ctx: Ctx) -> Loose {
+    fn bare(&mut self, ctx: Ctx) -> Loose<'a> {
         let start = self.i;
         let ends = |c: u8| match ctx {
             Ctx::Top => c == b'\n',
             Ctx::Array => matches!(c, b',' | b']' | b'\n'),
             Ctx::Object => matches!(c, b',' | b'}' | b'\n'),
         };
+        // Whether the value read so far has several words, kept up to date as it grows (so
+        // a value that runs on past many commas is read in one pass).
+        let mut words = Words::default();
         loop {
+            let from = self.i;
             while self.peek().is_some_and(|c| !ends(c)) {
                 self.i += 1;
             }
+            words.read(&self.text[from..self.i]);
             // As BAML reads an object: a value of several words runs on past a comma unless
             // a quoted key or a line break follows it (`{name: Ada Lovelace, x: 1}` is one
             // value, `{name: Ada, x: 1}` two).
-            let several_words = self.text[start..self.i]
-                .trim()
-                .contains(char::is_whitespace);
             let runs_on = ctx == Ctx::Object
                 && self.peek() == Some(b',')
-                && several_words
+                && words.several
                 && !matches!(
                     self.next_after_spaces(self.i + 1),
                     Some(b'"' | b'\'' | b'`' | b'\n' | b'\r') | None
@@ -347,6 +361,7 @@ impl<'a> Reader<'a> {
             if !runs_on {
                 break;
             }
+            words.read(",");
             self.i += 1;
         }
         let at_end = self.i == self.b.len();
@@ -360,14 +375,43 @@ impl<'a> Reader<'a> {
         }
         if crate::value::is_json_number(word) || is_loose_number(word) {
             return Loose::Number {
-                text: word.to_owned(),
+                text: word,
                 complete: !at_end,
             };
         }
         Loose::Str {
-            text: word.to_owned(),
+            text: Cow::Borrowed(word),
             quoted: false,
             complete: !at_end,
+        }
+    }
+}
+
+/// Tracks whether a text, trimmed, has whitespace inside, reading it piece by piece.
+#[derive(Default)]
+struct Words {
+    /// Something other than whitespace was read.
+    word: bool,
+    /// Whitespace was read after a word.
+    gap: bool,
+    /// A word came after such a gap: the trimmed text has inner whitespace.
+    several: bool,
+}
+
+impl Words {
+    fn read(&mut self, piece: &str) {
+        if self.several {
+            return;
+        }
+        for c in piece.chars() {
+            if c.is_whitespace() {
+                self.gap |= self.word;
+            } else if self.gap {
+                self.several = true;
+                return;
+            } else {
+                self.word = true;
+            }
         }
     }
 }
@@ -382,7 +426,7 @@ fn is_loose_number(word: &str) -> bool {
 }
 
 /// Reads one value at byte `at`; returns it and where reading stopped.
-fn read_at(text: &str, at: usize) -> (Option<Loose>, usize) {
+fn read_at(text: &str, at: usize) -> (Option<Loose<'_>>, usize) {
     let mut r = Reader::new(text, at);
     let v = r.value(Ctx::Top, 0);
     (v, r.i)
@@ -390,54 +434,72 @@ fn read_at(text: &str, at: usize) -> (Option<Loose>, usize) {
 
 /// The values a model's text may hold, in the order they are tried:
 /// 1. the whole text, when it is one JSON value;
-/// 2. each ```` ``` ```` fence's content (```` ```json ````, or no language);
+/// 2. each ```` ``` ```` fence's content (```` ```json ```` ones first, then those without a
+///    language);
 /// 3. each `{...}` or `[...]` in the text, in order (reading resumes after each one, so the
 ///    scan is linear);
 /// 4. the whole text read leniently when it is one value (a quoted string, a number...);
-/// 5. the whole text as a string.
+/// 5. the whole text as a string, when none of the above was an object or an array.
+///
+/// Each is read only when the ones before it did not fit: `attempt` gets them one at a time
+/// and the first `Some` it returns ends the search (so only one candidate is in memory).
 ///
 /// For an unfinished text (`partial`), a bare word or number that runs to the end is not done
 /// yet and the whole text is no string yet, as BAML's streaming parser has it: 4 and 5 then
 /// give nothing.
-pub(crate) fn candidates(text: &str, partial: bool) -> Vec<Loose> {
-    let mut out = Vec::new();
+pub(crate) fn first_candidate<T>(
+    text: &str,
+    partial: bool,
+    mut attempt: impl FnMut(&Loose<'_>) -> Option<T>,
+) -> Option<T> {
+    let structured = std::cell::Cell::new(false);
+    let mut attempt = |v: Loose<'_>| {
+        if matches!(v, Loose::Object { .. } | Loose::Array { .. }) {
+            structured.set(true);
+        }
+        attempt(&v)
+    };
     let trimmed = text.trim();
     let offset = text.len() - text.trim_start().len();
+    // Where the whole text was read as JSON: the scan of step 3 would read it again.
+    let mut whole = None;
     if crate::json::validate(trimmed).is_ok() {
         if let (Some(v), _) = read_at(text, offset) {
-            out.push(v);
-        }
-    }
-    // Fences marked json first, then unmarked ones, each in order (as BAML ranks them).
-    let mut unmarked = Vec::new();
-    let mut rest = 0;
-    while let Some(found) = text[rest..].find("```") {
-        let open = rest + found + 3;
-        let body = text[open..].find('\n').map_or(text.len(), |i| open + i + 1);
-        let lang = text[open..body].trim();
-        let end = text[body..].find("```").map_or(text.len(), |i| body + i);
-        let json = lang.eq_ignore_ascii_case("json") || lang.eq_ignore_ascii_case("jsonc");
-        if json || lang.is_empty() {
-            if let (Some(v), _) = read_at(&text[..end], body) {
-                if json {
-                    out.push(v);
-                } else {
-                    unmarked.push(v);
-                }
+            whole = Some(offset);
+            if let Some(found) = attempt(v) {
+                return Some(found);
             }
         }
-        rest = (end + 3).min(text.len());
-        if end >= text.len() {
-            break;
+    }
+    for marked in [true, false] {
+        let mut rest = 0;
+        while let Some(found) = text[rest..].find("```") {
+            let open = rest + found + 3;
+            let body = text[open..].find('\n').map_or(text.len(), |i| open + i + 1);
+            let lang = text[open..body].trim();
+            let end = text[body..].find("```").map_or(text.len(), |i| body + i);
+            let json = lang.eq_ignore_ascii_case("json") || lang.eq_ignore_ascii_case("jsonc");
+            if (marked && json) || (!marked && lang.is_empty()) {
+                if let (Some(v), _) = read_at(&text[..end], body) {
+                    if let Some(found) = attempt(v) {
+                        return Some(found);
+                    }
+                }
+            }
+            rest = (end + 3).min(text.len());
+            if end >= text.len() {
+                break;
+            }
         }
     }
-    out.append(&mut unmarked);
     let mut at = 0;
     while let Some(found) = text[at..].find(['{', '[']) {
         let start = at + found;
         let (v, stop) = read_at(text, start);
-        if let Some(v) = v {
-            out.push(v);
+        if let Some(v) = v.filter(|_| whole != Some(start)) {
+            if let Some(found) = attempt(v) {
+                return Some(found);
+            }
         }
         at = stop.max(start + 1);
     }
@@ -456,29 +518,28 @@ pub(crate) fn candidates(text: &str, partial: bool) -> Vec<Loose> {
                 }
             );
             if text[stop..].trim().is_empty() && !(partial && bare_and_open) {
-                out.push(v);
+                if let Some(found) = attempt(v) {
+                    return Some(found);
+                }
             }
         }
     }
     // The text itself, when it holds no structured value (a bool or enum named in prose, say).
-    let structured = out
-        .iter()
-        .any(|c| matches!(c, Loose::Object { .. } | Loose::Array { .. }));
-    if !partial && !structured {
-        out.push(Loose::Str {
-            text: trimmed.to_owned(),
+    if !partial && !structured.get() {
+        return attempt(Loose::Str {
+            text: Cow::Borrowed(trimmed),
             quoted: false,
             complete: true,
         });
     }
-    out
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn one(text: &str) -> Loose {
+    fn one(text: &str) -> Loose<'_> {
         read_at(text, 0).0.unwrap()
     }
 

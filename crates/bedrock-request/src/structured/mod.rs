@@ -25,6 +25,7 @@
 mod coerce;
 pub(crate) mod de;
 mod lenient;
+mod names;
 mod schema;
 mod typed;
 
@@ -35,7 +36,7 @@ pub use typed::{find_json, parse, parse_partial};
 use serde::de::DeserializeOwned;
 
 use coerce::Coercer;
-use lenient::{candidates, Loose};
+use lenient::{first_candidate, Loose};
 use schema::Ty;
 
 use crate::codec::quoted;
@@ -82,10 +83,6 @@ impl Schema {
     }
 
     fn run(&self, text: &str, partial: bool) -> Result<Value> {
-        let coercer = Coercer {
-            defs: &self.defs,
-            partial,
-        };
         // A string is the text itself, as BAML returns it.
         if self.root == Ty::String {
             return Ok(Value::String(text.to_owned()));
@@ -93,14 +90,15 @@ impl Schema {
         let first_miss = match first_fit(
             text,
             partial,
-            |c| coercer.coerce(Some(c), &self.root, "", 0),
+            // A coercer per candidate: its decisions are about that candidate's values.
+            |c| Coercer::new(&self.defs, partial).coerce(Some(c), &self.root),
             |m| m.path.is_empty(),
         ) {
             Ok(fit) => return Ok(fit.value),
             Err(miss) => miss,
         };
         if partial {
-            if let Ok(fit) = coercer.coerce(None, &self.root, "", 0) {
+            if let Ok(fit) = Coercer::new(&self.defs, partial).coerce(None, &self.root) {
                 return Ok(fit.value);
             }
         }
@@ -117,22 +115,21 @@ impl Schema {
 fn first_fit<T, E>(
     text: &str,
     partial: bool,
-    mut attempt: impl FnMut(&Loose) -> std::result::Result<T, E>,
+    mut attempt: impl FnMut(&Loose<'_>) -> std::result::Result<T, E>,
     names_no_field: impl Fn(&E) -> bool,
 ) -> std::result::Result<T, Option<E>> {
     let mut kept: Option<E> = None;
-    for candidate in candidates(text, partial) {
-        match attempt(&candidate) {
-            Ok(v) => return Ok(v),
-            Err(e) => {
-                let structured = matches!(candidate, Loose::Object { .. } | Loose::Array { .. });
-                if kept.is_none() || (structured && kept.as_ref().is_some_and(&names_no_field)) {
-                    kept = Some(e);
-                }
+    let found = first_candidate(text, partial, |candidate| match attempt(candidate) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let structured = matches!(candidate, Loose::Object { .. } | Loose::Array { .. });
+            if kept.is_none() || (structured && kept.as_ref().is_some_and(&names_no_field)) {
+                kept = Some(e);
             }
+            None
         }
-    }
-    Err(kept)
+    });
+    found.ok_or(kept)
 }
 
 fn serde_run<T: DeserializeOwned>(text: &str, partial: bool) -> Result<T> {

@@ -3,6 +3,7 @@
 //! `oneOf`, a list of types (`["string", "null"]`), and `$ref` to `#/$defs/...` (or
 //! `#/definitions/...`).
 
+use super::names::Names;
 use crate::codec::quoted;
 use crate::error::{CollectOk, Error, ErrorKind, Result};
 use crate::value::Value;
@@ -18,7 +19,7 @@ pub(crate) enum Ty {
     Float,
     Bool,
     /// One of these strings.
-    Enum(Vec<String>),
+    Enum(Names),
     List(Box<Ty>),
     Object(Vec<Field>),
     /// The first option that fits best.
@@ -124,10 +125,10 @@ impl<'s> Reader<'s> {
                     "enum at {at} must list strings (the values a model may answer)"
                 )));
             }
-            return Ok(Ty::Enum(strings));
+            return Ok(Ty::Enum(Names::new(&strings)));
         }
         if let Some(Value::String(c)) = schema.get("const") {
-            return Ok(Ty::Enum(vec![c.clone()]));
+            return Ok(Ty::Enum(Names::new(&[c])));
         }
         for key in ["anyOf", "oneOf"] {
             if let Some(options) = schema.get(key) {
