@@ -52,6 +52,11 @@ export interface SignArgs {
   env?: Record<string, string>;
   /** The signing time. */
   time: Date;
+  /**
+   * Sign an API key or a session token for a plain `http://` endpoint that is not this
+   * machine (refused by default: they would travel in clear text).
+   */
+  allowInsecureHttp?: boolean;
 }
 
 export interface SignedRequest {
@@ -161,7 +166,7 @@ export function decodeStream(readable: ReadableStream<Uint8Array>): AsyncGenerat
 
 /** A step of the credential chain. */
 export type ChainStep =
-  | { type: 'readFile'; path: string }
+  | { type: 'readFile'; path: string; maxBytes: number }
   | { type: 'send'; request: { method: string; url: string; headers: HeaderList; bodyText: string } }
   | { type: 'run'; command: string; argv: string[] }
   | { type: 'done'; credentials: (Credentials & { expiresAt: number | null }) | { apiKey: string }; source: string; profile: string | null; region: string | null }
@@ -183,7 +188,8 @@ export class CredentialChain {
 
 export function resolveCredentials(args?: {
   options?: Record<string, unknown>; baml?: string; client?: string; env?: Record<string, string>; profile?: string;
-  readFile?: (path: string) => Promise<string | null> | string | null;
+  /** Reads a regular file of at most `maxBytes` (the chain refuses a longer text). */
+  readFile?: (path: string, maxBytes: number) => Promise<string | null> | string | null;
   fetch?: typeof fetch;
   run?: (argv: string[]) => Promise<{ success: boolean; stdout: string; stderr: string }>;
   time?: Date;

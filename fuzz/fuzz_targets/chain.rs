@@ -29,10 +29,10 @@ fuzz_target!(|text: &str| {
             let answer = answers.get(next).cloned().unwrap_or_default();
             next += 1;
             match step {
-                Step::ReadFile { path } if path.ends_with("/config") => {
+                Step::ReadFile { path, .. } if path.ends_with("/config") => {
                     Performed::File(Some(config.clone()))
                 }
-                Step::ReadFile { path } if path.ends_with("/credentials") => {
+                Step::ReadFile { path, .. } if path.ends_with("/credentials") => {
                     Performed::File(Some(credentials.clone()))
                 }
                 Step::ReadFile { .. } => Performed::File(Some(answer)),

@@ -288,7 +288,7 @@ function timeMs(time) {
  * (`{accessKeyId, secretAccessKey, sessionToken?}`), an `apiKey`, or what `options`/`env` hold.
  * Large bodies are hashed with WebCrypto. Returns `{method, url, headers, body}`.
  */
-export async function signRequest(request, { credentials, apiKey, options, baml, client, env, time }) {
+export async function signRequest(request, { credentials, apiKey, options, baml, client, env, time, allowInsecureHttp }) {
   const input = {
     method: request.method,
     url: request.url,
@@ -301,6 +301,7 @@ export async function signRequest(request, { credentials, apiKey, options, baml,
     baml,
     client,
     env,
+    allowInsecureHttp,
   };
   if (request.body.length >= HASH_AT && (nodeHash() || globalThis.crypto?.subtle)) {
     input.payloadHash = await sha256Hex(request.body);
@@ -322,9 +323,9 @@ export async function signConverse(args) {
   if (texts.length === 0) {
     // No large text: built and signed in one call into the module, unless the body is large
     // (media), which the module hands back unsigned for the host to hash.
-    const { credentials, apiKey, time } = args;
+    const { credentials, apiKey, time, allowInsecureHttp } = args;
     const out = call('signConverse', {
-      ...requestInput(args), messages, credentials, apiKey, unixTimeMs: timeMs(time), hostHashAt: HASH_AT,
+      ...requestInput(args), messages, credentials, apiKey, unixTimeMs: timeMs(time), hostHashAt: HASH_AT, allowInsecureHttp,
     });
     const body = encoder.encode(out.bodyText);
     if (!out.unsigned) return { method: out.method, url: out.url, headers: out.headers, body };
@@ -470,7 +471,7 @@ export async function resolveCredentials({ options, baml, client, env, profile, 
         let text = null;
         if (readFile) {
           try {
-            text = await readFile(step.path);
+            text = await readFile(step.path, step.maxBytes);
           } catch (e) {
             if (e?.code !== 'ENOENT') {
               chain.handle({ type: 'unreadable', why: String(e?.message ?? e) });
@@ -482,7 +483,8 @@ export async function resolveCredentials({ options, baml, client, env, profile, 
       } else if (step.type === 'send') {
         const { method, url, headers, bodyText } = step.request;
         try {
-          const res = await fetchFn(url, { method, headers: headers.filter(([k]) => k !== 'host'), body: method === 'GET' ? undefined : bodyText });
+          // A credential request is never sent on to another address: a redirect is an error.
+          const res = await fetchFn(url, { method, headers: headers.filter(([k]) => k !== 'host'), body: method === 'GET' ? undefined : bodyText, redirect: 'error' });
           chain.handle({ type: 'response', status: res.status, headers: Array.from(res.headers.entries()), bodyText: await res.text() });
         } catch (e) {
           chain.handle({ type: 'unreachable', why: String(e?.message ?? e) });

@@ -323,3 +323,22 @@ test('signRequest refuses a region that is no region name (no header injection)'
   const verdict = verifySigV4(signed, SECRET);
   assert.ok(verdict.valid, verdict.why);
 });
+
+test('an API key or a session token is not signed for plain HTTP off this machine unless allowed', async () => {
+  await init();
+  const options = { model: 'm', region: 'us-east-1', endpoint_url: 'http://proxy.example:8080' };
+  const messages = [{ role: 'user', content: 'hi' }];
+  const withToken = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET, sessionToken: 'TOKEN' };
+  for (const auth of [{ apiKey: 'ABSKkey' }, { credentials: withToken }]) {
+    await assert.rejects(
+      signConverse({ options, messages, time: TIME, ...auth }),
+      (e) => e.kind === 'Config' && /clear text to http:\/\/proxy\.example:8080/.test(e.message),
+    );
+    const allowed = await signConverse({ options, messages, time: TIME, ...auth, allowInsecureHttp: true });
+    assert.ok(allowed.headers.some(([k]) => k === 'authorization'));
+    const loopback = { ...options, endpoint_url: 'http://127.0.0.1:9' };
+    await signConverse({ options: loopback, messages, time: TIME, ...auth });
+    const request = { method: 'POST', url: 'http://proxy.example/x', headers: [['host', 'proxy.example']], body: new Uint8Array(0), region: 'us-east-1' };
+    await assert.rejects(signRequest(request, { time: TIME, ...auth }), /clear text/);
+  }
+});

@@ -136,9 +136,10 @@ fn shared_config_with_100k_profiles_and_200k_keys_reads() {
 }
 
 #[test]
-fn a_source_profile_chain_of_100k_profiles_is_an_error_not_a_stack_overflow() {
+fn a_source_profile_chain_of_40k_profiles_is_an_error_not_a_stack_overflow() {
+    // 40k profiles: 3 MB, under the 4 MiB a config file may hold (issue 25 capped it).
     let mut config = String::new();
-    for i in 0..100_000 {
+    for i in 0..40_000 {
         config.push_str(&format!(
             "[profile p{i}]\nrole_arn = arn:aws:iam::1:role/r{i}\nsource_profile = p{}\n",
             i + 1
@@ -152,7 +153,7 @@ fn a_source_profile_chain_of_100k_profiles_is_an_error_not_a_stack_overflow() {
         ]);
         let chain = Chain::new(&ClientConfig::builder().model("m").build().unwrap(), &env);
         drive(chain, datetime!(2024-01-15 12:00 UTC), |step| match step {
-            Step::ReadFile { path } if path == "/h/.aws/config" => {
+            Step::ReadFile { path, .. } if path == "/h/.aws/config" => {
                 Performed::File(Some(config.clone()))
             }
             _ => Performed::File(None),
@@ -256,7 +257,7 @@ fn a_file_that_cannot_be_read_is_an_error_naming_it_not_a_missing_file() {
     let env = Env::from_iter([("HOME", "/h"), ("AWS_EC2_METADATA_DISABLED", "true")]);
     let chain = Chain::new(&ClientConfig::builder().model("m").build().unwrap(), &env);
     let e = drive(chain, datetime!(2024-01-15 12:00 UTC), |step| match step {
-        Step::ReadFile { path } if path.ends_with("credentials") => {
+        Step::ReadFile { path, .. } if path.ends_with("credentials") => {
             Performed::Unreadable("stream did not contain valid UTF-8".into())
         }
         _ => Performed::File(None),
@@ -274,6 +275,92 @@ fn a_file_that_cannot_be_read_is_an_error_naming_it_not_a_missing_file() {
         e.to_string(),
         "cannot read /h/.aws/config: permission denied"
     );
+}
+
+/// Issue 25, item 14: the chain says how much a file may hold, and refuses more from any
+/// performer; the blocking performer reads regular files only, never past the limit.
+#[test]
+fn credential_files_are_bounded_and_regular() {
+    use bedrock_request::credentials::{MAX_CONFIG_FILE, MAX_TOKEN_FILE};
+    let env = Env::from_iter([
+        ("HOME", "/h"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", "/t/token"),
+        ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r"),
+    ]);
+    let chain = Chain::new(&ClientConfig::builder().model("m").build().unwrap(), &env);
+    let mut limits = Vec::new();
+    let e = drive(chain, datetime!(2024-01-15 12:00 UTC), |step| match step {
+        Step::ReadFile { path, max_bytes } => {
+            limits.push((path.clone(), *max_bytes));
+            match path.as_str() {
+                "/t/token" => Performed::File(Some("x".repeat(MAX_TOKEN_FILE as usize + 1))),
+                _ => Performed::File(None),
+            }
+        }
+        _ => Performed::File(None),
+    })
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("cannot read /t/token: it holds 65537 bytes, more than the 65536"),
+        "{e}"
+    );
+    assert_eq!(limits, [("/t/token".to_owned(), MAX_TOKEN_FILE)]);
+    let plain = Env::from_iter([("HOME", "/h"), ("AWS_EC2_METADATA_DISABLED", "true")]);
+    let chain = Chain::new(&ClientConfig::builder().model("m").build().unwrap(), &plain);
+    let e = drive(chain, datetime!(2024-01-15 12:00 UTC), |step| match step {
+        Step::ReadFile { max_bytes, .. } => {
+            assert_eq!(*max_bytes, MAX_CONFIG_FILE);
+            Performed::File(Some("#".repeat(MAX_CONFIG_FILE as usize + 1)))
+        }
+        _ => Performed::File(None),
+    })
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("cannot read /h/.aws/config: it holds 4194305 bytes"),
+        "{e}"
+    );
+    let big = "[default]\n".to_owned() + &"# padding\n".repeat(500_000);
+    let e = bedrock_request::credentials::profile_region(&env, None, |_| Ok(Some(big.clone())))
+        .unwrap_err();
+    assert!(e.to_string().contains("more than 4194304 bytes"), "{e}");
+}
+
+#[cfg(all(unix, feature = "blocking"))]
+#[test]
+fn the_blocking_performer_reads_regular_files_only_and_no_more_than_allowed() {
+    use bedrock_request::credentials::blocking::read_file;
+    // A device that never ends, and a FIFO nobody writes to (opening it would block).
+    let e = read_file("/dev/zero", 1024).unwrap_err();
+    assert!(e.contains("not a regular file"), "{e}");
+    let dir = std::env::temp_dir().join(format!("bedrock-request-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let e = read_file(fifo.to_str().unwrap(), 1024).unwrap_err();
+    assert!(e.contains("not a regular file"), "{e}");
+    let big = dir.join("big");
+    std::fs::write(&big, vec![b'a'; 2048]).unwrap();
+    let e = read_file(big.to_str().unwrap(), 1024).unwrap_err();
+    assert!(e.contains("more than 1024 bytes"), "{e}");
+    assert_eq!(
+        read_file(big.to_str().unwrap(), 2048)
+            .unwrap()
+            .unwrap()
+            .len(),
+        2048
+    );
+    assert_eq!(
+        read_file(dir.join("none").to_str().unwrap(), 10).unwrap(),
+        None
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -46,7 +46,7 @@ impl World {
     }
     fn perform(&mut self, step: &Step) -> Performed {
         match step {
-            Step::ReadFile { path } => {
+            Step::ReadFile { path, .. } => {
                 self.log.push(format!("read {path}"));
                 Performed::File(self.files.get(path).cloned())
             }
@@ -780,7 +780,8 @@ fn answers_of_the_wrong_kind_or_unasked_are_refused() {
     assert_eq!(
         chain.poll(NOW).unwrap(),
         Step::ReadFile {
-            path: CONFIG.into()
+            path: CONFIG.into(),
+            max_bytes: bedrock_request::credentials::MAX_CONFIG_FILE,
         }
     );
     let e = chain
@@ -797,7 +798,8 @@ fn answers_of_the_wrong_kind_or_unasked_are_refused() {
     assert_eq!(
         chain.poll(NOW).unwrap(),
         Step::ReadFile {
-            path: CONFIG.into()
+            path: CONFIG.into(),
+            max_bytes: bedrock_request::credentials::MAX_CONFIG_FILE,
         }
     );
     chain.handle(Performed::File(None)).unwrap();
@@ -854,7 +856,7 @@ fn the_driver_gives_up_after_max_steps() {
     let e = drive(chain, NOW, |step| {
         asked += 1;
         match step {
-            Step::ReadFile { path } if path == CONFIG => Performed::File(Some(config.clone())),
+            Step::ReadFile { path, .. } if path == CONFIG => Performed::File(Some(config.clone())),
             Step::ReadFile { .. } => Performed::File(None),
             _ => Performed::Response(HttpResponse::new(200, STS_OK)),
         }
@@ -918,20 +920,25 @@ fn the_driver_shows_each_step_once_and_remembers_results() {
     assert_eq!(
         chain.poll(NOW).unwrap(),
         Step::ReadFile {
-            path: CONFIG.into()
+            path: CONFIG.into(),
+            max_bytes: bedrock_request::credentials::MAX_CONFIG_FILE,
         }
     );
     // Polling again without an answer asks the same thing.
     assert_eq!(
         chain.poll(NOW).unwrap(),
         Step::ReadFile {
-            path: CONFIG.into()
+            path: CONFIG.into(),
+            max_bytes: bedrock_request::credentials::MAX_CONFIG_FILE,
         }
     );
     chain.handle(Performed::File(None)).unwrap();
     assert_eq!(
         chain.poll(NOW).unwrap(),
-        Step::ReadFile { path: CREDS.into() }
+        Step::ReadFile {
+            path: CREDS.into(),
+            max_bytes: bedrock_request::credentials::MAX_CONFIG_FILE,
+        }
     );
     chain
         .handle(Performed::File(Some(

@@ -134,7 +134,7 @@ fn chain_edges() {
     use bedrock_request::credentials::{drive, CredentialSource, Performed};
     let perform = |files: &'static [(&'static str, &'static str)]| {
         move |step: &Step| match step {
-            Step::ReadFile { path } => Performed::File(
+            Step::ReadFile { path, .. } => Performed::File(
                 files
                     .iter()
                     .find(|(p, _)| p == path)
@@ -461,4 +461,51 @@ fn an_obs_text_header_value_does_not_hide_the_response() {
         bedrock_request::parse::AwsErrorKind::Throttling,
         "{e}"
     );
+}
+
+/// Issue 25, item 11: an API key or a session token never goes to a plain-HTTP endpoint off
+/// this machine unless the caller says so; SigV4 without a token, https and loopback are fine.
+#[test]
+fn secrets_do_not_travel_in_clear_text_unless_allowed() {
+    use bedrock_request::{Auth, Secret};
+    let now = datetime!(2024-01-15 12:00 UTC);
+    let key = Auth::Bearer(Secret::new("ABSKkey"));
+    let token = Auth::SigV4(Credentials::new("AKID", "SECRET").with_session_token("TOKEN"));
+    let plain = Auth::SigV4(Credentials::new("AKID", "SECRET"));
+    let build = |endpoint: &str| {
+        let config = ClientConfig::builder()
+            .model("m")
+            .region("us-east-1")
+            .endpoint_url(endpoint)
+            .build()
+            .unwrap();
+        converse::Builder::new(&config, &[Message::user("hi")], &Env::new())
+            .build()
+            .unwrap()
+    };
+    for auth in [&key, &token] {
+        let e = build("http://proxy.example:8080")
+            .sign(auth, now)
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("would travel in clear text to http://proxy.example:8080"),
+            "{e}"
+        );
+        for fine in [
+            "https://proxy.example",
+            "http://127.0.0.1:9",
+            "http://[::1]:9",
+            "http://localhost:9",
+        ] {
+            build(fine).sign(auth, now).unwrap();
+        }
+        let signed = build("HTTP://proxy.example")
+            .allow_cleartext()
+            .sign(auth, now)
+            .unwrap();
+        assert!(signed.headers.iter().any(|(k, _)| k == "authorization"));
+        assert!(build("HTTP://proxy.example").sign(auth, now).is_err());
+    }
+    build("http://proxy.example").sign(&plain, now).unwrap();
 }

@@ -225,7 +225,7 @@ fn the_credential_chain_driven_by_reqwest_against_a_loopback_sts() {
     let now = time::OffsetDateTime::now_utc();
     let resolved = loop {
         let performed = match chain.poll(now).unwrap() {
-            Step::ReadFile { path } => Performed::File(std::fs::read_to_string(path).ok()),
+            Step::ReadFile { path, .. } => Performed::File(std::fs::read_to_string(path).ok()),
             Step::Send(request) => {
                 let request =
                     reqwest::blocking::Request::try_from(request.to_http_request().unwrap())

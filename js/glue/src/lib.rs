@@ -322,6 +322,7 @@ fn sign_converse(input: &mut Value) -> Out {
     };
     let region = unsigned.region().to_owned();
     let mut request = unsigned.into_preview();
+    check_transport(input, &auth, &request.url)?;
     match auth {
         Auth::SigV4(creds) => SIGNER
             .with(|s| {
@@ -335,6 +336,15 @@ fn sign_converse(input: &mut Value) -> Out {
         _ => return Err(fail("Input", "unsupported authorisation")),
     }
     Ok(request_json(&request))
+}
+
+/// Refuses an API key or a session token for a plain-HTTP endpoint off this machine, unless
+/// the host passed `allowInsecureHttp: true`.
+fn check_transport(input: &Value, auth: &Auth, url: &str) -> Result<(), Value> {
+    if input.get("allowInsecureHttp").and_then(Value::as_bool) == Some(true) {
+        return Ok(());
+    }
+    auth.check_transport(url).map_err(error)
 }
 
 /// The authorisation: `credentials {accessKeyId, secretAccessKey, sessionToken?}`, `apiKey`,
@@ -392,7 +402,9 @@ fn sign(input: &Value) -> Out {
     };
     let now = now_of(input)?;
     let region = text(input, "region")?;
-    match auth_of(input)? {
+    let auth = auth_of(input)?;
+    check_transport(input, &auth, &request.url)?;
+    match auth {
         Auth::SigV4(creds) => SIGNER
             .with(|s| {
                 let mut signer = s.borrow_mut();
@@ -618,8 +630,10 @@ fn resolved_json(j: &mut Json, r: &credentials::Resolved) {
 fn step_json(step: &Step) -> String {
     let mut j = Json::object();
     match step {
-        Step::ReadFile { path } => {
-            j.str("type", "readFile").str("path", path);
+        Step::ReadFile { path, max_bytes } => {
+            j.str("type", "readFile")
+                .str("path", path)
+                .raw("maxBytes", &max_bytes.to_string());
         }
         Step::Send(request) => {
             j.str("type", "send").raw("request", &request_json(request));

@@ -79,6 +79,7 @@ pub struct UnsignedRequest {
     request: HttpRequest,
     region: String,
     operation: Operation,
+    cleartext_allowed: bool,
 }
 
 impl UnsignedRequest {
@@ -103,6 +104,14 @@ impl UnsignedRequest {
         &self.region
     }
 
+    /// Lets [`sign`](Self::sign) put an API key or a session token on a request to a plain
+    /// `http://` endpoint that is not this machine (refused by default: see
+    /// [`Auth::check_transport`]).
+    pub fn allow_cleartext(mut self) -> Self {
+        self.cleartext_allowed = true;
+        self
+    }
+
     /// Authorises the request at time `now`: SigV4 (`x-amz-date`, `x-amz-security-token`,
     /// `authorization`), or `authorization: Bearer` for a Bedrock API key. The body is moved,
     /// not copied (clone the request first to sign it again).
@@ -110,7 +119,13 @@ impl UnsignedRequest {
     /// The signature is valid for 15 minutes from `now`; sign right before sending. To sign
     /// with the body's hash computed by the host, or with a kept key, take
     /// [`into_preview`](Self::into_preview) and a [`sign::Signer`].
+    ///
+    /// An API key or a session token for a plain `http://` endpoint that is not this machine
+    /// is an error unless [`allow_cleartext`](Self::allow_cleartext) was called.
     pub fn sign(self, auth: &Auth, now: OffsetDateTime) -> Result<HttpRequest> {
+        if !self.cleartext_allowed {
+            auth.check_transport(&self.request.url)?;
+        }
         let mut request = self.request;
         match auth {
             Auth::SigV4(credentials) => sign::Signer::new().sign_in_place(
@@ -365,6 +380,7 @@ fn build_operation(b: Builder, operation: Operation) -> Result<UnsignedRequest> 
         },
         region,
         operation,
+        cleartext_allowed: false,
     })
 }
 

@@ -89,19 +89,47 @@ impl Resolver {
 }
 
 /// A file's text, `None` when it does not exist, and why when it exists but cannot be read
-/// (permissions, not UTF-8): never taken as missing.
-pub fn read_file(path: &str) -> std::result::Result<Option<String>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e.to_string()),
+/// (permissions, not UTF-8, not a regular file, more than `max_bytes`): never taken as missing.
+/// A FIFO or a device is refused before it is opened (reading one could block for ever or
+/// never end), and no more than `max_bytes` is read whatever the file claims.
+pub fn read_file(path: &str, max_bytes: u64) -> std::result::Result<Option<String>, String> {
+    use std::io::Read;
+    let not_regular = |m: &std::fs::Metadata| {
+        (!m.is_file()).then(|| "it is not a regular file (a FIFO, a device or a folder)".to_owned())
+    };
+    let too_large = |len: u64| {
+        (len > max_bytes)
+            .then(|| format!("it holds more than {max_bytes} bytes, more than such a file may"))
+    };
+    let metadata = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    if let Some(why) = not_regular(&metadata).or_else(|| too_large(metadata.len())) {
+        return Err(why);
     }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let opened = file.metadata().map_err(|e| e.to_string())?;
+    if let Some(why) = not_regular(&opened) {
+        return Err(why);
+    }
+    let mut bytes = Vec::new();
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if let Some(why) = too_large(bytes.len() as u64) {
+        return Err(why);
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| "it is not UTF-8 text".to_owned())
 }
 
 /// Performs one step of the chain (what [`drive`] asks of its performer).
 pub fn perform(agent: &ureq::Agent, step: &Step) -> Performed {
     match step {
-        Step::ReadFile { path } => match read_file(path) {
+        Step::ReadFile { path, max_bytes } => match read_file(path, *max_bytes) {
             Ok(text) => Performed::File(text),
             Err(why) => Performed::Unreadable(why),
         },
@@ -175,5 +203,5 @@ fn run(argv: &[String]) -> ProcessOutput {
 
 /// The `region` of the profile in use, read from the shared config files.
 pub fn profile_region(env: &Env, profile: Option<&str>) -> Result<Option<String>> {
-    super::profile_region(env, profile, read_file)
+    super::profile_region(env, profile, |path| read_file(path, super::MAX_CONFIG_FILE))
 }

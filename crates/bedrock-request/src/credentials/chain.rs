@@ -14,7 +14,9 @@ use time::OffsetDateTime;
 use super::environment::{from_env, resolve_env};
 use super::shared_config::{Section, SharedConfig};
 use super::sources::{self, AssumeRole};
-use super::step::{aws_file, fail, CredentialSource, Io, Need, Performed, Resolved, Step, R};
+use super::step::{
+    aws_file, fail, CredentialSource, Io, Need, Performed, Resolved, Step, MAX_CONFIG_FILE, R,
+};
 use crate::auth::{Auth, Credentials};
 use crate::codec::quoted;
 use crate::config::ClientConfig;
@@ -38,7 +40,7 @@ pub const MAX_STEPS: usize = 64;
 /// let now = datetime!(2024-01-15 12:00 UTC);
 /// let resolved = loop {
 ///     match chain.poll(now)? {
-///         Step::ReadFile { path } if path == "/home/ada/.aws/credentials" => chain.handle(Performed::File(Some(
+///         Step::ReadFile { path, .. } if path == "/home/ada/.aws/credentials" => chain.handle(Performed::File(Some(
 ///             "[default]\naws_access_key_id = AKID\naws_secret_access_key = SECRET\n".into())))?,
 ///         Step::ReadFile { .. } => chain.handle(Performed::File(None))?,
 ///         Step::Done(resolved) => break resolved,
@@ -193,11 +195,11 @@ fn done(
 /// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and `~/.aws/credentials`).
 fn shared_files(io: &Io) -> R<SharedConfig> {
     let config_text = match io.aws_dir_file("AWS_CONFIG_FILE", "config") {
-        Some(p) => io.read_file(&p)?,
+        Some(p) => io.read_file(&p, MAX_CONFIG_FILE)?,
         None => None,
     };
     let credentials_text = match io.aws_dir_file("AWS_SHARED_CREDENTIALS_FILE", "credentials") {
-        Some(p) => io.read_file(&p)?,
+        Some(p) => io.read_file(&p, MAX_CONFIG_FILE)?,
         None => None,
     };
     Ok(SharedConfig::parse(
@@ -226,11 +228,17 @@ pub fn profile_region(
     profile: Option<&str>,
     mut read: impl FnMut(&str) -> std::result::Result<Option<String>, String>,
 ) -> Result<Option<String>> {
-    let mut text = |var: &str, name: &str| match aws_file(env, var, name) {
-        Some(path) => {
-            read(&path).map_err(|why| Error::credentials(format!("cannot read {path}: {why}")))
-        }
+    let mut text = |var: &str, name: &str| {
+        match aws_file(env, var, name) {
+        Some(path) => match read(&path) {
+            Ok(Some(text)) if text.len() as u64 > MAX_CONFIG_FILE => Err(Error::credentials(
+                format!("cannot read {path}: it holds more than {MAX_CONFIG_FILE} bytes, more than such a file may"),
+            )),
+            Ok(text) => Ok(text),
+            Err(why) => Err(Error::credentials(format!("cannot read {path}: {why}"))),
+        },
         None => Ok(None),
+    }
     };
     let config = text("AWS_CONFIG_FILE", "config")?;
     let credentials = text("AWS_SHARED_CREDENTIALS_FILE", "credentials")?;

@@ -34,4 +34,6 @@ pub use chain::{drive, profile_region, Chain, MAX_STEPS};
 pub use environment::{no_credentials_error, resolve_static};
 pub use shared_config::{Section, SharedConfig};
 pub use sources::sso_cache_file_name;
-pub use step::{CredentialSource, Performed, ProcessOutput, Resolved, Step};
+pub use step::{
+    CredentialSource, Performed, ProcessOutput, Resolved, Step, MAX_CONFIG_FILE, MAX_TOKEN_FILE,
+};

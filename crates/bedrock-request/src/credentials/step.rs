@@ -67,16 +67,29 @@ pub struct Resolved {
     pub region: Option<String>,
 }
 
+/// The largest shared config or credentials file the chain reads (4 MiB; AWS's own are a few
+/// KB).
+pub const MAX_CONFIG_FILE: u64 = 4 * 1024 * 1024;
+
+/// The largest token file the chain reads (64 KiB): a web identity token, a container
+/// authorization token, an SSO cache entry.
+pub const MAX_TOKEN_FILE: u64 = 64 * 1024;
+
 /// What the caller must do next.
 #[derive(Clone, Debug, PartialEq)]
 #[must_use = "a step does nothing until the caller performs it"]
 #[non_exhaustive]
 pub enum Step {
     /// Read this file and pass its text to [`Chain::handle`](super::Chain::handle) as
-    /// [`Performed::File`] (`None` if it does not exist).
+    /// [`Performed::File`] (`None` if it does not exist). Read only a regular file (not a
+    /// FIFO or a device), and at most `max_bytes`: anything else is [`Performed::Unreadable`]
+    /// (the chain refuses a longer text too).
     ReadFile {
         /// The path.
         path: String,
+        /// The most the file may hold: [`MAX_CONFIG_FILE`] for the shared config and
+        /// credentials files, [`MAX_TOKEN_FILE`] for token files.
+        max_bytes: u64,
     },
     /// Send this request and pass the answer to [`Chain::handle`](super::Chain::handle) as
     /// [`Performed::Response`], or [`Performed::Unreachable`] if no connection could be made.
@@ -204,15 +217,19 @@ impl Io<'_> {
         self.memo.iter().find(|(k, _)| k == key).map(|(_, o)| o)
     }
 
-    pub(crate) fn read_file(&self, path: &str) -> R<Option<String>> {
+    pub(crate) fn read_file(&self, path: &str, max_bytes: u64) -> R<Option<String>> {
         let key = format!("file:{path}");
         match self.performed(&key) {
+            Some(Performed::File(Some(text))) if text.len() as u64 > max_bytes => Err(fail(
+                format!("cannot read {path}: it holds {} bytes, more than the {max_bytes} such a file may", text.len()),
+            )),
             Some(Performed::File(text)) => Ok(text.clone()),
             Some(Performed::Unreadable(why)) => Err(fail(format!("cannot read {path}: {why}"))),
             _ => Err(Need::Step(Box::new((
                 key,
                 Step::ReadFile {
                     path: path.to_owned(),
+                    max_bytes,
                 },
             )))),
         }

@@ -3,7 +3,7 @@
 use super::{cred_error, credentials_from_json, parse_json, request};
 use crate::auth::Credentials;
 use crate::codec::{quoted, redact_userinfo};
-use crate::credentials::step::{fail, Io, R};
+use crate::credentials::step::{fail, Io, MAX_TOKEN_FILE, R};
 use crate::endpoint::Endpoint;
 use crate::env::Env;
 use crate::error::Result;
@@ -91,7 +91,7 @@ pub(crate) fn container(io: &Io) -> R<Option<Credentials>> {
         .env
         .get_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
     {
-        Some(path) => Some(io.read_file(path)?.ok_or_else(|| {
+        Some(path) => Some(io.read_file(path, MAX_TOKEN_FILE)?.ok_or_else(|| {
             fail(format!(
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE={path} does not exist"
             ))

@@ -6,7 +6,7 @@ use super::{cred_error, json_str, parse_json, request};
 use crate::auth::Credentials;
 use crate::codec::{form_encode, parse_rfc3339, quoted};
 use crate::credentials::shared_config::{Section, SharedConfig};
-use crate::credentials::step::{fail, Io, R};
+use crate::credentials::step::{fail, Io, MAX_TOKEN_FILE, R};
 use crate::endpoint::{configured_endpoint, validate_region, Endpoint};
 use crate::env::Env;
 use crate::error::{ErrorKind, Result};
@@ -138,7 +138,7 @@ pub(crate) fn sso(io: &Io, files: &SharedConfig, p: &Section, name: &str) -> R<C
         home.trim_end_matches('/'),
         sso_cache_file_name(&settings.cache_key)
     );
-    let text = io.read_file(&path)?.ok_or_else(|| {
+    let text = io.read_file(&path, MAX_TOKEN_FILE)?.ok_or_else(|| {
         fail(format!(
             "no SSO token in {path}; run `aws sso login --profile {name}` and try again"
         ))

@@ -3,7 +3,7 @@
 use super::{cred_error, request};
 use crate::auth::Credentials;
 use crate::codec::{form_encode, parse_rfc3339, quoted};
-use crate::credentials::step::{expand_home, fail, Io, R};
+use crate::credentials::step::{expand_home, fail, Io, MAX_TOKEN_FILE, R};
 use crate::endpoint::{configured_endpoint, validate_region, Endpoint};
 use crate::env::Env;
 use crate::error::{ErrorKind, Result};
@@ -141,7 +141,7 @@ pub(crate) fn web_identity(
 ) -> R<Credentials> {
     let path = expand_home(token_file, io.home());
     let token = io
-        .read_file(&path)?
+        .read_file(&path, MAX_TOKEN_FILE)?
         .ok_or_else(|| fail(format!("the web identity token file {path} does not exist (AWS_WEB_IDENTITY_TOKEN_FILE / web_identity_token_file)")))?;
     let token = token.trim().to_owned();
     let session = session.unwrap_or_else(|| format!("bedrock-request-{}", io.now.unix_timestamp()));
