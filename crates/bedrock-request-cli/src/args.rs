@@ -59,6 +59,24 @@ pub struct BuildArgs {
     /// The request before signing (no credentials needed).
     #[arg(long)]
     pub unsigned: bool,
+    /// Sign an API key or a session token for a plain http:// endpoint that is not this
+    /// machine (refused by default: they would travel in clear text).
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+    /// Fetch media URLs over plain http too (https only by default).
+    #[arg(long)]
+    pub media_http: bool,
+    /// Fetch media from loopback, private and link-local hosts too (refused by default: a
+    /// messages file could otherwise point at the instance metadata service).
+    #[arg(long)]
+    pub media_private_hosts: bool,
+    /// Read media paths outside the messages file's folder too (absolute paths, `..`,
+    /// file:// URLs elsewhere, symlinks out of it).
+    #[arg(long)]
+    pub media_any_path: bool,
+    /// The most bytes all media of one request may take, fetched and read together.
+    #[arg(long, value_name = "BYTES", default_value_t = 100 * 1024 * 1024)]
+    pub max_media_bytes: u64,
 }
 
 /// How `request` prints a request.

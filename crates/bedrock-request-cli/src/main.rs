@@ -7,6 +7,8 @@
 mod args;
 mod cmd;
 mod io;
+mod media;
+mod net;
 mod sigv4_suite;
 
 use std::process::ExitCode;

@@ -776,6 +776,8 @@ fn request_with_tools_and_media_fetched_over_loopback() {
             tools.to_str().unwrap(),
             "--time",
             "20150830T123600Z",
+            "--media-http",
+            "--media-private-hosts",
         ],
         &[],
     );

@@ -6,4 +6,5 @@ mod common;
 
 mod cli;
 mod cli_converse;
+mod cli_limits;
 mod cli_structured;

@@ -105,8 +105,12 @@ fn is_count_tokens_reply(body: &[u8]) -> bool {
             .is_ok_and(|j| j.get("inputTokens").is_some() && j.get("output").is_none())
 }
 
+/// The most a response's head may take, interim (`100 Continue`) heads included.
+const MAX_HEAD: usize = 1024 * 1024;
+
 /// `parse --stream`: a whole HTTP response (`curl -i`) has its head read first; an error status
-/// is an AWS error classified by its headers, a 2xx one is followed by the event stream.
+/// is an AWS error classified by its headers, a 2xx one is followed by the event stream. The
+/// head is parsed again only when a read brings a line end, and may take [`MAX_HEAD`] bytes.
 fn parse_stream(args: &ParseArgs, schema: SchemaOutput) -> Result<(), String> {
     let mut input = open(&args.file)?;
     let mut pending = Vec::new();
@@ -121,11 +125,19 @@ fn parse_stream(args: &ParseArgs, schema: SchemaOutput) -> Result<(), String> {
         }
         if !pending.starts_with(b"HTTP/") {
             let policy = FinishReasonPolicy::default();
-            return print_stream(&pending, &mut input, args.format, policy, &schema);
+            return print_stream(&pending, &mut input, args.format, policy, &schema, None);
+        }
+        if n > 0 && !buf[..n].contains(&b'\n') {
+            continue;
         }
         let Some((response, start)) =
             HttpResponse::parse_head(&pending).map_err(|e| e.to_string())?
         else {
+            if pending.len() > MAX_HEAD {
+                return Err(format!(
+                    "the HTTP response's head passes {MAX_HEAD} bytes without ending"
+                ));
+            }
             if n > 0 {
                 continue;
             }
@@ -133,7 +145,14 @@ fn parse_stream(args: &ParseArgs, schema: SchemaOutput) -> Result<(), String> {
         };
         if (200..300).contains(&response.status) {
             let policy = FinishReasonPolicy::default();
-            return print_stream(&pending[start..], &mut input, args.format, policy, &schema);
+            return print_stream(
+                &pending[start..],
+                &mut input,
+                args.format,
+                policy,
+                &schema,
+                None,
+            );
         }
         let mut body = pending[start..].to_vec();
         input
@@ -141,6 +160,12 @@ fn parse_stream(args: &ParseArgs, schema: SchemaOutput) -> Result<(), String> {
             .map_err(|e| format!("cannot read the stream: {e}"))?;
         return Err(AwsError::from_response(response.status, &response.headers, &body).report());
     }
+}
+
+/// The most text a stream may accumulate, and the flag that sets it (for the error).
+pub struct StreamLimit {
+    pub text: u64,
+    pub flag: &'static str,
 }
 
 /// Decodes a ConverseStream body (`first`, then the rest of `input`), printing text as it
@@ -151,13 +176,30 @@ pub fn print_stream(
     format: ParseFormat,
     policy: FinishReasonPolicy,
     schema: &SchemaOutput,
+    limit: Option<StreamLimit>,
 ) -> Result<(), String> {
     let mut stream = ConverseStream::new(policy);
     let mut buf = vec![0u8; 64 * 1024];
     let mut chunk = first.to_vec();
+    let mut text = 0u64;
     loop {
         stream.push(&chunk);
         while let Some(event) = stream.next_event().map_err(describe)? {
+            if let Some(limit) = &limit {
+                text += match &event {
+                    Event::TextDelta { text, .. } | Event::ReasoningDelta { text, .. } => {
+                        text.len()
+                    }
+                    Event::ToolInputDelta { input, .. } => input.len(),
+                    _ => 0,
+                } as u64;
+                if text > limit.text {
+                    return Err(format!(
+                        "the stream's text passed {} {}: raise it if this is expected",
+                        limit.flag, limit.text
+                    ));
+                }
+            }
             if let (ParseFormat::Text, None, Event::TextDelta { text, .. }) =
                 (format, schema, &event)
             {

@@ -1,8 +1,6 @@
 //! `request`: build and sign a Converse request and print it; the building is shared with
 //! `send`.
 
-use std::path::Path;
-
 use bedrock_request::credentials::{self, Chain};
 use bedrock_request::{
     converse, ClientConfig, ErrorKind, FinishReasonPolicy, HttpRequest, Message,
@@ -11,6 +9,7 @@ use clap::Args;
 
 use crate::args::{BuildArgs, RequestFormat};
 use crate::io::{now_or, print_bytes, print_line, process_env, profile_region, read_text};
+use crate::media::{media, MediaLimits};
 
 #[derive(Args)]
 pub struct RequestArgs {
@@ -69,7 +68,12 @@ pub fn build(args: &BuildArgs) -> Result<(HttpRequest, FinishReasonPolicy), Stri
         ),
         None => None,
     };
-    let fetched = media(&config, &messages, args.messages.as_deref())?;
+    let fetched = media(
+        &config,
+        &messages,
+        args.messages.as_deref(),
+        &MediaLimits::of(args),
+    )?;
     let build = |profile_region: Option<&str>| {
         let mut builder = converse::Builder::new(&config, &messages, &env)
             .media(&fetched)
@@ -100,7 +104,10 @@ pub fn build(args: &BuildArgs) -> Result<(HttpRequest, FinishReasonPolicy), Stri
     // Converse request's signing time.
     let resolved =
         credentials::blocking::resolve(Chain::new(&config, &env)).map_err(|e| e.to_string())?;
-    let unsigned = build(resolved.region.as_deref())?;
+    let mut unsigned = build(resolved.region.as_deref())?;
+    if args.allow_insecure_http {
+        unsigned = unsigned.allow_cleartext();
+    }
     let signed = unsigned
         .sign(&resolved.auth, now)
         .map_err(|e| e.to_string())?;
@@ -125,52 +132,4 @@ fn apply_overrides(mut config: ClientConfig, args: &BuildArgs) -> Result<ClientC
             .map_err(|e| format!("--profile: {e}"))?;
     }
     Ok(config)
-}
-
-/// The media the library asks for: behind http(s) URLs (fetched), and local paths relative to
-/// the messages file (read).
-fn media(
-    config: &ClientConfig,
-    messages: &[Message],
-    messages_file: Option<&str>,
-) -> Result<Vec<converse::Fetched>, String> {
-    let mut fetched = fetch_media(&converse::urls_to_fetch(config, messages))?;
-    let base = messages_file
-        .and_then(|m| Path::new(m).parent())
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    for path in converse::files_to_read(messages) {
-        let full = base.join(&path);
-        let bytes =
-            std::fs::read(&full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
-        fetched.push(converse::Fetched::new(path, bytes, None));
-    }
-    Ok(fetched)
-}
-
-fn fetch_media(urls: &[String]) -> Result<Vec<converse::Fetched>, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(std::time::Duration::from_secs(60)))
-        .build()
-        .into();
-    urls.iter()
-        .map(|url| {
-            let response = agent
-                .get(url)
-                .call()
-                .map_err(|e| format!("cannot fetch media {url}: {e}"))?;
-            let content_type = response
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let bytes = response
-                .into_body()
-                .with_config()
-                .limit(100 * 1024 * 1024)
-                .read_to_vec()
-                .map_err(|e| format!("cannot read media {url}: {e}"))?;
-            Ok(converse::Fetched::new(url.clone(), bytes, content_type))
-        })
-        .collect()
 }
