@@ -156,12 +156,17 @@ export class PartialValues {
   finish(): unknown;
 }
 
+/** An incremental decoder; `finish()` or `free()` releases its module memory. */
 export class ConverseStreamDecoder {
   constructor();
   push(chunk: Uint8Array): StreamEvent[];
+  /** The completion (frees the decoder). */
   finish(): Parsed;
+  /** Frees an unfinished decoder (a stream given up). */
+  free(): void;
 }
 
+/** Frees its decoder and cancels the stream when the consumer stops early or decoding throws. */
 export function decodeStream(readable: ReadableStream<Uint8Array>): AsyncGenerator<StreamEvent, Parsed, void>;
 
 /** A step of the credential chain. */
@@ -194,3 +199,9 @@ export function resolveCredentials(args?: {
   run?: (argv: string[]) => Promise<{ success: boolean; stdout: string; stderr: string }>;
   time?: Date;
 }): Promise<Extract<ChainStep, { type: 'done' }>>;
+
+/** The module's memory in bytes (it only grows; a steady workload keeps it flat). */
+export function moduleMemoryBytes(): number;
+
+/** The most one call takes into the module (its input as JSON, or its bytes): 512 MiB. */
+export const MAX_INPUT_BYTES: number;

@@ -63,3 +63,33 @@ for (const [label, prompt, rounds] of [['small request', 'Hello', 2000], ['5 MiB
     + `ratio ${median(ratios).toFixed(3)}x aws4fetch (median of ${ratios.length} paired rounds), `
     + `${(median(times.ours) / median(times.vercel)).toFixed(2)}x Vercel`);
 }
+
+// Large trees (issue 25, item 20): one message of many parts built, a reply of many blocks
+// parsed, each at n and 2n (time(2n) / time(n): 2 is linear), and the reply beside the native
+// CLI on the same body (`parse --format message`, built with `cargo build --release -p
+// bedrock-request-cli`; process start and file reading included, so the ratio flatters the
+// module slightly).
+{
+  const { buildRequest, parseResponse } = await import('../dist/index.js');
+  const { execFileSync } = await import('node:child_process');
+  const { writeFileSync, existsSync } = await import('node:fs');
+  const parts = (n) => [{ role: 'user', content: Array.from({ length: n }, (_, i) => ({ type: 'text', text: `p${i}` })) }];
+  const replyOf = (n) => JSON.stringify({
+    output: { message: { role: 'assistant', content: Array.from({ length: n }, (_, i) => ({ text: `b${i}` })) } },
+    stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 },
+  });
+  const once = async (f) => median([await timed(f), await timed(f), await timed(f)]);
+  const build = async (n) => { const m = parts(n); return once(() => buildRequest({ options, messages: m })); };
+  const parse = async (n) => { const body = replyOf(n); return once(() => parseResponse({ status: 200, body })); };
+  const [b1, b2] = [await build(250_000), await build(500_000)];
+  console.log(`one message of 250k / 500k parts built: ${b1.toFixed(0)} / ${b2.toFixed(0)} ms, ratio ${(b2 / b1).toFixed(2)}`);
+  const [p1, p2] = [await parse(1_000_000), await parse(2_000_000)];
+  console.log(`a reply of 1M / 2M blocks parsed: ${p1.toFixed(0)} / ${p2.toFixed(0)} ms, ratio ${(p2 / p1).toFixed(2)}`);
+  const cli = new URL('../../target/release/bedrock-request', import.meta.url).pathname;
+  if (existsSync(cli)) {
+    const file = '/tmp/bedrock-request-bench-reply.json';
+    writeFileSync(file, replyOf(2_000_000));
+    const native = await once(() => execFileSync(cli, ['parse', '--format', 'message', file], { maxBuffer: 1 << 30 }));
+    console.log(`the 2M-block reply: module ${p2.toFixed(0)} ms, native CLI ${native.toFixed(0)} ms, ratio ${(p2 / native).toFixed(2)}`);
+  }
+}

@@ -11,6 +11,11 @@ const decoder = new TextDecoder();
 
 let exports_ = null;
 let loading = null;
+/** The compiled module, kept to start a fresh instance after a trap. */
+let compiled = null;
+
+/** The most one call takes into the module (its input as JSON, or its bytes): 512 MiB. */
+export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
 
 /** An error from bedrock-request, with the crate's kind (`Config`, `Prompt`, `Aws`...). */
 export class BedrockRequestError extends Error {
@@ -53,6 +58,7 @@ export async function init(source) {
       }
     }
     const instance = await WebAssembly.instantiate(module, {});
+    compiled = module;
     exports_ = instance.exports;
   })();
   try {
@@ -61,6 +67,14 @@ export async function init(source) {
     loading = null;
     throw e;
   }
+}
+
+/**
+ * The module's memory in bytes (WebAssembly memory only grows): watch it in a long-running
+ * process; a steady workload keeps it flat.
+ */
+export function moduleMemoryBytes() {
+  return ready().memory.buffer.byteLength;
 }
 
 function ready() {
@@ -75,8 +89,44 @@ function memory(ex) {
   return view;
 }
 
+/**
+ * `len` bytes of module memory. Pointers are unsigned (`>>> 0`: memory past 2 GiB is as good
+ * as any); the module answers 0 when it cannot allocate.
+ */
+function alloc(ex, len) {
+  if (len > MAX_INPUT_BYTES) {
+    throw new BedrockRequestError({ kind: 'Input', message: `an input of ${len} bytes is more than the module takes in one call (MAX_INPUT_BYTES, ${MAX_INPUT_BYTES})` });
+  }
+  const ptr = ex.alloc(len) >>> 0;
+  if (ptr === 0) {
+    throw new BedrockRequestError({ kind: 'Input', message: `the module cannot allocate ${len} bytes: its memory is full` });
+  }
+  return ptr;
+}
+
+/** `(ptr << 32) | len` from the module, unsigned. */
+function unpack(packed) {
+  const u = BigInt.asUintN(64, packed);
+  return { ptr: Number(u >> 32n), len: Number(u & 0xffffffffn) };
+}
+
+/**
+ * After a trap (out of memory inside an operation) the instance's state cannot be trusted:
+ * start a fresh one from the compiled module (open streams and chains are gone with it).
+ */
+function reset(e) {
+  try {
+    exports_ = compiled ? new WebAssembly.Instance(compiled, {}).exports : null;
+  } catch {
+    exports_ = null;
+    loading = null;
+  }
+  view = null;
+  return new BedrockRequestError({ kind: 'Input', message: `the module failed (${e.message}) and was started again: open streams and credential chains are gone` });
+}
+
 function put(ex, bytes) {
-  const ptr = ex.alloc(bytes.length);
+  const ptr = alloc(ex, bytes.length);
   memory(ex).set(bytes, ptr);
   return ptr;
 }
@@ -95,7 +145,7 @@ function call(op, input, bytes) {
   // long one (media as base64) is encoded first, so the block is its size, not thrice it.
   const inBytes = json.length < ENCODE_INTO_BELOW ? null : encoder.encode(json);
   const cap = opBytes.length + (inBytes ? inBytes.length : json.length * 3);
-  const p1 = ex.alloc(cap);
+  const p1 = alloc(ex, cap);
   const p2 = p1 + opBytes.length;
   const mem = memory(ex);
   mem.set(opBytes, p1);
@@ -111,12 +161,16 @@ function call(op, input, bytes) {
   let packed;
   try {
     packed = ex.call(p1, opBytes.length, p2, inLen, p3, data ? data.length : 0);
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw reset(e);
+    throw e;
   } finally {
-    ex.dealloc(p1, cap);
-    if (data) ex.dealloc(p3, data.length);
+    if (ex === exports_) {
+      ex.dealloc(p1, cap);
+      if (data) ex.dealloc(p3, data.length);
+    }
   }
-  const ptr = Number(packed >> 32n);
-  const len = Number(packed & 0xffffffffn);
+  const { ptr, len } = unpack(packed);
   const text = decoder.decode(memory(ex).subarray(ptr, ptr + len));
   ex.dealloc(ptr, len);
   const result = JSON.parse(text);
@@ -175,19 +229,19 @@ function spliceOut(messages) {
 function textPiece(ex, text) {
   // UTF-8 is at most three bytes per UTF-16 unit; one byte each for ASCII, the common case.
   let cap = text.length + 8;
-  let ptr = ex.alloc(cap);
+  let ptr = alloc(ex, cap);
   let done = encoder.encodeInto(text, memory(ex).subarray(ptr, ptr + cap));
   if (done.read < text.length) {
     ex.dealloc(ptr, cap);
     cap = text.length * 3;
-    ptr = ex.alloc(cap);
+    ptr = alloc(ex, cap);
     done = encoder.encodeInto(text, memory(ex).subarray(ptr, ptr + cap));
   }
   const escaped = ex.escape_json(ptr, done.written);
   if (escaped === 0n) return { ptr, len: done.written, cap };
   ex.dealloc(ptr, cap);
-  const len = Number(escaped & 0xffffffffn);
-  return { ptr: Number(escaped >> 32n), len, cap: len };
+  const out = unpack(escaped);
+  return { ptr: out.ptr, len: out.len, cap: out.len };
 }
 
 /**
@@ -382,40 +436,94 @@ export class PartialValues {
   }
 }
 
-/** An incremental ConverseStream decoder: push the body's chunks, take the events. */
+/**
+ * Frees module-side values whose JS object was collected without `free()` (a backstop: free
+ * explicitly, collection may come late or never). Holds `{op, id, instance}`: a value of an
+ * instance that was reset is gone already.
+ */
+const released = typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry(({ op, id, instance }) => {
+  if (exports_ !== instance) return;
+  try {
+    call(op, { id });
+  } catch {
+    // Freed already, or the module was reset.
+  }
+});
+
+/** Opens a module-side value (`newOp`), freed by `freeOp` when its owner is collected. */
+function open(owner, newOp, input, freeOp) {
+  owner.id = call(newOp, input).id;
+  owner.instance = exports_;
+  released?.register(owner, { op: freeOp, id: owner.id, instance: exports_ }, owner);
+}
+
+/** Closes what `open` opened (once; later calls do nothing). */
+function close(owner, op) {
+  if (owner.id === null) return undefined;
+  const id = owner.id;
+  owner.id = null;
+  released?.unregister(owner);
+  if (owner.instance !== exports_) return undefined;
+  return call(op, { id });
+}
+
+/**
+ * An incremental ConverseStream decoder: push the body's chunks, take the events; `finish()`
+ * or `free()` releases its memory in the module.
+ */
 export class ConverseStreamDecoder {
   constructor() {
-    this.id = call('streamNew', {}).id;
+    open(this, 'streamNew', {}, 'streamFree');
     this.done = false;
   }
 
   /** Adds bytes (any chunking); returns the events they completed. */
   push(chunk) {
+    if (this.id === null) throw new BedrockRequestError({ kind: 'Input', message: 'the stream decoder is finished or freed' });
     const events = call('streamPush', { id: this.id }, chunk).events;
     for (const e of events) if (e.type === 'reasoningRedacted') e.data = Uint8Array.from(e.data);
     return events;
   }
 
-  /** Ends the stream: `{completion, message}`, as `parseResponse` gives. */
+  /** Ends the stream: `{completion, message}`, as `parseResponse` gives (and frees it). */
   finish() {
+    if (this.id === null) throw new BedrockRequestError({ kind: 'Input', message: 'the stream decoder is finished or freed' });
     this.done = true;
-    return call('streamFinish', { id: this.id });
+    return close(this, 'streamFinish');
+  }
+
+  /** Frees an unfinished decoder (a stream given up); nothing after `finish()`. */
+  free() {
+    close(this, 'streamFree');
   }
 }
 
 /**
  * Decodes a ConverseStream `ReadableStream` (a `fetch` response's `body`): yields each event,
- * and returns the completion when the stream ends.
+ * and returns the completion when the stream ends. When the consumer stops early (`break`) or
+ * decoding throws, the decoder is freed and the stream cancelled.
  */
 export async function* decodeStream(readable) {
   const decoderState = new ConverseStreamDecoder();
   const reader = readable.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    for (const event of decoderState.push(value)) yield event;
+  let finished = false;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      for (const event of decoderState.push(value)) yield event;
+    }
+    finished = true;
+    return decoderState.finish();
+  } finally {
+    decoderState.free();
+    if (!finished) await reader.cancel().catch(() => {});
+    try {
+      reader.releaseLock();
+    } catch {
+      // Released with the cancel already.
+    }
   }
-  return decoderState.finish();
 }
 
 /**
@@ -428,7 +536,7 @@ export async function* decodeStream(readable) {
  */
 export class CredentialChain {
   constructor({ options, baml, client, env, profile } = {}) {
-    this.id = call('chainNew', { options, baml, client, env, profile }).id;
+    open(this, 'chainNew', { options, baml, client, env, profile }, 'chainFree');
   }
 
   /** The next step, at `time` (a `Date`: expiry checks and request signing use it). */
@@ -445,9 +553,9 @@ export class CredentialChain {
     call('chainHandle', { id: this.id, performed });
   }
 
-  /** Frees the chain inside the module. */
+  /** Frees the chain inside the module (once; a collected chain is freed too). */
   free() {
-    call('chainFree', { id: this.id });
+    close(this, 'chainFree');
   }
 }
 

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 
 import {
   init, signConverse, buildRequest, signRequest, parseResponse, structured, PartialValues,
-  ConverseStreamDecoder, decodeStream, BedrockRequestError, resolveCredentials,
+  ConverseStreamDecoder, decodeStream, BedrockRequestError, resolveCredentials, CredentialChain,
+  moduleMemoryBytes,
 } from 'bedrock-request';
 import { vectors, verifySigV4, verifyingServer, eventFrame, root } from './helpers.js';
 
@@ -341,4 +342,48 @@ test('an API key or a session token is not signed for plain HTTP off this machin
     const request = { method: 'POST', url: 'http://proxy.example/x', headers: [['host', 'proxy.example']], body: new Uint8Array(0), region: 'us-east-1' };
     await assert.rejects(signRequest(request, { time: TIME, ...auth }), /clear text/);
   }
+});
+
+test('chains and stream decoders give their module memory back, however they end', async () => {
+  await init();
+  const env = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: SECRET, AWS_EC2_METADATA_DISABLED: 'true' };
+  const chains = (n) => {
+    for (let i = 0; i < n; i++) {
+      const chain = new CredentialChain({ options: { model: 'm', region: 'us-east-1' }, env });
+      assert.equal(chain.poll(TIME).type, 'done');
+      chain.free();
+      chain.free(); // a second free does nothing
+    }
+  };
+  const frame = eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'x'.repeat(4096) } });
+  const body = () => new ReadableStream({
+    pull(controller) {
+      controller.enqueue(frame); // never ends: the consumer gives up
+    },
+  });
+  const abandoned = async (n) => {
+    for (let i = 0; i < n; i++) {
+      for await (const event of decodeStream(body())) {
+        assert.equal(event.type, 'text');
+        break;
+      }
+      const decoder = new ConverseStreamDecoder();
+      decoder.push(frame.subarray(0, 100));
+      decoder.free();
+      assert.throws(() => decoder.push(frame), /finished or freed/);
+    }
+  };
+  chains(2_000);
+  await abandoned(100);
+  const before = moduleMemoryBytes();
+  chains(50_000);
+  await abandoned(1_000);
+  assert.equal(moduleMemoryBytes(), before, 'the module grew for the same workload');
+  // A freed slot is reused, and an old id does not reach the new value.
+  const a = new ConverseStreamDecoder();
+  a.free();
+  const b = new ConverseStreamDecoder();
+  assert.throws(() => a.finish(), /finished or freed/);
+  assert.equal(b.push(frame)[0].type, 'text');
+  b.free();
 });
