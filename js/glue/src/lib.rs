@@ -344,7 +344,7 @@ fn check_transport(input: &Value, auth: &Auth, url: &str) -> Result<(), Value> {
     if input.get("allowInsecureHttp").and_then(Value::as_bool) == Some(true) {
         return Ok(());
     }
-    auth.check_transport(url).map_err(error)
+    bedrock_request::sign::check_transport(auth, url).map_err(error)
 }
 
 /// The authorisation: `credentials {accessKeyId, secretAccessKey, sessionToken?}`, `apiKey`,

@@ -106,7 +106,7 @@ impl UnsignedRequest {
 
     /// Lets [`sign`](Self::sign) put an API key or a session token on a request to a plain
     /// `http://` endpoint that is not this machine (refused by default: see
-    /// [`Auth::check_transport`]).
+    /// [`sign::check_transport`]).
     pub fn allow_cleartext(mut self) -> Self {
         self.cleartext_allowed = true;
         self
@@ -124,7 +124,7 @@ impl UnsignedRequest {
     /// is an error unless [`allow_cleartext`](Self::allow_cleartext) was called.
     pub fn sign(self, auth: &Auth, now: OffsetDateTime) -> Result<HttpRequest> {
         if !self.cleartext_allowed {
-            auth.check_transport(&self.request.url)?;
+            sign::check_transport(auth, &self.request.url)?;
         }
         let mut request = self.request;
         match auth {

@@ -28,6 +28,7 @@ mod lenient;
 mod names;
 mod schema;
 mod typed;
+mod words;
 
 pub use lenient::MAX_DEPTH;
 pub use schema::Schema;
