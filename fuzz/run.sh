@@ -3,7 +3,7 @@
 # executions from the seed corpora, and prints one line per target: executions and seconds.
 # Stable toolchain: RUSTC_BOOTSTRAP=1 and no sanitizer (-s none). A crash stops with the input
 # saved under fuzz/artifacts/TARGET/ (reproduce: cargo fuzz run -s none TARGET FILE).
-# `.ci/run` runs `bash fuzz/run.sh 3000` as a smoke test; docs/fuzzing.md says how to run longer.
+# `.ci/run` runs `bash fuzz/run.sh 30000` as a smoke test; docs/fuzzing.md says how to run longer.
 set -euo pipefail
 cd "$(dirname "$0")"
 runs=${1:-100000}
