@@ -422,8 +422,8 @@ const RULES: &[Rule] = &[
     Rule {
         codes: &["ModelTimeoutException"],
         kind: AwsErrorKind::ModelTimeout,
-        retryable: true,
-        hint: "the model took too long: retry, or reduce the prompt or maxTokens",
+        retryable: false,
+        hint: "the model took too long: reduce the prompt or maxTokens, or stream the answer (the AWS SDKs do not retry this; a BAML retry_policy or a fallback client can)",
     },
     Rule {
         codes: &["ModelNotReadyException"],
@@ -434,8 +434,8 @@ const RULES: &[Rule] = &[
     Rule {
         codes: &["ModelStreamErrorException"],
         kind: AwsErrorKind::ModelStreamError,
-        retryable: true,
-        hint: "the model failed in the middle of the stream: retry the request",
+        retryable: false,
+        hint: "the model failed in the middle of the stream: send the request again if the failure looks transient (the AWS SDKs do not retry this; a BAML retry_policy or a fallback client can)",
     },
     Rule {
         codes: &["ModelErrorException"],

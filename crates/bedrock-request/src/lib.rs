@@ -117,6 +117,7 @@ pub mod converse;
 pub mod credentials;
 pub mod parse;
 pub mod prompt;
+pub mod retry;
 pub mod sign;
 pub mod stream;
 pub mod structured;

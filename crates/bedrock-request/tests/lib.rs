@@ -16,6 +16,7 @@ mod hardening;
 mod media_tools;
 mod parse;
 mod request;
+mod retry;
 mod roles;
 #[cfg(not(target_family = "wasm"))]
 mod stacks;

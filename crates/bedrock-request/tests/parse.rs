@@ -230,7 +230,8 @@ fn every_error_kind_from_header_or_body() {
         (400, "ValidationException", "A conversation must start with a user message.", K::Validation(ValidationCase::Other), false),
         (429, "ThrottlingException", "Too many tokens, please wait before trying again.", K::Throttling, true),
         (400, "ServiceQuotaExceededException", "Quota exceeded", K::ServiceQuotaExceeded, false),
-        (408, "ModelTimeoutException", "Model has timed out in processing the request.", K::ModelTimeout, true),
+        // botocore's standard mode does not retry it (issue 26): neither does `retryable`.
+        (408, "ModelTimeoutException", "Model has timed out in processing the request.", K::ModelTimeout, false),
         (429, "ModelNotReadyException", "Model is not ready", K::ModelNotReady, true),
         (424, "ModelErrorException", "The model returned an error", K::ModelError, false),
         (404, "ResourceNotFoundException", "Could not resolve the foundation model from the provided model identifier.", K::ResourceNotFound, false),

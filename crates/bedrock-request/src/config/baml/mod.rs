@@ -19,7 +19,7 @@ mod parser;
 
 use std::collections::BTreeSet;
 
-use self::parser::{ClientBlock, Node, NodeKind, Parser};
+use self::parser::{ClientBlock, Found, Node, NodeKind, Parser, RetryPolicyBlock};
 use super::client::ClientConfig;
 use super::validate;
 use crate::codec::quoted;
@@ -52,6 +52,8 @@ use crate::value::Value;
 #[derive(Clone, Debug)]
 pub struct BamlFile {
     clients: Vec<BamlClient>,
+    /// `retry_policy NAME { ... }` blocks.
+    policies: Vec<RetryPolicyBlock>,
 }
 
 /// One `client<llm> Name { ... }` block, with `env.*` references not yet resolved.
@@ -71,7 +73,22 @@ impl BamlFile {
         let mut p = Parser::new(source);
         let mut clients: Vec<BamlClient> = Vec::new();
         let mut names: BTreeSet<String> = BTreeSet::new();
-        while let Some(start) = p.next_client_keyword()? {
+        let mut policies: Vec<RetryPolicyBlock> = Vec::new();
+        while let Some(found) = p.next_block()? {
+            let start = match found {
+                Found::Client(start) => start,
+                Found::RetryPolicy(start) => {
+                    let block = p.retry_policy_block(start)?;
+                    if policies.iter().any(|b| b.name == block.name) {
+                        let name = &block.name;
+                        return Err(
+                            p.error_at(start, format!("retry_policy {name} is defined twice"))
+                        );
+                    }
+                    policies.push(block);
+                    continue;
+                }
+            };
             let ClientBlock {
                 name,
                 provider,
@@ -89,7 +106,30 @@ impl BamlFile {
             }
             clients.push(client);
         }
-        Ok(BamlFile { clients })
+        Ok(BamlFile { clients, policies })
+    }
+
+    /// The fields of `retry_policy NAME { ... }` (`max_retries`, `strategy { type ... }`) as
+    /// a map; the error lists the policies the file defines. [`crate::retry`] reads them.
+    pub fn retry_policy(&self, name: &str) -> Result<Value> {
+        let Some(block) = self.policies.iter().find(|b| b.name == name) else {
+            let names: Vec<&str> = self.policies.iter().map(|b| b.name.as_str()).collect();
+            return Err(Error::baml(if names.is_empty() {
+                format!("no retry_policy named {name}: the BAML source defines none")
+            } else {
+                format!(
+                    "no retry_policy named {name}; the BAML source defines: {}",
+                    names.join(", ")
+                )
+            }));
+        };
+        let env = Env::new();
+        block
+            .entries
+            .iter()
+            .map(|(k, n)| Ok::<_, Error>((k.clone(), resolve(n, &env, name)?)))
+            .collect_ok()
+            .map(Value::Object)
     }
 
     /// All clients, in file order.
@@ -154,7 +194,7 @@ impl BamlClient {
         &self.provider
     }
 
-    /// The `retry_policy` name, if any (retries are the caller's business; this is informational).
+    /// The `retry_policy` name, if any ([`crate::retry::Strategy`] applies it).
     pub fn retry_policy(&self) -> Option<&str> {
         self.retry_policy.as_deref()
     }

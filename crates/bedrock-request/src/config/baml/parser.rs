@@ -27,6 +27,21 @@ pub(super) enum NodeKind {
 /// How deep maps and arrays may nest in an options block (as the JSON reader allows).
 const MAX_DEPTH: usize = 128;
 
+/// A top-level block the reader collects.
+pub(super) enum Found {
+    /// `client<llm> ...`, at this position.
+    Client(usize),
+    /// `retry_policy NAME { ... }`, at this position.
+    RetryPolicy(usize),
+}
+
+/// One `retry_policy NAME { ... }` block as read.
+#[derive(Clone, Debug)]
+pub(super) struct RetryPolicyBlock {
+    pub(super) name: String,
+    pub(super) entries: Vec<(String, Node)>,
+}
+
 /// One `client<llm>` block as read.
 pub(super) struct ClientBlock {
     pub(super) name: String,
@@ -126,8 +141,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Scans top-level source for the next `client<llm>`, skipping everything else.
-    pub(super) fn next_client_keyword(&mut self) -> Result<Option<usize>> {
+    /// Scans top-level source for the next `client<llm>` or `retry_policy NAME {`, skipping
+    /// everything else.
+    pub(super) fn next_block(&mut self) -> Result<Option<Found>> {
         let mut depth = 0usize;
         loop {
             self.skip_trivia()?;
@@ -157,7 +173,18 @@ impl<'a> Parser<'a> {
                         self.skip_blanks();
                         if self.rest().starts_with('<') {
                             self.pos = save;
-                            return Ok(Some(start));
+                            return Ok(Some(Found::Client(start)));
+                        }
+                    }
+                    if depth == 0 && word == "retry_policy" {
+                        let save = self.pos;
+                        self.skip_blanks();
+                        let named = !self.identifier().is_empty();
+                        self.skip_trivia()?;
+                        let opens = self.rest().starts_with('{');
+                        self.pos = save;
+                        if named && opens {
+                            return Ok(Some(Found::RetryPolicy(start)));
                         }
                     }
                 }
@@ -182,6 +209,17 @@ impl<'a> Parser<'a> {
         } else {
             Err(self.error(format!("expected {what}")))
         }
+    }
+
+    /// `retry_policy NAME { ... }` at `start`: its name and entries.
+    pub(super) fn retry_policy_block(&mut self, start: usize) -> Result<RetryPolicyBlock> {
+        self.pos = start + "retry_policy".len();
+        self.skip_blanks();
+        let name = self.identifier().to_owned();
+        self.skip_trivia()?;
+        self.expect("{", &format!("{{ to open retry_policy {name}"))?;
+        let entries = self.block_entries(true)?;
+        Ok(RetryPolicyBlock { name, entries })
     }
 
     pub(super) fn client_block(&mut self, start: usize) -> Result<ClientBlock> {
