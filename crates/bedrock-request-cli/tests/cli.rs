@@ -1267,7 +1267,8 @@ fn send_signs_sends_and_prints_what_parse_would() {
     let out = send("ok", "S", &["--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["stop_reason"], "end_turn");
-    for stream in [&[][..], &["--stream"][..]] {
+    // --no-retry: the error as the one attempt got it (retries are tests/cli_retry.rs's).
+    for stream in [&["--no-retry"][..], &["--stream", "--no-retry"][..]] {
         let err = String::from_utf8(send("throttled", "S", stream).stderr).unwrap();
         assert!(
             err.starts_with("error: ThrottlingException (HTTP 429)"),

@@ -191,10 +191,12 @@ fn a_session_token_or_api_key_is_not_sent_in_clear_text_off_this_machine() {
 
 /// A messages file with one image part, in its own folder; returns the folder and the file.
 fn messages_with(image: &str) -> (std::path::PathBuf, String) {
+    // A folder of its own for each messages file (tests run in parallel).
+    static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!(
-        "bedrock-request-media-limits-{}-{}",
-        std::process::id(),
-        image.len()
+        "bedrock-request-media-limits-{}-{n}",
+        std::process::id()
     ));
     std::fs::create_dir_all(dir.join("chat")).unwrap();
     let file = dir.join("chat/messages.json");

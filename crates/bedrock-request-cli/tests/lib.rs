@@ -7,4 +7,5 @@ mod common;
 mod cli;
 mod cli_converse;
 mod cli_limits;
+mod cli_retry;
 mod cli_structured;

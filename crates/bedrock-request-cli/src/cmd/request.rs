@@ -3,7 +3,7 @@
 
 use bedrock_request::credentials::{self, Chain};
 use bedrock_request::{
-    converse, ClientConfig, ErrorKind, FinishReasonPolicy, HttpRequest, Message,
+    converse, ClientConfig, Env, ErrorKind, FinishReasonPolicy, HttpRequest, Message,
 };
 use clap::Args;
 
@@ -29,8 +29,8 @@ pub fn run(args: RequestArgs) -> Result<(), String> {
     }
 }
 
-/// The request `request` prints and `send` sends (signed, or unsigned with `--unsigned`), and
-/// the client's finish-reason policy for its answer.
+/// The request `request` prints (signed, or unsigned with `--unsigned`), and the client's
+/// finish-reason policy for its answer.
 pub fn build(args: &BuildArgs) -> Result<(HttpRequest, FinishReasonPolicy), String> {
     let env = process_env();
     let config = match (&args.baml, &args.client, &args.options) {
@@ -42,7 +42,16 @@ pub fn build(args: &BuildArgs) -> Result<(HttpRequest, FinishReasonPolicy), Stri
         }
         _ => return Err("give either --baml FILE --client NAME, or --options FILE.json".into()),
     };
-    let config = apply_overrides(config, args)?;
+    build_for(args, apply_overrides(config, args)?, &env)
+}
+
+/// The request for `config` (one client of a strategy, for `send`), signed now or at --time.
+pub fn build_for(
+    args: &BuildArgs,
+    config: ClientConfig,
+    env: &Env,
+) -> Result<(HttpRequest, FinishReasonPolicy), String> {
+    let env = env.clone();
     let mut messages = match (&args.prompt, &args.messages) {
         (Some(text), None) => vec![Message::user(text.as_str())],
         (None, Some(file)) => bedrock_request::prompt::messages_from_json(&read_text(file)?)
@@ -115,7 +124,7 @@ pub fn build(args: &BuildArgs) -> Result<(HttpRequest, FinishReasonPolicy), Stri
 }
 
 /// `--model`, `--region` and `--profile` over the config's own options, validated as they are.
-fn apply_overrides(mut config: ClientConfig, args: &BuildArgs) -> Result<ClientConfig, String> {
+pub fn apply_overrides(mut config: ClientConfig, args: &BuildArgs) -> Result<ClientConfig, String> {
     if let Some(model) = &args.model {
         config = config
             .with_model(model)

@@ -1,15 +1,21 @@
-//! `send`: the request `request` builds, sent over the CLI's HTTP client, the answer printed
-//! as `parse` prints it (a stream as it arrives). A redirect is an error, never followed; a
-//! silent endpoint times out; a reply and a stream's text are capped.
+//! `send`: the request `request` builds, sent over the CLI's HTTP client with retries and
+//! BAML's client strategies (the library's `retry` planner), the answer printed as `parse`
+//! prints it (a stream as it arrives). A redirect is an error, never followed; a silent
+//! endpoint times out; a reply and a stream's text are capped.
 
+use std::hash::{BuildHasher, Hasher};
+use std::io::Read;
 use std::time::Duration;
 
-use bedrock_request::parse;
+use bedrock_request::credentials::blocking::profile_setting;
+use bedrock_request::retry::{AwsRetry, Next, Outcome, Planner, Strategy};
+use bedrock_request::{parse, BamlFile, ClientConfig, Env, FinishReasonPolicy, HttpRequest};
 use clap::Args;
 
 use super::parse::{print_completion, print_count, print_stream, StreamLimit};
+use super::request::{apply_overrides, build_for};
 use crate::args::{BuildArgs, ParseFormat};
-use crate::io::describe;
+use crate::io::{describe, process_env, read_text};
 use crate::net::api_agent;
 
 #[derive(Args)]
@@ -29,20 +35,122 @@ pub struct SendArgs {
     /// The most text (answer, reasoning and tool input) a stream may accumulate.
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     max_stream_text: u64,
+    /// Attempts per client on the AWS default retry mode (overrides AWS_MAX_ATTEMPTS and the
+    /// profile's max_attempts; a BAML retry_policy is kept).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_attempts: Option<u32>,
+    /// No retry at all (a fallback client still moves on to the next).
+    #[arg(long, conflicts_with = "max_attempts")]
+    no_retry: bool,
+}
+
+/// How one attempt ended: the outcome for the planner, and what to print if it is the last.
+struct Attempted {
+    outcome: Outcome,
+    error: Option<String>,
 }
 
 pub fn run(args: SendArgs) -> Result<(), String> {
-    let (request, policy) = super::request::build(&args.build)?;
+    let env = process_env();
+    let mut planner = Planner::new(strategy(&args, &env)?);
     let agent = api_agent(Duration::from_secs(args.read_timeout));
-    let response = agent
-        .run(request.to_http_request().map_err(|e| e.to_string())?)
-        .map_err(|e| match e {
-            ureq::Error::Timeout(_) => format!(
+    let mut last_error = None;
+    let mut next = owned(planner.start());
+    loop {
+        let (config, wait, note) = match next {
+            Ok(attempt) => attempt,
+            Err(Ok(())) => return Ok(()),
+            Err(Err(())) => return Err(last_error.unwrap_or_else(|| "the request failed".into())),
+        };
+        if let Some(note) = note {
+            eprintln!("{note}");
+        }
+        std::thread::sleep(wait);
+        let (request, policy) = build_for(&args.build, config, &env)?;
+        let attempted = attempt(&args, &agent, &request, &policy)?;
+        last_error = attempted.error;
+        next = owned(planner.next(&attempted.outcome, jitter()));
+    }
+}
+
+/// The planner's answer, owned (it borrows the planner): the client's options, the wait and
+/// the note to print; or the end.
+type Owned = Result<(ClientConfig, Duration, Option<String>), Result<(), ()>>;
+
+fn owned(next: Next<'_>) -> Owned {
+    match next {
+        Next::Send(a) => Ok((a.config.clone(), a.wait, a.note)),
+        Next::Done(end) => Err(end.map_err(|_| ())),
+    }
+}
+
+/// The clients to try and how: the BAML client (with its retry_policy, or a fallback /
+/// round-robin of clients), or the JSON options' one client, on the AWS default mode
+/// (AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, else the profile's max_attempts / retry_mode).
+fn strategy(args: &SendArgs, env: &Env) -> Result<Strategy, String> {
+    let b = &args.build;
+    let setting = |key| profile_setting(env, b.profile.as_deref(), key).map_err(|e| e.to_string());
+    let aws = AwsRetry::resolve(
+        env,
+        setting("max_attempts")?.as_deref(),
+        setting("retry_mode")?.as_deref(),
+    )
+    .map_err(|e| e.to_string())?;
+    let strategy = match (&b.baml, &b.client, &b.options) {
+        (Some(file), Some(client), None) => {
+            let baml = BamlFile::parse(&read_text(file)?).map_err(|e| format!("{file}: {e}"))?;
+            Strategy::from_baml(&baml, client, env, aws).map_err(|e| e.to_string())?
+        }
+        (None, None, Some(file)) => {
+            let config =
+                ClientConfig::from_json_str(&read_text(file)?).map_err(|e| e.to_string())?;
+            Strategy::client(file.as_str(), config, aws)
+        }
+        _ => return Err("give either --baml FILE --client NAME, or --options FILE.json".into()),
+    };
+    let strategy = strategy.try_map_configs(&mut |c| apply_overrides(c, b))?;
+    Ok(match (args.no_retry, args.max_attempts) {
+        (true, _) => strategy.without_retries(),
+        (false, Some(n)) => strategy.with_max_attempts(n),
+        (false, None) => strategy,
+    })
+}
+
+/// Jitter in [0, 1) from the process's random hasher keys (no dependency for one number).
+fn jitter() -> f64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    h.write_u128(now.unwrap_or_default().as_nanos());
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Sends one request and prints its answer when it succeeds.
+fn attempt(
+    args: &SendArgs,
+    agent: &ureq::Agent,
+    request: &HttpRequest,
+    policy: &FinishReasonPolicy,
+) -> Result<Attempted, String> {
+    let failed = |outcome, error: String| {
+        Ok(Attempted {
+            outcome,
+            error: Some(error),
+        })
+    };
+    let response = match agent.run(request.to_http_request().map_err(|e| e.to_string())?) {
+        Ok(r) => r,
+        Err(ureq::Error::Timeout(_)) => {
+            let why = format!(
                 "{} sent nothing for {} s: raise --read-timeout if the model needs longer",
                 request.url, args.read_timeout
-            ),
-            e => format!("cannot send the request to {}: {e}", request.url),
-        })?;
+            );
+            return failed(Outcome::transport("a timeout"), why);
+        }
+        Err(e) => {
+            let why = format!("cannot send the request to {}: {e}", request.url);
+            return failed(Outcome::transport(e.to_string()), why);
+        }
+    };
     let status = response.status().as_u16();
     let headers: Vec<(String, String)> = response
         .headers()
@@ -57,10 +165,11 @@ pub fn run(args: SendArgs) -> Result<(), String> {
             .iter()
             .find(|(k, _)| k == "location")
             .map_or("nowhere", |(_, v)| v.as_str());
-        return Err(format!(
+        let why = format!(
             "{} answered {status}, a redirect to {to}: a signed request is never sent on to another address; set endpoint_url to where the service is",
             request.url
-        ));
+        );
+        return failed(Outcome::of_response(status, &headers, b""), why);
     }
     let too_large = || {
         format!(
@@ -68,24 +177,44 @@ pub fn run(args: SendArgs) -> Result<(), String> {
             args.max_reply_bytes
         )
     };
-    let read_error = |e: ureq::Error| match e {
-        ureq::Error::BodyExceedsLimit(_) => too_large(),
-        ureq::Error::Timeout(_) => format!(
-            "the reply stopped for {} s: raise --read-timeout if the model needs longer",
-            args.read_timeout
-        ),
-        e => format!("cannot read the response: {e}"),
-    };
     let body = response.into_body();
     if args.build.stream && (200..300).contains(&status) {
         let mut reader = body.into_with_config().limit(args.max_reply_bytes).reader();
+        // A stream that fails before its first bytes is retried like any request; once text
+        // may have been printed, it is not.
+        let mut first = vec![0u8; 64 * 1024];
+        let n = match reader.read(&mut first) {
+            Ok(0) => {
+                return failed(
+                    Outcome::transport("an empty stream"),
+                    "the stream ended before its first event".into(),
+                )
+            }
+            Ok(n) => n,
+            Err(e) => {
+                let why = format!("cannot read the stream: {e}");
+                return failed(Outcome::transport(e.to_string()), why);
+            }
+        };
         let limit = StreamLimit {
             text: args.max_stream_text,
             flag: "--max-stream-text",
         };
-        return print_stream(&[], &mut reader, args.format, policy, &None, Some(limit)).map_err(
-            |e| {
-                if e.contains("larger than request limit") {
+        let printed = print_stream(
+            &first[..n],
+            &mut reader,
+            args.format,
+            policy.clone(),
+            &None,
+            Some(limit),
+        );
+        return match printed {
+            Ok(()) => Ok(Attempted {
+                outcome: Outcome::Success,
+                error: None,
+            }),
+            Err(e) => {
+                let why = if e.contains("larger than request limit") {
                     too_large()
                 } else if e.contains("timeout") || e.contains("timed out") {
                     format!(
@@ -94,20 +223,56 @@ pub fn run(args: SendArgs) -> Result<(), String> {
                     )
                 } else {
                     e
-                }
-            },
-        );
+                };
+                failed(Outcome::refused("the stream failed mid-way"), why)
+            }
+        };
     }
-    let bytes = body
+    let bytes = match body
         .into_with_config()
         .limit(args.max_reply_bytes)
         .read_to_vec()
-        .map_err(read_error)?;
-    if args.build.count_tokens {
-        let n = parse::count_tokens(status, &headers, &bytes).map_err(describe)?;
-        return print_count(n, args.format);
+    {
+        Ok(b) => b,
+        Err(ureq::Error::BodyExceedsLimit(_)) => {
+            return failed(Outcome::refused("too large"), too_large())
+        }
+        Err(ureq::Error::Timeout(_)) => {
+            let why = format!(
+                "the reply stopped for {} s: raise --read-timeout if the model needs longer",
+                args.read_timeout
+            );
+            return failed(Outcome::transport("a timeout"), why);
+        }
+        Err(e) => {
+            let why = format!("cannot read the response: {e}");
+            return failed(Outcome::transport(e.to_string()), why);
+        }
+    };
+    if !(200..300).contains(&status) {
+        let outcome = Outcome::of_response(status, &headers, &bytes);
+        let why = match parse::response_to(request, status, &headers, &bytes, policy) {
+            Err(e) => describe(e),
+            Ok(_) => format!("{} answered {status}", request.url),
+        };
+        return failed(outcome, why);
     }
-    let completion =
-        parse::response_to(&request, status, &headers, &bytes, &policy).map_err(describe)?;
-    print_completion(&completion, args.format)
+    let printed = if args.build.count_tokens {
+        parse::count_tokens(status, &headers, &bytes)
+            .map_err(describe)
+            .and_then(|n| print_count(n, args.format))
+    } else {
+        parse::response_to(request, status, &headers, &bytes, policy)
+            .map_err(describe)
+            .and_then(|c| print_completion(&c, args.format))
+    };
+    match printed {
+        Ok(()) => Ok(Attempted {
+            outcome: Outcome::Success,
+            error: None,
+        }),
+        // A reply that arrived but does not do (a finish reason the policy refuses, a body
+        // that is no Converse reply): never retried, never passed to a fallback.
+        Err(e) => failed(Outcome::refused("the reply was refused"), e),
+    }
 }

@@ -203,5 +203,12 @@ fn run(argv: &[String]) -> ProcessOutput {
 
 /// The `region` of the profile in use, read from the shared config files.
 pub fn profile_region(env: &Env, profile: Option<&str>) -> Result<Option<String>> {
-    super::profile_region(env, profile, |path| read_file(path, super::MAX_CONFIG_FILE))
+    profile_setting(env, profile, "region")
+}
+
+/// A setting of the profile in use, read from the shared config files.
+pub fn profile_setting(env: &Env, profile: Option<&str>, key: &str) -> Result<Option<String>> {
+    super::profile_setting(env, profile, key, |path| {
+        read_file(path, super::MAX_CONFIG_FILE)
+    })
 }

@@ -226,14 +226,28 @@ fn shared_files(io: &Io) -> R<SharedConfig> {
 pub fn profile_region(
     env: &Env,
     profile: Option<&str>,
+    read: impl FnMut(&str) -> std::result::Result<Option<String>, String>,
+) -> Result<Option<String>> {
+    profile_setting(env, profile, "region", read)
+}
+
+/// A setting of the profile in use (`profile`, else `AWS_PROFILE`, else `default`) from the
+/// shared config files, read with `read` as [`profile_region`] does: `max_attempts` and
+/// `retry_mode` for [`crate::retry::AwsRetry::resolve`], say.
+pub fn profile_setting(
+    env: &Env,
+    profile: Option<&str>,
+    key: &str,
     mut read: impl FnMut(&str) -> std::result::Result<Option<String>, String>,
 ) -> Result<Option<String>> {
     let mut text = |var: &str, name: &str| {
         match aws_file(env, var, name) {
         Some(path) => match read(&path) {
-            Ok(Some(text)) if text.len() as u64 > MAX_CONFIG_FILE => Err(Error::credentials(
-                format!("cannot read {path}: it holds more than {MAX_CONFIG_FILE} bytes, more than such a file may"),
-            )),
+            Ok(Some(text)) if text.len() as u64 > MAX_CONFIG_FILE => {
+                Err(Error::credentials(format!(
+                    "cannot read {path}: it holds more than {MAX_CONFIG_FILE} bytes, more than such a file may"
+                )))
+            }
             Ok(text) => Ok(text),
             Err(why) => Err(Error::credentials(format!("cannot read {path}: {why}"))),
         },
@@ -248,7 +262,7 @@ pub fn profile_region(
         .unwrap_or("default");
     Ok(files
         .profile(name)
-        .and_then(|p| p.get("region"))
+        .and_then(|p| p.get(key))
         .map(str::to_owned))
 }
 

@@ -178,6 +178,49 @@ impl Strategy {
         }
     }
 
+    /// The same strategy with `f` applied to every client's options (a caller's overrides).
+    pub fn try_map_configs<E>(
+        self,
+        f: &mut impl FnMut(ClientConfig) -> std::result::Result<ClientConfig, E>,
+    ) -> std::result::Result<Strategy, E> {
+        let all = |s: Vec<Strategy>, f: &mut _| {
+            s.into_iter()
+                .map(|c| c.try_map_configs(f))
+                .collect::<std::result::Result<Vec<_>, E>>()
+        };
+        Ok(match self {
+            Strategy::Client {
+                name,
+                config,
+                retry,
+            } => Strategy::Client {
+                name,
+                config: Box::new(f(*config)?),
+                retry,
+            },
+            Strategy::Fallback {
+                name,
+                strategy,
+                retry,
+            } => Strategy::Fallback {
+                name,
+                strategy: all(strategy, f)?,
+                retry,
+            },
+            Strategy::RoundRobin {
+                name,
+                strategy,
+                start,
+                retry,
+            } => Strategy::RoundRobin {
+                name,
+                strategy: all(strategy, f)?,
+                start,
+                retry,
+            },
+        })
+    }
+
     /// Its name.
     pub fn name(&self) -> &str {
         match self {
