@@ -144,7 +144,11 @@ export function parseResponse(response: {
   status: number;
   headers?: HeaderList | Headers;
   body: Uint8Array | string;
+  /** The client (its options, or BAML text and a client name): its finish-reason policy applies. */
   options?: Record<string, unknown>;
+  baml?: string;
+  client?: string;
+  env?: Record<string, string>;
   countTokens?: boolean;
 }): Parsed | { inputTokens: number };
 export function structured(text: string, schema: Record<string, unknown>, options?: { partial?: boolean }): unknown;

@@ -395,10 +395,10 @@ export async function signConverse(args) {
  * text): `{completion, message}` (`message`: the assistant turn to append), or throws the
  * classified AWS error (`error.aws`: code, retryable, hint...).
  */
-export function parseResponse({ status, headers, body, options, countTokens }) {
+export function parseResponse({ status, headers, body, options, baml, client, env, countTokens }) {
   const pairs = !headers ? [] : Array.isArray(headers) ? headers : Array.from(headers.entries());
   const bodyText = typeof body === 'string' ? body : decoder.decode(body ?? new Uint8Array(0));
-  return call('parse', { status, headers: pairs, bodyText, options, countTokens });
+  return call('parse', { status, headers: pairs, bodyText, options, baml, client, env, countTokens });
 }
 
 /**

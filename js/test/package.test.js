@@ -387,3 +387,20 @@ test('chains and stream decoders give their module memory back, however they end
   assert.equal(b.push(frame)[0].type, 'text');
   b.free();
 });
+
+test('parseResponse applies the finish-reason policy of a BAML client', async () => {
+  await init();
+  const baml = `client<llm> Strict {
+  provider aws-bedrock
+  options {
+    model m
+    region us-east-1
+    finish_reason_allow_list ["end_turn"]
+  }
+}`;
+  const reply = (stop) => JSON.stringify({ output: { message: { role: 'assistant', content: [{ text: 'hi' }] } }, stopReason: stop, usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } });
+  assert.equal(parseResponse({ status: 200, body: reply('end_turn'), baml, client: 'Strict' }).completion.text, 'hi');
+  assert.throws(() => parseResponse({ status: 200, body: reply('max_tokens'), baml, client: 'Strict' }), (e) => e instanceof BedrockRequestError && /max_tokens/.test(e.message));
+  // Without the client, any finish reason is accepted.
+  assert.equal(parseResponse({ status: 200, body: reply('max_tokens') }).completion.text, 'hi');
+});

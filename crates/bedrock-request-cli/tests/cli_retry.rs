@@ -293,3 +293,53 @@ fn round_robin_starts_at_start() {
     assert!(ok, "{err}");
     assert_eq!(seen.lock().unwrap()[0].0, "mc");
 }
+
+/// The blocking performer retries a credential endpoint that answers 503, as the AWS SDKs do.
+#[test]
+fn a_busy_container_credentials_endpoint_is_asked_again() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let uri = format!("http://{}/creds", listener.local_addr().unwrap());
+    let count = Arc::new(Mutex::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+            }
+            let n = {
+                let mut c = seen.lock().unwrap();
+                *c += 1;
+                *c
+            };
+            let (status, body) = if n < 3 {
+                (503, String::new())
+            } else {
+                (200, r#"{"AccessKeyId":"ASIAECS","SecretAccessKey":"s","Token":"t","Expiration":"2099-01-01T00:00:00Z"}"#.to_owned())
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let out = run(
+        &["credentials", "--format", "json"],
+        &[
+            ("HOME", "/nonexistent"),
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri.as_str()),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ASIAECS"));
+    assert_eq!(*count.lock().unwrap(), 3);
+}

@@ -454,9 +454,12 @@ fn parse_response(input: &Value) -> Out {
         let n = parse::count_tokens(status, &headers, body).map_err(error)?;
         return Ok(Json::object().num("inputTokens", n).end());
     }
-    let policy = match input.get("options").filter(|o| !o.is_null()) {
-        Some(_) => config_of(input, &env_of(input))?.finish_reason().clone(),
-        None => Default::default(),
+    // The finish-reason policy of the client: its options, or its BAML block.
+    let configured =
+        input.get("options").is_some_and(|o| !o.is_null()) || input.get("baml").is_some();
+    let policy = match configured {
+        true => config_of(input, &env_of(input))?.finish_reason().clone(),
+        false => Default::default(),
     };
     let c = parse::response(status, &headers, body, &policy).map_err(error)?;
     Ok(completion_json(&c))

@@ -133,38 +133,73 @@ pub fn perform(agent: &ureq::Agent, step: &Step) -> Performed {
             Ok(text) => Performed::File(text),
             Err(why) => Performed::Unreadable(why),
         },
-        Step::Send(request) => {
-            let sent = request
-                .to_http_request()
-                .map_err(|e| e.to_string())
-                .and_then(|r| agent.run(r).map_err(|e| e.to_string()));
-            match sent {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let headers = response
-                        .headers()
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                k.to_string(),
-                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                            )
-                        })
-                        .collect();
-                    match response.into_body().read_to_vec() {
-                        Ok(body) => Performed::Response(HttpResponse {
-                            status,
-                            headers,
-                            body,
-                        }),
-                        Err(e) => Performed::Unreachable(e.to_string()),
-                    }
-                }
-                Err(e) => Performed::Unreachable(e),
-            }
-        }
+        Step::Send(request) => send_with_retries(agent, request),
         Step::Run { argv, .. } => Performed::Process(run(argv)),
         _ => Performed::Unreachable("not a step to perform".into()),
+    }
+}
+
+/// Sends a credential request (STS, SSO, a container or instance metadata endpoint); a
+/// throttling or transient answer (429, 5xx) is sent again as the AWS SDKs' standard mode
+/// does: 3 attempts, full-jitter backoff. A request that gets no answer is not retried (the
+/// instance metadata service is absent everywhere but EC2: asking again only waits longer).
+fn send_with_retries(agent: &ureq::Agent, request: &crate::request::HttpRequest) -> Performed {
+    use crate::retry::{AwsRetry, Outcome};
+    let aws = AwsRetry::default();
+    let mut attempt = 1;
+    loop {
+        let performed = send_once(agent, request);
+        let Performed::Response(response) = &performed else {
+            return performed;
+        };
+        let outcome = Outcome::of_response(response.status, &response.headers, &response.body);
+        let Outcome::Failed(failure) = outcome else {
+            return performed;
+        };
+        if !aws.retries(&failure) || attempt >= aws.max_attempts {
+            return performed;
+        }
+        std::thread::sleep(aws.backoff(&failure, attempt, jitter()));
+        attempt += 1;
+    }
+}
+
+/// A number in [0, 1) from std's random hasher keys.
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0);
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn send_once(agent: &ureq::Agent, request: &crate::request::HttpRequest) -> Performed {
+    let sent = request
+        .to_http_request()
+        .map_err(|e| e.to_string())
+        .and_then(|r| agent.run(r).map_err(|e| e.to_string()));
+    match sent {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            match response.into_body().read_to_vec() {
+                Ok(body) => Performed::Response(HttpResponse {
+                    status,
+                    headers,
+                    body,
+                }),
+                Err(e) => Performed::Unreachable(e.to_string()),
+            }
+        }
+        Err(e) => Performed::Unreachable(e),
     }
 }
 

@@ -277,14 +277,44 @@ impl Planner {
     }
 }
 
-/// `1.4 s`, `0.05 s`, `12 s`.
+/// `1.4 s`, `0.05 s`, `12 s`: whole seconds from 10 s, tenths from 1 s, else up to three
+/// decimals (integer arithmetic on milliseconds).
 fn seconds(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s >= 10.0 {
-        format!("{s:.0} s")
-    } else if s >= 1.0 || s == 0.0 {
-        format!("{:.1} s", s).replace(".0 s", " s")
+    let ms = d.as_millis();
+    let text = if ms >= 9_950 {
+        ((ms + 500) / 1000).to_string()
+    } else if ms >= 1000 {
+        let tenths = (ms + 50) / 100;
+        format!("{}.{}", tenths / 10, tenths % 10)
     } else {
-        format!("{s:.2} s").replace("0 s", " s")
+        format!("0.{ms:03}")
+    };
+    let text = match text.contains('.') {
+        true => text.trim_end_matches('0').trim_end_matches('.'),
+        false => &text,
+    };
+    format!("{text} s")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seconds;
+    use std::time::Duration;
+
+    #[test]
+    fn waits_read_as_seconds() {
+        for (ms, text) in [
+            (0, "0 s"),
+            (25, "0.025 s"),
+            (50, "0.05 s"),
+            (500, "0.5 s"),
+            (1400, "1.4 s"),
+            (1960, "2 s"),
+            (9949, "9.9 s"),
+            (9950, "10 s"),
+            (19_980, "20 s"),
+        ] {
+            assert_eq!(seconds(Duration::from_millis(ms)), text);
+        }
     }
 }
