@@ -84,6 +84,8 @@ enum Command {
   bedrock-request request --baml examples/bedrock.baml --client Example --prompt Hello > req.json
   bedrock-request explain req.json --format json")]
     Explain(cmd::explain::ExplainArgs),
+    /// Bedrock's batch inference from the same configs: `batch prepare` writes the records file.
+    Batch(cmd::batch::BatchArgs),
     /// Run an AWS SigV4 test suite folder (one folder per case, aws-c-auth's v4 layout): prints
     /// each failing case and `N passed, M failed`.
     #[command(after_help = "Example:
@@ -101,6 +103,7 @@ fn main() -> ExitCode {
         Command::ApiKey(args) => cmd::api_key::run(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Vectors(args) => cmd::vectors::run(args),
+        Command::Batch(args) => cmd::batch::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod cli_batch;
 mod cli_converse;
 mod cli_limits;
 mod cli_retry;

@@ -112,6 +112,7 @@ mod endpoint;
 mod json;
 mod request;
 // The features, each importing only what is listed before it.
+pub mod batch;
 pub mod config;
 pub mod converse;
 pub mod credentials;

@@ -319,3 +319,48 @@ fn decode_base64(text: &str) -> Vec<u8> {
         })
         .collect()
 }
+
+/// Issue 27: a batch record's `modelInput` is the Converse body botocore serialises for the same
+/// client, messages and tools, byte for byte.
+#[test]
+fn batch_records_hold_botocores_converse_body() {
+    let mut checked = 0;
+    for (name, case, ordered_input) in &cases() {
+        let input = &case["input"];
+        if input.get("operation").is_some() {
+            continue;
+        }
+        let config =
+            ClientConfig::from_options(ordered_input.get("options").unwrap(), None).unwrap();
+        let env: Env = input["env"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        let tools = ordered_input
+            .get("tools")
+            .map(|t| converse::Tools::from_json(&t.to_json()).unwrap());
+        let mut records = bedrock_request::batch::Records::new(&config, tools.as_ref(), env);
+        let line = format!(
+            r#"{{"id": "r{checked}", "messages": {}}}"#,
+            ordered_input.get("messages").unwrap().to_json()
+        );
+        let record = records
+            .line(&line)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .unwrap();
+        let prefix = format!(r#"{{"recordId":"r{checked}","modelInput":"#);
+        let model_input = record
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix("}\n"))
+            .unwrap_or_else(|| panic!("{name}: {record}"));
+        assert_eq!(
+            model_input,
+            case["botocore"]["body_text"].as_str().unwrap(),
+            "{name}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 12, "only {checked} Converse vectors");
+}

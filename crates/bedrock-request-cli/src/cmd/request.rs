@@ -33,16 +33,31 @@ pub fn run(args: RequestArgs) -> Result<(), String> {
 /// finish-reason policy for its answer.
 pub fn build(args: &BuildArgs) -> Result<(HttpRequest, FinishReasonPolicy), String> {
     let env = process_env();
-    let config = match (&args.baml, &args.client, &args.options) {
+    let config = config_from(
+        args.baml.as_deref(),
+        args.client.as_deref(),
+        args.options.as_deref(),
+        &env,
+    )?;
+    build_for(args, apply_overrides(config, args)?, &env)
+}
+
+/// The client of `--baml FILE --client NAME` or `--options FILE.json`.
+pub fn config_from(
+    baml: Option<&str>,
+    client: Option<&str>,
+    options: Option<&str>,
+    env: &Env,
+) -> Result<ClientConfig, String> {
+    match (baml, client, options) {
         (Some(file), Some(client), None) => {
-            ClientConfig::from_baml(&read_text(file)?, client, &env).map_err(|e| e.to_string())?
+            ClientConfig::from_baml(&read_text(file)?, client, env).map_err(|e| e.to_string())
         }
         (None, None, Some(file)) => {
-            ClientConfig::from_json_str(&read_text(file)?).map_err(|e| e.to_string())?
+            ClientConfig::from_json_str(&read_text(file)?).map_err(|e| e.to_string())
         }
-        _ => return Err("give either --baml FILE --client NAME, or --options FILE.json".into()),
-    };
-    build_for(args, apply_overrides(config, args)?, &env)
+        _ => Err("give either --baml FILE --client NAME, or --options FILE.json".into()),
+    }
 }
 
 /// The request for `config` (one client of a strategy, for `send`), signed now or at --time.

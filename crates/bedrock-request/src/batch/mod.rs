@@ -1,0 +1,8 @@
+//! Batch inference: Bedrock's own batch engine (`CreateModelInvocationJob` with
+//! `modelInvocationType: "Converse"`, records in S3) from the same configs and messages.
+//! Sans-IO like the rest: [`Records`] writes the input file's lines one at a time.
+//! `docs/batch.md` has the walk-through.
+
+mod records;
+
+pub use records::{Records, MAX_FILE_BYTES, MAX_RECORDS_PER_FILE, MIN_RECORDS_PER_JOB};
