@@ -18,6 +18,7 @@ mod parse;
 mod request;
 mod retry;
 mod roles;
+mod s3;
 #[cfg(not(target_family = "wasm"))]
 mod stacks;
 mod stream;

@@ -4,5 +4,7 @@
 //! `docs/batch.md` has the walk-through.
 
 mod records;
+mod s3;
 
 pub use records::{Records, MAX_FILE_BYTES, MAX_RECORDS_PER_FILE, MIN_RECORDS_PER_JOB};
+pub use s3::{listing, upload_id, Listing, S3Uri, MULTIPART_FROM, PART_BYTES, S3};

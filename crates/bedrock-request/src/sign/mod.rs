@@ -4,7 +4,8 @@
 //! One direction inside: `key` (the time stamp, the derived key, HMAC-SHA256) → `canonical`
 //! (the canonical request) → `sigv4` (the signer) → `headers` (the entry points and
 //! [`Signer`]), `explain` ([`explain`], [`verify`]) and `diagnose`; `presign` and `transport`
-//! ([`check_transport`]: no key or token in clear text) stand apart.
+//! ([`check_transport`]: no key or token in clear text) and `s3` ([`sign_s3_in_place`], by
+//! aws-sigv4 with S3's settings) stand apart.
 //! Nothing is kept between calls: a [`Signer`] is the caller's own value.
 //!
 //! Settings are aws-sigv4's defaults, which match botocore for Bedrock: the path is
@@ -19,6 +20,7 @@ mod explain;
 mod headers;
 mod key;
 mod presign;
+mod s3;
 mod sigv4;
 mod transport;
 
@@ -27,4 +29,5 @@ pub use explain::{explain, string_to_sign, verify, Explanation, Verification, Ve
 pub(crate) use headers::check_header_safe;
 pub use headers::{bearer_in_place, sha256_hex, sign_for_service, Signer, SIGNING_NAME};
 pub use presign::{bedrock_api_key, presign_url, MAX_API_KEY_SECONDS};
+pub use s3::sign_s3_in_place;
 pub use transport::check_transport;
