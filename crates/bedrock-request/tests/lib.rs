@@ -6,6 +6,7 @@
 mod adversarial;
 mod api_key;
 mod baml;
+mod batch_jobs;
 mod bedrock_vectors;
 mod bounded;
 mod common;

@@ -3,8 +3,10 @@
 //! Sans-IO like the rest: [`Records`] writes the input file's lines one at a time.
 //! `docs/batch.md` has the walk-through.
 
+mod jobs;
 mod records;
 mod s3;
 
+pub use jobs::{create_job, created_job_arn, get_job, job_status, stop_job, JobSpec, JobStatus};
 pub use records::{Records, MAX_FILE_BYTES, MAX_RECORDS_PER_FILE, MIN_RECORDS_PER_JOB};
 pub use s3::{listing, upload_id, Listing, S3Uri, MULTIPART_FROM, PART_BYTES, S3};

@@ -18,7 +18,7 @@ pub const MAX_FILE_BYTES: u64 = 1_000_000_000;
 /// The fewest records a job takes.
 pub const MIN_RECORDS_PER_JOB: u64 = 100;
 
-/// Writes the records of a batch input file, line by line (see the [module docs](self)).
+/// Writes the records of a batch input file, line by line (see [`crate::batch`]).
 ///
 /// ```
 /// use bedrock_request::batch::Records;
