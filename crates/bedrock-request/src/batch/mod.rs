@@ -5,8 +5,10 @@
 
 mod jobs;
 mod records;
+mod results;
 mod s3;
 
 pub use jobs::{create_job, created_job_arn, get_job, job_status, stop_job, JobSpec, JobStatus};
 pub use records::{Records, MAX_FILE_BYTES, MAX_RECORDS_PER_FILE, MIN_RECORDS_PER_JOB};
-pub use s3::{listing, upload_id, Listing, S3Uri, MULTIPART_FROM, PART_BYTES, S3};
+pub use results::{RecordOutcome, Results};
+pub use s3::{listing, s3_error, upload_id, Listing, S3Uri, MULTIPART_FROM, PART_BYTES, S3};

@@ -334,3 +334,26 @@ fn xml_escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
+
+/// The error of an S3 answer that is not 2xx: its XML `<Code>` and `<Message>`, the status and
+/// the URL (an S3 error names no Bedrock error code).
+pub fn s3_error(url: &str, response: &crate::request::HttpResponse) -> Error {
+    let xml = response.text();
+    let code = xml_all(&xml, "Code").into_iter().next().unwrap_or_default();
+    let message = xml_all(&xml, "Message")
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let hint = match code.as_str() {
+        "AccessDenied" => ": check the credentials' s3 permissions on the bucket",
+        "NoSuchBucket" => ": check the bucket's name and region",
+        _ => "",
+    };
+    Error::new(
+        ErrorKind::Aws,
+        format!(
+            "S3 answered {} {code} for {url}: {message}{hint}",
+            response.status
+        ),
+    )
+}
