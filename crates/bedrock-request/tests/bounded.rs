@@ -64,24 +64,26 @@ fn deep_json_is_an_error_not_a_stack_overflow() {
 
 #[test]
 fn a_json_object_with_100k_keys_reads_and_keeps_a_repeated_key_in_place() {
+    let n = sized(100_000);
     let mut text = String::from("{");
-    for i in 0..100_000 {
+    for i in 0..n {
         text.push_str(&format!("\"k{i}\":{i},"));
     }
     text.push_str("\"k5\":\"again\"}");
     let v = Value::from_json_str(&text).unwrap();
     let entries = v.as_object().unwrap();
-    assert_eq!(entries.len(), 100_000);
+    assert_eq!(entries.len(), n);
     assert_eq!(entries[5], ("k5".to_owned(), Value::from("again")));
-    assert_eq!(entries[99_999].0, "k99999");
+    assert_eq!(entries[n - 1].0, format!("k{}", n - 1));
 }
 
 #[test]
 fn baml_with_200k_values_reads() {
     // One array of 200k items, and a block of 200k keys (each checked against the others).
-    let items = vec!["1"; 200_000].join(", ");
+    let n = sized(200_000);
+    let items = vec!["1"; n].join(", ");
     let mut keys = String::new();
-    for i in 0..200_000 {
+    for i in 0..n {
         keys.push_str(&format!("      k{i} {i}\n"));
     }
     let source = format!(
@@ -89,19 +91,24 @@ fn baml_with_200k_values_reads() {
     );
     let config = ClientConfig::from_baml(&source, "C", &Env::new()).unwrap();
     let fields = config.additional_model_request_fields();
-    assert_eq!(fields.len(), 200_001);
-    assert_eq!(fields[0].1.as_array().unwrap().len(), 200_000);
+    assert_eq!(fields.len(), n + 1);
+    assert_eq!(fields[0].1.as_array().unwrap().len(), n);
     // A repeated key among them is still found, with its line.
-    let repeated = source.replace("      k199999 199999\n", "      k7 7\n");
+    let last = n - 1;
+    let repeated = source.replace(&format!("      k{last} {last}\n"), "      k7 7\n");
     let e = BamlFile::parse(&repeated).unwrap_err();
     assert!(e.to_string().contains("k7 is given twice"), "{e}");
-    assert!(e.to_string().starts_with("line 200007, "), "{e}");
+    assert!(
+        e.to_string().starts_with(&format!("line {}, ", n + 7)),
+        "{e}"
+    );
 }
 
 #[test]
 fn a_stream_with_200k_content_blocks_accumulates() {
+    let n = sized(200_000);
     let mut body = frame("messageStart", br#"{"role":"assistant"}"#);
-    for i in 0..200_000 {
+    for i in 0..n {
         body.extend(frame(
             "contentBlockDelta",
             format!(r#"{{"contentBlockIndex":{i},"delta":{{"text":"x"}}}}"#).as_bytes(),
@@ -109,29 +116,35 @@ fn a_stream_with_200k_content_blocks_accumulates() {
     }
     body.extend(frame("messageStop", br#"{"stopReason":"end_turn"}"#));
     let completion = ConverseStream::decode_all(&body, FinishReasonPolicy::Any).unwrap();
-    assert_eq!(completion.text.len(), 200_000);
+    assert_eq!(completion.text.len(), n);
 }
 
 #[test]
 fn shared_config_with_100k_profiles_and_200k_keys_reads() {
+    let n = sized(100_000);
     let mut many = String::new();
-    for i in 0..100_000 {
+    for i in 0..n {
         many.push_str(&format!("[profile p{i}]\nregion = r{i}\n"));
     }
     let files = SharedConfig::parse(Some(&many), None).unwrap();
+    let last = n - 1;
     assert_eq!(
-        files.profile("p99999").unwrap().get("region"),
-        Some("r99999")
+        files.profile(&format!("p{last}")).unwrap().get("region"),
+        Some(format!("r{last}").as_str())
     );
-    assert_eq!(files.profile_names().count(), 100_000);
+    assert_eq!(files.profile_names().count(), n);
     let mut keys = String::from("[default]\n");
-    for i in 0..200_000 {
+    for i in 0..2 * n {
         keys.push_str(&format!("key{i} = {i}\n"));
     }
     keys.push_str("KEY7 = last\n"); // keys are case-insensitive: the later value wins
     let files = SharedConfig::parse(None, Some(&keys)).unwrap();
     let default = files.profile("default").unwrap();
-    assert_eq!(default.get("key199999"), Some("199999"));
+    let last = 2 * n - 1;
+    assert_eq!(
+        default.get(&format!("key{last}")),
+        Some(last.to_string().as_str())
+    );
     assert_eq!(default.get("key7"), Some("last"));
 }
 
