@@ -16,6 +16,15 @@ pub fn process_env() -> Env {
         .collect()
 }
 
+/// The process environment with the profile's `endpoint_url` from the shared config, ranked as
+/// the AWS SDKs rank it (see `Env::with_profile_endpoint_url`).
+pub fn process_env_for(profile: Option<&str>) -> Result<Env, String> {
+    let env = process_env();
+    let url = credentials::blocking::profile_setting(&env, profile, "endpoint_url")
+        .map_err(|e| e.to_string())?;
+    Ok(env.with_profile_endpoint_url(url.as_deref()))
+}
+
 /// `--time` when given, else the clock.
 pub fn now_or(time: Option<&str>) -> Result<OffsetDateTime, String> {
     match time {

@@ -527,3 +527,88 @@ fn fewer_than_100_records_are_refused_and_a_large_file_goes_in_parts() {
     );
     assert!(s.bad.is_empty(), "{:?}", s.bad);
 }
+
+/// The profile's `endpoint_url` (shared config) is used below the environment's variables, as the
+/// AWS SDKs rank it, by batch and request alike.
+#[test]
+fn the_profiles_endpoint_url_is_used_below_the_environments() {
+    let (base, state) = fake::start();
+    let home = dir();
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(
+        home.join(".aws/config"),
+        format!("[default]\nregion = us-east-1\nendpoint_url = {base}\n"),
+    )
+    .unwrap();
+    let home_s = home.to_str().unwrap().to_owned();
+    let keys = [
+        ("HOME", home_s.as_str()),
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        ),
+    ];
+    let records = home.join("records.jsonl");
+    std::fs::write(
+        &records,
+        "{\"recordId\":\"a\",\"modelInput\":{}}\n".repeat(100),
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "batch",
+            "submit",
+            "--baml",
+            "examples/bedrock.baml",
+            "--client",
+            "Example",
+            "--records",
+            records.to_str().unwrap(),
+            "--input-uri",
+            "s3://my-bucket/in/",
+            "--output-uri",
+            "s3://my-bucket/out/",
+            "--role-arn",
+            "arn:aws:iam::1:role/r",
+            "--job-name",
+            "p1",
+        ],
+        &keys,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(state
+        .lock()
+        .unwrap()
+        .objects
+        .contains_key("my-bucket/in/records.jsonl"));
+    // request: the profile's endpoint, unless the environment names one, or says to ignore them.
+    let url = |env: &[(&str, &str)]| {
+        let all: Vec<(&str, &str)> = keys.iter().chain(env).copied().collect();
+        let o = run(
+            &[
+                "request",
+                "--baml",
+                "examples/bedrock.baml",
+                "--client",
+                "Example",
+                "--prompt",
+                "hi",
+                "--unsigned",
+            ],
+            &all,
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["url"].as_str().unwrap().to_owned()
+    };
+    assert!(
+        url(&[]).starts_with(&format!("{base}/model/")),
+        "{}",
+        url(&[])
+    );
+    assert!(
+        url(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:1")]).starts_with("http://127.0.0.1:1/model/")
+    );
+    assert!(url(&[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")])
+        .starts_with("https://bedrock-runtime."));
+}

@@ -65,6 +65,30 @@ impl Env {
         self.get(name)
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
+
+    /// This environment with the profile's `endpoint_url` (read by the caller from the shared
+    /// config) where the AWS SDKs rank it: below every `AWS_ENDPOINT_URL_<SERVICE>` variable and
+    /// `AWS_ENDPOINT_URL` (it stands as `AWS_ENDPOINT_URL` when that is unset), and not at all
+    /// with `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`. A client's own `endpoint_url` option
+    /// still comes first.
+    ///
+    /// ```
+    /// use bedrock_request::Env;
+    /// let env = Env::new().with_profile_endpoint_url(Some("http://localhost:4566"));
+    /// assert_eq!(env.get("AWS_ENDPOINT_URL"), Some("http://localhost:4566"));
+    /// let set = Env::from_iter([("AWS_ENDPOINT_URL", "http://a")]).with_profile_endpoint_url(Some("http://b"));
+    /// assert_eq!(set.get("AWS_ENDPOINT_URL"), Some("http://a"));
+    /// ```
+    pub fn with_profile_endpoint_url(mut self, url: Option<&str>) -> Env {
+        if let Some(url) = url.filter(|u| !u.is_empty()) {
+            if self.get_nonempty("AWS_ENDPOINT_URL").is_none()
+                && !self.flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            {
+                self.set("AWS_ENDPOINT_URL", url);
+            }
+        }
+        self
+    }
 }
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Env {

@@ -8,7 +8,7 @@ use bedrock_request::{
 use clap::Args;
 
 use crate::args::{BuildArgs, RequestFormat};
-use crate::io::{now_or, print_bytes, print_line, process_env, profile_region, read_text};
+use crate::io::{now_or, print_bytes, print_line, process_env_for, profile_region, read_text};
 use crate::media::{media, MediaLimits};
 
 #[derive(Args)]
@@ -32,7 +32,7 @@ pub fn run(args: RequestArgs) -> Result<(), String> {
 /// The request `request` prints (signed, or unsigned with `--unsigned`), and the client's
 /// finish-reason policy for its answer.
 pub fn build(args: &BuildArgs) -> Result<(HttpRequest, FinishReasonPolicy), String> {
-    let env = process_env();
+    let env = process_env_for(args.profile.as_deref())?;
     let config = config_from(
         args.baml.as_deref(),
         args.client.as_deref(),

@@ -15,7 +15,7 @@ use clap::Args;
 use super::parse::{print_completion, print_count, print_stream, StreamLimit};
 use super::request::{apply_overrides, build_for};
 use crate::args::{BuildArgs, ParseFormat};
-use crate::io::{describe, process_env, read_text};
+use crate::io::{describe, process_env_for, read_text};
 use crate::net::api_agent;
 
 #[derive(Args)]
@@ -51,7 +51,7 @@ struct Attempted {
 }
 
 pub fn run(args: SendArgs) -> Result<(), String> {
-    let env = process_env();
+    let env = process_env_for(args.build.profile.as_deref())?;
     let mut planner = Planner::new(strategy(&args, &env)?);
     let agent = api_agent(Duration::from_secs(args.read_timeout));
     let mut last_error = None;

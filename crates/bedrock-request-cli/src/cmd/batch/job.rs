@@ -12,7 +12,7 @@ use bedrock_request::{resolve_region, sign, Auth, Credentials, Env, HttpRequest,
 use time::OffsetDateTime;
 
 use super::{JobArgs, ResultsArgs, ResultsFormat, SubmitArgs};
-use crate::io::{open, print_line, process_env, profile_region};
+use crate::io::{open, print_line, process_env_for, profile_region};
 use crate::net::api_agent;
 
 /// What a batch command signs with: SigV4 credentials (S3 takes no API key) and the region.
@@ -90,7 +90,7 @@ fn agent() -> ureq::Agent {
 }
 
 pub(super) fn submit(args: SubmitArgs) -> Result<(), String> {
-    let env = process_env();
+    let env = process_env_for(None)?;
     let config = args.client.config(&env)?;
     let input = S3Uri::parse(&args.input_uri).map_err(|e| format!("--input-uri: {e}"))?;
     let output = S3Uri::parse(&args.output_uri).map_err(|e| format!("--output-uri: {e}"))?;
@@ -240,7 +240,7 @@ fn describe(signing: &Signing, env: &Env, job: &str) -> Result<batch::JobStatus,
 }
 
 pub(super) fn status(args: JobArgs) -> Result<(), String> {
-    let env = process_env();
+    let env = process_env_for(args.profile.as_deref())?;
     let signing = job_signing(&args, &env)?;
     let s = describe(&signing, &env, &args.job)?;
     let q = |t: &str| bedrock_request::Value::String(t.to_owned()).to_json();
@@ -256,7 +256,7 @@ pub(super) fn status(args: JobArgs) -> Result<(), String> {
 }
 
 pub(super) fn results(args: ResultsArgs) -> Result<(), String> {
-    let env = process_env();
+    let env = process_env_for(args.job.profile.as_deref())?;
     let signing = job_signing(&args.job, &env)?;
     let job = describe(&signing, &env, &args.job.job)?;
     let output = job
