@@ -57,6 +57,13 @@ TYPES = {
                {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"},
                                                                             "tags": {"type": "array", "items": {"type": "string"}}},
                                            "required": ["name", "age", "tags"]}}),
+    # Issue 28's JSON Schema gaps: maps (additionalProperties) and literals (const, non-string enum).
+    "Scores": ("", "map<string, int>", {"type": "object", "additionalProperties": {"type": "integer"}}),
+    "Tags": ("", "map<string, string[]>",
+             {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}),
+    "TwoOrThree": ("", "2 | 3", {"enum": [2, 3]}),
+    "FastOrOne": ("", '"fast" | 1', {"anyOf": [{"const": "fast"}, {"const": 1}]}),
+    "Yes": ("", "true", {"const": True}),
 }
 
 CASES = [
@@ -120,6 +127,22 @@ CASES = [
     ("Order", '{"id": 1, "items": [{"name": "pen", "price": 1}], "paid": true}'),
     ("Flag", '"maybe"'),
     ("Ints", "no numbers here"),
+    ("Scores", '{"math": 90, "art": "85"}'),
+    ("Scores", 'Here you go:\n```json\n{"a": 1, "b": 2.0, "c": "x"}\n```'),
+    ("Scores", "{math: 90, art: 85,}"),
+    ("Scores", "{}"),
+    ("Scores", "no map here"),
+    ("Tags", '{"a": ["x", "y"], "b": "z"}'),
+    ("TwoOrThree", "2"),
+    ("TwoOrThree", '"3"'),
+    ("TwoOrThree", "4"),
+    ("TwoOrThree", "The answer is 3."),
+    ("FastOrOne", "fast"),
+    ("FastOrOne", "1"),
+    ("FastOrOne", "FAST"),
+    ("FastOrOne", "2"),
+    ("Yes", "true"),
+    ("Yes", "false"),
 ]
 
 # Where bedrock-request is knowingly different, with what it returns and why (docs/parse.md).
@@ -136,6 +159,8 @@ PARTIAL = [
     ("Flag", "tr"),
     ("Contact", '{"first_name": "Al", "phones": ["555'),
     ("People", '[{"name": "A", "age": 1, "tags": []}, {"name": "B'),
+    ("Scores", '{"a": 1, "b": 2'),
+    ("Scores", "Sure: "),
 ]
 
 # Whole answers whose every prefix is run in partial mode (the partial values must grow).

@@ -10,7 +10,7 @@ use bedrock_request::structured::Schema;
 use bedrock_request::Value;
 use libfuzzer_sys::fuzz_target;
 
-const SCHEMAS: [&str; 9] = [
+const SCHEMAS: [&str; 10] = [
     r#"{"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "string"}}}, "required": ["name", "age"]}"#,
     r#"{"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]}}"#,
     r#"{"enum": ["Red", "Green", "Blue"]}"#,
@@ -23,6 +23,8 @@ const SCHEMAS: [&str; 9] = [
     r##"{"$ref": "#/$defs/J", "$defs": {"J": {"anyOf": [{"type": "integer"}, {"type": ["array", "null"], "items": {"$ref": "#/$defs/J"}}]}}}"##,
     // An array of an enum of values that share words (item 7).
     r#"{"type": "array", "items": {"enum": ["a", "a b", "a b c", "B", "c-d", "C++", "dark blue", "Dark", "x_y"]}}"#,
+    // Maps and literals (issue 28).
+    r#"{"type": "object", "additionalProperties": {"anyOf": [{"enum": [2, 3, "fast", true]}, {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "integer"}}}]}}"#,
 ];
 
 fn schemas() -> &'static [Schema] {

@@ -174,6 +174,7 @@ impl<'s> Coercer<'s> {
         match ty {
             Ty::Optional(_) | Ty::Any | Ty::Null => Ok(Fit::new(Value::Null, 0)),
             Ty::List(_) => Ok(Fit::new(Value::Array(Vec::new()), 0)),
+            Ty::Map(_) if self.partial => Ok(Fit::new(Value::Object(Vec::new()), 0)),
             Ty::Ref(i) if depth < MAX_DEPTH => self.absent(self.def(*i), path, depth + 1),
             _ if self.partial => Ok(Fit::new(Value::Null, 0)),
             _ => Err(Miss::new(
@@ -200,6 +201,7 @@ impl<'s> Coercer<'s> {
             ),
             Ty::Ref(i) if depth < MAX_DEPTH => self.empty(self.def(*i), depth + 1),
             Ty::List(_) => Value::Array(Vec::new()),
+            Ty::Map(_) => Value::Object(Vec::new()),
             _ => Value::Null,
         }
     }
@@ -227,7 +229,13 @@ impl<'s> Coercer<'s> {
             // Nothing of the answer yet: a partial object is all its fields, absent; a lone
             // scalar is not there yet (an error, as BAML's).
             if self.partial && depth == 0 {
+                // A map not begun is `{}` inside an object, but no answer yet on its own (BAML).
+                let bare_map = matches!(self.resolved(ty), Ty::Map(_));
                 return match self.empty(ty, 0) {
+                    _ if bare_map => Err(Miss::new(
+                        &Path::Root,
+                        format!("is not complete yet (wanted {})", wanted(ty)),
+                    )),
                     Value::Null if !matches!(ty, Ty::Optional(_) | Ty::Any | Ty::Null) => {
                         Err(Miss::new(
                             &Path::Root,
@@ -273,7 +281,9 @@ impl<'s> Coercer<'s> {
                 ),
             },
             // A list where one value is wanted: its first item, as BAML takes it.
-            Ty::Int | Ty::Float | Ty::Bool | Ty::Enum(_) if matches!(v, Loose::Array { .. }) => {
+            Ty::Int | Ty::Float | Ty::Bool | Ty::Enum(_) | Ty::Literal(_)
+                if matches!(v, Loose::Array { .. }) =>
+            {
                 let Loose::Array { items, .. } = v else {
                     unreachable!("matched an array")
                 };
@@ -318,7 +328,9 @@ impl<'s> Coercer<'s> {
                 _ => Err(self.miss(path, ty, v)),
             },
             Ty::Enum(_) => self.enumeration(v, ty, path),
+            Ty::Literal(want) => self.literal(v, want, ty, path, depth),
             Ty::List(item) => self.list(v, item, path, depth, mode),
+            Ty::Map(values) => self.map(v, values, ty, path, depth, mode),
             Ty::Object(fields) => self.object(v, fields, ty, path, depth, mode),
             Ty::Union(options) => self.union(v, ty, options, path, depth, mode),
         }
@@ -402,6 +414,17 @@ impl<'s> Coercer<'s> {
             .borrow_mut()
             .insert(key, Decision::Decided(made.clone()));
         made
+    }
+
+    /// The type a `$ref` chain ends on (itself when it is no reference).
+    fn resolved<'t>(&'t self, mut ty: &'t Ty) -> &'t Ty {
+        for _ in 0..MAX_DEPTH {
+            match ty {
+                Ty::Ref(i) => ty = self.def(*i),
+                _ => break,
+            }
+        }
+        ty
     }
 
     /// The value as it is (numbers as written, JSON-normalised).
@@ -503,6 +526,76 @@ impl<'s> Coercer<'s> {
             }
         }
         Ok(Fit::new(Value::Array(out), score))
+    }
+
+    /// A literal: the value read as its own type, then compared (`"2"` is 2, `true` only true).
+    /// Out of [`Self::to`], whose frame every nesting level pays for.
+    #[inline(never)]
+    fn literal(
+        &self,
+        v: &Loose,
+        want: &Value,
+        ty: &Ty,
+        path: &Path,
+        depth: usize,
+    ) -> Result<Fit, Miss> {
+        let as_type = match want {
+            Value::Bool(_) => Ty::Bool,
+            _ => Ty::Float,
+        };
+        let fit = self.to(Some(v), &as_type, path, depth + 1, Mode::Build)?;
+        let same = match (&fit.value, want) {
+            (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+            (a, b) => a == b,
+        };
+        match same {
+            true => Ok(Fit::new(want.clone(), fit.score)),
+            false => Err(self.miss(path, ty, v)),
+        }
+    }
+
+    /// A map: every entry's value coerced to `values` (one that does not fit is left out, as
+    /// a list's items are); a key given twice keeps its last value, in its first place.
+    #[inline(never)]
+    fn map(
+        &self,
+        v: &Loose,
+        values: &Ty,
+        ty: &Ty,
+        path: &Path,
+        depth: usize,
+        mode: Mode,
+    ) -> Result<Fit, Miss> {
+        let Loose::Object { entries, .. } = v else {
+            return Err(self.miss(path, ty, v));
+        };
+        let mut out: Vec<(String, Value)> = Vec::new();
+        let mut score = 0;
+        for (key, entry) in entries {
+            if self.unfinished(entry, values) {
+                continue;
+            }
+            match self.to(
+                Some(entry),
+                values,
+                &Path::Field(path, key),
+                depth + 1,
+                mode,
+            ) {
+                Ok(f) => {
+                    score += f.score;
+                    if mode == Mode::Build {
+                        match out.iter_mut().find(|(k, _)| k == key.as_ref()) {
+                            Some(slot) => slot.1 = f.value,
+                            None => out.push((key.to_string(), f.value)),
+                        }
+                    }
+                }
+                Err(m) if m.fatal => return Err(m),
+                Err(_) => score += 1,
+            }
+        }
+        Ok(Fit::new(Value::Object(out), score))
     }
 
     fn object(

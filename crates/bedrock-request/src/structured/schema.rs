@@ -22,6 +22,12 @@ pub(crate) enum Ty {
     Enum(Names),
     List(Box<Ty>),
     Object(Vec<Field>),
+    /// An object of any keys whose values are of this type (`additionalProperties`: BAML's
+    /// `map<string, T>`).
+    Map(Box<Ty>),
+    /// This one number, boolean or null (`const`, or an `enum` value that is not a string:
+    /// BAML's literal types).
+    Literal(Value),
     /// The first option that fits best.
     Union(Vec<Ty>),
     /// The type, or null.
@@ -116,19 +122,28 @@ impl<'s> Reader<'s> {
             let values = values
                 .as_array()
                 .ok_or_else(|| bad(format!("enum at {at} must be an array")))?;
+            // Strings are one enum; numbers, booleans and null are literals beside it.
             let strings: Vec<String> = values
                 .iter()
                 .filter_map(|v| v.as_str().map(str::to_owned))
                 .collect();
-            if strings.len() != values.len() || strings.is_empty() {
-                return Err(bad(format!(
-                    "enum at {at} must list strings (the values a model may answer)"
-                )));
+            let mut options = Vec::new();
+            if !strings.is_empty() {
+                options.push(Ty::Enum(Names::new(&strings)));
             }
-            return Ok(Ty::Enum(Names::new(&strings)));
+            for v in values.iter().filter(|v| v.as_str().is_none()) {
+                options.push(literal(v, at)?);
+            }
+            if options.is_empty() {
+                return Err(bad(format!("enum at {at} lists no values")));
+            }
+            return Ok(union(options));
         }
-        if let Some(Value::String(c)) = schema.get("const") {
-            return Ok(Ty::Enum(Names::new(&[c])));
+        if let Some(c) = schema.get("const") {
+            return match c {
+                Value::String(c) => Ok(Ty::Enum(Names::new(&[c]))),
+                other => literal(other, at),
+            };
         }
         for key in ["anyOf", "oneOf"] {
             if let Some(options) = schema.get(key) {
@@ -205,10 +220,19 @@ impl<'s> Reader<'s> {
                         required,
                     });
                 }
-                if fields.is_empty() {
-                    Ty::Any
-                } else {
-                    Ty::Object(fields)
+                let values = schema
+                    .get("additionalProperties")
+                    .filter(|a| !matches!(a, Value::Bool(_)));
+                match (fields.is_empty(), values) {
+                    // Only additional properties: a map of them.
+                    (true, Some(values)) => Ty::Map(Box::new(self.read(
+                        values,
+                        &format!("{at}/additionalProperties"),
+                        depth + 1,
+                    )?)),
+                    (true, None) => Ty::Any,
+                    // Named properties: those (any other key is left out, as BAML's classes do).
+                    (false, _) => Ty::Object(fields),
                 }
             }
             other => {
@@ -246,6 +270,18 @@ impl<'s> Reader<'s> {
         let ty = self.read(target, pointer, depth + 1)?;
         self.defs[index] = Some(ty);
         Ok(Ty::Ref(index))
+    }
+}
+
+/// A literal: a number, a boolean or null (an object or array cannot be one).
+fn literal(value: &Value, at: &str) -> Result<Ty> {
+    match value {
+        Value::Null => Ok(Ty::Null),
+        Value::Number(_) | Value::Bool(_) => Ok(Ty::Literal(value.clone())),
+        Value::String(s) => Ok(Ty::Enum(Names::new(&[s]))),
+        _ => Err(bad(format!(
+            "a const or enum value at {at} must be a string, a number, a boolean or null"
+        ))),
     }
 }
 

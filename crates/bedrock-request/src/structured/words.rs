@@ -49,6 +49,8 @@ pub(super) fn wanted(ty: &Ty) -> String {
         Ty::Enum(names) => format!("one of {}", list_values(names.values())),
         Ty::List(_) => "an array".into(),
         Ty::Object(_) => "an object".into(),
+        Ty::Map(_) => "an object (a map)".into(),
+        Ty::Literal(v) => format!("the value {}", v.to_json()),
         Ty::Union(_) => "one of the anyOf types".into(),
         Ty::Optional(t) => wanted(t),
         Ty::Ref(_) => "the referenced type".into(),
