@@ -41,6 +41,19 @@ pub fn media_agent(public_only: bool) -> Agent {
     }
 }
 
+/// An answer's headers as the library takes them: lowercase names, values read lossily (HTTP
+/// allows obs-text bytes; a header is never why an answer is lost).
+pub fn headers_of<B>(response: &ureq::http::Response<B>) -> Vec<(String, String)> {
+    response
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+            (k.as_str().to_owned(), value)
+        })
+        .collect()
+}
+
 /// Resolves as the default resolver does and keeps public addresses only.
 #[derive(Debug, Default)]
 struct PublicOnly {

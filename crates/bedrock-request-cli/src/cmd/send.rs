@@ -16,7 +16,7 @@ use super::parse::{print_completion, print_count, print_stream, StreamLimit};
 use super::request::{apply_overrides, build_for};
 use crate::args::{BuildArgs, ParseFormat};
 use crate::io::{describe, process_env_for, read_text};
-use crate::net::api_agent;
+use crate::net::{api_agent, headers_of};
 
 #[derive(Args)]
 pub struct SendArgs {
@@ -152,14 +152,7 @@ fn attempt(
         }
     };
     let status = response.status().as_u16();
-    let headers: Vec<(String, String)> = response
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
-            (k.as_str().to_owned(), value)
-        })
-        .collect();
+    let headers = headers_of(&response);
     if (300..400).contains(&status) {
         let to = headers
             .iter()

@@ -103,78 +103,34 @@ impl Strategy {
 
     /// The same strategy with every retry off (a fallback still moves on).
     pub fn without_retries(self) -> Strategy {
-        match self {
-            Strategy::Client { name, config, .. } => Strategy::Client {
-                name,
-                config,
-                retry: Retry::Off,
-            },
-            Strategy::Fallback { name, strategy, .. } => Strategy::Fallback {
-                name,
-                strategy: strategy
-                    .into_iter()
-                    .map(Strategy::without_retries)
-                    .collect(),
-                retry: None,
-            },
-            Strategy::RoundRobin {
-                name,
-                strategy,
-                start,
-                ..
-            } => Strategy::RoundRobin {
-                name,
-                strategy: strategy
-                    .into_iter()
-                    .map(Strategy::without_retries)
-                    .collect(),
-                start,
-                retry: None,
-            },
+        let off = self.rebuild::<std::convert::Infallible>(
+            &mut |name, config, _| Ok((name, config, Retry::Off)),
+            &|_| None,
+        );
+        match off {
+            Ok(s) => s,
+            Err(never) => match never {},
         }
     }
 
     /// The same strategy with `max_attempts` for every client on the AWS default mode.
     pub fn with_max_attempts(self, max_attempts: u32) -> Strategy {
-        let map = |s: Vec<Strategy>| {
-            s.into_iter()
-                .map(|c| c.with_max_attempts(max_attempts))
-                .collect()
-        };
-        match self {
-            Strategy::Client {
-                name,
-                config,
-                retry: Retry::Aws(aws),
-            } => Strategy::Client {
-                name,
-                config,
-                retry: Retry::Aws(AwsRetry {
-                    max_attempts: max_attempts.max(1),
-                    ..aws
-                }),
+        let set = self.rebuild::<std::convert::Infallible>(
+            &mut |name, config, retry| {
+                let retry = match retry {
+                    Retry::Aws(aws) => Retry::Aws(AwsRetry {
+                        max_attempts: max_attempts.max(1),
+                        ..aws
+                    }),
+                    other => other,
+                };
+                Ok((name, config, retry))
             },
-            c @ Strategy::Client { .. } => c,
-            Strategy::Fallback {
-                name,
-                strategy,
-                retry,
-            } => Strategy::Fallback {
-                name,
-                strategy: map(strategy),
-                retry,
-            },
-            Strategy::RoundRobin {
-                name,
-                strategy,
-                start,
-                retry,
-            } => Strategy::RoundRobin {
-                name,
-                strategy: map(strategy),
-                start,
-                retry,
-            },
+            &|retry| retry,
+        );
+        match set {
+            Ok(s) => s,
+            Err(never) => match never {},
         }
     }
 
@@ -183,9 +139,26 @@ impl Strategy {
         self,
         f: &mut impl FnMut(ClientConfig) -> std::result::Result<ClientConfig, E>,
     ) -> std::result::Result<Strategy, E> {
-        let all = |s: Vec<Strategy>, f: &mut _| {
+        self.rebuild(
+            &mut |name, config, retry| Ok((name, Box::new(f(*config)?), retry)),
+            &|retry| retry,
+        )
+    }
+
+    /// The same tree with each client remade by `client` and each composite's retry policy by
+    /// `composite`.
+    fn rebuild<E>(
+        self,
+        client: &mut impl FnMut(
+            String,
+            Box<ClientConfig>,
+            Retry,
+        ) -> std::result::Result<(String, Box<ClientConfig>, Retry), E>,
+        composite: &impl Fn(Option<BamlRetry>) -> Option<BamlRetry>,
+    ) -> std::result::Result<Strategy, E> {
+        let mut all = |s: Vec<Strategy>| {
             s.into_iter()
-                .map(|c| c.try_map_configs(f))
+                .map(|c| c.rebuild(client, composite))
                 .collect::<std::result::Result<Vec<_>, E>>()
         };
         Ok(match self {
@@ -193,19 +166,22 @@ impl Strategy {
                 name,
                 config,
                 retry,
-            } => Strategy::Client {
-                name,
-                config: Box::new(f(*config)?),
-                retry,
-            },
+            } => {
+                let (name, config, retry) = client(name, config, retry)?;
+                Strategy::Client {
+                    name,
+                    config,
+                    retry,
+                }
+            }
             Strategy::Fallback {
                 name,
                 strategy,
                 retry,
             } => Strategy::Fallback {
                 name,
-                strategy: all(strategy, f)?,
-                retry,
+                strategy: all(strategy)?,
+                retry: composite(retry),
             },
             Strategy::RoundRobin {
                 name,
@@ -214,9 +190,9 @@ impl Strategy {
                 retry,
             } => Strategy::RoundRobin {
                 name,
-                strategy: all(strategy, f)?,
+                strategy: all(strategy)?,
                 start,
-                retry,
+                retry: composite(retry),
             },
         })
     }

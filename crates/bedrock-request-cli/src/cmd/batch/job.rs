@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::{JobArgs, ResultsArgs, ResultsFormat, SubmitArgs};
 use crate::io::{open, print_line, process_env_for, profile_region};
-use crate::net::api_agent;
+use crate::net::{api_agent, headers_of};
 
 /// What a batch command signs with: SigV4 credentials (S3 takes no API key) and the region.
 struct Signing {
@@ -42,16 +42,7 @@ impl Signing {
             .run(request.to_http_request().map_err(|e| e.to_string())?)
             .map_err(|e| format!("cannot reach {}: {e}", request.url))?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = headers_of(&response);
         let body = response
             .into_body()
             .with_config()
