@@ -1,7 +1,10 @@
-//! BAML source: parse, read every client's options and validate them. No panic, whatever the
-//! text; nesting is limited, so no stack overflow either.
+//! BAML source: parse, read every client's options and validate them, and build every client's
+//! retry strategy (retry_policy blocks, fallback and round-robin composites, loops) and drive
+//! its planner to the end. No panic, whatever the text; nesting is limited, so no stack
+//! overflow either; a planner always ends.
 #![no_main]
 
+use bedrock_request::retry::{AwsRetry, Next, Outcome, Planner, Strategy, MAX_TOTAL_ATTEMPTS};
 use bedrock_request::{BamlFile, Env};
 use libfuzzer_sys::fuzz_target;
 
@@ -13,5 +16,16 @@ fuzz_target!(|text: &str| {
     for client in file.clients() {
         let _ = client.options(&env);
         let _ = client.to_config(&env);
+        if let Ok(strategy) = Strategy::from_baml(&file, client.name(), &env, AwsRetry::default()) {
+            let mut planner = Planner::new(strategy);
+            let busy = Outcome::transport("busy");
+            let mut next = planner.start();
+            let mut attempts = 1;
+            while let Next::Send(_) = next {
+                next = planner.next(&busy, 0.5);
+                attempts += 1;
+                assert!(attempts <= MAX_TOTAL_ATTEMPTS + 1, "the planner did not end");
+            }
+        }
     }
 });
