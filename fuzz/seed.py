@@ -72,6 +72,7 @@ put("structured", "recursive-union", b"\x05" + b'{"name": "a", "children": [{"ki
 put("structured", "json-value", b"\x06" + b'[1, "two", [3, [4, {"five": 5}]], null, true]')
 put("structured", "self-list", b"\x07" + b'[[1, [2]], "x", 3]')
 put("structured", "enum-words", b"\x08" + b"[a b, Dark Blue, the a b c one, c-d, c++, X_Y, dark, none]")
+put("baml", "types", b'class A {\n  name string @alias("n") @description("x")\n  items A[]\n  tags map<string, int>\n  b B?\n}\nenum B {\n  One @alias("1")\n  Two @skip\n}\ntype C = A | C[] | "x" | 2\n')
 put("baml", "strategies", b'retry_policy P {\n  max_retries 2\n  strategy { type exponential_backoff, delay_ms 10 }\n}\nclient<llm> A {\n  provider aws-bedrock\n  retry_policy P\n  options { model m, region us-east-1 }\n}\nclient<llm> F {\n  provider fallback\n  options { strategy [A, R] }\n}\nclient<llm> R {\n  provider round-robin\n  retry_policy P\n  options { strategy [A, F], start 1 }\n}\n')
 put("batch", "records", b"\x00" + b'{"prompt": "Hello"}\n{"id": "q2", "messages": [{"role": "user", "content": "Hi"}]}\n\n{"id": "q2", "prompt": "x"}')
 put("batch", "output", b"\x01" + b'{"recordId":"b","modelInput":{},"error":{"errorCode":400,"errorMessage":"bad"}}\n{"recordId":"a","modelInput":{},"modelOutput":{"output":{"message":{"role":"assistant","content":[{"text":"hi"}]}},"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2}}}')

@@ -9,6 +9,15 @@ use bedrock_request::{BamlFile, Env};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
+    // The same text as BAML types: any expression, read within its depth limit, parses a
+    // text without panicking.
+    let head = text.char_indices().nth(64).map_or(text, |(i, _)| &text[..i]);
+    for expr in ["A", "A[]", "map<string, A?>", "A | B | \"x\" | 2", head] {
+        if let Ok(schema) = bedrock_request::structured::Schema::from_baml(text, expr) {
+            let _ = schema.parse(r#"{"a": [1, "two", {"b": null}], "c": "x"}"#);
+            let _ = schema.parse_partial(r#"[{"a": 1}, {"b"#);
+        }
+    }
     let Ok(file) = BamlFile::parse(text) else {
         return;
     };

@@ -164,3 +164,50 @@ fn only_the_candidates_tried_are_read() {
     assert_eq!(printed, serde_json::json!([1, 2, 3]));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 28: `structured --baml FILE --type TYPE` on every case, the types as BAML source:
+/// baml-py's answer each time.
+#[test]
+fn structured_with_baml_types_prints_what_bamls_runtime_returns() {
+    let doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_path("vectors/structured/cases.json")).unwrap(),
+    )
+    .unwrap();
+    let dir =
+        std::env::temp_dir().join(format!("bedrock-request-baml-types-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut failures = Vec::new();
+    for case in doc["cases"].as_array().unwrap() {
+        let name = case["type"].as_str().unwrap();
+        let baml = &doc["baml_types"][name];
+        let file = dir.join(format!("{name}.baml"));
+        std::fs::write(&file, baml["declarations"].as_str().unwrap()).unwrap();
+        let mut args = vec![
+            "structured",
+            "--baml",
+            file.to_str().unwrap(),
+            "--type",
+            baml["returns"].as_str().unwrap(),
+        ];
+        if case["partial"] == true {
+            args.push("--partial");
+        }
+        let text = case["text"].as_str().unwrap();
+        let out = run_stdin(&args, text.as_bytes());
+        let expected = case
+            .get("ours")
+            .map_or(case.get("value"), |o| o.get("value"));
+        match (out.status.success(), expected) {
+            (true, Some(e)) => {
+                let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                if !crate::common::same(&printed, e) {
+                    failures.push(format!("{name} {text:?}: printed {printed}, BAML {e}"));
+                }
+            }
+            (false, None) => {}
+            (ok, e) => failures.push(format!("{name} {text:?}: exit ok {ok}, BAML {e:?}")),
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -345,3 +345,99 @@ fn partial_values_follow_a_stream_of_deltas() {
         &answer["final"]["value"]
     ));
 }
+
+/// Issue 28: the same cases through the types written in BAML (`Schema::from_baml`), not JSON
+/// Schema: every one gives baml-py's answer.
+#[test]
+fn every_case_through_baml_types_gives_what_bamls_runtime_gives() {
+    let doc = document();
+    let mut failures = Vec::new();
+    let cases = doc["cases"].as_array().unwrap();
+    for case in cases {
+        let name = case["type"].as_str().unwrap();
+        let baml = &doc["baml_types"][name];
+        let schema = Schema::from_baml(
+            baml["declarations"].as_str().unwrap(),
+            baml["returns"].as_str().unwrap(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let text = case["text"].as_str().unwrap();
+        let ours = if case["partial"] == true {
+            schema.parse_partial(text)
+        } else {
+            schema.parse(text)
+        };
+        let expected = case
+            .get("ours")
+            .map_or(case.get("value"), |o| o.get("value"));
+        match (ours, expected) {
+            (Ok(v), Some(e)) => {
+                let v: Json = serde_json::from_str(&v.to_json()).unwrap();
+                if !crate::common::same(&v, e) {
+                    failures.push(format!("{name} {text:?}: ours {v}, BAML {e}"));
+                }
+            }
+            (Err(_), None) => {}
+            (Ok(v), None) => {
+                failures.push(format!("{name} {text:?}: ours {}, BAML fails", v.to_json()))
+            }
+            (Err(e), Some(b)) => {
+                failures.push(format!("{name} {text:?}: ours fails ({e}), BAML {b}"))
+            }
+        }
+    }
+    assert!(cases.len() >= 86);
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn baml_types_with_aliases_and_refusals() {
+    let source = r##"
+        enum Level {
+          Low @alias("l")
+          High @description("the top")
+          Secret @skip
+        }
+        class Item {
+          item_name string @alias("name") @description(#"what it is"#)
+          level Level
+          tags map<string, int>
+          next Item?
+        }
+        type Tree = Item | Tree[]
+    "##;
+    let schema = Schema::from_baml(source, "Tree").unwrap();
+    let v = schema
+        .parse(r#"{"name": "a", "level": "l", "tags": {"x": "1"}, "next": {"name": "b", "level": "HIGH", "tags": {}}}"#)
+        .unwrap();
+    assert_eq!(
+        v.to_json(),
+        r#"{"item_name":"a","level":"Low","tags":{"x":1},"next":{"item_name":"b","level":"High","tags":{},"next":null}}"#
+    );
+    assert!(Schema::from_baml(source, "Level")
+        .unwrap()
+        .parse("Secret")
+        .is_err());
+    for (bad, says) in [
+        (
+            "class A {\n  x int @check(pos, {{ this > 0 }})\n}",
+            "@check",
+        ),
+        ("class A {\n  x int\n  @@dynamic\n}", "@@dynamic"),
+        ("class A {\n  x int @stream.done\n}", "@stream.done"),
+    ] {
+        let e = Schema::from_baml(bad, "A").unwrap_err();
+        assert!(
+            e.to_string().contains(says) && e.to_string().contains("not supported"),
+            "{e}"
+        );
+    }
+    let e = Schema::from_baml("", "Nope").unwrap_err();
+    assert!(e.to_string().contains("type Nope is not declared"), "{e}");
+}

@@ -627,7 +627,8 @@ impl<'s> Coercer<'s> {
         let mut out = Vec::new();
         let mut score = 0;
         for field in fields {
-            let (entry, bent) = find_key(entries, &field.name);
+            let key = field.alias.as_deref().unwrap_or(&field.name);
+            let (entry, bent) = find_key(entries, key);
             score += bent;
             let fit = self.to(
                 entry,

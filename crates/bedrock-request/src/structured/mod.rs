@@ -22,6 +22,7 @@
 //! # Ok::<(), bedrock_request::Error>(())
 //! ```
 
+mod baml;
 mod coerce;
 pub(crate) mod de;
 mod lenient;

@@ -61,12 +61,22 @@ fn lead(lower: &str) -> &str {
 impl Names {
     /// Indexes these values.
     pub(crate) fn new<S: AsRef<str>>(values: &[S]) -> Names {
-        let values: Vec<String> = values.iter().map(|v| v.as_ref().to_owned()).collect();
+        let pairs: Vec<(String, String)> = values
+            .iter()
+            .map(|v| (v.as_ref().to_owned(), v.as_ref().to_owned()))
+            .collect();
+        Names::aliased(pairs)
+    }
+
+    /// Indexes `(value, name in the text)` pairs: a text names a value by its alias (BAML's
+    /// `@alias`), and the value is what comes out.
+    pub(crate) fn aliased(pairs: Vec<(String, String)>) -> Names {
+        let (values, keys): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
         let mut exact = HashMap::with_capacity(values.len());
         let mut loose = HashMap::with_capacity(values.len());
         let mut by_lead: HashMap<String, Vec<usize>> = HashMap::new();
         let mut lower = Vec::with_capacity(values.len());
-        for (i, value) in values.iter().enumerate() {
+        for (i, value) in keys.iter().enumerate() {
             exact.entry(value.clone()).or_insert(i);
             let n = normalized(value);
             if !n.is_empty() {

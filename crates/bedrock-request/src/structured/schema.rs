@@ -39,6 +39,8 @@ pub(crate) enum Ty {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Field {
     pub name: String,
+    /// The key the text uses for it (BAML's `@alias`), when not its name.
+    pub alias: Option<String>,
     pub ty: Ty,
     pub required: bool,
 }
@@ -216,6 +218,7 @@ impl<'s> Reader<'s> {
                     let ty = if required { ty } else { optional(ty) };
                     fields.push(Field {
                         name: name.clone(),
+                        alias: None,
                         ty,
                         required,
                     });
