@@ -26,14 +26,19 @@ pub fn api_agent(read_timeout: Duration) -> Agent {
 
 /// The agent for media URLs: no redirects, 10 s to connect, 60 s idle; with `public_only`,
 /// a host that resolves only to loopback, private, link-local or otherwise special addresses
-/// is refused (checked on the addresses it connects to, so a DNS answer cannot change it).
+/// is refused (checked on the addresses it connects to, so a DNS answer cannot change it), and
+/// no proxy from the environment is used (a proxy would fetch any address for us, the
+/// instance metadata service included).
 pub fn media_agent(public_only: bool) -> Agent {
-    let config = Agent::config_builder()
+    let mut builder = Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(10)))
         .timeout_per_read(Some(Duration::from_secs(60)))
         .max_redirects(0)
-        .http_status_as_error(false)
-        .build();
+        .http_status_as_error(false);
+    if public_only {
+        builder = builder.proxy(None);
+    }
+    let config = builder.build();
     if public_only {
         Agent::with_parts(config, DefaultConnector::new(), PublicOnly::default())
     } else {
