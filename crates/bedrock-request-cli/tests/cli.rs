@@ -373,9 +373,9 @@ type Route = dyn Fn(&str, &str, &[(String, String)], &[u8]) -> (u16, String) + S
 
 /// One HTTP/1.1 request read off a loopback connection: method, path, headers (names
 /// lowercased) and the body (`content-length` bytes).
-type Received = (String, String, Vec<(String, String)>, Vec<u8>);
+pub(crate) type Received = (String, String, Vec<(String, String)>, Vec<u8>);
 
-fn read_request(stream: &std::net::TcpStream) -> Option<Received> {
+pub(crate) fn read_request(stream: &std::net::TcpStream) -> Option<Received> {
     use std::io::{BufRead, BufReader, Read};
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();

@@ -2,7 +2,7 @@
 //! test runs the binary against loopback servers that misbehave (redirect, stall, never stop)
 //! and messages files that reach outside their folder.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
@@ -20,24 +20,9 @@ fn server(answer: impl Fn(&str) -> Option<Vec<u8>> + Send + 'static) -> (String,
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
+            let Some((_, path, _, _)) = crate::cli::read_request(&stream) else {
                 continue;
-            }
-            let mut length = 0;
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
-                    break;
-                }
-                if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = std::io::Read::read_exact(&mut reader, &mut body);
-            let path = line.split(' ').nth(1).unwrap_or("").to_owned();
+            };
             seen.lock().unwrap().push(path.clone());
             match answer(&path) {
                 Some(bytes) => {

@@ -6,22 +6,37 @@ use crate::common::repo_path;
 
 #[test]
 fn structured_prints_what_bamls_runtime_returns() {
+    check_cases("json-schema", |doc, name, dir| {
+        let schema = dir.join(format!("{name}.json"));
+        std::fs::write(&schema, doc["schemas"][name].to_string()).unwrap();
+        vec!["--schema".into(), schema.to_str().unwrap().into()]
+    });
+}
+
+/// Runs `structured` (with the type flags `type_args` writes for a type name) on every case of
+/// vectors/structured/cases.json: baml-py's answer each time, or an error where BAML fails.
+fn check_cases(
+    label: &str,
+    type_args: impl Fn(&serde_json::Value, &str, &std::path::Path) -> Vec<String>,
+) {
     let doc: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(repo_path("vectors/structured/cases.json")).unwrap(),
     )
     .unwrap();
-    let dir =
-        std::env::temp_dir().join(format!("bedrock-request-structured-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "bedrock-request-structured-{label}-{}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let mut failures = Vec::new();
     for case in doc["cases"].as_array().unwrap() {
         let name = case["type"].as_str().unwrap();
-        let schema = dir.join(format!("{name}.json"));
-        std::fs::write(&schema, doc["schemas"][name].to_string()).unwrap();
-        let mut args = vec!["structured", "--schema", schema.to_str().unwrap()];
+        let mut args = vec!["structured".to_owned()];
+        args.extend(type_args(&doc, name, &dir));
         if case["partial"] == true {
-            args.push("--partial");
+            args.push("--partial".into());
         }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let text = case["text"].as_str().unwrap();
         let out = run_stdin(&args, text.as_bytes());
         let expected = case
@@ -169,45 +184,16 @@ fn only_the_candidates_tried_are_read() {
 /// baml-py's answer each time.
 #[test]
 fn structured_with_baml_types_prints_what_bamls_runtime_returns() {
-    let doc: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_path("vectors/structured/cases.json")).unwrap(),
-    )
-    .unwrap();
-    let dir =
-        std::env::temp_dir().join(format!("bedrock-request-baml-types-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut failures = Vec::new();
-    for case in doc["cases"].as_array().unwrap() {
-        let name = case["type"].as_str().unwrap();
+    check_cases("baml", |doc, name, dir| {
         let baml = &doc["baml_types"][name];
         let file = dir.join(format!("{name}.baml"));
         std::fs::write(&file, baml["declarations"].as_str().unwrap()).unwrap();
-        let mut args = vec![
-            "structured",
-            "--baml",
-            file.to_str().unwrap(),
-            "--type",
-            baml["returns"].as_str().unwrap(),
-        ];
-        if case["partial"] == true {
-            args.push("--partial");
-        }
-        let text = case["text"].as_str().unwrap();
-        let out = run_stdin(&args, text.as_bytes());
-        let expected = case
-            .get("ours")
-            .map_or(case.get("value"), |o| o.get("value"));
-        match (out.status.success(), expected) {
-            (true, Some(e)) => {
-                let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-                if !crate::common::same(&printed, e) {
-                    failures.push(format!("{name} {text:?}: printed {printed}, BAML {e}"));
-                }
-            }
-            (false, None) => {}
-            (ok, e) => failures.push(format!("{name} {text:?}: exit ok {ok}, BAML {e:?}")),
-        }
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+        let returns = baml["returns"].as_str().unwrap().to_owned();
+        vec![
+            "--baml".into(),
+            file.to_str().unwrap().into(),
+            "--type".into(),
+            returns,
+        ]
+    });
 }

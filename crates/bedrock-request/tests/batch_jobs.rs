@@ -4,7 +4,7 @@
 //! members in order) and as SigV4Auth signs them; and the answers read.
 
 use bedrock_request::batch::{create_job, get_job, job_status, stop_job, JobSpec, S3Uri};
-use bedrock_request::{sign, Credentials, Env, Value};
+use bedrock_request::{sign, Env, Value};
 use time::macros::datetime;
 
 use crate::common::read;
@@ -58,10 +58,7 @@ fn control_plane_requests_are_botocores() {
             ),
         }
         assert_eq!(body, case["body_compact"].as_str().unwrap(), "{name}");
-        let mut creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-        if let Some(token) = case["session_token"].as_str() {
-            creds = creds.with_session_token(token);
-        }
+        let creds = crate::util::vector_credentials(case);
         sign::sign_for_service(
             &mut request,
             &creds,
@@ -70,14 +67,7 @@ fn control_plane_requests_are_botocores() {
             datetime!(2015-08-30 12:36 UTC),
         )
         .unwrap();
-        for (header, value) in case["signed"].as_object().unwrap() {
-            let ours = request
-                .headers
-                .iter()
-                .find(|(k, _)| k == header)
-                .map(|(_, v)| v.as_str());
-            assert_eq!(ours, value.as_str(), "{name}: {header}");
-        }
+        crate::util::assert_signed_as_botocore(&request, case, &name);
     }
 }
 

@@ -4,7 +4,7 @@
 
 use bedrock_request::batch::{S3Uri, S3};
 use bedrock_request::sign::sign_s3_in_place;
-use bedrock_request::{Credentials, Env, HttpRequest};
+use bedrock_request::{Env, HttpRequest};
 use time::macros::datetime;
 
 use crate::common::read;
@@ -71,10 +71,7 @@ fn s3_requests_are_botocores_and_sign_as_its_s3_signer() {
             case["body_text"].as_str().unwrap(),
             "{name}"
         );
-        let mut creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-        if let Some(token) = case["session_token"].as_str() {
-            creds = creds.with_session_token(token);
-        }
+        let creds = crate::util::vector_credentials(case);
         sign_s3_in_place(
             &mut request,
             &creds,
@@ -82,14 +79,7 @@ fn s3_requests_are_botocores_and_sign_as_its_s3_signer() {
             datetime!(2015-08-30 12:36 UTC),
         )
         .unwrap();
-        for (header, value) in case["signed"].as_object().unwrap() {
-            let ours = request
-                .headers
-                .iter()
-                .find(|(k, _)| k == header)
-                .map(|(_, v)| v.as_str());
-            assert_eq!(ours, value.as_str(), "{name}: {header}");
-        }
+        crate::util::assert_signed_as_botocore(&request, case, &name);
     }
 }
 

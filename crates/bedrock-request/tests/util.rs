@@ -91,3 +91,31 @@ pub fn signed_by_aws_sigv4(
     signed.headers.extend(set);
     Ok(signed)
 }
+
+/// A vector case's credentials (AWS's example key, and the case's `session_token` if any).
+pub fn vector_credentials(case: &serde_json::Value) -> bedrock_request::Credentials {
+    let creds = bedrock_request::Credentials::new(
+        "AKIDEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    );
+    match case["session_token"].as_str() {
+        Some(token) => creds.with_session_token(token),
+        None => creds,
+    }
+}
+
+/// Every header botocore's signer added (the case's `signed`) is in `request` with its value.
+pub fn assert_signed_as_botocore(
+    request: &bedrock_request::HttpRequest,
+    case: &serde_json::Value,
+    name: &str,
+) {
+    for (header, value) in case["signed"].as_object().unwrap() {
+        let ours = request
+            .headers
+            .iter()
+            .find(|(k, _)| k == header)
+            .map(|(_, v)| v.as_str());
+        assert_eq!(ours, value.as_str(), "{name}: {header}");
+    }
+}

@@ -180,16 +180,7 @@ impl<'a> Reader<'a> {
             }
             let (field, rest) = split_word(line);
             let (expr, attrs) = split_attributes(rest);
-            let mut alias = None;
-            let mut skip = false;
-            for attr in attrs {
-                match attr_name(attr) {
-                    "alias" => alias = Some(attr_text(attr, name)?),
-                    "description" => {}
-                    "skip" => skip = true,
-                    _ => return Err(unsupported(name, attr)),
-                }
-            }
+            let (alias, skip) = attributes(name, &attrs)?;
             if skip {
                 continue;
             }
@@ -279,16 +270,7 @@ fn enumeration(name: &str, body: &str) -> Result<Ty> {
         }
         let (value, rest) = split_word(line);
         let (_, attrs) = split_attributes(rest);
-        let mut alias = None;
-        let mut skip = false;
-        for attr in attrs {
-            match attr_name(attr) {
-                "alias" => alias = Some(attr_text(attr, name)?),
-                "description" => {}
-                "skip" => skip = true,
-                _ => return Err(unsupported(name, attr)),
-            }
-        }
+        let (alias, skip) = attributes(name, &attrs)?;
         if !skip {
             pairs.push((value.to_owned(), alias.unwrap_or_else(|| value.to_owned())));
         }
@@ -297,6 +279,22 @@ fn enumeration(name: &str, body: &str) -> Result<Ty> {
         return Err(bad(format!("enum {name} has no values")));
     }
     Ok(Ty::Enum(Names::aliased(pairs)))
+}
+
+/// A field's or enum value's attributes: its `@alias`, and whether it is `@skip`ped
+/// (`@description` is read and set aside; anything else is refused).
+fn attributes(owner: &str, attrs: &[&str]) -> Result<(Option<String>, bool)> {
+    let mut alias = None;
+    let mut skip = false;
+    for attr in attrs {
+        match attr_name(attr) {
+            "alias" => alias = Some(attr_text(attr, owner)?),
+            "description" => {}
+            "skip" => skip = true,
+            _ => return Err(unsupported(owner, attr)),
+        }
+    }
+    Ok((alias, skip))
 }
 
 fn unsupported(owner: &str, attr: &str) -> Error {
