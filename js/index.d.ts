@@ -209,3 +209,59 @@ export function moduleMemoryBytes(): number;
 
 /** The most one call takes into the module (its input as JSON, or its bytes): 512 MiB. */
 export const MAX_INPUT_BYTES: number;
+
+/** A step of a retry plan; `quota`: the standard mode's retry quota left (0 to 500). */
+export type RetryStep =
+  | { type: 'send'; client: string; waitMs: number; attempt: number; of: number; note: string | null; quota: number }
+  | { type: 'done'; ok: true; quota: number }
+  | {
+      type: 'done'; ok: false; kind: 'throttling' | 'transient' | 'other' | 'permanent' | 'refused';
+      status: number | null; code: string; summary: string; quota: number;
+    };
+
+/** What became of an attempt. */
+export type RetryOutcome =
+  | { type: 'success' }
+  | { type: 'response'; status: number; headers: HeaderList; bodyText: string }
+  | { type: 'transport'; why: string }
+  /** A reply the client's finish-reason policy refused: never retried, never passed on. */
+  | { type: 'refused'; why: string };
+
+/** Which client(s) to call and how to retry: the crate's `retry::Planner`. */
+export interface RetryArgs {
+  options?: Record<string, unknown>;
+  baml?: string;
+  client?: string;
+  env?: Record<string, string>;
+  /** Attempts per client on the AWS default mode (AWS_MAX_ATTEMPTS otherwise, else 3). */
+  maxAttempts?: number;
+  /** No retry at all (a fallback still moves on). */
+  noRetry?: boolean;
+  /** Round-robin's turn: your count of calls made with this client. */
+  turn?: number;
+}
+
+/**
+ * One call's retry plan: `start()`, then `next(outcome)` after each attempt until `done`.
+ * The caller sleeps `waitMs` and owns the randomness (`random` in [0, 1)).
+ */
+export class RetryPlan {
+  constructor(args: RetryArgs & { quota?: number });
+  /** The retry quota left after the last step. */
+  readonly quota: number;
+  start(): RetryStep;
+  next(outcome: RetryOutcome, random?: number): RetryStep;
+  free(): void;
+}
+
+/** Signs, sends (with `fetch`) and parses a Converse call, with retries and BAML's fallback / round-robin. */
+export function sendWithRetries(args: RequestArgs & Omit<SignArgs, 'time'> & RetryArgs & {
+  fetch?: (url: string, init: { method: string; headers: HeaderList; body: Uint8Array; redirect: 'manual' }) => Promise<Response>;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** The signing clock (each attempt is signed anew). */
+  now?: () => Date;
+  onRetry?: (note: string) => void;
+  /** The client's retry quota, kept from call to call; updated in place. */
+  quota?: { available: number };
+}): Promise<Parsed & { client: string }>;

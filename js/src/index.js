@@ -452,9 +452,11 @@ const released = typeof FinalizationRegistry === 'undefined' ? null : new Finali
 
 /** Opens a module-side value (`newOp`), freed by `freeOp` when its owner is collected. */
 function open(owner, newOp, input, freeOp) {
-  owner.id = call(newOp, input).id;
+  const made = call(newOp, input);
+  owner.id = made.id;
   owner.instance = exports_;
   released?.register(owner, { op: freeOp, id: owner.id, instance: exports_ }, owner);
+  return made;
 }
 
 /** Closes what `open` opened (once; later calls do nothing). */
@@ -608,5 +610,104 @@ export async function resolveCredentials({ options, baml, client, env, profile, 
     throw new BedrockRequestError({ kind: 'Credentials', message: 'the credential chain took more than 64 steps' });
   } finally {
     chain.free();
+  }
+}
+
+/**
+ * The retry planner (the crate's `retry::Planner`): AWS's standard retry mode for a client
+ * without a BAML `retry_policy`, the policy for one with it, and BAML's `fallback` and
+ * `round-robin` clients. `start()` and `next(outcome, random)` answer `{type: 'send', client,
+ * waitMs, attempt, of, note, quota}` or `{type: 'done', ok, kind?, status?, code?, summary?,
+ * quota}`; the outcome is `{type: 'success'}`, `{type: 'response', status, headers, bodyText}`,
+ * `{type: 'transport', why}` or `{type: 'refused', why}` (a reply whose finish reason the
+ * policy refuses: never retried, never passed to a fallback). `quota` is the standard mode's
+ * retry quota left (pass it to the next call's plan). `free()` when done (a collected plan is
+ * freed too).
+ */
+export class RetryPlan {
+  constructor({ options, baml, client, env, maxAttempts, noRetry, turn, quota } = {}) {
+    const made = open(this, 'retryNew', { options, baml, client, env, maxAttempts, noRetry, turn, quota }, 'retryFree');
+    this.first = made.next;
+    this.quota = made.next.quota;
+  }
+
+  /** The first attempt. */
+  start() {
+    return this.first;
+  }
+
+  /** After an attempt's outcome: the next step (`random` in [0, 1) is the jitter). */
+  next(outcome, random = Math.random()) {
+    if (this.id === null) throw new BedrockRequestError({ kind: 'Input', message: 'the retry plan is freed' });
+    const step = call('retryNext', { id: this.id, outcome, random });
+    this.quota = step.quota;
+    return step;
+  }
+
+  /** Frees the plan inside the module (once). */
+  free() {
+    close(this, 'retryFree');
+  }
+}
+
+/**
+ * Signs, sends and parses a Converse call with retries and BAML's client strategies: each
+ * attempt is signed anew for its client at `now()`, waited for with `sleep(ms)`, sent with
+ * `fetch` (redirects not followed), and its answer parsed with the client's finish-reason
+ * policy. Resolves to `{completion, message, client}`; throws the last attempt's error.
+ * `onRetry(note)` hears one line per retry or move to a fallback client. `quota` (`{available}`,
+ * kept per client from call to call) is updated in place.
+ */
+export async function sendWithRetries(args) {
+  if (!exports_) await init();
+  const {
+    fetch: fetchFn = globalThis.fetch, sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
+    random = Math.random, now = () => new Date(), onRetry, maxAttempts, noRetry, turn, quota,
+  } = args;
+  if (args.stream) {
+    throw new BedrockRequestError({ kind: 'Input', message: 'sendWithRetries sends Converse, not ConverseStream: for a stream, drive a RetryPlan with signConverse, fetch and decodeStream (retry only before the first event)' });
+  }
+  const plan = new RetryPlan({
+    options: args.options, baml: args.baml, client: args.client, env: args.env, maxAttempts, noRetry, turn, quota: quota?.available,
+  });
+  let lastError = null;
+  let result = null;
+  try {
+    let step = plan.start();
+    for (;;) {
+      if (quota) quota.available = step.quota;
+      if (step.type === 'done') {
+        if (step.ok) return result;
+        throw lastError ?? new BedrockRequestError({ kind: 'Aws', message: step.summary });
+      }
+      if (step.note) onRetry?.(step.note);
+      if (step.waitMs > 0) await sleep(step.waitMs);
+      const target = args.baml ? { baml: args.baml, client: step.client } : { options: args.options };
+      const signed = await signConverse({ ...args, ...target, time: now() });
+      let outcome;
+      let res;
+      try {
+        res = await fetchFn(signed.url, { method: signed.method, headers: signed.headers, body: signed.body, redirect: 'manual' });
+      } catch (e) {
+        lastError = e;
+        outcome = { type: 'transport', why: String(e?.message ?? e) };
+      }
+      if (res) {
+        const headers = Array.from(res.headers.entries());
+        const body = new Uint8Array(await res.arrayBuffer());
+        try {
+          result = { ...parseResponse({ status: res.status, headers, body, ...target, env: args.env }), client: step.client };
+          outcome = { type: 'success' };
+        } catch (e) {
+          lastError = e;
+          outcome = res.status >= 200 && res.status < 300
+            ? { type: 'refused', why: String(e?.message ?? e) }
+            : { type: 'response', status: res.status, headers, bodyText: decoder.decode(body) };
+        }
+      }
+      step = plan.next(outcome, random());
+    }
+  } finally {
+    plan.free();
   }
 }

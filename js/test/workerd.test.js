@@ -14,7 +14,14 @@ const workerd = fileURLToPath(new URL('../node_modules/.bin/workerd', import.met
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 
 test('signs inside workerd, verified over loopback', { skip: !existsSync(workerd) && 'workerd is not installed (npm install in js/)' }, async () => {
-  const { server, port: verifierPort, verdicts: verified } = await verifyingServer('S');
+  // The model `flaky` gets a 503 on its first request (the worker's retry path).
+  let flaky = 0;
+  const { server, port: verifierPort, verdicts: verified } = await verifyingServer('S', (req, res) => {
+    if (!req.url.includes('/model/flaky/') || ++flaky > 1) return false;
+    res.writeHead(503, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceUnavailableException' });
+    res.end('{"message":"try again"}');
+    return true;
+  });
   const workerPort = verifierPort + 1 + Math.floor(Math.random() * 1000);
   // workerd embeds files relative to its config: the worker, the package and its wasm beside it.
   const dir = mkdtempSync(join(tmpdir(), 'bedrock-request-workerd-'));
@@ -54,7 +61,13 @@ const worker :Workerd.Worker = (
     assert.deepEqual(await answer.json(), { text: 'verified', value: { age: 7 } });
     const big = await fetch(`http://127.0.0.1:${workerPort}/?size=${300 * 1024}`);
     assert.deepEqual(await big.json(), { text: 'verified', value: { age: 7 } });
-    assert.deepEqual(verified, [true, true]);
+    const retried = await fetch(`http://127.0.0.1:${workerPort}/retry`);
+    const { text, notes } = await retried.json();
+    assert.equal(text, 'verified');
+    assert.equal(flaky, 2);
+    assert.equal(notes.length, 1);
+    assert.match(notes[0], /attempt 2 of 3 .*503/);
+    assert.deepEqual(verified, [true, true, true]);
   } finally {
     child.kill();
     server.close();

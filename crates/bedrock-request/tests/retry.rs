@@ -320,10 +320,15 @@ fn strategies_that_name_themselves_or_unknown_things_are_errors() {
     let bad = BamlFile::parse("retry_policy P {\n  max_retries 1\n  strategy { type linear }\n}\nclient<llm> A {\n  provider aws-bedrock\n  retry_policy P\n  options { model m }\n}\nclient<llm> Q {\n  provider aws-bedrock\n  retry_policy Nope\n  options { model m }\n}").unwrap();
     let e = Strategy::from_baml(&bad, "A", &Env::new(), AwsRetry::default()).unwrap_err();
     assert!(
-        e.to_string()
-            .contains("retry_policy P: strategy needs type constant_delay or exponential_backoff"),
+        e.to_string().contains(
+            "retry_policy P: strategy type \"linear\" is not constant_delay or exponential_backoff"
+        ),
         "{e}"
     );
+    // Two fields on one line without a comma read as one value: the error says how to write them.
+    let run_on = BamlFile::parse("retry_policy P {\n  max_retries 1\n  strategy { type constant_delay delay_ms 10 }\n}\nclient<llm> A {\n  provider aws-bedrock\n  retry_policy P\n  options { model m }\n}").unwrap();
+    let e = Strategy::from_baml(&run_on, "A", &Env::new(), AwsRetry::default()).unwrap_err();
+    assert!(e.to_string().contains("on its own line"), "{e}");
     let e = Strategy::from_baml(&bad, "Q", &Env::new(), AwsRetry::default()).unwrap_err();
     assert!(
         e.to_string()

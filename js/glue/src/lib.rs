@@ -11,6 +11,8 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod retry;
+
 use std::cell::RefCell;
 
 use bedrock_request::credentials::{Chain, Performed, ProcessOutput, Step};
@@ -840,6 +842,7 @@ fn dispatch(op: &str, input: &str, bytes: &[u8]) -> Out {
         "structured" => structured(&input),
         "streamNew" | "streamPush" | "streamFinish" | "streamFree" => stream_op(op, &input, bytes),
         "chainNew" | "chainPoll" | "chainHandle" | "chainFree" => chain_op(op, &input),
+        "retryNew" | "retryNext" | "retryFree" => retry::retry_op(op, &input),
         other => Err(fail(
             "Input",
             format!("unknown operation {}", quoted(other)),

@@ -106,6 +106,11 @@ impl Planner {
         self.quota
     }
 
+    /// The quota as it stands now (after the last step).
+    pub fn quota(&self) -> RetryQuota {
+        self.quota
+    }
+
     /// The first attempt of the call.
     pub fn start(&mut self) -> Next<'_> {
         self.frames.clear();

@@ -217,6 +217,20 @@ impl RetryQuota {
     const THROTTLING_RETRY_COST: u32 = 5;
     const NO_RETRY_INCREMENT: u32 = 1;
 
+    /// A quota holding `available` tokens (at most [`RetryQuota::CAPACITY`]): one kept as a
+    /// number, e.g. by a host that passes it from call to call.
+    ///
+    /// ```
+    /// use bedrock_request::retry::RetryQuota;
+    /// assert_eq!(RetryQuota::with_available(120).available(), 120);
+    /// assert_eq!(RetryQuota::with_available(9_000).available(), RetryQuota::CAPACITY);
+    /// ```
+    pub fn with_available(available: u32) -> RetryQuota {
+        RetryQuota {
+            available: available.min(Self::CAPACITY),
+        }
+    }
+
     /// The tokens left.
     pub fn available(&self) -> u32 {
         self.available

@@ -373,7 +373,15 @@ fn baml_retry(name: &str, fields: &Value) -> Result<BamlRetry> {
                         },
                         max_delay_ms: ms("max_delay_ms", 10_000)?,
                     },
-                    _ => {
+                    Some(other) => return Err(bad(format!(
+                        "strategy type {other:?} is not constant_delay or exponential_backoff{}",
+                        if other.contains(char::is_whitespace) {
+                            " (put each field of the strategy block on its own line or separate them with commas)"
+                        } else {
+                            ""
+                        }
+                    ))),
+                    None => {
                         return Err(bad(
                             "strategy needs type constant_delay or exponential_backoff".into(),
                         ))
