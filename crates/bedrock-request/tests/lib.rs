@@ -14,6 +14,7 @@ mod config;
 mod converse_api;
 mod credentials;
 mod hardening;
+mod jsonish;
 mod media_tools;
 mod parse;
 mod request;

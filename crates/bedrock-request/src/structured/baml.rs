@@ -145,6 +145,129 @@ fn matching_brace(source: &str, open: usize) -> Option<usize> {
     None
 }
 
+/// A place in a declaration's text, read token by token: a field or an enum value may span
+/// lines (a `@description(#"..."#)` over several), and the next one begins where its type
+/// and attributes end.
+struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Cursor<'a> {
+        Cursor { text, at: 0 }
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.text[self.at..]
+    }
+
+    /// Skips white space and `//` comments; the next byte, if any.
+    fn peek(&mut self) -> Option<u8> {
+        loop {
+            let rest = self.rest();
+            let trimmed = rest.trim_start();
+            self.at += rest.len() - trimmed.len();
+            if trimmed.starts_with("//") {
+                self.at += trimmed.find('\n').unwrap_or(trimmed.len());
+                continue;
+            }
+            return trimmed.bytes().next();
+        }
+    }
+
+    fn eat(&mut self, token: &str) -> bool {
+        self.peek();
+        if self.rest().starts_with(token) {
+            self.at += token.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A name (letters, digits, `_`, and `.` inside, as `stream.done`), or a number.
+    fn word(&mut self) -> Option<&'a str> {
+        self.peek();
+        let rest = self.rest();
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
+            .unwrap_or(rest.len());
+        (len > 0).then(|| {
+            self.at += len;
+            &rest[..len]
+        })
+    }
+
+    /// A quoted string (`"..."`, escapes kept as written) or a raw one (`#"..."#`, any
+    /// number of `#`): its text.
+    fn string(&mut self) -> Option<&'a str> {
+        self.peek();
+        let rest = self.rest();
+        let (hashes, body) = match rest.find(|c| c != '#') {
+            Some(n) if rest[n..].starts_with('"') => (n, &rest[n + 1..]),
+            _ => return None,
+        };
+        let end = if hashes == 0 {
+            let bytes = body.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            (i < bytes.len()).then_some(i)?
+        } else {
+            body.find(&format!("\"{}", &rest[..hashes]))?
+        };
+        self.at += hashes + 1 + end + 1 + hashes;
+        Some(&body[..end])
+    }
+
+    /// After a `(`: the text to its matching `)` (strings and nested brackets inside), and
+    /// the cursor past it.
+    fn arguments(&mut self, owner: &str) -> Result<&'a str> {
+        let start = self.at;
+        let mut depth = 1usize;
+        while depth > 0 {
+            if self.string().is_some() {
+                continue;
+            }
+            let Some(c) = self.rest().chars().next() else {
+                return Err(bad(format!("{owner}: an attribute's ( is never closed")));
+            };
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            self.at += c.len_utf8();
+        }
+        Ok(&self.text[start..self.at - 1])
+    }
+
+    /// The attributes here (`@name` or `@name(...)`; `@@name` when `block`), as (name,
+    /// arguments).
+    fn attributes(&mut self, owner: &str, block: bool) -> Result<Vec<(&'a str, &'a str)>> {
+        let mut out = Vec::new();
+        loop {
+            self.peek();
+            let is_block = self.rest().starts_with("@@");
+            if is_block != block || !self.eat(if block { "@@" } else { "@" }) {
+                return Ok(out);
+            }
+            let name = self
+                .word()
+                .ok_or_else(|| bad(format!("{owner}: an @ without an attribute name")))?;
+            let args = if self.rest().starts_with('(') {
+                self.at += 1;
+                self.arguments(owner)?
+            } else {
+                ""
+            };
+            out.push((name, args));
+        }
+    }
+}
+
 /// Reads types into a [`Schema`]: declarations become definitions, referred to by index.
 struct Reader<'a> {
     decls: HashMap<&'a str, Decl<'a>>,
@@ -166,25 +289,50 @@ impl<'a> Reader<'a> {
         let ty = match *decl {
             Decl::Class(body) => self.class(name, body, depth)?,
             Decl::Enum(body) => enumeration(name, body)?,
-            Decl::Alias(expr) => self.expr(expr, depth + 1)?,
+            Decl::Alias(expr) => self.whole(expr, name, depth + 1)?,
         };
         self.defs[i] = Some(ty);
         Ok(Ty::Ref(i))
     }
 
+    /// A whole type expression (a return type, an alias): nothing may follow it.
+    fn whole(&mut self, text: &'a str, owner: &str, depth: usize) -> Result<Ty> {
+        let mut cursor = Cursor::new(text);
+        let ty = self.expr(&mut cursor, depth)?;
+        let attrs = cursor.attributes(owner, false)?;
+        check_attributes(owner, &attrs, &[])?;
+        if cursor.peek().is_some() {
+            return Err(bad(format!(
+                "{:?} is not a BAML type this reader knows (it stops at {:?})",
+                text.trim(),
+                cursor.rest().chars().take(40).collect::<String>()
+            )));
+        }
+        Ok(ty)
+    }
+
     fn class(&mut self, name: &str, body: &'a str, depth: usize) -> Result<Ty> {
         let mut fields = Vec::new();
-        for line in lines(body) {
-            if line.starts_with("@@") {
-                return Err(unsupported(name, line));
+        let mut cursor = Cursor::new(body);
+        while cursor.peek().is_some() {
+            let block = cursor.attributes(name, true)?;
+            if !block.is_empty() {
+                check_block_attributes(name, &block)?;
+                continue;
             }
-            let (field, rest) = split_word(line);
-            let (expr, attrs) = split_attributes(rest);
-            let (alias, skip) = attributes(name, &attrs)?;
+            let field = cursor.word().ok_or_else(|| {
+                bad(format!(
+                    "class {name}: {:?} is not a field (a name, then its type)",
+                    cursor.rest().chars().take(40).collect::<String>()
+                ))
+            })?;
+            let owner = format!("{name}.{field}");
+            let ty = self.expr(&mut cursor, depth + 1)?;
+            let attrs = cursor.attributes(&owner, false)?;
+            let (alias, skip) = field_attributes(&owner, &attrs)?;
             if skip {
                 continue;
             }
-            let ty = self.expr(expr, depth + 1)?;
             let optional = matches!(ty, Ty::Optional(_) | Ty::Null);
             fields.push(Field {
                 name: field.to_owned(),
@@ -197,50 +345,73 @@ impl<'a> Reader<'a> {
     }
 
     /// A type expression: unions of postfix-typed atoms.
-    fn expr(&mut self, text: &'a str, depth: usize) -> Result<Ty> {
+    fn expr(&mut self, cursor: &mut Cursor<'a>, depth: usize) -> Result<Ty> {
         if depth > 64 {
-            return Err(bad(format!("the type {text} nests deeper than 64 levels")));
+            return Err(bad(format!(
+                "the type at {:?} nests deeper than 64 levels",
+                cursor.rest().chars().take(40).collect::<String>()
+            )));
         }
-        let parts = split_top(text, '|');
-        let mut options = Vec::new();
-        for part in parts {
-            options.push(self.postfix(part.trim(), depth)?);
+        let mut options = vec![self.postfix(cursor, depth)?];
+        while cursor.eat("|") {
+            options.push(self.postfix(cursor, depth)?);
         }
         Ok(union(options))
     }
 
-    fn postfix(&mut self, text: &'a str, depth: usize) -> Result<Ty> {
-        if depth > 64 {
-            return Err(bad(format!(
-                "the type {} nests deeper than 64 levels",
-                text.chars().take(40).collect::<String>()
-            )));
+    /// An atom and its `[]` and `?` suffixes.
+    fn postfix(&mut self, cursor: &mut Cursor<'a>, depth: usize) -> Result<Ty> {
+        let mut ty = self.atom(cursor, depth)?;
+        loop {
+            // No space before a suffix: `Foo []` on a new line is not one.
+            if cursor.rest().starts_with("[]") {
+                cursor.at += 2;
+                ty = Ty::List(Box::new(ty));
+            } else if cursor.rest().starts_with('?') {
+                cursor.at += 1;
+                if !matches!(ty, Ty::Optional(_) | Ty::Null) {
+                    ty = Ty::Optional(Box::new(ty));
+                }
+            } else {
+                return Ok(ty);
+            }
         }
-        if let Some(inner) = text.strip_suffix("[]") {
-            return Ok(Ty::List(Box::new(
-                self.postfix(inner.trim_end(), depth + 1)?,
-            )));
-        }
-        if let Some(inner) = text.strip_suffix('?') {
-            let ty = self.postfix(inner.trim_end(), depth + 1)?;
-            return Ok(match ty {
-                Ty::Optional(_) | Ty::Null => ty,
-                other => Ty::Optional(Box::new(other)),
-            });
-        }
-        if let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
-            return self.expr(inner, depth + 1);
-        }
-        if let Some(args) = text.strip_prefix("map<").and_then(|t| t.strip_suffix('>')) {
-            let parts = split_top(args, ',');
-            let [_, value] = parts.as_slice() else {
+    }
+
+    fn atom(&mut self, cursor: &mut Cursor<'a>, depth: usize) -> Result<Ty> {
+        if cursor.eat("(") {
+            let ty = self.expr(cursor, depth + 1)?;
+            let attrs = cursor.attributes("a type in ( )", false)?;
+            check_attributes("a type in ( )", &attrs, &[])?;
+            if !cursor.eat(")") {
                 return Err(bad(format!(
-                    "map<...> takes a key and a value type: {text}"
+                    "a ( in a type is not closed before {:?}",
+                    cursor.rest().chars().take(40).collect::<String>()
                 )));
-            };
-            return Ok(Ty::Map(Box::new(self.expr(value.trim(), depth + 1)?)));
+            }
+            return Ok(ty);
         }
-        Ok(match text {
+        if let Some(text) = cursor.string() {
+            return Ok(Ty::Enum(Names::new(&[text])));
+        }
+        let word = cursor.word().ok_or_else(|| {
+            bad(format!(
+                "{:?} is not a BAML type this reader knows",
+                cursor.rest().chars().take(40).collect::<String>()
+            ))
+        })?;
+        if word == "map" && cursor.eat("<") {
+            self.expr(cursor, depth + 1)?;
+            if !cursor.eat(",") {
+                return Err(bad("map<...> takes a key and a value type".into()));
+            }
+            let value = self.expr(cursor, depth + 1)?;
+            if !cursor.eat(">") {
+                return Err(bad("map<key, value> is not closed with >".into()));
+            }
+            return Ok(Ty::Map(Box::new(value)));
+        }
+        Ok(match word {
             "string" => Ty::String,
             "int" => Ty::Int,
             "float" => Ty::Float,
@@ -248,11 +419,8 @@ impl<'a> Reader<'a> {
             "null" => Ty::Null,
             "true" => Ty::Literal(Value::Bool(true)),
             "false" => Ty::Literal(Value::Bool(false)),
-            t if t.starts_with('"') && t.ends_with('"') && t.len() >= 2 => {
-                Ty::Enum(Names::new(&[&t[1..t.len() - 1]]))
-            }
-            t if t.parse::<i64>().is_ok() => Ty::Literal(Value::from_json_str(t)?),
-            t if !t.is_empty() && t.bytes().all(is_ident) => self.named(t, depth)?,
+            w if w.parse::<i64>().is_ok() => Ty::Literal(Value::from_json_str(w)?),
+            w if w.bytes().all(is_ident) => self.named(w, depth)?,
             other => {
                 return Err(bad(format!(
                     "{other:?} is not a BAML type this reader knows"
@@ -264,13 +432,22 @@ impl<'a> Reader<'a> {
 
 fn enumeration(name: &str, body: &str) -> Result<Ty> {
     let mut pairs = Vec::new();
-    for line in lines(body) {
-        if line.starts_with("@@") {
-            return Err(unsupported(name, line));
+    let mut cursor = Cursor::new(body);
+    while cursor.peek().is_some() {
+        let block = cursor.attributes(name, true)?;
+        if !block.is_empty() {
+            check_block_attributes(name, &block)?;
+            continue;
         }
-        let (value, rest) = split_word(line);
-        let (_, attrs) = split_attributes(rest);
-        let (alias, skip) = attributes(name, &attrs)?;
+        let value = cursor.word().ok_or_else(|| {
+            bad(format!(
+                "enum {name}: {:?} is not a value",
+                cursor.rest().chars().take(40).collect::<String>()
+            ))
+        })?;
+        let owner = format!("{name}.{value}");
+        let attrs = cursor.attributes(&owner, false)?;
+        let (alias, skip) = field_attributes(&owner, &attrs)?;
         if !skip {
             pairs.push((value.to_owned(), alias.unwrap_or_else(|| value.to_owned())));
         }
@@ -283,103 +460,61 @@ fn enumeration(name: &str, body: &str) -> Result<Ty> {
 
 /// A field's or enum value's attributes: its `@alias`, and whether it is `@skip`ped
 /// (`@description` is read and set aside; anything else is refused).
-fn attributes(owner: &str, attrs: &[&str]) -> Result<(Option<String>, bool)> {
+fn field_attributes(owner: &str, attrs: &[(&str, &str)]) -> Result<(Option<String>, bool)> {
+    check_attributes(owner, attrs, &["alias", "description", "skip"])?;
     let mut alias = None;
     let mut skip = false;
-    for attr in attrs {
-        match attr_name(attr) {
-            "alias" => alias = Some(attr_text(attr, owner)?),
-            "description" => {}
+    for &(name, args) in attrs {
+        match name {
+            "alias" => alias = Some(attribute_text(owner, args)?),
             "skip" => skip = true,
-            _ => return Err(unsupported(owner, attr)),
+            _ => {}
         }
     }
     Ok((alias, skip))
 }
 
-fn unsupported(owner: &str, attr: &str) -> Error {
-    let shown: String = attr.chars().take(40).collect();
-    bad(format!(
-        "{owner}: {shown} is not supported by this version's BAML type reader (it takes @alias, @description and @skip)"
-    ))
-}
-
-/// The entries of a block: one per line, comments dropped, blank lines skipped.
-fn lines(body: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for line in body.lines() {
-        let line = match line.find("//") {
-            Some(i) if !line[..i].contains('"') => &line[..i],
-            _ => line,
-        };
-        let line = line.trim();
-        if !line.is_empty() {
-            out.push(line);
-        }
+/// A class's or enum's `@@` attributes: `@@alias` and `@@description` change nothing in
+/// parsing; the others are refused.
+fn check_block_attributes(owner: &str, attrs: &[(&str, &str)]) -> Result<()> {
+    match attrs
+        .iter()
+        .find(|(name, _)| !["alias", "description"].contains(name))
+    {
+        None => Ok(()),
+        Some((name, _)) => Err(bad(format!(
+            "{owner}: @@{name} is not supported by this version's BAML type reader (it takes @@alias and @@description)"
+        ))),
     }
-    out
 }
 
-fn split_word(line: &str) -> (&str, &str) {
-    let end = line.find(char::is_whitespace).unwrap_or(line.len());
-    (&line[..end], line[end..].trim())
-}
-
-/// A field's type and its attributes (`@alias("a") @description("...")`).
-fn split_attributes(text: &str) -> (&str, Vec<&str>) {
-    let first = text.find('@').unwrap_or(text.len());
-    let expr = text[..first].trim();
-    let mut attrs = Vec::new();
-    let mut rest = &text[first..];
-    while let Some(start) = rest.find('@') {
-        let after = &rest[start..];
-        let end = after[1..].find('@').map_or(after.len(), |i| i + 1);
-        attrs.push(after[..end].trim());
-        rest = &after[end..];
-    }
-    (expr, attrs)
-}
-
-fn attr_name(attr: &str) -> &str {
-    let body = attr.trim_start_matches('@');
-    let end = body
-        .find(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '.')
-        .unwrap_or(body.len());
-    &body[..end]
-}
-
-/// The string argument of `@alias("text")`.
-fn attr_text(attr: &str, owner: &str) -> Result<String> {
-    let start = attr
-        .find('"')
-        .ok_or_else(|| bad(format!("{owner}: {attr} takes a string")))?;
-    let end = attr
-        .rfind('"')
-        .filter(|e| *e > start)
-        .ok_or_else(|| bad(format!("{owner}: {attr} takes a string")))?;
-    Ok(attr[start + 1..end].to_owned())
-}
-
-/// Splits at `sep` outside brackets and quotes.
-fn split_top(text: &str, sep: char) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut depth = 0i32;
-    let mut quoted = false;
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            '(' | '<' | '[' if !quoted => depth += 1,
-            ')' | '>' | ']' if !quoted => depth -= 1,
-            c if c == sep && depth == 0 && !quoted => {
-                out.push(&text[start..i]);
-                start = i + 1;
+/// Refuses an attribute this reader does not take, naming it.
+fn check_attributes(owner: &str, attrs: &[(&str, &str)], taken: &[&str]) -> Result<()> {
+    match attrs.iter().find(|(name, _)| !taken.contains(name)) {
+        None => Ok(()),
+        Some((name, _)) => Err(bad(format!(
+            "{owner}: @{name} is not supported by this version's BAML type reader ({})",
+            if taken.is_empty() {
+                "a type here takes no attributes".to_owned()
+            } else {
+                format!("it takes @{}", taken.join(", @"))
             }
-            _ => {}
-        }
+        ))),
     }
-    out.push(&text[start..]);
-    out
+}
+
+/// The text of `@alias(...)`: a quoted or raw string, or the bare words BAML also takes.
+fn attribute_text(owner: &str, args: &str) -> Result<String> {
+    let mut cursor = Cursor::new(args);
+    let text = match cursor.string() {
+        Some(text) if cursor.peek().is_none() => text,
+        Some(_) => return Err(bad(format!("{owner}: @alias takes one string"))),
+        None => args.trim(),
+    };
+    if text.is_empty() {
+        return Err(bad(format!("{owner}: @alias needs a name")));
+    }
+    Ok(text.to_owned())
 }
 
 fn union(mut tys: Vec<Ty>) -> Ty {
@@ -417,7 +552,7 @@ impl Schema {
             index: HashMap::new(),
             defs: Vec::new(),
         };
-        let root = reader.expr(type_expr.trim(), 0)?;
+        let root = reader.whole(type_expr, "the type", 0)?;
         let defs = reader
             .defs
             .into_iter()

@@ -3,7 +3,11 @@
 //! indexed once, so reading a text costs time linear in the text however many values there
 //! are (an array of a thousand-value enum reads as fast as one of three).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
 
 /// An enum's values, indexed for [`Names::named`].
 #[derive(Clone, Debug)]
@@ -37,9 +41,37 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Letters and digits only, lower case: how keys and enum values are matched loosely.
+/// The text without its accents, as BAML matches names: the ligatures ß, æ, ø, œ spelt out,
+/// then NFKD with the combining marks dropped ("Señor" → "Senor", "Straße" → "Strasse").
+pub(crate) fn unaccented(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'Æ' => out.push_str("AE"),
+            'ø' => out.push('o'),
+            'Ø' => out.push('O'),
+            'œ' => out.push_str("oe"),
+            'Œ' => out.push_str("OE"),
+            c => out.extend(std::iter::once(c).nfkd().filter(|c| !is_combining_mark(*c))),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A text in lower case without its accents: how mentions are found.
+fn folded(s: &str) -> String {
+    unaccented(s).to_lowercase()
+}
+
+/// Letters and digits only, lower case, no accents: how keys and enum values are matched loosely.
 fn normalized(s: &str) -> String {
-    s.chars()
+    unaccented(s)
+        .chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
@@ -82,7 +114,7 @@ impl Names {
             if !n.is_empty() {
                 loose.entry(n).or_insert(i);
             }
-            let l = value.to_lowercase();
+            let l = folded(value);
             if !l.is_empty() {
                 by_lead.entry(lead(&l).to_owned()).or_default().push(i);
             }
@@ -123,10 +155,10 @@ impl Names {
         }
     }
 
-    /// The indexes of the values the text mentions as whole words (case-insensitively): at
-    /// each place a word can start, only the values with that leading word are compared.
+    /// The indexes of the values the text mentions as whole words (in any case, accents or
+    /// not): at each place a word can start, only the values with that leading word are compared.
     fn mentioned(&self, text: &str) -> Vec<usize> {
-        let lower = text.to_lowercase();
+        let lower = folded(text);
         let mut found = Vec::new();
         let mut after_word = false;
         for (at, c) in lower.char_indices() {
@@ -182,6 +214,10 @@ mod tests {
             matches!(names.named("red or dark blue"), Named::Several(v) if v == ["Red", "Dark Blue"])
         );
         assert!(mentions("The answer is TRUE.", "true"));
+        let accented = Names::new(&["Café", "Straße", "Naïve"]);
+        assert_eq!(one(&accented, "cafe"), Some(("Café".into(), 1)));
+        assert_eq!(one(&accented, "STRASSE"), Some(("Straße".into(), 1)));
+        assert_eq!(one(&accented, "a naive plan"), Some(("Naïve".into(), 2)));
         assert!(!mentions("untrue", "true"));
     }
 

@@ -161,8 +161,9 @@ pub(super) fn integer(n: &Number) -> Option<(Number, u32)> {
     Number::parse(&(rounded as i64).to_string()).map(|n| (n, score))
 }
 
-/// The entry for a field: the exact key, else the key matched case-insensitively (as BAML:
-/// `firstName` is not `first_name`); the second value says how loosely. A repeated key's last
+/// The entry for a field: the exact key, else the key matched case-insensitively, else without
+/// accents (as BAML: `prenom` is `prénom`, but `firstName` is not `first_name`); the second
+/// value says how loosely. A repeated key's last
 /// value wins, as in JSON.
 pub(super) fn find_key<'l, 'a>(
     entries: &'l [(std::borrow::Cow<'a, str>, Loose<'a>)],
@@ -183,7 +184,15 @@ pub(super) fn find_key<'l, 'a>(
             .flat_map(char::to_lowercase)
             .eq(wanted.iter().copied())
     };
-    match entries.iter().rev().find(|(k, _)| same(k)) {
+    if let Some((_, v)) = entries.iter().rev().find(|(k, _)| same(k)) {
+        return (Some(v), 1);
+    }
+    let bare = super::names::unaccented(name).to_lowercase();
+    match entries
+        .iter()
+        .rev()
+        .find(|(k, _)| super::names::unaccented(k.trim()).to_lowercase() == bare)
+    {
         Some((_, v)) => (Some(v), 1),
         None => (None, 0),
     }

@@ -1,0 +1,90 @@
+//! BAML's own parser tests (`vectors/jsonish/cases.json`: the texts and types of
+//! BoundaryML/baml's `jsonish` test suite, each answered by baml-py 0.226.3 through
+//! `tools/capture_baml_jsonish.py`). Every case goes through `Schema::from_baml` with the
+//! case's declarations and type, and must give baml-py's answer, except the cases
+//! `vectors/jsonish/README.md` lists as not expressible yet (and says why), which must still
+//! be refused with an error that names what is missing.
+
+use std::collections::BTreeMap;
+
+use bedrock_request::structured::Schema;
+use serde_json::Value as Json;
+
+use crate::common::{read, same};
+
+/// How one case went.
+enum Verdict {
+    Agrees,
+    Differs(String),
+    Refused(String),
+}
+
+fn verdict(case: &Json) -> Verdict {
+    let baml = case["baml"].as_str().unwrap();
+    let ty = case["type"].as_str().unwrap();
+    let text = case["text"].as_str().unwrap();
+    let schema = match Schema::from_baml(baml, ty) {
+        Ok(schema) => schema,
+        Err(e) => return Verdict::Refused(e.to_string()),
+    };
+    let ours = if case["mode"] == "partial" {
+        schema.parse_partial(text)
+    } else {
+        schema.parse(text)
+    };
+    let want = case["baml_py"].get("value");
+    match (ours, want) {
+        (Ok(v), Some(want)) => {
+            let v = Json::from(v);
+            if same(&v, want) {
+                Verdict::Agrees
+            } else {
+                Verdict::Differs(format!("ours {v}, baml-py {want}"))
+            }
+        }
+        (Err(e), Some(want)) => Verdict::Differs(format!("ours: {e}; baml-py {want}")),
+        (Ok(v), None) => Verdict::Differs(format!("ours {}, baml-py fails", v.to_json())),
+        (Err(_), None) => Verdict::Agrees,
+    }
+}
+
+#[test]
+fn bamls_own_parser_tests_give_baml_pys_answers() {
+    let doc: Json = serde_json::from_str(&read("vectors/jsonish/cases.json")).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 400, "{}", cases.len());
+    // Per file: (agree, differ, refused).
+    let mut counts: BTreeMap<&str, (u32, u32, u32)> = BTreeMap::new();
+    let mut differ = Vec::new();
+    let mut refused = Vec::new();
+    for case in cases {
+        let file = case["file"].as_str().unwrap();
+        let name = case["name"].as_str().unwrap();
+        let entry = counts.entry(file).or_default();
+        match verdict(case) {
+            Verdict::Agrees => entry.0 += 1,
+            Verdict::Differs(why) => {
+                entry.1 += 1;
+                differ.push(format!("{file} {name}: {why}"));
+            }
+            Verdict::Refused(why) => {
+                entry.2 += 1;
+                refused.push(format!("{file} {name}: {why}"));
+            }
+        }
+    }
+    let table: Vec<String> = counts
+        .iter()
+        .map(|(f, (a, d, r))| format!("{f}: {a} agree, {d} differ, {r} not expressible"))
+        .collect();
+    eprintln!("{}", table.join("\n"));
+    if std::env::var_os("JSONISH_REPORT").is_some() {
+        eprintln!("DIFFER\n{}\nREFUSED\n{}", differ.join("\n"), refused.join("\n"));
+    }
+    assert!(
+        differ.is_empty(),
+        "{} differ:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
+}
