@@ -330,15 +330,13 @@ impl<'a> Reader<'a> {
             let ty = self.expr(&mut cursor, depth + 1)?;
             let attrs = cursor.attributes(&owner, false)?;
             let (alias, skip) = field_attributes(&owner, &attrs)?;
-            if skip {
-                continue;
-            }
             let optional = matches!(ty, Ty::Optional(_) | Ty::Null);
             fields.push(Field {
                 name: field.to_owned(),
                 alias,
                 ty,
-                required: !optional,
+                required: !optional && !skip,
+                skipped: skip,
             });
         }
         Ok(Ty::Object(fields))
@@ -392,7 +390,7 @@ impl<'a> Reader<'a> {
             return Ok(ty);
         }
         if let Some(text) = cursor.string() {
-            return Ok(Ty::Enum(Names::new(&[text])));
+            return Ok(Ty::Enum(Box::new(Names::new(&[text]))));
         }
         let word = cursor.word().ok_or_else(|| {
             bad(format!(
@@ -455,7 +453,7 @@ fn enumeration(name: &str, body: &str) -> Result<Ty> {
     if pairs.is_empty() {
         return Err(bad(format!("enum {name} has no values")));
     }
-    Ok(Ty::Enum(Names::aliased(pairs)))
+    Ok(Ty::Enum(Box::new(Names::aliased(pairs))))
 }
 
 /// A field's or enum value's attributes: its `@alias`, and whether it is `@skip`ped

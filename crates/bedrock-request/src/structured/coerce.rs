@@ -14,7 +14,7 @@ use super::lenient::Loose;
 use super::names::{mentions, Named};
 use super::schema::{Field, Ty};
 use super::words::{
-    describe, display, find_key, integer, json_number, list_values, number_in, wanted,
+    describe, display, find_key, integer, json_number, key_names, list_values, number_in, wanted,
 };
 use crate::value::Value;
 
@@ -125,6 +125,11 @@ pub(crate) struct Coercer<'s> {
     decisions: RefCell<HashMap<Pair, Decision>>,
     /// The unions being built, on the current path.
     building: RefCell<HashSet<Pair>>,
+    /// The (value, class) pairs being read by BAML's implied key (a one-field class taking
+    /// a value that is not its object), on the current path: meeting one again is no fit,
+    /// so a recursive one-field class ends at once (`{"x": 1}` for `Node { child Node? }`
+    /// is `{"child": null}`, as baml-py has it). Compared by address only.
+    implying: RefCell<Vec<(*const (), *const Field)>>,
 }
 
 impl<'s> Coercer<'s> {
@@ -134,6 +139,7 @@ impl<'s> Coercer<'s> {
             partial,
             decisions: RefCell::default(),
             building: RefCell::default(),
+            implying: RefCell::default(),
         }
     }
 
@@ -176,7 +182,9 @@ impl<'s> Coercer<'s> {
             Ty::List(_) => Ok(Fit::new(Value::Array(Vec::new()), 0)),
             Ty::Map(_) if self.partial => Ok(Fit::new(Value::Object(Vec::new()), 0)),
             Ty::Ref(i) if depth < MAX_DEPTH => self.absent(self.def(*i), path, depth + 1),
-            _ if self.partial => Ok(Fit::new(Value::Null, 0)),
+            // Not yet in the text: fine while streaming, but a union prefers an option whose
+            // fields are there (BAML picks `{id, thingy2}`'s class over one lacking them).
+            _ if self.partial => Ok(Fit::new(Value::Null, 1)),
             _ => Err(Miss::new(
                 path,
                 format!("is missing (wanted {})", wanted(ty)),
@@ -192,9 +200,12 @@ impl<'s> Coercer<'s> {
                 fields
                     .iter()
                     .map(|f| {
-                        let v = self
-                            .absent(&f.ty, &Path::Root, depth + 1)
-                            .map_or(Value::Null, |fit| fit.value);
+                        let v = match f.skipped {
+                            true => Value::Null,
+                            false => self
+                                .absent(&f.ty, &Path::Root, depth + 1)
+                                .map_or(Value::Null, |fit| fit.value),
+                        };
                         (f.name.clone(), v)
                     })
                     .collect(),
@@ -497,9 +508,11 @@ impl<'s> Coercer<'s> {
             return Ok(match self.to(Some(v), item, path, depth + 1, mode) {
                 Ok(f) => Fit::new(Value::Array(vec![f.value]), f.score + 1),
                 Err(m) if m.fatal => return Err(m),
+                // Nothing of it fits: an empty list, worse than any list read from an array
+                // (BAML takes `["1", "2"]` from a later fence over an object in the first).
                 Err(_) => Fit {
                     value: Value::Array(Vec::new()),
-                    score: 2,
+                    score: 3,
                     hollow: true,
                 },
             });
@@ -539,6 +552,17 @@ impl<'s> Coercer<'s> {
         path: &Path,
         depth: usize,
     ) -> Result<Fit, Miss> {
+        // An object of one entry holding a scalar: the scalar (BAML reads `{"status": 1}` as
+        // the literal 1).
+        if let Loose::Object { entries, .. } = v {
+            if let [(_, inner)] = entries.as_slice() {
+                if !matches!(inner, Loose::Object { .. } | Loose::Array { .. }) {
+                    return self
+                        .literal(inner, want, ty, path, depth + 1)
+                        .map(|f| f.bent(1));
+                }
+            }
+        }
         let as_type = match want {
             Value::Bool(_) => Ty::Bool,
             _ => Ty::Float,
@@ -598,6 +622,16 @@ impl<'s> Coercer<'s> {
         Ok(Fit::new(Value::Object(out), score))
     }
 
+    /// Whether a type is a list (through optionals and named definitions).
+    fn is_list(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::List(_) => true,
+            Ty::Optional(inner) => self.is_list(inner),
+            Ty::Ref(i) => self.defs.get(*i).is_some_and(|d| matches!(d, Ty::List(_))),
+            _ => false,
+        }
+    }
+
     fn object(
         &self,
         v: &Loose,
@@ -607,6 +641,32 @@ impl<'s> Coercer<'s> {
         depth: usize,
         mode: Mode,
     ) -> Result<Fit, Miss> {
+        // BAML's implied key: a class of one field takes a number, a bool, a list for a
+        // list field (`1214` is `{"foo": 1214}`) as that field's value, and an object that
+        // does not fit it as an object (its key missing) too. Text does not: prose would
+        // become any string field.
+        let mut read = fields.iter().filter(|f| !f.skipped);
+        let only = match (read.next(), read.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        };
+        let pair = ((v as *const Loose).cast::<()>(), fields.as_ptr());
+        if self.implying.borrow().contains(&pair) {
+            return Err(self.miss(path, ty, v));
+        }
+        if let Some(only) = only {
+            let implied = match v {
+                Loose::Number { .. } | Loose::Bool(_) => true,
+                Loose::Array { .. } => self.is_list(&only.ty),
+                _ => false,
+            };
+            if implied {
+                match self.implied(v, fields, only, pair, path, depth, mode) {
+                    Err(m) if !m.fatal => {}
+                    done => return done,
+                }
+            }
+        }
         let entries = match v {
             Loose::Object { entries, .. } => entries,
             // A list where one object is wanted: its first item that fits.
@@ -627,21 +687,86 @@ impl<'s> Coercer<'s> {
         let mut out = Vec::new();
         let mut score = 0;
         for field in fields {
+            if field.skipped {
+                if mode == Mode::Build {
+                    out.push((field.name.clone(), Value::Null));
+                }
+                continue;
+            }
             let key = field.alias.as_deref().unwrap_or(&field.name);
             let (entry, bent) = find_key(entries, key);
             score += bent;
-            let fit = self.to(
+            let fit = match self.to(
                 entry,
                 &field.ty,
                 &Path::Field(path, &field.name),
                 depth + 1,
                 mode,
-            )?;
+            ) {
+                Ok(fit) => fit,
+                // An object without the one field's key: perhaps that field's value.
+                Err(m) if !m.fatal && entry.is_none() && only.is_some() => {
+                    return match self.implied(v, fields, field, pair, path, depth, mode) {
+                        Err(e) if !e.fatal => Err(m),
+                        done => done,
+                    };
+                }
+                Err(m) => return Err(m),
+            };
             score += fit.score;
             if mode == Mode::Build {
                 out.push((field.name.clone(), fit.value));
             }
         }
+        // Keys no field reads count against the fit, as BAML's extra keys do: of two classes
+        // that both fit, the one that reads the whole object is chosen.
+        score += extra_keys(entries, fields);
         Ok(Fit::new(Value::Object(out), score))
     }
+
+    /// `v` as the value of a one-field class's field `only` (BAML's implied key).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn implied(
+        &self,
+        v: &Loose,
+        fields: &[Field],
+        only: &Field,
+        pair: (*const (), *const Field),
+        path: &Path,
+        depth: usize,
+        mode: Mode,
+    ) -> Result<Fit, Miss> {
+        let at = Path::Field(path, &only.name);
+        self.implying.borrow_mut().push(pair);
+        let inner = self.to(Some(v), &only.ty, &at, depth + 1, mode);
+        self.implying.borrow_mut().pop();
+        let fit = inner?;
+        let mut out = Vec::new();
+        if mode == Mode::Build {
+            for field in fields {
+                let value = match field.skipped {
+                    true => Value::Null,
+                    false => fit.value.clone(),
+                };
+                out.push((field.name.clone(), value));
+            }
+        }
+        Ok(Fit::new(Value::Object(out), fit.score + 1))
+    }
+}
+
+/// How many of an object's keys none of the fields reads (by name or alias, as `find_key`
+/// matches them).
+fn extra_keys(entries: &[(std::borrow::Cow<'_, str>, Loose<'_>)], fields: &[Field]) -> u32 {
+    let mut extra = 0;
+    for (key, _) in entries {
+        let read = fields
+            .iter()
+            .any(|f| key_names(key, f.alias.as_deref().unwrap_or(&f.name)).is_some());
+        if !read {
+            extra += 1;
+        }
+    }
+    extra
 }

@@ -96,6 +96,32 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// After an unquoted value's line break at `from`: `None` when the text goes on with an
+    /// object's next entry (`key:`, a quoted key), its end (`}`) or nothing, which ends the
+    /// value; else where the value's next line starts (the blank lines before it are the
+    /// value's, and are not looked at again, so the reading stays linear).
+    fn value_goes_on(&self, from: usize) -> Option<usize> {
+        let rest = &self.b[from..];
+        let start = rest.iter().position(|c| !c.is_ascii_whitespace())?;
+        let entry = match rest[start] {
+            b'}' | b'"' | b'\'' | b'`' => true,
+            _ => rest[start..]
+                .iter()
+                .position(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b' ')))
+                .is_some_and(|n| n > 0 && rest[start + n] == b':'),
+        };
+        (!entry).then_some(from + start)
+    }
+
+    /// Whether a comment (`//`, `/*`) comes next after spaces and tabs.
+    fn comment_follows(&self, from: usize) -> bool {
+        let at = self.b[from..]
+            .iter()
+            .position(|c| *c != b' ' && *c != b'\t')
+            .map(|n| from + n);
+        at.is_some_and(|at| self.b[at] == b'/' && matches!(self.b.get(at + 1), Some(b'/' | b'*')))
+    }
+
     /// The next byte after spaces and tabs (not newlines), without moving.
     fn next_after_spaces(&self, from: usize) -> Option<u8> {
         self.b[from..]
@@ -110,6 +136,13 @@ impl<'a> Reader<'a> {
         if depth >= MAX_DEPTH && matches!(c, b'{' | b'[') {
             self.i = self.b.len();
             return None;
+        }
+        let rest = &self.text[self.i..];
+        if rest.starts_with("\"\"\"") {
+            return Some(self.block("\"\"\"", false));
+        }
+        if rest.starts_with("```") {
+            return Some(self.block("```", true));
         }
         Some(match c {
             b'{' => self.object(depth + 1),
@@ -257,6 +290,7 @@ impl<'a> Reader<'a> {
                 Cow::Owned(out)
             }
         };
+        let mut inner_quotes = 0u32;
         while let Some(c) = self.peek() {
             if c == b'\\' && quote != b'`' {
                 let buffer = out.get_or_insert_with(String::new);
@@ -266,7 +300,18 @@ impl<'a> Reader<'a> {
                 run = self.i;
                 continue;
             }
-            if c == quote && closes_string(self.next_after_spaces(self.i + 1), ctx) {
+            // A `"` before a comma closes the string only after an even number of `"`
+            // inside it, as BAML has it: `"he said "hi", and "bye""` is one string.
+            let closes = c == quote
+                && (closes_string(self.next_after_spaces(self.i + 1), ctx)
+                    || self.comment_follows(self.i + 1))
+                && !(quote == b'"'
+                    && inner_quotes % 2 == 1
+                    && self.b.get(self.i + 1) == Some(&b','));
+            if c == quote {
+                inner_quotes += 1;
+            }
+            if closes {
                 let text = text(self, out, run);
                 self.i += 1;
                 return Loose::Str {
@@ -281,6 +326,29 @@ impl<'a> Reader<'a> {
             text: text(self, out, run),
             quoted: true,
             complete: false,
+        }
+    }
+
+    /// A Python-style `"""` string or a ```` ``` ```` block used as a value: the text to the
+    /// next `delim` (no escapes), its first line dropped when it is a fence's info line
+    /// (```` ```typescript main.ts ````), dedented and trimmed, as BAML reads code.
+    fn block(&mut self, delim: &str, info_line: bool) -> Loose<'a> {
+        self.i += delim.len();
+        if info_line {
+            self.i = self.text[self.i..]
+                .find('\n')
+                .map_or(self.b.len(), |n| self.i + n + 1);
+        }
+        let (end, complete) = match self.text[self.i..].find(delim) {
+            Some(n) => (self.i + n, true),
+            None => (self.b.len(), false),
+        };
+        let body = dedent(&self.text[self.i..end]);
+        self.i = (end + delim.len()).min(self.b.len());
+        Loose::Str {
+            text: Cow::Owned(body),
+            quoted: true,
+            complete,
         }
     }
 
@@ -350,14 +418,29 @@ impl<'a> Reader<'a> {
             words.read(&self.text[from..self.i]);
             // As BAML reads an object: a value of several words runs on past a comma unless
             // a quoted key or a line break follows it (`{name: Ada Lovelace, x: 1}` is one
-            // value, `{name: Ada, x: 1}` two).
+            // value, `{name: Ada, x: 1}` two); a comma before a digit is a thousands
+            // separator (`-2,000.00`); a line break goes on to the next line unless that
+            // line is the next entry or the object's end.
             let runs_on = ctx == Ctx::Object
-                && self.peek() == Some(b',')
-                && words.several
-                && !matches!(
-                    self.next_after_spaces(self.i + 1),
-                    Some(b'"' | b'\'' | b'`' | b'\n' | b'\r') | None
-                );
+                && match self.peek() {
+                    Some(b',') => {
+                        self.b.get(self.i + 1).is_some_and(u8::is_ascii_digit)
+                            || (words.several
+                                && !matches!(
+                                    self.next_after_spaces(self.i + 1),
+                                    Some(b'"' | b'\'' | b'`' | b'\n' | b'\r') | None
+                                ))
+                    }
+                    Some(b'\n') => match self.value_goes_on(self.i + 1) {
+                        Some(next) => {
+                            words.read("\n");
+                            self.i = next;
+                            continue;
+                        }
+                        None => false,
+                    },
+                    _ => false,
+                };
             if !runs_on {
                 break;
             }
@@ -367,10 +450,11 @@ impl<'a> Reader<'a> {
         let at_end = self.i == self.b.len();
         let word = self.text[start..self.i].trim();
         match word {
-            "true" | "True" | "TRUE" => return Loose::Bool(true),
-            "false" | "False" | "FALSE" => return Loose::Bool(false),
-            // `None` stays a word, as BAML reads it (a string "None" where one is wanted).
-            "null" | "Null" | "NULL" => return Loose::Null,
+            // Only JSON's spellings: `True`, `Null`, `None` stay words, as BAML reads them
+            // (a string "Null" where one is wanted; "True" is still true for a bool).
+            "true" => return Loose::Bool(true),
+            "false" => return Loose::Bool(false),
+            "null" => return Loose::Null,
             _ => {}
         }
         if crate::value::is_json_number(word) || is_loose_number(word) {
@@ -425,6 +509,63 @@ fn is_loose_number(word: &str) -> bool {
         && w.bytes().filter(|c| *c == b'.').count() <= 1
 }
 
+/// Where the next ```` ``` ```` that begins a line (after spaces) is, from `from`: fences
+/// open and close at a line's start, so a ```` ``` ```` block used as a value inside an
+/// object is no fence.
+fn fence_at(text: &str, from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(found) = text[at..].find("```") {
+        let here = at + found;
+        // Only the spaces just before it are looked at, so the search stays linear.
+        let before = text.as_bytes()[..here]
+            .iter()
+            .rev()
+            .find(|c| !matches!(c, b' ' | b'\t' | b'\r'));
+        if matches!(before, None | Some(b'\n')) {
+            return Some(here);
+        }
+        at = here + 3;
+    }
+    None
+}
+
+/// A block's text without the blank lines around it and the indent its lines share.
+fn dedent(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let first = lines.iter().position(|l| !l.trim().is_empty());
+    let last = lines.iter().rposition(|l| !l.trim().is_empty());
+    let (Some(first), Some(last)) = (first, last) else {
+        return String::new();
+    };
+    let lines = &lines[first..=last];
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in lines.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        // A blank line may be shorter than the indent; its spaces are all indent.
+        out.push_str(line.get(indent..).unwrap_or("").trim_end());
+    }
+    out
+}
+
+/// Whether a value was finished (a scalar always is).
+fn is_complete(v: &Loose<'_>) -> bool {
+    match v {
+        Loose::Array { complete, .. }
+        | Loose::Object { complete, .. }
+        | Loose::Str { complete, .. }
+        | Loose::Number { complete, .. } => *complete,
+        Loose::Null | Loose::Bool(_) => true,
+    }
+}
+
 /// Reads one value at byte `at`; returns it and where reading stopped.
 fn read_at(text: &str, at: usize) -> (Option<Loose<'_>>, usize) {
     let mut r = Reader::new(text, at);
@@ -437,7 +578,7 @@ fn read_at(text: &str, at: usize) -> (Option<Loose<'_>>, usize) {
 /// 2. each ```` ``` ```` fence's content (```` ```json ```` ones first, then those without a
 ///    language);
 /// 3. each `{...}` or `[...]` in the text, in order (reading resumes after each one, so the
-///    scan is linear);
+///    scan is linear), then, when there are several, all of them as one list;
 /// 4. the whole text read leniently when it is one value (a quoted string, a number...);
 /// 5. the whole text as a string, when none of the above was an object or an array.
 ///
@@ -453,11 +594,11 @@ pub(crate) fn first_candidate<T>(
     mut attempt: impl FnMut(&Loose<'_>) -> Option<T>,
 ) -> Option<T> {
     let structured = std::cell::Cell::new(false);
-    let mut attempt = |v: Loose<'_>| {
+    let mut attempt = |v: &Loose<'_>| {
         if matches!(v, Loose::Object { .. } | Loose::Array { .. }) {
             structured.set(true);
         }
-        attempt(&v)
+        attempt(v)
     };
     let trimmed = text.trim();
     let offset = text.len() - text.trim_start().len();
@@ -466,22 +607,22 @@ pub(crate) fn first_candidate<T>(
     if crate::json::validate(trimmed).is_ok() {
         if let (Some(v), _) = read_at(text, offset) {
             whole = Some(offset);
-            if let Some(found) = attempt(v) {
+            if let Some(found) = attempt(&v) {
                 return Some(found);
             }
         }
     }
     for marked in [true, false] {
         let mut rest = 0;
-        while let Some(found) = text[rest..].find("```") {
-            let open = rest + found + 3;
+        while let Some(found) = fence_at(text, rest) {
+            let open = found + 3;
             let body = text[open..].find('\n').map_or(text.len(), |i| open + i + 1);
             let lang = text[open..body].trim();
-            let end = text[body..].find("```").map_or(text.len(), |i| body + i);
+            let end = fence_at(text, body).unwrap_or(text.len());
             let json = lang.eq_ignore_ascii_case("json") || lang.eq_ignore_ascii_case("jsonc");
             if (marked && json) || (!marked && lang.is_empty()) {
                 if let (Some(v), _) = read_at(&text[..end], body) {
-                    if let Some(found) = attempt(v) {
+                    if let Some(found) = attempt(&v) {
                         return Some(found);
                     }
                 }
@@ -493,15 +634,29 @@ pub(crate) fn first_candidate<T>(
         }
     }
     let mut at = 0;
+    // The values found, for step 3's last candidate: all of them as one list.
+    let mut all = Vec::new();
     while let Some(found) = text[at..].find(['{', '[']) {
         let start = at + found;
         let (v, stop) = read_at(text, start);
         if let Some(v) = v.filter(|_| whole != Some(start)) {
-            if let Some(found) = attempt(v) {
+            if let Some(found) = attempt(&v) {
                 return Some(found);
             }
+            all.push(v);
         }
         at = stop.max(start + 1);
+    }
+    // Several values one after another (`{...} {...}`): a list of them all, as BAML reads
+    // them for a list type.
+    if all.len() > 1 {
+        let complete = all.last().is_some_and(is_complete);
+        if let Some(found) = attempt(&Loose::Array {
+            items: all,
+            complete,
+        }) {
+            return Some(found);
+        }
     }
     if !trimmed.starts_with(['{', '[']) && !trimmed.is_empty() {
         let (v, stop) = read_at(text, offset);
@@ -518,7 +673,7 @@ pub(crate) fn first_candidate<T>(
                 }
             );
             if text[stop..].trim().is_empty() && !(partial && bare_and_open) {
-                if let Some(found) = attempt(v) {
+                if let Some(found) = attempt(&v) {
                     return Some(found);
                 }
             }
@@ -526,7 +681,7 @@ pub(crate) fn first_candidate<T>(
     }
     // The text itself, when it holds no structured value (a bool or enum named in prose, say).
     if !partial && !structured.get() {
-        return attempt(Loose::Str {
+        return attempt(&Loose::Str {
             text: Cow::Borrowed(trimmed),
             quoted: false,
             complete: true,

@@ -29,6 +29,7 @@ mod lenient;
 mod names;
 mod schema;
 mod typed;
+mod unaccented;
 mod words;
 
 pub use lenient::MAX_DEPTH;
@@ -89,15 +90,38 @@ impl Schema {
         if self.root == Ty::String {
             return Ok(Value::String(text.to_owned()));
         }
-        let first_miss = match first_fit(
+        // Candidates are tried in order; one that fits exactly ends the search, else the one
+        // that fits best (the lowest score; the first of equals) wins, as BAML picks among
+        // the values a text holds (an `int[]` from the second fence when the first holds an
+        // object). Each candidate is coerced once, so the work stays linear.
+        let mut best: Option<coerce::Fit> = None;
+        let found = first_fit(
             text,
             partial,
             // A coercer per candidate: its decisions are about that candidate's values.
-            |c| Coercer::new(&self.defs, partial).coerce(Some(c), &self.root),
-            |m| m.path.is_empty(),
-        ) {
-            Ok(fit) => return Ok(fit.value),
-            Err(miss) => miss,
+            |c| {
+                let fit = Coercer::new(&self.defs, partial)
+                    .coerce(Some(c), &self.root)
+                    .map_err(Some)?;
+                // The text read as one scalar or as itself comes last and only fills in:
+                // it does not replace a value that was found ("3.5" is 4 for `int | string`).
+                let structured = matches!(c, Loose::Object { .. } | Loose::Array { .. });
+                if fit.score == 0 && (structured || best.is_none()) {
+                    return Ok(fit);
+                }
+                if best
+                    .as_ref()
+                    .is_none_or(|b| structured && fit.score < b.score)
+                {
+                    best = Some(fit);
+                }
+                Err(None)
+            },
+            |m: &Option<coerce::Miss>| m.as_ref().is_none_or(|m| m.path.is_empty()),
+        );
+        let first_miss = match (found, best) {
+            (Ok(fit), _) | (Err(_), Some(fit)) => return Ok(fit.value),
+            (Err(miss), None) => miss.flatten(),
         };
         if partial {
             if let Ok(fit) = Coercer::new(&self.defs, partial).coerce(None, &self.root) {

@@ -3,11 +3,9 @@
 //! indexed once, so reading a text costs time linear in the text however many values there
 //! are (an array of a thousand-value enum reads as fast as one of three).
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+pub(crate) use super::unaccented::unaccented;
 
 /// An enum's values, indexed for [`Names::named`].
 #[derive(Clone, Debug)]
@@ -17,9 +15,57 @@ pub(crate) struct Names {
     exact: HashMap<String, usize>,
     /// Each value's letters and digits, lower case → the first value with them.
     loose: HashMap<String, usize>,
-    /// Each value in lower case, and its values by their leading word (in lower case).
-    lower: Vec<String>,
+    /// Each value without accents, as written and in lower case, and the values by their
+    /// leading word in each form: where a sentence's mentions are looked for.
+    cased: Mentions,
+    lower: Mentions,
+}
+
+/// Values in one form (as written or in lower case), indexed by their leading word.
+#[derive(Clone, Debug, Default)]
+struct Mentions {
+    forms: Vec<String>,
     by_lead: HashMap<String, Vec<usize>>,
+}
+
+impl Mentions {
+    fn add(&mut self, form: String) {
+        if !form.is_empty() {
+            self.by_lead
+                .entry(lead(&form).to_owned())
+                .or_default()
+                .push(self.forms.len());
+        }
+        self.forms.push(form);
+    }
+
+    /// How often the text (in this form) mentions each value as whole words, the longest
+    /// value at a place winning and mentions not overlapping: (index, count) pairs.
+    fn counted(&self, text: &str) -> Vec<(usize, u32)> {
+        let mut counts: HashMap<usize, u32> = HashMap::new();
+        let mut after_word = false;
+        let mut skip_to = 0;
+        for (at, c) in text.char_indices() {
+            if at >= skip_to && !after_word {
+                let longest = self.by_lead.get(lead(&text[at..])).and_then(|ids| {
+                    ids.iter()
+                        .copied()
+                        .filter(|&i| {
+                            text[at..]
+                                .strip_prefix(self.forms[i].as_str())
+                                .is_some_and(|rest| !rest.chars().next().is_some_and(is_word))
+                        })
+                        .max_by_key(|&i| self.forms[i].len())
+                });
+                if let Some(i) = longest {
+                    skip_to = at + self.forms[i].len();
+                    *counts.entry(i).or_default() += 1;
+                }
+            }
+            after_word = is_word(c);
+        }
+        counts.into_iter().collect()
+    }
 }
 
 impl PartialEq for Names {
@@ -39,28 +85,6 @@ pub(crate) enum Named<'v> {
 
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
-}
-
-/// The text without its accents, as BAML matches names: the ligatures ß, æ, ø, œ spelt out,
-/// then NFKD with the combining marks dropped ("Señor" → "Senor", "Straße" → "Strasse").
-pub(crate) fn unaccented(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            'ß' => out.push_str("ss"),
-            'æ' => out.push_str("ae"),
-            'Æ' => out.push_str("AE"),
-            'ø' => out.push('o'),
-            'Ø' => out.push('O'),
-            'œ' => out.push_str("oe"),
-            'Œ' => out.push_str("OE"),
-            c => out.extend(std::iter::once(c).nfkd().filter(|c| !is_combining_mark(*c))),
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// A text in lower case without its accents: how mentions are found.
@@ -106,26 +130,23 @@ impl Names {
         let (values, keys): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
         let mut exact = HashMap::with_capacity(values.len());
         let mut loose = HashMap::with_capacity(values.len());
-        let mut by_lead: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut lower = Vec::with_capacity(values.len());
+        let mut cased = Mentions::default();
+        let mut lower = Mentions::default();
         for (i, value) in keys.iter().enumerate() {
             exact.entry(value.clone()).or_insert(i);
             let n = normalized(value);
             if !n.is_empty() {
                 loose.entry(n).or_insert(i);
             }
-            let l = folded(value);
-            if !l.is_empty() {
-                by_lead.entry(lead(&l).to_owned()).or_default().push(i);
-            }
-            lower.push(l);
+            cased.add(unaccented(value).into_owned());
+            lower.add(folded(value));
         }
         Names {
             values,
             exact,
             loose,
+            cased,
             lower,
-            by_lead,
         }
     }
 
@@ -145,46 +166,33 @@ impl Names {
         if let Some(&i) = self.loose.get(&loose) {
             return Named::One(&self.values[i], 1);
         }
-        let mut mentioned = self.mentioned(text);
-        mentioned.sort_unstable();
-        mentioned.dedup();
-        match mentioned.as_slice() {
+        // Mentions as written first (so "TWO" is not "one"), then in any case; the value
+        // mentioned most often wins, and a tie is unclear (as BAML's substring match).
+        let mut counts = self.cased.counted(&unaccented(text));
+        if counts.is_empty() {
+            counts = self.lower.counted(&folded(text));
+        }
+        let most = counts.iter().map(|&(_, n)| n).max().unwrap_or(0);
+        counts.retain(|&(_, n)| n == most);
+        counts.sort_unstable();
+        match counts.as_slice() {
             [] => Named::Nothing,
-            [one] => Named::One(&self.values[*one], 2),
-            _ => Named::Several(mentioned.iter().map(|i| self.values[*i].as_str()).collect()),
+            [(one, _)] => Named::One(&self.values[*one], 2),
+            _ => Named::Several(
+                counts
+                    .iter()
+                    .map(|(i, _)| self.values[*i].as_str())
+                    .collect(),
+            ),
         }
-    }
-
-    /// The indexes of the values the text mentions as whole words (in any case, accents or
-    /// not): at each place a word can start, only the values with that leading word are compared.
-    fn mentioned(&self, text: &str) -> Vec<usize> {
-        let lower = folded(text);
-        let mut found = Vec::new();
-        let mut after_word = false;
-        for (at, c) in lower.char_indices() {
-            if !after_word {
-                if let Some(ids) = self.by_lead.get(lead(&lower[at..])) {
-                    for &i in ids {
-                        let value = &self.lower[i];
-                        let ends_word = lower[at..]
-                            .strip_prefix(value.as_str())
-                            .is_some_and(|rest| !rest.chars().next().is_some_and(is_word));
-                        if ends_word {
-                            found.push(i);
-                        }
-                    }
-                }
-            }
-            after_word = is_word(c);
-        }
-        found
     }
 }
 
 /// Whether `text` has `word` (lower case) as a whole word, in any case.
 pub(crate) fn mentions(text: &str, word: &str) -> bool {
-    let names = Names::new(&[word]);
-    !names.mentioned(text).is_empty()
+    let mut forms = Mentions::default();
+    forms.add(folded(word));
+    !forms.counted(&folded(text)).is_empty()
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ pub(crate) enum Ty {
     Float,
     Bool,
     /// One of these strings.
-    Enum(Names),
+    Enum(Box<Names>),
     List(Box<Ty>),
     Object(Vec<Field>),
     /// An object of any keys whose values are of this type (`additionalProperties`: BAML's
@@ -43,6 +43,8 @@ pub(crate) struct Field {
     pub alias: Option<String>,
     pub ty: Ty,
     pub required: bool,
+    /// BAML's `@skip`: not read from the text; `null` in the value (as baml-py's output).
+    pub skipped: bool,
 }
 
 /// A JSON Schema, read once, to parse model text with: the type the text is coerced to
@@ -131,7 +133,7 @@ impl<'s> Reader<'s> {
                 .collect();
             let mut options = Vec::new();
             if !strings.is_empty() {
-                options.push(Ty::Enum(Names::new(&strings)));
+                options.push(Ty::Enum(Box::new(Names::new(&strings))));
             }
             for v in values.iter().filter(|v| v.as_str().is_none()) {
                 options.push(literal(v, at)?);
@@ -143,7 +145,7 @@ impl<'s> Reader<'s> {
         }
         if let Some(c) = schema.get("const") {
             return match c {
-                Value::String(c) => Ok(Ty::Enum(Names::new(&[c]))),
+                Value::String(c) => Ok(Ty::Enum(Box::new(Names::new(&[c])))),
                 other => literal(other, at),
             };
         }
@@ -221,6 +223,7 @@ impl<'s> Reader<'s> {
                         alias: None,
                         ty,
                         required,
+                        skipped: false,
                     });
                 }
                 let values = schema
@@ -281,7 +284,7 @@ fn literal(value: &Value, at: &str) -> Result<Ty> {
     match value {
         Value::Null => Ok(Ty::Null),
         Value::Number(_) | Value::Bool(_) => Ok(Ty::Literal(value.clone())),
-        Value::String(s) => Ok(Ty::Enum(Names::new(&[s]))),
+        Value::String(s) => Ok(Ty::Enum(Box::new(Names::new(&[s])))),
         _ => Err(bad(format!(
             "a const or enum value at {at} must be a string, a number, a boolean or null"
         ))),

@@ -161,10 +161,21 @@ pub(super) fn integer(n: &Number) -> Option<(Number, u32)> {
     Number::parse(&(rounded as i64).to_string()).map(|n| (n, score))
 }
 
-/// The entry for a field: the exact key, else the key matched case-insensitively, else without
-/// accents (as BAML: `prenom` is `prénom`, but `firstName` is not `first_name`); the second
-/// value says how loosely. A repeated key's last
-/// value wins, as in JSON.
+/// How loosely an object's key names a field: 0 exactly, 1 in another case or without
+/// accents (as BAML: `prenom` is `prénom`, but `firstName` is not `first_name`), `None` not.
+pub(super) fn key_names(key: &str, name: &str) -> Option<u32> {
+    if key == name {
+        return Some(0);
+    }
+    let key = key.trim();
+    let lower = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<String>();
+    let same = lower(key) == lower(name)
+        || lower(&super::names::unaccented(key)) == lower(&super::names::unaccented(name));
+    same.then_some(1)
+}
+
+/// The entry for a field: the exact key, else the key matched loosely ([`key_names`]); the
+/// second value says how loosely. A repeated key's last value wins, as in JSON.
 pub(super) fn find_key<'l, 'a>(
     entries: &'l [(std::borrow::Cow<'a, str>, Loose<'a>)],
     name: &str,
@@ -172,26 +183,10 @@ pub(super) fn find_key<'l, 'a>(
     if let Some((_, v)) = entries.iter().rev().find(|(k, _)| k == name) {
         return (Some(v), 0);
     }
-    let lower = |s: &str| {
-        s.chars()
-            .flat_map(char::to_lowercase)
-            .collect::<Vec<char>>()
-    };
-    let wanted = lower(name);
-    let same = |k: &str| {
-        k.trim()
-            .chars()
-            .flat_map(char::to_lowercase)
-            .eq(wanted.iter().copied())
-    };
-    if let Some((_, v)) = entries.iter().rev().find(|(k, _)| same(k)) {
-        return (Some(v), 1);
-    }
-    let bare = super::names::unaccented(name).to_lowercase();
     match entries
         .iter()
         .rev()
-        .find(|(k, _)| super::names::unaccented(k.trim()).to_lowercase() == bare)
+        .find(|(k, _)| key_names(k, name).is_some())
     {
         Some((_, v)) => (Some(v), 1),
         None => (None, 0),
