@@ -23,6 +23,7 @@
 //! ```
 
 mod baml;
+mod candidates;
 mod coerce;
 pub(crate) mod de;
 mod lenient;
@@ -38,8 +39,9 @@ pub use typed::{find_json, parse, parse_partial};
 
 use serde::de::DeserializeOwned;
 
+use candidates::first_candidate;
 use coerce::Coercer;
-use lenient::{first_candidate, Loose};
+use lenient::Loose;
 use schema::Ty;
 
 use crate::codec::quoted;

@@ -1,0 +1,245 @@
+//! Lists, maps and objects: items that do not fit left out, keys matched loosely, BAML's
+//! implied key for one-field classes.
+
+use super::*;
+
+impl Coercer<'_> {
+    pub(super) fn list(
+        &self,
+        v: &Loose,
+        item: &Ty,
+        path: &Path,
+        depth: usize,
+        mode: Mode,
+    ) -> Result<Fit, Miss> {
+        let Loose::Array { items, .. } = v else {
+            // A single value where a list is wanted is a one-item list (or none, when it does
+            // not fit the item type).
+            return Ok(match self.to(Some(v), item, path, depth + 1, mode) {
+                Ok(f) => Fit::new(Value::Array(vec![f.value]), f.score + 1),
+                Err(m) if m.fatal => return Err(m),
+                // Nothing of it fits: an empty list, worse than any list read from an array
+                // (BAML takes `["1", "2"]` from a later fence over an object in the first).
+                Err(_) => Fit {
+                    value: Value::Array(Vec::new()),
+                    score: 3,
+                    hollow: true,
+                },
+            });
+        };
+        let mut out = Vec::new();
+        if mode == Mode::Build {
+            out.reserve(items.len());
+        }
+        let mut score = 0;
+        for (i, element) in items.iter().enumerate() {
+            if self.unfinished(element, item) {
+                continue;
+            }
+            match self.to(Some(element), item, &Path::Index(path, i), depth + 1, mode) {
+                Ok(f) => {
+                    score += f.score;
+                    if mode == Mode::Build {
+                        out.push(f.value);
+                    }
+                }
+                Err(m) if m.fatal => return Err(m),
+                // An item that does not fit is left out, as BAML does.
+                Err(_) => score += 1,
+            }
+        }
+        Ok(Fit::new(Value::Array(out), score))
+    }
+
+    /// A map: every entry's value coerced to `values` (one that does not fit is left out, as
+    /// a list's items are); a key given twice keeps its last value, in its first place.
+    #[inline(never)]
+    pub(super) fn map(
+        &self,
+        v: &Loose,
+        values: &Ty,
+        ty: &Ty,
+        path: &Path,
+        depth: usize,
+        mode: Mode,
+    ) -> Result<Fit, Miss> {
+        let Loose::Object { entries, .. } = v else {
+            return Err(self.miss(path, ty, v));
+        };
+        let mut out: Vec<(String, Value)> = Vec::new();
+        let mut score = 0;
+        for (key, entry) in entries {
+            if self.unfinished(entry, values) {
+                continue;
+            }
+            match self.to(
+                Some(entry),
+                values,
+                &Path::Field(path, key),
+                depth + 1,
+                mode,
+            ) {
+                Ok(f) => {
+                    score += f.score;
+                    if mode == Mode::Build {
+                        match out.iter_mut().find(|(k, _)| k == key.as_ref()) {
+                            Some(slot) => slot.1 = f.value,
+                            None => out.push((key.to_string(), f.value)),
+                        }
+                    }
+                }
+                Err(m) if m.fatal => return Err(m),
+                Err(_) => score += 1,
+            }
+        }
+        Ok(Fit::new(Value::Object(out), score))
+    }
+
+    /// Whether a type is a list (through optionals and named definitions).
+    fn is_list(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::List(_) => true,
+            Ty::Optional(inner) => self.is_list(inner),
+            Ty::Ref(i) => self.defs.get(*i).is_some_and(|d| matches!(d, Ty::List(_))),
+            _ => false,
+        }
+    }
+
+    pub(super) fn object(
+        &self,
+        v: &Loose,
+        fields: &[Field],
+        ty: &Ty,
+        path: &Path,
+        depth: usize,
+        mode: Mode,
+    ) -> Result<Fit, Miss> {
+        // BAML's implied key: a class of one field takes a number, a bool, a list for a
+        // list field (`1214` is `{"foo": 1214}`) as that field's value, and an object that
+        // does not fit it as an object (its key missing) too. Text does not: prose would
+        // become any string field.
+        let mut read = fields.iter().filter(|f| !f.skipped);
+        let only = match (read.next(), read.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        };
+        let pair = ((v as *const Loose).cast::<()>(), fields.as_ptr());
+        if self.implying.borrow().contains(&pair) {
+            return Err(self.miss(path, ty, v));
+        }
+        if let Some(only) = only {
+            let implied = match v {
+                Loose::Number { .. } | Loose::Bool(_) => true,
+                Loose::Array { .. } => self.is_list(&only.ty),
+                _ => false,
+            };
+            if implied {
+                match self.implied(v, fields, only, pair, path, depth, mode) {
+                    Err(m) if !m.fatal => {}
+                    done => return done,
+                }
+            }
+        }
+        let entries = match v {
+            Loose::Object { entries, .. } => entries,
+            // A list where one object is wanted: its first item that fits.
+            Loose::Array { items, .. } => {
+                for item in items {
+                    if let Loose::Object { .. } = item {
+                        match self.object(item, fields, ty, path, depth + 1, mode) {
+                            Ok(f) => return Ok(f.bent(1)),
+                            Err(m) if m.fatal => return Err(m),
+                            Err(_) => {}
+                        }
+                    }
+                }
+                return Err(self.miss(path, ty, v));
+            }
+            _ => return Err(self.miss(path, ty, v)),
+        };
+        let mut out = Vec::new();
+        let mut score = 0;
+        for field in fields {
+            if field.skipped {
+                if mode == Mode::Build {
+                    out.push((field.name.clone(), Value::Null));
+                }
+                continue;
+            }
+            let key = field.alias.as_deref().unwrap_or(&field.name);
+            let (entry, bent) = find_key(entries, key);
+            score += bent;
+            let fit = match self.to(
+                entry,
+                &field.ty,
+                &Path::Field(path, &field.name),
+                depth + 1,
+                mode,
+            ) {
+                Ok(fit) => fit,
+                // An object without the one field's key: perhaps that field's value.
+                Err(m) if !m.fatal && entry.is_none() && only.is_some() => {
+                    return match self.implied(v, fields, field, pair, path, depth, mode) {
+                        Err(e) if !e.fatal => Err(m),
+                        done => done,
+                    };
+                }
+                Err(m) => return Err(m),
+            };
+            score += fit.score;
+            if mode == Mode::Build {
+                out.push((field.name.clone(), fit.value));
+            }
+        }
+        // Keys no field reads count against the fit, as BAML's extra keys do: of two classes
+        // that both fit, the one that reads the whole object is chosen.
+        score += extra_keys(entries, fields);
+        Ok(Fit::new(Value::Object(out), score))
+    }
+
+    /// `v` as the value of a one-field class's field `only` (BAML's implied key).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn implied(
+        &self,
+        v: &Loose,
+        fields: &[Field],
+        only: &Field,
+        pair: (*const (), *const Field),
+        path: &Path,
+        depth: usize,
+        mode: Mode,
+    ) -> Result<Fit, Miss> {
+        let at = Path::Field(path, &only.name);
+        self.implying.borrow_mut().push(pair);
+        let inner = self.to(Some(v), &only.ty, &at, depth + 1, mode);
+        self.implying.borrow_mut().pop();
+        let fit = inner?;
+        let mut out = Vec::new();
+        if mode == Mode::Build {
+            for field in fields {
+                let value = match field.skipped {
+                    true => Value::Null,
+                    false => fit.value.clone(),
+                };
+                out.push((field.name.clone(), value));
+            }
+        }
+        Ok(Fit::new(Value::Object(out), fit.score + 1))
+    }
+}
+
+/// How many of an object's keys none of the fields reads (by name or alias, as `find_key`
+/// matches them).
+fn extra_keys(entries: &[(std::borrow::Cow<'_, str>, Loose<'_>)], fields: &[Field]) -> u32 {
+    let mut extra = 0;
+    for (key, _) in entries {
+        let read = fields
+            .iter()
+            .any(|f| key_names(key, f.alias.as_deref().unwrap_or(&f.name)).is_some());
+        if !read {
+            extra += 1;
+        }
+    }
+    extra
+}
