@@ -68,10 +68,16 @@ put("structured", "fenced", b"\x01" + "Sure! Here it is:\n```json\n[1, 2, 3]\n``
 cases = json.load(open(os.path.join(root, "vectors/structured/cases.json")))
 for i, case in enumerate(cases["cases"]):
     put("structured", f"baml-{i}", bytes([i % 5]) + case["text"].encode())
+# BAML's own parser tests' texts (vectors/jsonish), against the target's BAML types (picks 10-14).
+jsonish = json.load(open(os.path.join(root, "vectors/jsonish/cases.json")))
+for i, case in enumerate(jsonish["cases"][::4]):
+    put("structured", f"jsonish-{i}", bytes([10 + i % 5]) + case["text"].encode())
+put("structured", "tools", b"\x0a" + b'[{"name": "f", "args": {"a": 1}}, {"text": "hi", "tags": ["a", 3], "phone": "555-1"}, {"name": "g", "args": {"b"')
 put("structured", "recursive-union", b"\x05" + b'{"name": "a", "children": [{"kind": "b", "children": []}, {name: c, children: [x]}]}')
 put("structured", "json-value", b"\x06" + b'[1, "two", [3, [4, {"five": 5}]], null, true]')
 put("structured", "self-list", b"\x07" + b'[[1, [2]], "x", 3]')
 put("structured", "enum-words", b"\x08" + b"[a b, Dark Blue, the a b c one, c-d, c++, X_Y, dark, none]")
+put("baml", "checks", b'class A {\n  age int @check(lt, {{ this < 10 and not (this|abs > 3) }}) @assert(pos, {{ this >= 0 }})\n  s string @stream.with_state @check(re, {{ this|regex_match("^[a-z]+$") }})\n  m map<string, int> @check(k, {{ this["k"] == 1 }})\n  @@stream.done\n  @@assert(x, {{ this.age|length != 2 }})\n}\n')
 put("baml", "types", b'class A {\n  name string @alias("n") @description("x")\n  items A[]\n  tags map<string, int>\n  b B?\n}\nenum B {\n  One @alias("1")\n  Two @skip\n}\ntype C = A | C[] | "x" | 2\n')
 put("baml", "strategies", b'retry_policy P {\n  max_retries 2\n  strategy { type exponential_backoff, delay_ms 10 }\n}\nclient<llm> A {\n  provider aws-bedrock\n  retry_policy P\n  options { model m, region us-east-1 }\n}\nclient<llm> F {\n  provider fallback\n  options { strategy [A, R] }\n}\nclient<llm> R {\n  provider round-robin\n  retry_policy P\n  options { strategy [A, F], start 1 }\n}\n')
 put("batch", "records", b"\x00" + b'{"prompt": "Hello"}\n{"id": "q2", "messages": [{"role": "user", "content": "Hi"}]}\n\n{"id": "q2", "prompt": "x"}')

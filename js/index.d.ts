@@ -151,7 +151,18 @@ export function parseResponse(response: {
   env?: Record<string, string>;
   countTokens?: boolean;
 }): Parsed | { inputTokens: number };
-export function structured(text: string, schema: Record<string, unknown>, options?: { partial?: boolean }): unknown;
+/**
+ * BAML's `b.parse`: the value in a model's text, coerced to a JSON Schema's type or to BAML
+ * types (`{baml: 'class Person { name string }', type: 'Person[]'}`, with `@alias`, `@skip`,
+ * `@check`/`@assert` and `@stream.*`). `partial`: `b.parse_stream`.
+ */
+export function structured(text: string, schema: Record<string, unknown> | BamlTypes, options?: { partial?: boolean }): unknown;
+
+/** BAML types as the schema: the declarations and the type to parse into. */
+export interface BamlTypes {
+  baml: string;
+  type: string;
+}
 
 export class PartialValues {
   constructor(schema: Record<string, unknown>);

@@ -1,5 +1,5 @@
 //! Structured output: model text through the lenient reader and the coercion to a few schemas
-//! (the first byte picks one), whole and as every kind of prefix, and through serde types.
+//! and BAML types (the first byte picks one), whole and as a prefix, and through serde types.
 //! Properties: no panic, and a value always serialises to JSON that reads back.
 #![no_main]
 
@@ -27,9 +27,47 @@ const SCHEMAS: [&str; 10] = [
     r#"{"type": "object", "additionalProperties": {"anyOf": [{"enum": [2, 3, "fast", true]}, {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "integer"}}}]}}"#,
 ];
 
+/// BAML types (issue 28): checks and asserts, every `@stream.*`, implied keys (one-field
+/// classes, a recursive one), aliases without accents, unions of classes.
+const BAML: &str = r#"
+class Tool {
+  name string @stream.not_null
+  args map<string, int | string> @stream.done
+  @@assert(named, {{ this.name|length > 0 }})
+}
+class Note {
+  text string @stream.with_state @check(short, {{ this|length < 80 and not (this|lower == "x") }})
+  tags ("a" | "b" | 3)[] @check(few, {{ this|length <= 3 }})
+  phone string? @check(digits, {{ this|regex_match("^[0-9-]+$") }})
+}
+class Wrap {
+  inner Wrap?
+}
+class One {
+  only Tool[]
+}
+enum Kind {
+  CAFE @alias("café")
+  SENOR @alias(señor)
+  @@check(known, {{ this != "x" }})
+}
+"#;
+
+const BAML_TYPES: [&str; 5] = [
+  "((Tool | Note) @stream.done)[]",
+  "(Tool | Note | One) @stream.not_null",
+  "Wrap",
+  "map<string, Kind[]>",
+  "Note?",
+];
+
 fn schemas() -> &'static [Schema] {
     static S: OnceLock<Vec<Schema>> = OnceLock::new();
-    S.get_or_init(|| SCHEMAS.iter().map(|s| Schema::from_json(s).unwrap()).collect())
+    S.get_or_init(|| {
+        let mut all: Vec<Schema> = SCHEMAS.iter().map(|s| Schema::from_json(s).unwrap()).collect();
+        all.extend(BAML_TYPES.iter().map(|t| Schema::from_baml(BAML, t).unwrap()));
+        all
+    })
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -42,7 +80,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some(found) = find_json(text) {
         assert!(text.contains(found));
     }
-    let schema = &schemas()[usize::from(pick) % SCHEMAS.len()];
+    let schema = &schemas()[usize::from(pick) % (SCHEMAS.len() + BAML_TYPES.len())];
     for result in [schema.parse(text), schema.parse_partial(text)] {
         if let Ok(v) = result {
             Value::from_json_str(&v.to_json()).expect("a parsed value is JSON");

@@ -404,3 +404,31 @@ test('parseResponse applies the finish-reason policy of a BAML client', async ()
   // Without the client, any finish reason is accepted.
   assert.equal(parseResponse({ status: 200, body: reply('max_tokens') }).completion.text, 'hi');
 });
+
+test('structured takes BAML types as written, with baml-py\'s answers', async () => {
+  await init();
+  // Cases of vectors/jsonish/cases.json (BAML's own parser tests, answered by baml-py 0.226.3).
+  const { cases } = JSON.parse(readFileSync(new URL('vectors/jsonish/cases.json', root), 'utf8'));
+  const known = JSON.parse(readFileSync(new URL('vectors/jsonish/differences.json', root), 'utf8')).differ;
+  let agreed = 0;
+  for (const c of cases) {
+    if (`${c.file} ${c.name}` in known) continue;
+    const schema = { baml: c.baml, type: c.type };
+    let ours;
+    try {
+      ours = { value: structured(c.text, schema, { partial: c.mode === 'partial' }) };
+    } catch (e) {
+      assert.ok(e instanceof BedrockRequestError, `${c.name}: ${e}`);
+      if (/is not supported/.test(e.message)) continue;
+      ours = { error: e.kind };
+    }
+    if ('value' in c.baml_py) {
+      assert.deepEqual(ours.value, c.baml_py.value, `${c.file} ${c.name}`);
+    } else {
+      assert.ok('error' in ours, `${c.file} ${c.name}: ours ${JSON.stringify(ours.value)}, baml-py fails`);
+    }
+    agreed++;
+  }
+  assert.ok(agreed >= 400, `${agreed}`);
+  assert.throws(() => structured('1', { baml: 'class A {\n  x int\n}' }), /type/);
+});

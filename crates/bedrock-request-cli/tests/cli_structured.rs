@@ -197,3 +197,60 @@ fn structured_with_baml_types_prints_what_bamls_runtime_returns() {
         ]
     });
 }
+
+/// Issue 28: BAML's own parser tests (vectors/jsonish, answered by baml-py) through
+/// `structured --baml FILE --type TYPE [--partial]`, as the suite's users would run them:
+/// baml-py's answer on every case but the differences listed with their reasons.
+#[test]
+fn bamls_parser_tests_through_the_cli() {
+    let read = |path: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(repo_path(path)).unwrap()).unwrap()
+    };
+    let doc = read("vectors/jsonish/cases.json");
+    let known = read("vectors/jsonish/differences.json");
+    let dir = std::env::temp_dir().join(format!("bedrock-request-jsonish-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (i, case) in doc["cases"].as_array().unwrap().iter().enumerate() {
+        let name = format!(
+            "{} {}",
+            case["file"].as_str().unwrap(),
+            case["name"].as_str().unwrap()
+        );
+        if known["differ"].get(&name).is_some() {
+            continue;
+        }
+        let file = dir.join(format!("{i}.baml"));
+        std::fs::write(&file, case["baml"].as_str().unwrap()).unwrap();
+        let mut args = vec![
+            "structured",
+            "--baml",
+            file.to_str().unwrap(),
+            "--type",
+            case["type"].as_str().unwrap(),
+        ];
+        if case["mode"] == "partial" {
+            args.push("--partial");
+        }
+        let out = run_stdin(&args, case["text"].as_str().unwrap().as_bytes());
+        match (out.status.success(), case["baml_py"].get("value")) {
+            (true, Some(want)) => {
+                let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                if !crate::common::same(&printed, want) {
+                    failures.push(format!("{name}: printed {printed}, baml-py {want}"));
+                }
+            }
+            (false, None) => assert!(out.stdout.is_empty(), "{name}"),
+            (ok, want) => failures.push(format!(
+                "{name}: exit ok={ok}, stdout {}, stderr {}, baml-py {want:?}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )),
+        }
+        checked += 1;
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(checked >= 400, "{checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -396,11 +396,11 @@ fn baml_types_with_aliases_and_refusals() {
         .is_err());
     for (bad, says) in [
         (
-            "class A {\n  x int @check(pos, {{ this > 0 }})\n}",
-            "@check",
+            "class A {\n  x string @check(trimmed, {{ this|trim == this }})\n}",
+            "trim is not supported",
         ),
         ("class A {\n  x int\n  @@dynamic\n}", "@@dynamic"),
-        ("class A {\n  x int @stream.done\n}", "@stream.done"),
+        ("class A {\n  x int @stream.later\n}", "@stream.later"),
     ] {
         let e = Schema::from_baml(bad, "A").unwrap_err();
         assert!(

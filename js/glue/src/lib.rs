@@ -468,8 +468,23 @@ fn parse_response(input: &Value) -> Out {
 }
 
 /// `structured`: `{text, schema, partial?}` → the value.
+/// `structured {text, schema, partial?}`: the schema is a JSON Schema, or BAML types as
+/// `{baml: "class ...", type: "Person[]"}`.
 fn structured(input: &Value) -> Out {
-    let schema = Schema::from_value(field(input, "schema")?).map_err(error)?;
+    let given = field(input, "schema")?;
+    let schema = match given.get("baml") {
+        Some(Value::String(source)) => {
+            let ty = text(given, "type").map_err(|_| {
+                fail(
+                    "Input",
+                    "BAML types need the type to parse into: {baml, type: \"Person[]\"}",
+                )
+            })?;
+            Schema::from_baml(source, ty)
+        }
+        _ => Schema::from_value(given),
+    }
+    .map_err(error)?;
     let text = text(input, "text")?;
     if input.get("partial").and_then(Value::as_bool) == Some(true) {
         schema.parse_partial(text)

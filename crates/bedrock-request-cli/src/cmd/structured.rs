@@ -20,7 +20,12 @@ pub struct StructuredArgs {
     )]
     baml: Vec<String>,
     /// The BAML type to coerce to: `Person`, `Person[]`, `map<string, int>`, `"a" | 2`.
-    #[arg(long = "type", value_name = "TYPE", requires = "baml")]
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        requires = "baml",
+        allow_hyphen_values = true
+    )]
     type_expr: Option<String>,
     /// The text is unfinished (a stream so far): print what is complete.
     #[arg(long)]

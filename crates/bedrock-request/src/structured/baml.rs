@@ -10,8 +10,9 @@
 
 use std::collections::HashMap;
 
+use super::checks::Constraint;
 use super::names::Names;
-use super::schema::{Field, Schema, Ty};
+use super::schema::{Field, Marks, Schema, Ty};
 use crate::error::{Error, ErrorKind, Result};
 use crate::value::Value;
 
@@ -300,7 +301,8 @@ impl<'a> Reader<'a> {
         let mut cursor = Cursor::new(text);
         let ty = self.expr(&mut cursor, depth)?;
         let attrs = cursor.attributes(owner, false)?;
-        check_attributes(owner, &attrs, &[])?;
+        check_attributes(owner, &attrs, &MARKS)?;
+        let ty = with_marks(owner, ty, &attrs)?;
         if cursor.peek().is_some() {
             return Err(bad(format!(
                 "{:?} is not a BAML type this reader knows (it stops at {:?})",
@@ -314,10 +316,12 @@ impl<'a> Reader<'a> {
     fn class(&mut self, name: &str, body: &'a str, depth: usize) -> Result<Ty> {
         let mut fields = Vec::new();
         let mut cursor = Cursor::new(body);
+        let mut blocks = Vec::new();
         while cursor.peek().is_some() {
             let block = cursor.attributes(name, true)?;
             if !block.is_empty() {
                 check_block_attributes(name, &block)?;
+                blocks.extend(block);
                 continue;
             }
             let field = cursor.word().ok_or_else(|| {
@@ -334,12 +338,12 @@ impl<'a> Reader<'a> {
             fields.push(Field {
                 name: field.to_owned(),
                 alias,
-                ty,
+                ty: with_marks(&owner, ty, &attrs)?,
                 required: !optional && !skip,
                 skipped: skip,
             });
         }
-        Ok(Ty::Object(fields))
+        with_marks(name, Ty::Object(fields), &blocks)
     }
 
     /// A type expression: unions of postfix-typed atoms.
@@ -380,7 +384,8 @@ impl<'a> Reader<'a> {
         if cursor.eat("(") {
             let ty = self.expr(cursor, depth + 1)?;
             let attrs = cursor.attributes("a type in ( )", false)?;
-            check_attributes("a type in ( )", &attrs, &[])?;
+            check_attributes("a type in ( )", &attrs, &MARKS)?;
+            let ty = with_marks("a type in ( )", ty, &attrs)?;
             if !cursor.eat(")") {
                 return Err(bad(format!(
                     "a ( in a type is not closed before {:?}",
@@ -431,10 +436,12 @@ impl<'a> Reader<'a> {
 fn enumeration(name: &str, body: &str) -> Result<Ty> {
     let mut pairs = Vec::new();
     let mut cursor = Cursor::new(body);
+    let mut blocks = Vec::new();
     while cursor.peek().is_some() {
         let block = cursor.attributes(name, true)?;
         if !block.is_empty() {
             check_block_attributes(name, &block)?;
+            blocks.extend(block);
             continue;
         }
         let value = cursor.word().ok_or_else(|| {
@@ -445,6 +452,7 @@ fn enumeration(name: &str, body: &str) -> Result<Ty> {
         })?;
         let owner = format!("{name}.{value}");
         let attrs = cursor.attributes(&owner, false)?;
+        check_attributes(&owner, &attrs, &["alias", "description", "skip"])?;
         let (alias, skip) = field_attributes(&owner, &attrs)?;
         if !skip {
             pairs.push((value.to_owned(), alias.unwrap_or_else(|| value.to_owned())));
@@ -453,13 +461,56 @@ fn enumeration(name: &str, body: &str) -> Result<Ty> {
     if pairs.is_empty() {
         return Err(bad(format!("enum {name} has no values")));
     }
-    Ok(Ty::Enum(Box::new(Names::aliased(pairs))))
+    with_marks(name, Ty::Enum(Box::new(Names::aliased(pairs))), &blocks)
+}
+
+/// The attributes that mark a type: checks and asserts on its value, and how it streams.
+const MARKS: [&str; 5] = [
+    "check",
+    "assert",
+    "stream.done",
+    "stream.not_null",
+    "stream.with_state",
+];
+
+/// `ty` with the marking attributes among `attrs` (the others are the caller's).
+fn with_marks(owner: &str, ty: Ty, attrs: &[(&str, &str)]) -> Result<Ty> {
+    let mut marks = Marks {
+        inner: Ty::Any,
+        checks: Vec::new(),
+        done: false,
+        not_null: false,
+        with_state: false,
+    };
+    let mut any = false;
+    for &(name, args) in attrs {
+        match name {
+            "check" | "assert" => {
+                marks
+                    .checks
+                    .push(Constraint::read(owner, args, name == "assert")?);
+            }
+            "stream.done" => marks.done = true,
+            "stream.not_null" => marks.not_null = true,
+            "stream.with_state" => marks.with_state = true,
+            _ => continue,
+        }
+        any = true;
+    }
+    if !any {
+        return Ok(ty);
+    }
+    marks.inner = ty;
+    Ok(Ty::Marked(Box::new(marks)))
 }
 
 /// A field's or enum value's attributes: its `@alias`, and whether it is `@skip`ped
-/// (`@description` is read and set aside; anything else is refused).
+/// (`@description` is read and set aside; a field's marks are read by [`with_marks`];
+/// anything else is refused).
 fn field_attributes(owner: &str, attrs: &[(&str, &str)]) -> Result<(Option<String>, bool)> {
-    check_attributes(owner, attrs, &["alias", "description", "skip"])?;
+    let mut taken = vec!["alias", "description", "skip"];
+    taken.extend(MARKS);
+    check_attributes(owner, attrs, &taken)?;
     let mut alias = None;
     let mut skip = false;
     for &(name, args) in attrs {
@@ -473,15 +524,16 @@ fn field_attributes(owner: &str, attrs: &[(&str, &str)]) -> Result<(Option<Strin
 }
 
 /// A class's or enum's `@@` attributes: `@@alias` and `@@description` change nothing in
-/// parsing; the others are refused.
+/// parsing, the marks are read by [`with_marks`]; the others (`@@dynamic`, whose fields come
+/// from code) are refused.
 fn check_block_attributes(owner: &str, attrs: &[(&str, &str)]) -> Result<()> {
     match attrs
         .iter()
-        .find(|(name, _)| !["alias", "description"].contains(name))
+        .find(|(name, _)| !["alias", "description"].contains(name) && !MARKS.contains(name))
     {
         None => Ok(()),
         Some((name, _)) => Err(bad(format!(
-            "{owner}: @@{name} is not supported by this version's BAML type reader (it takes @@alias and @@description)"
+            "{owner}: @@{name} is not supported by this version's BAML type reader (it takes @@alias, @@description, @@check, @@assert and @@stream.*)"
         ))),
     }
 }

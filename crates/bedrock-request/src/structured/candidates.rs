@@ -83,7 +83,7 @@ pub(crate) fn first_candidate<T>(
     // Several values one after another (`{...} {...}`): a list of them all, as BAML reads
     // them for a list type.
     if all.len() > 1 {
-        let complete = all.last().is_some_and(is_complete);
+        let complete = all.last().is_some_and(Loose::complete);
         if let Some(found) = attempt(&Loose::Array {
             items: all,
             complete,
@@ -141,15 +141,4 @@ fn fence_at(text: &str, from: usize) -> Option<usize> {
         at = here + 3;
     }
     None
-}
-
-/// Whether a value was finished (a scalar always is).
-fn is_complete(v: &Loose<'_>) -> bool {
-    match v {
-        Loose::Array { complete, .. }
-        | Loose::Object { complete, .. }
-        | Loose::Str { complete, .. }
-        | Loose::Number { complete, .. } => *complete,
-        Loose::Null | Loose::Bool(_) => true,
-    }
 }

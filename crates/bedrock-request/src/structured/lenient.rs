@@ -37,6 +37,20 @@ pub(crate) enum Loose<'a> {
     },
 }
 
+impl Loose<'_> {
+    /// Whether the value was finished (a scalar always is; a container closed means all of
+    /// its values were).
+    pub(crate) fn complete(&self) -> bool {
+        match self {
+            Loose::Array { complete, .. }
+            | Loose::Object { complete, .. }
+            | Loose::Str { complete, .. }
+            | Loose::Number { complete, .. } => *complete,
+            Loose::Null | Loose::Bool(_) => true,
+        }
+    }
+}
+
 /// What a value is inside: it decides where an unquoted value ends.
 #[derive(Clone, Copy, PartialEq)]
 enum Ctx {
@@ -447,7 +461,12 @@ impl<'a> Reader<'a> {
             words.read(",");
             self.i += 1;
         }
-        let at_end = self.i == self.b.len();
+        // Inside a list or an object, a value is finished by what ends it (a comma, a
+        // bracket), not by the text's end: `{"a": 12\n` may go on to `123`, as BAML has it.
+        let at_end = match ctx {
+            Ctx::Top => self.i == self.b.len(),
+            _ => self.text[self.i..].trim().is_empty(),
+        };
         let word = self.text[start..self.i].trim();
         match word {
             // Only JSON's spellings: `True`, `Null`, `None` stay words, as BAML reads them

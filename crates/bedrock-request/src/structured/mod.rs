@@ -24,6 +24,7 @@
 
 mod baml;
 mod candidates;
+mod checks;
 mod coerce;
 pub(crate) mod de;
 mod lenient;

@@ -34,6 +34,20 @@ pub(crate) enum Ty {
     Optional(Box<Ty>),
     /// A definition, by its index in [`Schema::defs`].
     Ref(usize),
+    /// A BAML type with `@check`/`@assert` or `@stream.*` attributes.
+    Marked(Box<Marks>),
+}
+
+/// What BAML's attributes add to a type: checks and asserts on its value, and how it streams
+/// (`@stream.done`: only when complete; `@stream.not_null`: what holds it waits for it;
+/// `@stream.with_state`: `{value, state}` while streaming).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Marks {
+    pub inner: Ty,
+    pub checks: Vec<super::checks::Constraint>,
+    pub done: bool,
+    pub not_null: bool,
+    pub with_state: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -53,6 +53,7 @@ pub(super) fn wanted(ty: &Ty) -> String {
         Ty::Literal(v) => format!("the value {}", v.to_json()),
         Ty::Union(_) => "one of the anyOf types".into(),
         Ty::Optional(t) => wanted(t),
+        Ty::Marked(m) => wanted(&m.inner),
         Ty::Ref(_) => "the referenced type".into(),
     }
 }

@@ -100,6 +100,7 @@ impl Coercer<'_> {
         match ty {
             Ty::List(_) => true,
             Ty::Optional(inner) => self.is_list(inner),
+            Ty::Marked(m) => self.is_list(&m.inner),
             Ty::Ref(i) => self.defs.get(*i).is_some_and(|d| matches!(d, Ty::List(_))),
             _ => false,
         }
@@ -177,6 +178,12 @@ impl Coercer<'_> {
                 mode,
             ) {
                 Ok(fit) => fit,
+                // While streaming: a field not there yet is null; one that must not be null
+                // keeps the whole object from being there yet.
+                Err(m) if m.pending == Some(Pending::NotYet) => Fit::new(Value::Null, 1),
+                Err(m) if m.pending == Some(Pending::Needed) => {
+                    return Err(Miss::pending(path, Pending::NotYet, "waits for a field"));
+                }
                 // An object without the one field's key: perhaps that field's value.
                 Err(m) if !m.fatal && entry.is_none() && only.is_some() => {
                     return match self.implied(v, fields, field, pair, path, depth, mode) {

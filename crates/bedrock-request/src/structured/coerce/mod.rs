@@ -12,13 +12,14 @@ use std::collections::{HashMap, HashSet};
 
 use super::lenient::Loose;
 use super::names::{mentions, Named};
-use super::schema::{Field, Ty};
+use super::schema::{Field, Marks, Ty};
 use super::words::{
     describe, display, find_key, integer, json_number, key_names, list_values, number_in, wanted,
 };
 use crate::value::Value;
 
 mod containers;
+mod marks;
 
 /// Deeper than this many steps (a step is a nested value, a `$ref`, an option of a union or
 /// of an optional), coercion stops with an error: room for every value the lenient reader
@@ -32,6 +33,18 @@ pub(crate) struct Miss {
     pub message: String,
     /// Too deep: no option, optional or list leaves it out, it ends the coercion.
     pub fatal: bool,
+    /// While streaming, a value that is not there yet (BAML's `@stream.*`).
+    pub pending: Option<Pending>,
+}
+
+/// Why a value is not there yet while streaming.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Pending {
+    /// Not available yet (`@stream.done` on an unfinished value, an object waiting for a
+    /// field): null in a field, left out of a list.
+    NotYet,
+    /// A `@stream.not_null` value is missing: what holds it is not available yet.
+    Needed,
 }
 
 impl Miss {
@@ -40,6 +53,14 @@ impl Miss {
             path: path.render(),
             message,
             fatal: false,
+            pending: None,
+        }
+    }
+
+    fn pending(path: &Path, pending: Pending, message: &str) -> Miss {
+        Miss {
+            pending: Some(pending),
+            ..Miss::new(path, message.to_owned())
         }
     }
 }
@@ -172,6 +193,7 @@ impl<'s> Coercer<'s> {
         match ty {
             Ty::String | Ty::Any | Ty::Union(_) => true,
             Ty::Optional(t) => self.takes_text(t, depth + 1),
+            Ty::Marked(m) => self.takes_text(&m.inner, depth + 1),
             Ty::Ref(i) if depth < MAX_DEPTH => self.takes_text(self.def(*i), depth + 1),
             _ => false,
         }
@@ -184,6 +206,9 @@ impl<'s> Coercer<'s> {
             Ty::List(_) => Ok(Fit::new(Value::Array(Vec::new()), 0)),
             Ty::Map(_) if self.partial => Ok(Fit::new(Value::Object(Vec::new()), 0)),
             Ty::Ref(i) if depth < MAX_DEPTH => self.absent(self.def(*i), path, depth + 1),
+            Ty::Marked(m) if depth < MAX_DEPTH => {
+                self.marked(None, m, path, depth + 1, Mode::Build)
+            }
             // Not yet in the text: fine while streaming, but a union prefers an option whose
             // fields are there (BAML picks `{id, thingy2}`'s class over one lacking them).
             _ if self.partial => Ok(Fit::new(Value::Null, 1)),
@@ -213,6 +238,7 @@ impl<'s> Coercer<'s> {
                     .collect(),
             ),
             Ty::Ref(i) if depth < MAX_DEPTH => self.empty(self.def(*i), depth + 1),
+            Ty::Marked(m) if depth < MAX_DEPTH => self.empty(&m.inner, depth + 1),
             Ty::List(_) => Value::Array(Vec::new()),
             Ty::Map(_) => Value::Object(Vec::new()),
             _ => Value::Null,
@@ -239,24 +265,8 @@ impl<'s> Coercer<'s> {
             });
         }
         let Some(v) = v.filter(|v| !self.unfinished(v, ty)) else {
-            // Nothing of the answer yet: a partial object is all its fields, absent; a lone
-            // scalar is not there yet (an error, as BAML's).
             if self.partial && depth == 0 {
-                // A map not begun is `{}` inside an object, but no answer yet on its own (BAML).
-                let bare_map = matches!(self.resolved(ty), Ty::Map(_));
-                return match self.empty(ty, 0) {
-                    _ if bare_map => Err(Miss::new(
-                        &Path::Root,
-                        format!("is not complete yet (wanted {})", wanted(ty)),
-                    )),
-                    Value::Null if !matches!(ty, Ty::Optional(_) | Ty::Any | Ty::Null) => {
-                        Err(Miss::new(
-                            &Path::Root,
-                            format!("is not complete yet (wanted {})", wanted(ty)),
-                        ))
-                    }
-                    value => Ok(Fit::new(value, 0)),
-                };
+                return self.nothing_yet(ty, path, mode);
             }
             return self.absent(ty, path, depth);
         };
@@ -267,6 +277,7 @@ impl<'s> Coercer<'s> {
         };
         match ty {
             Ty::Ref(i) => self.to(Some(v), self.def(*i), path, depth + 1, mode),
+            Ty::Marked(m) => self.marked(Some(v), m, path, depth, mode),
             Ty::Optional(inner) => match v {
                 Loose::Null => Ok(Fit::new(Value::Null, 0)),
                 _ => match self.to(Some(v), inner, path, depth + 1, mode) {
@@ -346,6 +357,36 @@ impl<'s> Coercer<'s> {
             Ty::Map(values) => self.map(v, values, ty, path, depth, mode),
             Ty::Object(fields) => self.object(v, fields, ty, path, depth, mode),
             Ty::Union(options) => self.union(v, ty, options, path, depth, mode),
+        }
+    }
+
+    /// Nothing of the answer yet (partial mode): a partial object is all its fields, absent;
+    /// a lone scalar, a bare map and a type that waits (`@stream.done`, `@stream.not_null`)
+    /// are not there yet (an error, as BAML's). Out of [`Self::to`], whose frame every
+    /// nesting level pays for.
+    #[inline(never)]
+    fn nothing_yet(&self, ty: &Ty, path: &Path, mode: Mode) -> Result<Fit, Miss> {
+        let mut waits = ty;
+        while let Ty::Ref(i) = waits {
+            waits = self.def(*i);
+        }
+        if let Ty::Marked(m) = waits {
+            if m.done || m.not_null {
+                return self.marked(None, m, path, 0, mode);
+            }
+        }
+        // A map not begun is `{}` inside an object, but no answer yet on its own (BAML).
+        let bare_map = matches!(self.resolved(ty), Ty::Map(_));
+        match self.empty(ty, 0) {
+            _ if bare_map => Err(Miss::new(
+                &Path::Root,
+                format!("is not complete yet (wanted {})", wanted(ty)),
+            )),
+            Value::Null if !matches!(ty, Ty::Optional(_) | Ty::Any | Ty::Null) => Err(Miss::new(
+                &Path::Root,
+                format!("is not complete yet (wanted {})", wanted(ty)),
+            )),
+            value => Ok(Fit::new(value, 0)),
         }
     }
 
@@ -434,6 +475,7 @@ impl<'s> Coercer<'s> {
         for _ in 0..MAX_DEPTH {
             match ty {
                 Ty::Ref(i) => ty = self.def(*i),
+                Ty::Marked(m) => ty = &m.inner,
                 _ => break,
             }
         }
