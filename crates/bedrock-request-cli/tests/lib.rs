@@ -7,6 +7,7 @@ mod common;
 mod cli;
 mod cli_batch;
 mod cli_converse;
+mod cli_day_two;
 mod cli_limits;
 mod cli_retry;
 mod cli_structured;

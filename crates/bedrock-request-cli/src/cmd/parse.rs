@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use bedrock_request::parse::{self, AwsError, Completion};
-use bedrock_request::stream::{ConverseStream, Event};
+use bedrock_request::stream::{looks_like_event_stream, ConverseStream, Event};
 use bedrock_request::structured::Schema;
 use bedrock_request::{FinishReasonPolicy, HttpRequest, HttpResponse};
 use clap::Args;
@@ -60,11 +60,41 @@ pub fn run(args: ParseArgs) -> Result<(), String> {
         let response = HttpResponse::parse(&body).map_err(|e| e.to_string())?;
         (status, headers, body) = (Some(response.status), response.headers, response.body);
     }
+    parse_body(&args, schema, status, &headers, body)
+}
+
+/// Whether the headers say the body is an event stream.
+fn says_event_stream(headers: &[(String, String)]) -> bool {
+    headers.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("content-type") && v.contains("vnd.amazon.eventstream")
+    })
+}
+
+/// A whole body (not `--stream`, or a `--stream` input that turned out to be JSON).
+fn parse_body(
+    args: &ParseArgs,
+    schema: SchemaOutput,
+    status: Option<u16>,
+    headers: &[(String, String)],
+    body: Vec<u8>,
+) -> Result<(), String> {
+    let success = status.is_none_or(|s| (200..300).contains(&s));
+    // An event stream given without --stream: its content-type or its first bytes say so.
+    if success && (says_event_stream(headers) || looks_like_event_stream(&body)) {
+        let policy = FinishReasonPolicy::default();
+        return print_stream(
+            &body,
+            &mut std::io::empty(),
+            args.format,
+            policy,
+            &schema,
+            None,
+        );
+    }
     // A 2xx status, or none and a Converse body: the completion. Otherwise an AWS error, when
     // the body is JSON without `output` (error bodies are small: a tree of them is cheap).
-    let success = status.is_none_or(|s| (200..300).contains(&s));
     if success && is_count_tokens_reply(&body) {
-        let n = parse::count_tokens(200, &headers, &body).map_err(|e| e.to_string())?;
+        let n = parse::count_tokens(200, headers, &body).map_err(|e| e.to_string())?;
         return print_count(n, args.format);
     }
     let parsed = match status {
@@ -76,7 +106,7 @@ pub fn run(args: ParseArgs) -> Result<(), String> {
         Some(Err(e)) if status.is_some() || !is_error_body(&body) => return Err(e.to_string()),
         _ => {
             let mut error = match status {
-                Some(status) => AwsError::from_response(status, &headers, &body),
+                Some(status) => AwsError::from_response(status, headers, &body),
                 None => AwsError::from_body(&body),
             };
             if let Some(file) = &args.request {
@@ -124,6 +154,13 @@ fn parse_stream(args: &ParseArgs, schema: SchemaOutput) -> Result<(), String> {
             continue;
         }
         if !pending.starts_with(b"HTTP/") {
+            // A JSON body given with --stream (a Converse answer, or an error): read whole.
+            if pending.trim_ascii_start().starts_with(b"{") {
+                input
+                    .read_to_end(&mut pending)
+                    .map_err(|e| format!("cannot read the answer: {e}"))?;
+                return parse_body(args, schema, args.status, &[], pending);
+            }
             let policy = FinishReasonPolicy::default();
             return print_stream(&pending, &mut input, args.format, policy, &schema, None);
         }
@@ -143,6 +180,18 @@ fn parse_stream(args: &ParseArgs, schema: SchemaOutput) -> Result<(), String> {
             }
             return Err("the HTTP response ends before its headers do".into());
         };
+        let json = response
+            .headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.contains("json"));
+        if (200..300).contains(&response.status) && json {
+            // A Converse answer (not a stream) given with --stream.
+            let mut body = pending[start..].to_vec();
+            input
+                .read_to_end(&mut body)
+                .map_err(|e| format!("cannot read the answer: {e}"))?;
+            return parse_body(args, schema, Some(response.status), &response.headers, body);
+        }
         if (200..300).contains(&response.status) {
             let policy = FinishReasonPolicy::default();
             return print_stream(
@@ -182,6 +231,8 @@ pub fn print_stream(
     let mut buf = vec![0u8; 64 * 1024];
     let mut chunk = first.to_vec();
     let mut text = 0u64;
+    // The text a read brought, written (and flushed) once per read: still as it arrives.
+    let mut out = Vec::new();
     loop {
         stream.push(&chunk);
         while let Some(event) = stream.next_event().map_err(describe)? {
@@ -203,8 +254,12 @@ pub fn print_stream(
             if let (ParseFormat::Text, None, Event::TextDelta { text, .. }) =
                 (format, schema, &event)
             {
-                print_bytes(text.as_bytes())?;
+                out.extend_from_slice(text.as_bytes());
             }
+        }
+        if !out.is_empty() {
+            print_bytes(&out)?;
+            out.clear();
         }
         let n = input
             .read(&mut buf)
@@ -220,7 +275,11 @@ pub fn print_stream(
         return print_structured(schema, &completion.text, *partial);
     }
     match format {
-        ParseFormat::Text => print_line(""),
+        ParseFormat::Text => {
+            print_line("")?;
+            say_stop_reason(&completion);
+            Ok(())
+        }
         ParseFormat::Json => print_line(&completion.to_json_pretty()),
         ParseFormat::Message => print_line(&completion.to_message_json_pretty()),
     }
@@ -229,9 +288,32 @@ pub fn print_stream(
 /// A whole completion, in the format asked for.
 pub fn print_completion(completion: &Completion, format: ParseFormat) -> Result<(), String> {
     match format {
-        ParseFormat::Text => print_line(&completion.text),
+        ParseFormat::Text => {
+            print_line(&completion.text)?;
+            say_stop_reason(completion);
+            Ok(())
+        }
         ParseFormat::Json => print_line(&completion.to_json_pretty()),
         ParseFormat::Message => print_line(&completion.to_message_json_pretty()),
+    }
+}
+
+/// With the text alone, a reply that did not end its turn says why on standard error
+/// (`stop reason: max_tokens`): the text may be cut short, or a tool call may wait.
+fn say_stop_reason(completion: &Completion) {
+    if let Some(reason) = completion
+        .stop_reason
+        .as_ref()
+        .filter(|r| r.as_str() != "end_turn")
+    {
+        let why = match reason.as_str() {
+            "max_tokens" => " (the text is cut short: raise max_tokens)",
+            "tool_use" => " (the model asks for a tool: --format json or message shows the call)",
+            "guardrail_intervened" | "content_filtered" => " (the text was filtered)",
+            "model_context_window_exceeded" => " (the conversation is too long for the model)",
+            _ => "",
+        };
+        eprintln!("stop reason: {}{why}", reason.as_str());
     }
 }
 

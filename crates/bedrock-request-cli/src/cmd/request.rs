@@ -39,7 +39,12 @@ pub fn build(args: &BuildArgs) -> Result<(HttpRequest, FinishReasonPolicy), Stri
         args.options.as_deref(),
         &env,
     )?;
-    build_for(args, apply_overrides(config, args)?, &env)
+    build_for(
+        args,
+        apply_overrides(config, args)?,
+        &env,
+        &mut Default::default(),
+    )
 }
 
 /// The client of `--baml FILE --client NAME` or `--options FILE.json`.
@@ -61,10 +66,12 @@ pub fn config_from(
 }
 
 /// The request for `config` (one client of a strategy, for `send`), signed now or at --time.
+/// Warnings already printed go in `notes` (a retry or a fallback client prints them once).
 pub fn build_for(
     args: &BuildArgs,
     config: ClientConfig,
     env: &Env,
+    notes: &mut std::collections::HashSet<String>,
 ) -> Result<(HttpRequest, FinishReasonPolicy), String> {
     let env = env.clone();
     let mut messages = match (&args.prompt, &args.messages) {
@@ -78,6 +85,12 @@ pub fn build_for(
     };
     if let Some(system) = &args.system {
         messages.insert(0, Message::system(system.as_str()));
+    }
+    // A role outside allowed_roles is sent as default_role (BAML's rule): say so.
+    for note in bedrock_request::prompt::role_notes(&messages, config.roles()) {
+        if notes.insert(note.clone()) {
+            eprintln!("warning: {note}");
+        }
     }
     let now = now_or(args.time.as_deref())?;
     if args.stream && !config.supports_streaming() {

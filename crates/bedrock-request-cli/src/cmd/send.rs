@@ -55,6 +55,7 @@ pub fn run(args: SendArgs) -> Result<(), String> {
     let mut planner = Planner::new(strategy(&args, &env)?);
     let agent = api_agent(Duration::from_secs(args.read_timeout));
     let mut last_error = None;
+    let mut notes = std::collections::HashSet::new();
     let mut next = owned(planner.start());
     loop {
         let (config, wait, note) = match next {
@@ -66,7 +67,7 @@ pub fn run(args: SendArgs) -> Result<(), String> {
             eprintln!("{note}");
         }
         std::thread::sleep(wait);
-        let (request, policy) = build_for(&args.build, config, &env)?;
+        let (request, policy) = build_for(&args.build, config, &env, &mut notes)?;
         let attempted = attempt(&args, &agent, &request, &policy)?;
         last_error = attempted.error;
         next = owned(planner.next(&attempted.outcome, jitter()));

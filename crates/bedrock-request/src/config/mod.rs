@@ -16,7 +16,7 @@ mod builder;
 mod client;
 mod policy;
 mod read;
-mod suggest;
+pub(crate) mod suggest;
 mod validate;
 mod values;
 

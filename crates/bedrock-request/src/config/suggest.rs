@@ -54,7 +54,7 @@ pub(super) fn unsupported(key: &str) -> Error {
 }
 
 /// The candidate within BAML's typo distance (Levenshtein ≤ len/2 + 1), if any.
-pub(super) fn closest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+pub(crate) fn closest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
     candidates
         .iter()
         .map(|c| (levenshtein(word, c), *c))

@@ -74,6 +74,25 @@ pub mod frame {
 mod accumulator;
 mod event;
 
+/// Whether a body starts as an event stream does: its first 12 bytes are a message prelude
+/// whose CRC-32 checks (a JSON body never passes). Tells a ConverseStream body from a Converse
+/// one when the `content-type` is not at hand.
+///
+/// ```
+/// use bedrock_request::stream::looks_like_event_stream;
+/// assert!(!looks_like_event_stream(br#"{"output": {}}"#));
+/// let mut prelude = Vec::from(16u32.to_be_bytes());
+/// prelude.extend(0u32.to_be_bytes());
+/// let crc = crc32fast::hash(&prelude);
+/// prelude.extend(crc.to_be_bytes());
+/// assert!(looks_like_event_stream(&prelude));
+/// ```
+pub fn looks_like_event_stream(first: &[u8]) -> bool {
+    first.len() >= 12
+        && u32::from_be_bytes([first[8], first[9], first[10], first[11]])
+            == crc32fast::hash(&first[..8])
+}
+
 pub use accumulator::Accumulator;
 pub use event::{event_from_message, Event};
 

@@ -1,0 +1,155 @@
+//! Issue 29: what a new user hit after the first hour, each through the CLI as they ran it.
+
+use crate::cli::{ok, run, run_stdin};
+use crate::common::{frame, stream_bytes};
+
+const TIME: [&str; 2] = ["--time", "20150830T123600Z"];
+
+fn temp_file(name: &str, contents: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("bedrock-request-day-two-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_role_typo_is_sent_as_the_default_role_and_said_on_stderr() {
+    let messages = temp_file(
+        "typo.json",
+        r#"[{"role": "user", "content": "Hi"}, {"role": "asistant", "content": "Hello"}]"#,
+    );
+    let mut args = vec![
+        "request",
+        "--baml",
+        "examples/bedrock.baml",
+        "--client",
+        "Example",
+        "--messages",
+        &messages,
+        "--format",
+        "json",
+    ];
+    args.extend(TIME);
+    let out = run(&args, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(r#"message 1: role "asistant" is not in allowed_roles"#)
+            && stderr.contains(r#"sent as "user" (default_role); did you mean "assistant"?"#),
+        "{stderr}"
+    );
+    // Sent as a user turn, merged with the one before it (BAML's rule, kept).
+    let request: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let body: serde_json::Value =
+        serde_json::from_str(request["body_text"].as_str().unwrap()).unwrap();
+    assert_eq!(body["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(body["messages"][0]["role"], "user");
+    // Roles that are allowed say nothing.
+    let mut args = vec![
+        "request",
+        "--baml",
+        "examples/bedrock.baml",
+        "--client",
+        "Example",
+        "--prompt",
+        "Hi",
+    ];
+    args.extend(TIME);
+    ok(&args, &[]);
+}
+
+fn reply(stop: &str) -> String {
+    serde_json::json!({
+        "output": {"message": {"role": "assistant", "content": [{"text": "Hello there"}]}},
+        "stopReason": stop,
+        "usage": {"inputTokens": 1, "outputTokens": 2, "totalTokens": 3},
+        "metrics": {"latencyMs": 10}
+    })
+    .to_string()
+}
+
+#[test]
+fn parse_tells_a_stream_from_json_whichever_flag_is_given() {
+    // A Converse (JSON) answer given with --stream, bare and as `curl -i` prints it.
+    let json = reply("end_turn");
+    let out = run_stdin(&["parse", "--stream"], json.as_bytes());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Hello there\n");
+    let whole = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{json}",
+        json.len()
+    );
+    let out = run_stdin(&["parse", "--stream"], whole.as_bytes());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Hello there\n");
+    // A ConverseStream answer (the smithy encoder's frames) given without --stream.
+    let stream = stream_bytes("agent-loop-turn-1.stream.json");
+    let with_flag = run_stdin(&["parse", "--stream"], &stream);
+    let without = run_stdin(&["parse"], &stream);
+    assert!(
+        without.status.success(),
+        "{}",
+        String::from_utf8_lossy(&without.stderr)
+    );
+    assert_eq!(without.stdout, with_flag.stdout);
+    let mut head =
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/vnd.amazon.eventstream\r\n\r\n".to_vec();
+    head.extend(&stream);
+    let out = run_stdin(&["parse", "--format", "json"], &head);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["stop_reason"], "tool_use", "{printed}");
+}
+
+#[test]
+fn a_reply_that_did_not_end_its_turn_says_why_on_stderr() {
+    for (stop, says) in [
+        (
+            "max_tokens",
+            "stop reason: max_tokens (the text is cut short",
+        ),
+        ("tool_use", "stop reason: tool_use"),
+        ("guardrail_intervened", "stop reason: guardrail_intervened"),
+    ] {
+        let out = run_stdin(&["parse"], reply(stop).as_bytes());
+        assert!(out.status.success());
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "Hello there\n");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{stop}"
+        );
+        // JSON output carries it already: nothing on stderr.
+        let out = run_stdin(&["parse", "--format", "json"], reply(stop).as_bytes());
+        assert!(out.stderr.is_empty());
+    }
+    let out = run_stdin(&["parse"], reply("end_turn").as_bytes());
+    assert!(out.stderr.is_empty());
+    // A stream too.
+    let mut stream = frame("messageStart", br#"{"role": "assistant"}"#);
+    stream.extend(frame(
+        "contentBlockDelta",
+        br#"{"contentBlockIndex": 0, "delta": {"text": "Hi"}}"#,
+    ));
+    stream.extend(frame("contentBlockStop", br#"{"contentBlockIndex": 0}"#));
+    stream.extend(frame("messageStop", br#"{"stopReason": "max_tokens"}"#));
+    let out = run_stdin(&["parse", "--stream"], &stream);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Hi\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stop reason: max_tokens"));
+}
