@@ -3,7 +3,9 @@
 //! sleeps, sends and draws the jitter.
 //!
 //! `cargo run -p bedrock-request --features blocking --example send_with_ureq -- "Why is the sky blue?"`
-//! (credentials from the environment; the region from AWS_REGION).
+//! (credentials from the whole chain, as the AWS CLI finds them: the environment, ~/.aws
+//! profiles with AWS_PROFILE, SSO, roles, containers, instance metadata; the region from
+//! AWS_REGION or the profile).
 
 use std::hash::{BuildHasher, Hasher};
 
@@ -19,8 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .model("us.anthropic.claude-3-5-haiku-20241022-v1:0")
         .max_tokens(300)
         .build()?;
-    let resolved = credentials::resolve_static(&config, &env)?
-        .ok_or_else(credentials::no_credentials_error)?;
+    let resolved = credentials::blocking::resolve(credentials::Chain::new(&config, &env))?;
     let messages = [Message::user(prompt)];
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -47,6 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::thread::sleep(attempt.wait);
         // Each attempt is signed anew: a signature is valid for 15 minutes from its time.
         let signed = converse::Builder::new(attempt.config, &messages, &env)
+            .profile_region(resolved.region.as_deref())
             .build()?
             .sign(&resolved.auth, time::OffsetDateTime::now_utc())?;
         let outcome = match agent.run(signed.to_http_request()?) {

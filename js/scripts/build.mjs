@@ -55,6 +55,8 @@ await esbuild.build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+// The license travels with the package (dist/ is in package.json's "files").
+copyFileSync(fileURLToPath(new URL('../../LICENSE', import.meta.url)), fileURLToPath(new URL('../dist/LICENSE', import.meta.url)));
 const files = ['../dist/bedrock_request.wasm', '../dist/index.js', '../index.d.ts'];
 let raw = 0, gz = 0;
 for (const f of files) {

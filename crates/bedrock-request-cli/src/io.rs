@@ -93,3 +93,17 @@ pub fn describe(error: Error) -> String {
 pub fn profile_region(env: &Env, profile: Option<&str>) -> Result<Option<String>, String> {
     credentials::blocking::profile_region(env, profile).map_err(|e| e.to_string())
 }
+
+/// The credential chain, resolved with the blocking performer; when nothing answers, the
+/// error also says how this CLI selects a profile.
+pub fn resolve_credentials(
+    chain: bedrock_request::credentials::Chain,
+) -> Result<bedrock_request::credentials::Resolved, String> {
+    bedrock_request::credentials::blocking::resolve(chain).map_err(|e| {
+        let message = e.to_string();
+        match message.starts_with("no credentials found") {
+            true => format!("{message}; this CLI selects a profile with --profile NAME"),
+            false => message,
+        }
+    })
+}

@@ -153,3 +153,41 @@ fn a_reply_that_did_not_end_its_turn_says_why_on_stderr() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "Hi\n");
     assert!(String::from_utf8_lossy(&out.stderr).contains("stop reason: max_tokens"));
 }
+
+#[test]
+fn no_credentials_says_what_to_do_from_the_cli_and_names_the_profiles_not_selected() {
+    let home = std::env::temp_dir().join(format!("bedrock-request-home-{}", std::process::id()));
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(
+        home.join(".aws/config"),
+        "[profile work]\nregion = us-west-2\naws_access_key_id = AKIDWORK\naws_secret_access_key = S\n",
+    )
+    .unwrap();
+    let home = home.to_str().unwrap();
+    let args = [
+        "request",
+        "--baml",
+        "examples/bedrock.baml",
+        "--client",
+        "Sonnet",
+        "--prompt",
+        "hi",
+    ];
+    let err = crate::cli::fails(&args, &[("HOME", home)]);
+    assert!(err.contains("no credentials found"), "{err}");
+    assert!(
+        err.contains("profiles work, but none is selected: set AWS_PROFILE=work"),
+        "{err}"
+    );
+    assert!(err.contains("--profile NAME"), "{err}");
+    // No library advice from the CLI, which ran the whole chain.
+    assert!(
+        !err.contains("resolve_static") && !err.contains("blocking::resolve"),
+        "{err}"
+    );
+    // Selected, the same profile signs.
+    ok(
+        &[&args[..], &["--profile", "work"]].concat(),
+        &[("HOME", home)],
+    );
+}

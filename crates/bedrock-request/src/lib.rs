@@ -23,7 +23,7 @@
 //! let env = Env::new(); // the CLI passes the process environment; a server its own map
 //! let unsigned = converse::Builder::new(&config, &[Message::user("Hello")], &env).build()?;
 //! let auth = credentials::resolve_static(&config, &env)?
-//!     .ok_or_else(credentials::no_credentials_error)?
+//!     .ok_or_else(credentials::no_static_credentials_error)?
 //!     .auth;
 //! let signed = unsigned.sign(&auth, datetime!(2015-08-30 12:36:00 UTC))?;
 //!

@@ -1,7 +1,7 @@
 //! `credentials`: runs the whole credential chain and prints where the credentials came from
 //! (never the secret key or a token).
 
-use bedrock_request::credentials::{self, Chain};
+use bedrock_request::credentials::Chain;
 use bedrock_request::{resolve_region, Auth};
 use clap::{Args, ValueEnum};
 use time::format_description::well_known::Rfc3339;
@@ -28,8 +28,7 @@ enum CredentialsFormat {
 
 pub fn run(args: CredentialsArgs) -> Result<(), String> {
     let env = process_env();
-    let resolved = credentials::blocking::resolve(chain(&env, args.profile.as_deref()))
-        .map_err(|e| e.to_string())?;
+    let resolved = crate::io::resolve_credentials(chain(&env, args.profile.as_deref()))?;
     let region = match resolve_region(None, &env, resolved.region.as_deref()) {
         Some(region) => Some(region.to_owned()),
         None => profile_region(&env, args.profile.as_deref())?,
@@ -73,8 +72,7 @@ pub fn sigv4(
     env: &bedrock_request::Env,
     profile: Option<&str>,
 ) -> Result<bedrock_request::Credentials, String> {
-    match credentials::blocking::resolve(chain(env, profile))
-        .map_err(|e| e.to_string())?
+    match crate::io::resolve_credentials(chain(env, profile))?
         .auth
     {
         Auth::SigV4(c) => Ok(c),

@@ -1,7 +1,7 @@
 //! `request`: build and sign a Converse request and print it; the building is shared with
 //! `send`.
 
-use bedrock_request::credentials::{self, Chain};
+use bedrock_request::credentials::Chain;
 use bedrock_request::{
     converse, ClientConfig, Env, ErrorKind, FinishReasonPolicy, HttpRequest, Message,
 };
@@ -139,8 +139,7 @@ pub fn build_for(
     }
     // The chain runs on the real clock (expiry checks, STS signing); --time only sets the
     // Converse request's signing time.
-    let resolved =
-        credentials::blocking::resolve(Chain::new(&config, &env)).map_err(|e| e.to_string())?;
+    let resolved = crate::io::resolve_credentials(Chain::new(&config, &env))?;
     let mut unsigned = build(resolved.region.as_deref())?;
     if args.allow_insecure_http {
         unsigned = unsigned.allow_cleartext();

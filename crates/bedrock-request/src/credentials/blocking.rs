@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use super::{drive, no_credentials_error, Chain, Performed, ProcessOutput, Resolved, Step};
+use super::{Chain, Performed, ProcessOutput, Resolved, Step, MAX_STEPS};
 use crate::auth::Auth;
 use crate::env::Env;
 use crate::error::Result;
@@ -40,18 +40,25 @@ pub const REFRESH_MARGIN: time::Duration = time::Duration::minutes(5);
 ///
 /// The chain says what to resolve for: [`Chain::new`] for a client config, [`Chain::from_env`]
 /// for none in particular, [`Chain::with_profile`] for an explicit profile. No source answering
-/// is [`no_credentials_error`].
-pub fn resolve(chain: Chain) -> Result<Resolved> {
+/// is [`Chain::not_found_error`].
+pub fn resolve(mut chain: Chain) -> Result<Resolved> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(2)))
         .timeout_global(Some(Duration::from_secs(10)))
         .http_status_as_error(false)
         .build()
         .into();
-    drive(chain, OffsetDateTime::now_utc(), |step| {
-        perform(&agent, step)
-    })?
-    .ok_or_else(no_credentials_error)
+    let now = OffsetDateTime::now_utc();
+    for _ in 0..MAX_STEPS {
+        match chain.poll(now)? {
+            Step::Done(resolved) => return Ok(resolved),
+            Step::NotFound => return Err(chain.not_found_error()),
+            step => chain.handle(perform(&agent, &step))?,
+        }
+    }
+    Err(crate::error::Error::credentials(format!(
+        "the credential chain did not finish in {MAX_STEPS} steps"
+    )))
 }
 
 /// Keeps what it resolved until [`Credentials::needs_refresh`](crate::Credentials::needs_refresh)

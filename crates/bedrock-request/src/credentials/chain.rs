@@ -112,6 +112,56 @@ impl Chain {
         }
     }
 
+    /// The error for a chain that ended in [`Step::NotFound`]: every way to give credentials,
+    /// and, when the shared config files hold profiles but none was selected (no `AWS_PROFILE`,
+    /// no `default` with credentials), their names and how to select one.
+    ///
+    /// ```
+    /// use bedrock_request::credentials::{Chain, Performed, Step};
+    /// use bedrock_request::Env;
+    /// let env = Env::from_iter([("HOME", "/home/u"), ("AWS_EC2_METADATA_DISABLED", "true")]);
+    /// let mut chain = Chain::from_env(&env);
+    /// let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// loop {
+    ///     match chain.poll(now)? {
+    ///         Step::ReadFile { path, .. } if path.ends_with("config") => chain
+    ///             .handle(Performed::File(Some("[profile work]\naws_access_key_id = A\naws_secret_access_key = S\n".into())))?,
+    ///         // No such file.
+    ///         Step::ReadFile { .. } => chain.handle(Performed::File(None))?,
+    ///         Step::NotFound => break,
+    ///         other => panic!("{other:?}"),
+    ///     }
+    /// }
+    /// assert!(chain.not_found_error().to_string().contains("profiles work, but none is selected: set AWS_PROFILE=work"));
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
+    pub fn not_found_error(&self) -> Error {
+        let io = Io {
+            memo: &self.memo,
+            env: &self.env,
+            now: OffsetDateTime::UNIX_EPOCH,
+        };
+        let selected = self.profile_override.is_some()
+            || self.profile.is_some()
+            || self.env.get_nonempty("AWS_PROFILE").is_some();
+        let names = match shared_files(&io) {
+            Ok(files) if !selected => files
+                .profile_names()
+                .filter(|n| *n != "default")
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        };
+        let general = super::no_credentials_error();
+        match names.first() {
+            None => general,
+            Some(first) => Error::credentials(format!(
+                "{general}; the shared config files have profiles {}, but none is selected: set AWS_PROFILE={first} (or the client option profile {first})",
+                names.join(", ")
+            )),
+        }
+    }
+
     /// The result of the step [`poll`](Self::poll) asked for: a file's text for
     /// [`Step::ReadFile`], a response (or [`Performed::Unreachable`]) for [`Step::Send`], a
     /// process's output for [`Step::Run`].

@@ -80,10 +80,22 @@ pub(crate) fn from_env(env: &Env) -> Result<Option<Credentials>> {
     }
 }
 
-/// The error for when no source answered ([`Step::NotFound`](super::Step::NotFound), or `Ok(None)` from
-/// [`resolve_static`] with nothing else to try), naming every way to provide credentials.
+/// The error for when no source answered: every way to provide credentials. A chain that
+/// ended in [`Step::NotFound`](super::Step::NotFound) says more with
+/// [`Chain::not_found_error`](super::Chain::not_found_error) (the profiles it found).
 pub fn no_credentials_error() -> Error {
     Error::credentials(
-        "no credentials found: set access_key_id and secret_access_key in the client options, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK, or a profile in ~/.aws/credentials or ~/.aws/config (aws configure, aws sso login); on AWS, attach a role to the instance, task or pod. (credentials::resolve_static reads only the options and the environment: for profiles, SSO, roles, containers and instance metadata drive credentials::Chain, or call credentials::blocking::resolve with the crate's feature `blocking`)",
+        "no credentials found: set access_key_id and secret_access_key in the client options, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK, or a profile in ~/.aws/credentials or ~/.aws/config (aws configure, aws sso login); on AWS, attach a role to the instance, task or pod",
     )
+}
+
+/// The error for [`resolve_static`] finding nothing: the same, and that it reads only the
+/// options and the environment (profiles, SSO, roles, containers and instance metadata are the
+/// chain's: [`Chain`](super::Chain), or `credentials::blocking::resolve` with the crate's
+/// feature `blocking`).
+pub fn no_static_credentials_error() -> Error {
+    Error::credentials(format!(
+        "{} (credentials::resolve_static reads only the options and the environment: for profiles, SSO, roles, containers and instance metadata drive credentials::Chain, or call credentials::blocking::resolve with the crate's feature `blocking`)",
+        no_credentials_error()
+    ))
 }

@@ -7,7 +7,7 @@ use bedrock_request::batch::{
     self, create_job, get_job, job_status, JobSpec, Results, S3Uri, MIN_RECORDS_PER_JOB,
     MULTIPART_FROM, PART_BYTES, S3,
 };
-use bedrock_request::credentials::{self, Chain};
+use bedrock_request::credentials::Chain;
 use bedrock_request::{resolve_region, sign, Auth, Credentials, Env, HttpRequest, HttpResponse};
 use time::OffsetDateTime;
 
@@ -99,8 +99,7 @@ pub(super) fn submit(args: SubmitArgs) -> Result<(), String> {
             args.records
         ));
     }
-    let resolved =
-        credentials::blocking::resolve(Chain::new(&config, &env)).map_err(|e| e.to_string())?;
+    let resolved = crate::io::resolve_credentials(Chain::new(&config, &env))?;
     let region = args
         .region
         .clone()
@@ -202,7 +201,7 @@ fn job_signing(args: &JobArgs, env: &Env) -> Result<Signing, String> {
     if let Some(p) = &args.profile {
         chain = chain.with_profile(p);
     }
-    let resolved = credentials::blocking::resolve(chain).map_err(|e| e.to_string())?;
+    let resolved = crate::io::resolve_credentials(chain)?;
     let from_arn = args
         .job
         .strip_prefix("arn:")
