@@ -86,7 +86,7 @@ pub enum RequestFormat {
     Json,
     /// A runnable curl command.
     Curl,
-    /// The raw HTTP/1.1 request.
+    /// The raw HTTP/1.1 request (into a pipe, exactly its bytes; on a terminal, a line end after).
     Http,
 }
 

@@ -865,6 +865,9 @@ fn api_key_and_explain() {
     assert!(String::from_utf8(out.stdout)
         .unwrap()
         .contains("DIFFERS from the request's authorization header"));
+    // ...and fails (issue 29): a script sees it.
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the signature differs"));
 }
 
 fn vector_of(name: &str) -> serde_json::Value {

@@ -191,3 +191,71 @@ fn no_credentials_says_what_to_do_from_the_cli_and_names_the_profiles_not_select
         &[("HOME", home)],
     );
 }
+
+#[test]
+fn smaller_things_a_new_user_hit() {
+    let example = [
+        "request",
+        "--baml",
+        "examples/bedrock.baml",
+        "--client",
+        "Example",
+    ];
+    // A plain path in "url": the error says to write "path".
+    let messages = temp_file(
+        "url-path.json",
+        r#"[{"role": "user", "content": [{"type": "image", "url": "cat.png"}]}]"#,
+    );
+    let err = crate::cli::fails(
+        &[&example[..], &["--messages", &messages], &TIME].concat(),
+        &[],
+    );
+    assert!(
+        err.contains(r#"an image part's "url" "cat.png" has no scheme"#)
+            && err.contains(r#"write "path": "cat.png""#),
+        "{err}"
+    );
+    // "an image part", not "a image part".
+    let messages = temp_file(
+        "no-source.json",
+        r#"[{"role": "user", "content": [{"type": "image"}]}]"#,
+    );
+    let err = crate::cli::fails(
+        &[&example[..], &["--messages", &messages], &TIME].concat(),
+        &[],
+    );
+    assert!(err.contains("an image part needs exactly one of"), "{err}");
+    // No region: the CLI's ways to give one.
+    let options = temp_file(
+        "no-region.json",
+        r#"{"model": "anthropic.claude-3-haiku-20240307-v1:0"}"#,
+    );
+    let err = crate::cli::fails(
+        &[
+            "request",
+            "--options",
+            &options,
+            "--prompt",
+            "hi",
+            "--unsigned",
+        ],
+        &[],
+    );
+    assert!(
+        err.contains("no region") && err.contains("--region REGION"),
+        "{err}"
+    );
+    // send signs what it sends.
+    let err = crate::cli::fails(
+        &[
+            "send",
+            "--options",
+            &options,
+            "--prompt",
+            "hi",
+            "--unsigned",
+        ],
+        &[],
+    );
+    assert!(err.contains("drop --unsigned"), "{err}");
+}

@@ -37,6 +37,7 @@ pub fn run(args: ExplainArgs) -> Result<(), String> {
             "canonical_request": e.canonical_request,
             "string_to_sign": e.string_to_sign,
             "signature": e.signature,
+            "matches": e.matches,
         }))
         .unwrap_or_default(),
         ExplainFormat::Text => format!(
@@ -51,5 +52,10 @@ pub fn run(args: ExplainArgs) -> Result<(), String> {
             }
         ),
     };
-    print_line(&text)
+    print_line(&text)?;
+    // A signature that differs is a failure, for scripts as for people.
+    match e.matches {
+        true => Ok(()),
+        false => Err("the signature differs from the request's authorization header".into()),
+    }
 }

@@ -25,7 +25,15 @@ pub fn run(args: RequestArgs) -> Result<(), String> {
     match args.format {
         RequestFormat::Json => print_line(&request.to_json()),
         RequestFormat::Curl => print_line(&request.to_curl()),
-        RequestFormat::Http => print_bytes(&request.to_http()),
+        RequestFormat::Http => {
+            print_bytes(&request.to_http())?;
+            // On a terminal, a line end after the body (the prompt goes on the next line);
+            // into a pipe, the exact bytes (a byte past Content-Length would be sent too).
+            match std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                true => print_bytes(b"\n"),
+                false => Ok(()),
+            }
+        }
     }
 }
 
@@ -129,6 +137,9 @@ pub fn build_for(
             (true, ErrorKind::Prompt) => format!(
                 "{e} (give --prompt TEXT or --messages FILE.json; only a Prompt management ARN as the model takes none)"
             ),
+            _ if e.to_string().starts_with("no region") => {
+                format!("{e}, or pass --region REGION, or a profile with a region (--profile NAME)")
+            }
             _ => e.to_string(),
         })
     };

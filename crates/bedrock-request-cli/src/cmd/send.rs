@@ -51,6 +51,9 @@ struct Attempted {
 }
 
 pub fn run(args: SendArgs) -> Result<(), String> {
+    if args.build.unsigned {
+        return Err("send signs what it sends: drop --unsigned (request --unsigned prints the request before signing)".into());
+    }
     let env = process_env_for(args.build.profile.as_deref())?;
     let mut planner = Planner::new(strategy(&args, &env)?);
     let agent = api_agent(Duration::from_secs(args.read_timeout));

@@ -145,7 +145,8 @@ impl<'v> Fields<'v> {
         for (key, _) in value.as_object().unwrap_or_default() {
             if key != "type" && !allowed.contains(&key.as_str()) {
                 return Err(Error::prompt(format!(
-                    "a {kind} part has the unknown field {q_key}; it takes {}",
+                    "{} part has the unknown field {q_key}; it takes {}",
+                    a(&kind),
                     allowed.join(", "),
                     q_key = quoted(&key)
                 )));
@@ -163,16 +164,17 @@ impl<'v> Fields<'v> {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(other) => Err(Error::prompt(format!(
-                "a {} part's \"{name}\" must be a string, found {}",
-                self.kind,
+                "{} part's \"{name}\" must be a string, found {}",
+                a(&self.kind),
                 other.type_name()
             ))),
         }
     }
 
     fn required(&self, name: &str) -> Result<String> {
-        self.string(name)?
-            .ok_or_else(|| Error::prompt(format!("a {} part needs a string \"{name}\"", self.kind)))
+        self.string(name)?.ok_or_else(|| {
+            Error::prompt(format!("{} part needs a string \"{name}\"", a(&self.kind)))
+        })
     }
 
     fn boolean(&self, name: &str) -> Result<Option<bool>> {
@@ -180,8 +182,8 @@ impl<'v> Fields<'v> {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(other) => Err(Error::prompt(format!(
-                "a {} part's \"{name}\" must be true or false, found {}",
-                self.kind,
+                "{} part's \"{name}\" must be true or false, found {}",
+                a(&self.kind),
                 other.type_name()
             ))),
         }
@@ -209,8 +211,8 @@ impl<'v> Fields<'v> {
 
     fn not_strings(&self, name: &str) -> Error {
         Error::prompt(format!(
-            "a {} part's \"{name}\" must be an array of strings (or {{\"text\"}} objects)",
-            self.kind
+            "{} part's \"{name}\" must be an array of strings (or {{\"text\"}} objects)",
+            a(&self.kind)
         ))
     }
 }
@@ -396,6 +398,14 @@ fn guard_content(f: Fields) -> Result<Part> {
     })
 }
 
+/// "an image", "a document": the article for a part's kind.
+fn a(kind: &str) -> String {
+    match kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        true => format!("an {kind}"),
+        false => format!("a {kind}"),
+    }
+}
+
 fn media(f: &Fields, kind: MediaKind) -> Result<Media> {
     let media_type = f.string("media_type")?;
     let document = matches!(kind, MediaKind::Pdf | MediaKind::Document);
@@ -418,14 +428,22 @@ fn media(f: &Fields, kind: MediaKind) -> Result<Media> {
             " and \"path\""
         };
         return Err(Error::prompt(format!(
-            "a {} part needs exactly one of \"base64\", \"url\" (s3://, https://, file://, data:){last}",
-            f.kind
+            "{} part needs exactly one of \"base64\", \"url\" (s3://, https://, file://, data:){last}",
+            a(&f.kind)
         )));
     }
     let [base64, url, path, _] = given;
     let source = if let Some(data) = base64 {
         MediaSource::Base64 { data, media_type }
     } else if let Some(url) = url {
+        if !url.contains("://") && !url.starts_with("data:") {
+            return Err(Error::prompt(format!(
+                "{} part's \"url\" {} has no scheme (s3://, https://, file://, data:): for a file on disk, write \"path\": {}",
+                a(&f.kind),
+                crate::codec::quoted(&url),
+                crate::codec::quoted(&url)
+            )));
+        }
         if url.starts_with("data:") {
             data_url(&url, media_type)?
         } else if let Some(path) = url.strip_prefix("file://") {
