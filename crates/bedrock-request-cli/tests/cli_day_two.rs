@@ -259,3 +259,66 @@ fn smaller_things_a_new_user_hit() {
     );
     assert!(err.contains("drop --unsigned"), "{err}");
 }
+
+/// A PNG's first bytes (signature, IHDR with this width and height), then `len` bytes more.
+fn png(width: u32, height: u32, len: usize) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend(width.to_be_bytes());
+    png.extend(height.to_be_bytes());
+    png.extend([8, 6, 0, 0, 0]);
+    png.resize(png.len() + len, 0);
+    png
+}
+
+#[test]
+fn media_over_bedrocks_limits_are_refused_before_sending_naming_the_part() {
+    let dir = std::env::temp_dir().join(format!("bedrock-request-media-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("big.png"), png(100, 100, 5 * 1024 * 1024)).unwrap();
+    std::fs::write(dir.join("wide.png"), png(9000, 100, 10)).unwrap();
+    std::fs::write(dir.join("ok.png"), png(8000, 8000, 10)).unwrap();
+    let request = |messages: &str| {
+        let file = dir.join("messages.json");
+        std::fs::write(&file, messages).unwrap();
+        let file = file.to_str().unwrap().to_owned();
+        let mut args = vec![
+            "request",
+            "--baml",
+            "examples/bedrock.baml",
+            "--client",
+            "Example",
+            "--messages",
+        ];
+        args.push(&file);
+        args.extend(TIME);
+        run(&args, &[])
+    };
+    let part = |path: &str| format!(r#"{{"type": "image", "path": "{path}"}}"#);
+    let one = |path: &str| {
+        format!(
+            r#"[{{"role": "user", "content": [{{"type": "text", "text": "look"}}, {}]}}]"#,
+            part(path)
+        )
+    };
+    let out = request(&one("big.png"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("5.00 MB is over Bedrock's limit of 3.75 MB"),
+        "{err}"
+    );
+    assert!(err.contains("message 0"), "{err}");
+    let out = request(&one("wide.png"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("9000 × 100 px"),
+        "{err}"
+    );
+    assert!(request(&one("ok.png")).status.success());
+    let many = vec![part("ok.png"); 21].join(", ");
+    let out = request(&format!(r#"[{{"role": "user", "content": [{many}]}}]"#));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("21 images, over Bedrock's limit of 20"),
+        "{err}"
+    );
+}

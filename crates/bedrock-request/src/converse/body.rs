@@ -138,6 +138,10 @@ impl Blocks<'_> {
     }
 
     fn blocks(&mut self, blocks: Vec<Block>) -> Result<Value> {
+        super::limits::check_counts(blocks.iter().filter_map(|b| match b {
+            Block::Part(Part::Media(m)) => Some(m.kind),
+            _ => None,
+        }))?;
         Ok(Value::Array(
             blocks.into_iter().map(|b| self.block(b)).collect_ok()?,
         ))
@@ -253,10 +257,15 @@ pub(super) fn body_json(
     let messages: Vec<Value> = conversation
         .turns
         .into_iter()
-        .map(|(role, blocks)| {
+        .enumerate()
+        .map(|(i, (role, blocks))| {
+            // The turn's index (after the role policy merged adjacent messages of one role).
+            let content = b
+                .blocks(blocks)
+                .map_err(|e| e.context(format_args!("message {i}")))?;
             Ok::<_, Error>(Value::object(vec![
                 ("role", Value::from(role.as_str())),
-                ("content", b.blocks(blocks)?),
+                ("content", content),
             ]))
         })
         .collect_ok()?;

@@ -327,6 +327,32 @@ fn base64_head(base64: &str) -> Result<Vec<u8>> {
     Ok(base64_decode(&base64[..base64.len().min(64)]).unwrap_or_default())
 }
 
+/// How much of the bytes is read for an image's dimensions: a JPEG's size comes after its
+/// metadata segments, which may take most of 64 KiB.
+const DIMENSIONS_HEAD: usize = 64 * 1024;
+
+/// The first bytes, for an image's dimensions.
+fn prefix(bytes: &[u8]) -> Vec<u8> {
+    bytes[..bytes.len().min(DIMENSIONS_HEAD)].to_vec()
+}
+
+/// The first bytes of base64 (valid, without whitespace), for an image's dimensions.
+fn base64_prefix(base64: &str) -> Vec<u8> {
+    let take = (DIMENSIONS_HEAD / 3 * 4).min(base64.len() / 4 * 4);
+    base64_decode(&base64[..take]).unwrap_or_default()
+}
+
+/// The size of the bytes valid base64 (without whitespace) holds.
+fn base64_size(base64: &str) -> usize {
+    let padding = base64
+        .bytes()
+        .rev()
+        .take_while(|b| *b == b'=')
+        .count()
+        .min(2);
+    (base64.len() / 4 * 3).saturating_sub(padding)
+}
+
 /// The first bytes, for the format's magic bytes; an error for no bytes at all.
 fn bytes_head(bytes: &[u8]) -> Result<Vec<u8>> {
     if bytes.is_empty() {
@@ -345,6 +371,8 @@ pub(crate) fn media_block(
 ) -> Result<Value> {
     let kind = media.kind;
     let document = matches!(kind, MediaKind::Pdf | MediaKind::Document);
+    // The bytes' size and first bytes, where the bytes are here: Bedrock's limits are checked.
+    let mut measured: Option<(usize, Vec<u8>)> = None;
     let (format, source) = match &media.source {
         MediaSource::Text { .. } | MediaSource::Chunks { .. } if !document => {
             return Err(Error::prompt(
@@ -369,8 +397,14 @@ pub(crate) fn media_block(
             // A spilled token stands for base64 `spill` checked: it is sent as the token,
             // which the body's writer replaces; only its head is read here.
             let (head, data) = match spilled.resolve(data) {
-                Some(Piece::Base64(real)) => (base64_head(real)?, data.clone()),
-                Some(Piece::Bytes(bytes)) => (bytes_head(bytes)?, data.clone()),
+                Some(Piece::Base64(real)) => {
+                    measured = Some((base64_size(real), base64_prefix(real)));
+                    (base64_head(real)?, data.clone())
+                }
+                Some(Piece::Bytes(bytes)) => {
+                    measured = Some((bytes.len(), prefix(bytes)));
+                    (bytes_head(bytes)?, data.clone())
+                }
                 Some(Piece::Text(_)) | None => {
                     // Whitespace (any, as `char::is_whitespace` says) is dropped; ASCII without
                     // it, the usual case, is taken as it is.
@@ -385,6 +419,7 @@ pub(crate) fn media_block(
                             "a media part's base64 is empty or not valid base64",
                         ));
                     }
+                    measured = Some((base64_size(&data), base64_prefix(&data)));
                     (base64_head(&data)?, data)
                 }
             };
@@ -400,13 +435,16 @@ pub(crate) fn media_block(
             )
         }
         MediaSource::Bytes { bytes, media_type } => (
-            Some(checked_format(
+            Some({
+                measured = Some((bytes.len(), prefix(bytes)));
+                checked_format(
                 kind,
                 &bytes_head(bytes)?,
                 media_type.as_deref(),
                 None,
                 "a media part's bytes",
-            )?),
+            )?
+            }),
             Value::Object(vec![("bytes".into(), Value::String(base64_encode(bytes)))]),
         ),
         MediaSource::File { path, media_type } => {
@@ -415,6 +453,7 @@ pub(crate) fn media_block(
                     "the file {path} must be read first: pass its bytes with converse::Builder::media (converse::files_to_read lists them)"
                 ))
             })?;
+            measured = Some((got.bytes.len(), prefix(&got.bytes)));
             (
                 Some(checked_format(
                     kind,
@@ -462,6 +501,7 @@ pub(crate) fn media_block(
                     "media URL {url} must be fetched first (media_url_handler sends base64): pass its bytes with converse::Builder::media (converse::urls_to_fetch lists them), or use an s3:// URL"
                 ))
             })?;
+            measured = Some((got.bytes.len(), prefix(&got.bytes)));
             let declared = media_type.as_deref().or(got.content_type.as_deref());
             let format = match sniff(kind, &got.bytes) {
                 Some(f) => f,
@@ -487,6 +527,9 @@ pub(crate) fn media_block(
             )))
         }
     };
+    if let Some((size, head)) = measured {
+        super::limits::check_media(kind, size, &head)?;
+    }
     let format = || format.map(|f| ("format".to_owned(), Value::from(f)));
     let (block, mut fields): (&str, Vec<(String, Value)>) = match kind {
         MediaKind::Image => ("image", format().into_iter().collect()),

@@ -5,6 +5,7 @@
 //! ConverseStream or CountTokens [`UnsignedRequest`]; [`UnsignedRequest::sign`] authorises it.
 
 mod body;
+pub mod limits;
 mod media;
 mod spill;
 mod tools;
