@@ -16,13 +16,12 @@ pub fn process_env() -> Env {
         .collect()
 }
 
-/// The process environment with the profile's `endpoint_url` from the shared config, ranked as
-/// the AWS SDKs rank it (see `Env::with_profile_endpoint_url`).
+/// The process environment with the endpoints the shared config sets for the profile (its
+/// `endpoint_url`, its `services` section's `bedrock_runtime`), ranked as the AWS SDKs rank
+/// them (see `credentials::with_profile_endpoints`).
 pub fn process_env_for(profile: Option<&str>) -> Result<Env, String> {
-    let env = process_env();
-    let url = credentials::blocking::profile_setting(&env, profile, "endpoint_url")
-        .map_err(|e| e.to_string())?;
-    Ok(env.with_profile_endpoint_url(url.as_deref()))
+    credentials::blocking::with_profile_endpoints(&process_env(), profile)
+        .map_err(|e| e.to_string())
 }
 
 /// `--time` when given, else the clock.

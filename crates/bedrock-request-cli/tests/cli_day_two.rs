@@ -322,3 +322,56 @@ fn media_over_bedrocks_limits_are_refused_before_sending_naming_the_part() {
         "{err}"
     );
 }
+
+#[test]
+fn endpoint_urls_in_the_shared_config_are_honoured_as_the_sdks_rank_them() {
+    let home =
+        std::env::temp_dir().join(format!("bedrock-request-endpoints-{}", std::process::id()));
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(
+        home.join(".aws/config"),
+        "[default]\nendpoint_url = http://127.0.0.1:1111\n\
+         [profile svc]\nendpoint_url = http://127.0.0.1:1111\nservices = local\n\
+         [profile off]\nendpoint_url = http://127.0.0.1:1111\nignore_configured_endpoint_urls = true\n\
+         [services local]\nbedrock_runtime =\n  endpoint_url = http://127.0.0.1:2222\n",
+    )
+    .unwrap();
+    let home = home.to_str().unwrap();
+    let url_of = |profile: &str, env: &[(&str, &str)]| {
+        let mut args = vec![
+            "request",
+            "--baml",
+            "examples/bedrock.baml",
+            "--client",
+            "Example",
+            "--prompt",
+            "hi",
+            "--format",
+            "json",
+            "--unsigned",
+        ];
+        args.extend(TIME);
+        let env: Vec<(&str, &str)> = [("HOME", home), ("AWS_PROFILE", profile)]
+            .into_iter()
+            .chain(env.iter().copied())
+            .collect();
+        let json: serde_json::Value = serde_json::from_str(&ok(&args, &env)).unwrap();
+        json["url"].as_str().unwrap().to_owned()
+    };
+    // The profile's endpoint_url; its services section's bedrock_runtime beats it.
+    assert!(url_of("default", &[]).starts_with("http://127.0.0.1:1111/model/"));
+    assert!(url_of("svc", &[]).starts_with("http://127.0.0.1:2222/model/"));
+    // The variables beat the file: AWS_ENDPOINT_URL the profile's, the service's variable all.
+    let global = [("AWS_ENDPOINT_URL", "http://127.0.0.1:3333")];
+    assert!(url_of("default", &global).starts_with("http://127.0.0.1:3333/"));
+    assert!(url_of("svc", &global).starts_with("http://127.0.0.1:2222/"));
+    let service = [("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://127.0.0.1:4444")];
+    assert!(url_of("svc", &service).starts_with("http://127.0.0.1:4444/"));
+    // Ignored: by the profile, or by the variable (which sets aside the variables too).
+    assert!(url_of("off", &[]).starts_with("https://bedrock-runtime."));
+    let ignore = [
+        ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:3333"),
+    ];
+    assert!(url_of("svc", &ignore).starts_with("https://bedrock-runtime."));
+}

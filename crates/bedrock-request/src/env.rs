@@ -91,6 +91,31 @@ impl Env {
     }
 }
 
+impl Env {
+    /// This environment with a service's `endpoint_url` from the shared config's `services`
+    /// section (read by the caller): as `AWS_ENDPOINT_URL_<SERVICE>` when that variable is unset,
+    /// and not at all with `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`. It beats
+    /// `AWS_ENDPOINT_URL` and the profile's own `endpoint_url`, as in the AWS SDKs.
+    ///
+    /// ```
+    /// use bedrock_request::Env;
+    /// let env = Env::from_iter([("AWS_ENDPOINT_URL", "http://global")])
+    ///     .with_service_endpoint_url("BEDROCK_RUNTIME", Some("http://service"));
+    /// assert_eq!(env.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME"), Some("http://service"));
+    /// ```
+    pub fn with_service_endpoint_url(mut self, service: &str, url: Option<&str>) -> Env {
+        let var = format!("AWS_ENDPOINT_URL_{service}");
+        if let Some(url) = url.filter(|u| !u.is_empty()) {
+            if self.get_nonempty(&var).is_none()
+                && !self.flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            {
+                self.set(&var, url);
+            }
+        }
+        self
+    }
+}
+
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Env {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         // One insert at a time (the last of a repeated name wins, as in `collect`, without

@@ -254,3 +254,8 @@ pub fn profile_setting(env: &Env, profile: Option<&str>, key: &str) -> Result<Op
         read_file(path, super::MAX_CONFIG_FILE)
     })
 }
+
+/// [`super::with_profile_endpoints`], the files read with `std::fs`.
+pub fn with_profile_endpoints(env: &Env, profile: Option<&str>) -> Result<Env> {
+    super::with_profile_endpoints(env, profile, |path| read_file(path, super::MAX_CONFIG_FILE))
+}

@@ -288,8 +288,75 @@ pub fn profile_setting(
     env: &Env,
     profile: Option<&str>,
     key: &str,
-    mut read: impl FnMut(&str) -> std::result::Result<Option<String>, String>,
+    read: impl FnMut(&str) -> std::result::Result<Option<String>, String>,
 ) -> Result<Option<String>> {
+    let files = read_shared_files(env, read)?;
+    Ok(files
+        .profile(profile_in_use(env, profile))
+        .and_then(|p| p.get(key))
+        .map(str::to_owned))
+}
+
+/// `env` with the endpoints the shared config sets for the profile in use, where the AWS SDKs
+/// rank them: its `services` section's `endpoint_url` for each service (`bedrock_runtime`, and
+/// `bedrock` and `s3` for batch jobs: as `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` and so on, below
+/// that variable, above `AWS_ENDPOINT_URL`), its own
+/// `endpoint_url` (below both variables), none of them with `ignore_configured_endpoint_urls =
+/// true` in the profile or `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (which also set aside the
+/// variables). A client's own `endpoint_url` still comes first. Files are read with `read`.
+///
+/// ```
+/// use bedrock_request::{credentials, Env};
+/// let config = "[default]\nservices = local\n[services local]\nbedrock_runtime =\n  endpoint_url = http://localhost:4567\n";
+/// let env = Env::from_iter([("HOME", "/h")]);
+/// let read = |path: &str| Ok(path.ends_with("config").then(|| config.to_owned()));
+/// let env = credentials::with_profile_endpoints(&env, None, read)?;
+/// assert_eq!(env.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME"), Some("http://localhost:4567"));
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+pub fn with_profile_endpoints(
+    env: &Env,
+    profile: Option<&str>,
+    read: impl FnMut(&str) -> std::result::Result<Option<String>, String>,
+) -> Result<Env> {
+    let files = read_shared_files(env, read)?;
+    let mut env = env.clone();
+    let Some(section) = files.profile(profile_in_use(&env, profile)) else {
+        return Ok(env);
+    };
+    if section
+        .get("ignore_configured_endpoint_urls")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        env.set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
+        return Ok(env);
+    }
+    if let Some(services) = section
+        .get("services")
+        .and_then(|name| files.services(name))
+    {
+        for (key, url) in services.entries() {
+            if let Some(service) = key.strip_suffix(".endpoint_url") {
+                env = env.with_service_endpoint_url(&service.to_ascii_uppercase(), Some(url));
+            }
+        }
+    }
+    Ok(env.with_profile_endpoint_url(section.get("endpoint_url")))
+}
+
+/// The profile in use: `profile`, else `AWS_PROFILE`, else `default`.
+fn profile_in_use<'a>(env: &'a Env, profile: Option<&'a str>) -> &'a str {
+    profile
+        .or_else(|| env.get_nonempty("AWS_PROFILE"))
+        .unwrap_or("default")
+}
+
+/// The shared config files (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws`),
+/// read with `read` (each at most [`MAX_CONFIG_FILE`] bytes).
+fn read_shared_files(
+    env: &Env,
+    mut read: impl FnMut(&str) -> std::result::Result<Option<String>, String>,
+) -> Result<SharedConfig> {
     let mut text = |var: &str, name: &str| {
         match aws_file(env, var, name) {
         Some(path) => match read(&path) {
@@ -306,14 +373,7 @@ pub fn profile_setting(
     };
     let config = text("AWS_CONFIG_FILE", "config")?;
     let credentials = text("AWS_SHARED_CREDENTIALS_FILE", "credentials")?;
-    let files = SharedConfig::parse(config.as_deref(), credentials.as_deref())?;
-    let name = profile
-        .or_else(|| env.get_nonempty("AWS_PROFILE"))
-        .unwrap_or("default");
-    Ok(files
-        .profile(name)
-        .and_then(|p| p.get(key))
-        .map(str::to_owned))
+    SharedConfig::parse(config.as_deref(), credentials.as_deref())
 }
 
 fn profile_names(files: &SharedConfig) -> String {

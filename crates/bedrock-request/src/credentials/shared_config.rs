@@ -1,11 +1,11 @@
 //! The AWS shared config files (`~/.aws/config`, `~/.aws/credentials`), read from their text.
 //!
-//! Format as the AWS CLI and botocore read it: `[default]`, `[profile name]` and
-//! `[sso-session name]` sections in the config file, `[name]` sections in the credentials file;
-//! `key = value` lines; full-line comments starting with `#` or `;`; sub-properties (a key with
-//! an empty value followed by indented `key = value` lines, as `s3 =`). Keys are
-//! case-insensitive. For one profile, a key in the credentials file beats the same key in the
-//! config file.
+//! Format as the AWS CLI and botocore read it: `[default]`, `[profile name]`,
+//! `[sso-session name]` and `[services name]` sections in the config file, `[name]` sections in
+//! the credentials file; `key = value` lines; full-line comments starting with `#` or `;`;
+//! sub-properties (a key with an empty value followed by indented `key = value` lines, as
+//! `bedrock_runtime =`), kept as `parent.key`. Keys are case-insensitive. For one profile, a
+//! key in the credentials file beats the same key in the config file.
 
 use std::collections::BTreeMap;
 
@@ -39,6 +39,14 @@ impl Section {
         Some(self.entries[at].1.as_str()).filter(|v| !v.is_empty())
     }
 
+    /// The keys that are set (lowercased), with their values, in file order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     fn set(&mut self, key: &str, value: &str) {
         let key = key.to_ascii_lowercase();
         match self.index.get(&key) {
@@ -51,11 +59,20 @@ impl Section {
     }
 }
 
-/// The profiles and sso-sessions of the two files.
+/// The profiles, sso-sessions and services sections of the two files.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SharedConfig {
     profiles: Sections,
     sso_sessions: Sections,
+    services: Sections,
+}
+
+/// Which kind of section a header opens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Profile,
+    SsoSession,
+    Services,
 }
 
 /// Named sections in file order, found by name through an index (linear time for any number).
@@ -122,9 +139,30 @@ impl SharedConfig {
         self.sso_sessions.get(name)
     }
 
+    /// A `[services name]` section: its sub-properties as `service.key`
+    /// (`bedrock_runtime.endpoint_url`).
+    ///
+    /// ```
+    /// use bedrock_request::credentials::SharedConfig;
+    /// let files = SharedConfig::parse(Some("[services local]\nbedrock_runtime =\n  endpoint_url = http://localhost:4567\n"), None)?;
+    /// assert_eq!(files.services("local").unwrap().get("bedrock_runtime.endpoint_url"), Some("http://localhost:4567"));
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
+    pub fn services(&self, name: &str) -> Option<&Section> {
+        self.services.get(name)
+    }
+
     /// The profile names, in file order.
     pub fn profile_names(&self) -> impl Iterator<Item = &str> {
         self.profiles.list.iter().map(|(n, _)| n.as_str())
+    }
+
+    fn list(&mut self, kind: Kind) -> &mut Sections {
+        match kind {
+            Kind::Profile => &mut self.profiles,
+            Kind::SsoSession => &mut self.sso_sessions,
+            Kind::Services => &mut self.services,
+        }
     }
 
     fn read(&mut self, text: &str, file: File) -> Result<()> {
@@ -132,11 +170,12 @@ impl SharedConfig {
             File::Config => "the config file",
             File::Credentials => "the credentials file",
         };
-        // (is an sso-session, index) of the current section; None before the first header or
-        // inside a section this crate does not use (such as [services x]).
-        let mut current: Option<(bool, usize)> = None;
+        // (kind, index) of the current section; None before the first header or inside a
+        // section this crate does not use.
+        let mut current: Option<(Kind, usize)> = None;
         let mut skipping = false;
-        let mut in_sub_property = false;
+        // The key whose sub-properties the indented lines below it are.
+        let mut parent: Option<String> = None;
         for (n, raw) in text.lines().enumerate() {
             let line = raw.trim_end_matches('\r');
             let trimmed = line.trim();
@@ -144,7 +183,7 @@ impl SharedConfig {
                 continue;
             }
             if trimmed.starts_with('[') {
-                in_sub_property = false;
+                parent = None;
                 // A comment may follow the header: `[default] ; mine`.
                 let trimmed = match trimmed.find(']') {
                     Some(end) if trimmed[end + 1..].trim_start().starts_with(['#', ';']) => {
@@ -163,45 +202,38 @@ impl SharedConfig {
                     ));
                 };
                 let inner = inner.trim();
-                let (sso, name) = match file {
-                    File::Credentials => (false, Some(inner)),
+                let section = match file {
+                    File::Credentials => Some((Kind::Profile, inner)),
                     File::Config => {
                         if inner == "default" {
-                            (false, Some("default"))
+                            Some((Kind::Profile, "default"))
                         } else if let Some(p) = inner.strip_prefix("profile ") {
-                            (false, Some(p.trim()))
+                            Some((Kind::Profile, p.trim()))
                         } else if let Some(s) = inner.strip_prefix("sso-session ") {
-                            (true, Some(s.trim()))
+                            Some((Kind::SsoSession, s.trim()))
                         } else {
-                            (false, None) // [services ...], or a profile without "profile ": ignored, as the AWS CLI does
+                            // A profile without "profile " is ignored, as the AWS CLI does.
+                            inner
+                                .strip_prefix("services ")
+                                .map(|s| (Kind::Services, s.trim()))
                         }
                     }
                 };
-                skipping = name.is_none();
-                current = name.map(|name| {
-                    let list = if sso {
-                        &mut self.sso_sessions
-                    } else {
-                        &mut self.profiles
-                    };
-                    (sso, list.position(name))
-                });
+                skipping = section.is_none();
+                current = section.map(|(kind, name)| (kind, self.list(kind).position(name)));
                 continue;
             }
             if skipping {
                 continue;
             }
             let indented = line.starts_with([' ', '\t']);
-            if indented && in_sub_property {
-                continue; // sub-properties (s3 = ...) are not used here
-            }
             let Some((key, value)) = trimmed.split_once('=') else {
                 return Err(Error::new(
                     ErrorKind::Credentials,
                     format!("{file_name}, line {}: expected key = value", n + 1),
                 ));
             };
-            let Some((sso, index)) = current else {
+            let Some((kind, index)) = current else {
                 return Err(Error::new(
                     ErrorKind::Credentials,
                     format!(
@@ -211,16 +243,17 @@ impl SharedConfig {
                 ));
             };
             let (key, value) = (key.trim(), value.trim());
-            in_sub_property = value.is_empty();
-            let list = if sso {
-                &mut self.sso_sessions
-            } else {
-                &mut self.profiles
+            let key = match (&parent, indented) {
+                (Some(parent), true) => format!("{parent}.{key}"),
+                _ => {
+                    parent = value.is_empty().then(|| key.to_owned());
+                    key.to_owned()
+                }
             };
-            let section = &mut list.list[index].1;
+            let section = &mut self.list(kind).list[index].1;
             // The credentials file wins over the config file for the same key.
             if file == File::Config || !value.is_empty() {
-                section.set(key, value);
+                section.set(&key, value);
             }
         }
         Ok(())
