@@ -133,7 +133,7 @@ pub fn read_file(path: &str, max_bytes: u64) -> std::result::Result<Option<Strin
         .map_err(|_| "it is not UTF-8 text".to_owned())
 }
 
-/// Performs one step of the chain (what [`drive`] asks of its performer).
+/// Performs one step of the chain (what [`super::drive`] asks of its performer).
 pub fn perform(agent: &ureq::Agent, step: &Step) -> Performed {
     match step {
         Step::ReadFile { path, max_bytes } => match read_file(path, *max_bytes) {
