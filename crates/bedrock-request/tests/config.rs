@@ -62,10 +62,26 @@ fn region_rules() {
 
 #[test]
 fn inference_configuration_rules() {
+    // BAML's words, then the block as written, a did-you-mean and the keys (issue 29).
     assert_eq!(
         message(r#"{"model":"m","inference_configuration":{"max_token":5}}"#),
-        "unknown inference_config key: max_token"
+        "unknown inference_config key: max_token (in inference_configuration: did you mean 'max_tokens'? it takes max_tokens, temperature, top_p, stop_sequences)"
     );
+    assert!(message(r#"{"model":"m","inference_configuration":{"maxTokens":5,"temprature":1}}"#)
+        .contains("key: maxTokens (in inference_configuration: keys are snake_case, did you mean 'max_tokens'?"));
+    // Every bad option at once, each with its help.
+    let all = message(
+        r#"{"model":"m","regoin":"x","maxTokens":5,"endpointUrl":"http://a","inference_configuration":{"temprature":1}}"#,
+    );
+    for says in [
+        "4 problems: ",
+        "Unsupported property: regoin. Did you mean 'region'?",
+        "Unsupported property: maxTokens. It belongs in inference_configuration: inference_configuration { max_tokens ... }",
+        "Unsupported property: endpointUrl. Options are snake_case: did you mean 'endpoint_url'?",
+        "unknown inference_config key: temprature (in inference_configuration: did you mean 'temperature'?",
+    ] {
+        assert!(all.contains(says), "{all}");
+    }
     assert_eq!(
         message(r#"{"model":"m","inference_configuration":{"max_tokens":"5"}}"#),
         "max_tokens must be a positive integer. Got: \"5\""

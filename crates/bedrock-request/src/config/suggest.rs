@@ -37,12 +37,19 @@ const OPTION_KEYS: [&str; 31] = [
     "secretAccessKey",
 ];
 
-/// BAML's `Unsupported property: {key}`, with what to write instead when we can tell.
+/// BAML's `Unsupported property: {key}`, with what to write instead when we can tell: a typo
+/// of an option, an option written in camelCase, an inference setting outside its block.
 pub(super) fn unsupported(key: &str) -> Error {
     const INFERENCE: [&str; 4] = ["max_tokens", "temperature", "top_p", "stop_sequences"];
-    if INFERENCE.contains(&key) {
+    let snake = snake_case(key);
+    if INFERENCE.contains(&snake.as_str()) {
         return Error::config(format!(
-            "Unsupported property: {key}. It belongs in inference_configuration: inference_configuration {{ {key} ... }}"
+            "Unsupported property: {key}. It belongs in inference_configuration: inference_configuration {{ {snake} ... }}"
+        ));
+    }
+    if snake != key && OPTION_KEYS.contains(&snake.as_str()) {
+        return Error::config(format!(
+            "Unsupported property: {key}. Options are snake_case: did you mean '{snake}'?"
         ));
     }
     match closest(key, &OPTION_KEYS) {
@@ -51,6 +58,38 @@ pub(super) fn unsupported(key: &str) -> Error {
         )),
         None => Error::config(format!("Unsupported property: {key}")),
     }
+}
+
+/// An unknown key in a nested block: `lead` (BAML's words, such as `unknown inference_config
+/// key: max_token`), then the block as the user wrote it, what to write instead, and the keys
+/// it takes.
+pub(super) fn unknown_key(lead: &str, block: &str, key: &str, known: &[&str]) -> String {
+    let snake = snake_case(key);
+    let hint = if known.contains(&snake.as_str()) {
+        format!("keys are snake_case, did you mean '{snake}'? ")
+    } else {
+        match closest(key, known) {
+            Some(k) => format!("did you mean '{k}'? "),
+            None => String::new(),
+        }
+    };
+    format!("{lead} (in {block}: {hint}it takes {})", known.join(", "))
+}
+
+/// `maxTokens` → `max_tokens` (ASCII; other text as it is).
+fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for (i, c) in key.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The candidate within BAML's typo distance (Levenshtein ≤ len/2 + 1), if any.

@@ -29,8 +29,12 @@ pub(super) const HTTP_FIELDS: [&str; 4] = [
     "idle_timeout_ms",
 ];
 
+/// The keys of `inference_configuration`.
+const INFERENCE_KEYS: [&str; 4] = ["max_tokens", "temperature", "top_p", "stop_sequences"];
+
 fn inference_config(v: &Value) -> Result<InferenceConfig> {
     let mut out = InferenceConfig::default();
+    let mut unknown = Vec::new();
     for (key, value) in map("inference_configuration", v)? {
         match key.as_str() {
             "max_tokens" => {
@@ -48,14 +52,18 @@ fn inference_config(v: &Value) -> Result<InferenceConfig> {
             "temperature" => out.temperature = Some(number("temperature", value)?),
             "top_p" => out.top_p = Some(number("top_p", value)?),
             "stop_sequences" => out.stop_sequences = string_list("stop_sequences", value)?,
-            other => {
-                return Err(Error::config(format!(
-                    "unknown inference_config key: {other}"
-                )))
-            }
+            other => unknown.push(super::suggest::unknown_key(
+                &format!("unknown inference_config key: {other}"),
+                "inference_configuration",
+                other,
+                &INFERENCE_KEYS,
+            )),
         }
     }
-    Ok(out)
+    match unknown.is_empty() {
+        true => Ok(out),
+        false => Err(Error::config(unknown.join("; "))),
+    }
 }
 
 fn media_url_handler(v: &Value) -> Result<MediaUrlHandler> {
@@ -184,6 +192,7 @@ fn validate(options: &Value, name: Option<&str>) -> Result<ClientConfig> {
         }
     };
     let mut fields = Fields::default();
+    let mut errors: Vec<Error> = Vec::new();
     // The camelCase aliases must not be given together with their snake_case name.
     let mut seen: Vec<&str> = Vec::new();
     for (key, value) in entries {
@@ -199,9 +208,23 @@ fn validate(options: &Value, name: Option<&str>) -> Result<ClientConfig> {
             )));
         }
         seen.push(canonical);
-        fields.read(canonical, key, value)?;
+        // Every option is read before failing: one error names every bad option.
+        if let Err(e) = fields.read(canonical, key, value) {
+            errors.push(e);
+        }
     }
-    fields.finish(name)
+    match errors.len() {
+        0 => fields.finish(name),
+        1 => Err(errors.remove(0)),
+        n => Err(Error::config(format!(
+            "{n} problems: {}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))),
+    }
 }
 
 impl Fields {
