@@ -3,6 +3,9 @@
 /** `[name, value]` pairs: what `new Headers(...)` and `fetch` take. */
 export type HeaderList = [string, string][];
 
+/** Environment variables as a plain object (`{ ...process.env }` fits: unset ones are left out). */
+export type Env = Record<string, string | undefined>;
+
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -25,7 +28,7 @@ export interface RequestArgs {
   /** A tools file: `{tools: [...], tool_choice?, cache_point?}`. */
   tools?: Record<string, unknown>;
   /** Environment variables (`AWS_REGION`, `AWS_ACCESS_KEY_ID`...), as a plain object. */
-  env?: Record<string, string>;
+  env?: Env;
   /** ConverseStream instead of Converse. */
   stream?: boolean;
   /** CountTokens for the same conversation. */
@@ -43,13 +46,14 @@ export interface UnsignedRequest {
 }
 
 export interface SignArgs {
-  credentials?: Credentials;
+  /** Keys, or what `resolveCredentials` found (keys or a Bedrock API key). */
+  credentials?: Credentials | { apiKey: string };
   /** A Bedrock API key (`Authorization: Bearer`). */
   apiKey?: string;
   options?: Record<string, unknown>;
   baml?: string;
   client?: string;
-  env?: Record<string, string>;
+  env?: Env;
   /** The signing time. */
   time: Date;
   /**
@@ -59,11 +63,12 @@ export interface SignArgs {
   allowInsecureHttp?: boolean;
 }
 
+/** A request to send: `fetch(signed.url, signed)` takes it as it is. */
 export interface SignedRequest {
   method: string;
   url: string;
   headers: HeaderList;
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
 }
 
 export interface AwsErrorInfo {
@@ -89,7 +94,7 @@ export interface Parsed {
   completion: {
     text: string;
     stop_reason: string | null;
-    usage: Record<string, unknown> | null;
+    usage: Usage | null;
     tool_calls: { id: string; name: string; input: unknown }[];
     server_tool_calls: { id: string; name: string; input: unknown }[];
     reasoning: { text: string | null; signature: string | null; redacted: string | null }[];
@@ -100,7 +105,17 @@ export interface Parsed {
   message: { role: 'assistant'; content: Record<string, unknown>[] };
 }
 
-/** Usage as the completion writes it. */
+/** Usage in a stream's `metadata` event: camelCase, as every event field (Bedrock's names). */
+export interface StreamUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  cacheReadInputTokens: number | null;
+  cacheWriteInputTokens: number | null;
+  cacheDetails: { ttl: string; inputTokens: number }[];
+}
+
+/** Usage as the completion (`Parsed.completion.usage`) writes it: snake_case, as the crate's completion JSON. */
 export interface Usage {
   input_tokens: number;
   output_tokens: number;
@@ -128,7 +143,7 @@ export type StreamEvent =
   | { type: 'messageStop'; stopReason: string | null; additionalModelResponseFields: unknown }
   | {
       type: 'metadata';
-      usage: Usage | null;
+      usage: StreamUsage | null;
       latencyMs: number | null;
       trace: unknown;
       serviceTier: string | null;
@@ -140,7 +155,8 @@ export function init(source?: WebAssembly.Module | BufferSource | Response | URL
 export function buildRequest(args: RequestArgs): UnsignedRequest;
 export function signRequest(request: UnsignedRequest, args: SignArgs): Promise<SignedRequest>;
 export function signConverse(args: RequestArgs & SignArgs): Promise<SignedRequest>;
-export function parseResponse(response: {
+/** What `parseResponse` takes: a response's status, headers and body. */
+export interface ResponseArgs {
   status: number;
   headers?: HeaderList | Headers;
   body: Uint8Array | string;
@@ -148,9 +164,15 @@ export function parseResponse(response: {
   options?: Record<string, unknown>;
   baml?: string;
   client?: string;
-  env?: Record<string, string>;
-  countTokens?: boolean;
-}): Parsed | { inputTokens: number };
+  env?: Env;
+}
+/**
+ * Parses a Converse response: `{completion, message}`, or throws the classified AWS error
+ * (`BedrockRequestError` with `aws`). With `countTokens: true`, a CountTokens reply:
+ * `{inputTokens}`.
+ */
+export function parseResponse(response: ResponseArgs & { countTokens: true }): { inputTokens: number };
+export function parseResponse(response: ResponseArgs & { countTokens?: false }): Parsed;
 /**
  * BAML's `b.parse`: the value in a model's text, coerced to a JSON Schema's type or to BAML
  * types (`{baml: 'class Person { name string }', type: 'Person[]'}`, with `@alias`, `@skip`,
@@ -182,7 +204,7 @@ export class ConverseStreamDecoder {
 }
 
 /** Frees its decoder and cancels the stream when the consumer stops early or decoding throws. */
-export function decodeStream(readable: ReadableStream<Uint8Array>): AsyncGenerator<StreamEvent, Parsed, void>;
+export function decodeStream(readable: ReadableStream<Uint8Array> | null): AsyncGenerator<StreamEvent, Parsed, void>;
 
 /** A step of the credential chain. */
 export type ChainStep =
@@ -200,14 +222,14 @@ export type Performed =
   | { type: 'process'; success: boolean; stdout: string; stderr: string };
 
 export class CredentialChain {
-  constructor(args?: { options?: Record<string, unknown>; baml?: string; client?: string; env?: Record<string, string>; profile?: string });
+  constructor(args?: { options?: Record<string, unknown>; baml?: string; client?: string; env?: Env; profile?: string });
   poll(time?: Date): ChainStep;
   handle(performed: Performed): void;
   free(): void;
 }
 
 export function resolveCredentials(args?: {
-  options?: Record<string, unknown>; baml?: string; client?: string; env?: Record<string, string>; profile?: string;
+  options?: Record<string, unknown>; baml?: string; client?: string; env?: Env; profile?: string;
   /** Reads a regular file of at most `maxBytes` (the chain refuses a longer text). */
   readFile?: (path: string, maxBytes: number) => Promise<string | null> | string | null;
   fetch?: typeof fetch;
@@ -243,7 +265,7 @@ export interface RetryArgs {
   options?: Record<string, unknown>;
   baml?: string;
   client?: string;
-  env?: Record<string, string>;
+  env?: Env;
   /** Attempts per client on the AWS default mode (AWS_MAX_ATTEMPTS otherwise, else 3). */
   maxAttempts?: number;
   /** No retry at all (a fallback still moves on). */

@@ -506,6 +506,7 @@ export class ConverseStreamDecoder {
  * decoding throws, the decoder is freed and the stream cancelled.
  */
 export async function* decodeStream(readable) {
+  if (!readable) throw new BedrockRequestError({ kind: 'Input', message: 'the response has no body to decode (res.body is null): was the request a ConverseStream one?' });
   const decoderState = new ConverseStreamDecoder();
   const reader = readable.getReader();
   let finished = false;

@@ -150,9 +150,12 @@ test('every stream event reaches JS with its fields (the AWS-shaped recordings)'
       if (type === 'messageStop') assert.deepEqual([e.type, e.stopReason], ['messageStop', payload.stopReason]);
       if (type === 'metadata') {
         assert.equal(e.type, 'metadata');
-        assert.equal(e.usage.input_tokens, payload.usage.inputTokens);
-        assert.equal(e.usage.output_tokens, payload.usage.outputTokens);
-        assert.equal(e.usage.cache_read_input_tokens, payload.usage.cacheReadInputTokens ?? null);
+        // camelCase, as every event field and as Bedrock's wire names it.
+        assert.equal(e.usage.inputTokens, payload.usage.inputTokens);
+        assert.equal(e.usage.outputTokens, payload.usage.outputTokens);
+        assert.equal(e.usage.totalTokens, payload.usage.totalTokens);
+        assert.equal(e.usage.cacheReadInputTokens, payload.usage.cacheReadInputTokens ?? null);
+        assert.ok(!('input_tokens' in e.usage));
         assert.equal(e.latencyMs, payload.metrics?.latencyMs ?? null);
         assert.equal(e.serviceTier, payload.serviceTier?.type ?? null);
         assert.equal(e.performanceLatency, payload.performanceConfig?.latency ?? null);
@@ -431,4 +434,25 @@ test('structured takes BAML types as written, with baml-py\'s answers', async ()
   }
   assert.ok(agreed >= 400, `${agreed}`);
   assert.throws(() => structured('1', { baml: 'class A {\n  x int\n}' }), /type/);
+});
+
+test('what resolveCredentials gives signs as it is: an API key too; no null sessionToken', async () => {
+  await init();
+  const options = { model: 'm', region: 'us-east-1' };
+  const messages = [{ role: 'user', content: 'Hi' }];
+  // The chain finds a Bedrock API key in the environment.
+  const resolved = await resolveCredentials({ options, env: { AWS_BEARER_TOKEN_BEDROCK: 'bedrock-api-key-abc', AWS_EC2_METADATA_DISABLED: 'true' } });
+  assert.deepEqual(resolved.credentials, { apiKey: 'bedrock-api-key-abc' });
+  const signed = await signConverse({ options, messages, credentials: resolved.credentials, time: TIME });
+  assert.ok(signed.headers.some(([k, v]) => k === 'authorization' && v === 'Bearer bedrock-api-key-abc'));
+  // Keys without a session token: no sessionToken field at all.
+  const keys = await resolveCredentials({ options, env: { AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'S', AWS_EC2_METADATA_DISABLED: 'true' } });
+  assert.ok(!('sessionToken' in keys.credentials), JSON.stringify(Object.keys(keys.credentials)));
+  // process.env's undefined values are left out.
+  const env = { AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: undefined };
+  const fromEnv = await signConverse({ options, messages, env, time: TIME });
+  assert.ok(fromEnv.headers.some(([k]) => k === 'authorization'));
+  assert.ok(!fromEnv.headers.some(([k]) => k === 'x-amz-security-token'));
+  // A stream decoder given no body says so.
+  await assert.rejects(async () => { for await (const e of decodeStream(null)) void e; }, /no body/);
 });

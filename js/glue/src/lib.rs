@@ -367,6 +367,10 @@ fn given_auth(input: &Value) -> Result<Option<Auth>, Value> {
         return Ok(Some(Auth::Bearer(bedrock_request::Secret::new(key))));
     }
     if let Some(c) = input.get("credentials").filter(|c| !c.is_null()) {
+        // What the chain resolved may be an API key: `credentials: resolved.credentials`.
+        if let Some(key) = c.get("apiKey").and_then(Value::as_str) {
+            return Ok(Some(Auth::Bearer(bedrock_request::Secret::new(key))));
+        }
         let mut creds = Credentials::new(text(c, "accessKeyId")?, text(c, "secretAccessKey")?);
         if let Some(token) = c.get("sessionToken").and_then(Value::as_str) {
             creds = creds.with_session_token(token);
@@ -495,8 +499,34 @@ fn structured(input: &Value) -> Out {
     .map_err(error)
 }
 
+/// A stream event's usage as JS takes it: camelCase, as every event field (and as Bedrock's
+/// wire names it): `{inputTokens, outputTokens, totalTokens, cacheReadInputTokens,
+/// cacheWriteInputTokens, cacheDetails: [{ttl, inputTokens}]}`.
+fn usage_value(u: &bedrock_request::parse::Usage) -> Value {
+    let count = |n: u64| Value::Number(n.into());
+    let opt = |n: Option<u64>| n.map_or(Value::Null, count);
+    let details = u
+        .cache_details
+        .iter()
+        .map(|d| {
+            obj(vec![
+                ("ttl", Value::from(d.ttl.as_str())),
+                ("inputTokens", count(d.input_tokens)),
+            ])
+        })
+        .collect();
+    obj(vec![
+        ("inputTokens", count(u.input_tokens)),
+        ("outputTokens", count(u.output_tokens)),
+        ("totalTokens", count(u.total_tokens)),
+        ("cacheReadInputTokens", opt(u.cache_read_input_tokens)),
+        ("cacheWriteInputTokens", opt(u.cache_write_input_tokens)),
+        ("cacheDetails", Value::Array(details)),
+    ])
+}
+
 /// A stream event as JS takes it: `type` and camelCase fields, every field of the crate's
-/// event (usage as the completion's JSON writes it), as an item of `j`'s open array.
+/// event (usage in camelCase, [`usage_value`]), as an item of `j`'s open array.
 fn event_json(j: &mut Json, e: &Event) {
     j.comma();
     j.0.push('{');
@@ -588,10 +618,7 @@ fn event_json(j: &mut Json, e: &Event) {
             performance_latency,
         } => {
             j.str("type", "metadata")
-                .value(
-                    "usage",
-                    &usage.as_ref().map_or(Value::Null, |u| u.to_value()),
-                )
+                .value("usage", &usage.as_ref().map_or(Value::Null, usage_value))
                 .opt_num("latencyMs", *latency_ms)
                 .value("trace", trace.as_ref().unwrap_or(&Value::Null))
                 .opt_str("serviceTier", service_tier.as_deref())
@@ -688,8 +715,11 @@ fn resolved_json(j: &mut Json, r: &credentials::Resolved) {
         Auth::SigV4(c) => {
             j.0.push('{');
             j.str("accessKeyId", c.access_key_id())
-                .str("secretAccessKey", c.secret_access_key().expose())
-                .opt_str("sessionToken", c.session_token().map(|t| t.expose()));
+                .str("secretAccessKey", c.secret_access_key().expose());
+            // Left out when there is none (the type says an optional string, not null).
+            if let Some(token) = c.session_token() {
+                j.str("sessionToken", token.expose());
+            }
             let ms = |t: OffsetDateTime| t.unix_timestamp() * 1000 + i64::from(t.millisecond());
             j.opt_num("expiresAt", c.expires_at().map(|t| ms(t).max(0) as u64));
             j.0.push('}');
