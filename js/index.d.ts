@@ -155,6 +155,12 @@ export function init(source?: WebAssembly.Module | BufferSource | Response | URL
 export function buildRequest(args: RequestArgs): UnsignedRequest;
 export function signRequest(request: UnsignedRequest, args: SignArgs): Promise<SignedRequest>;
 export function signConverse(args: RequestArgs & SignArgs): Promise<SignedRequest>;
+/**
+ * A tool's result as a message part for a user turn, answering `completion.tool_calls[i].id`:
+ * text as it is, anything else as JSON; `status: 'error'` when the tool failed.
+ */
+export function toolResult(toolUseId: string, content: unknown, status?: 'success' | 'error'): Record<string, unknown>;
+
 /** What `parseResponse` takes: a response's status, headers and body. */
 export interface ResponseArgs {
   status: number;

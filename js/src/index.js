@@ -391,6 +391,22 @@ export async function signConverse(args) {
 }
 
 /**
+ * A tool's result as a message part, answering the model's tool call `toolUseId` (the `id` of
+ * `completion.tool_calls[i]`): text as it is, anything else as JSON. Put it in a user message:
+ * `{role: 'user', content: [toolResult(call.id, {temperature_c: 18})]}`. `status`: 'error' to
+ * tell the model the tool failed.
+ */
+export function toolResult(toolUseId, content, status) {
+  const part = {
+    type: 'tool_result',
+    tool_use_id: toolUseId,
+    content: typeof content === 'string' ? content : [{ type: 'json', json: content }],
+  };
+  if (status) part.status = status;
+  return part;
+}
+
+/**
  * Parses a Converse response (`status`, `headers` as pairs or a `Headers`, `body` as bytes or
  * text): `{completion, message}` (`message`: the assistant turn to append), or throws the
  * classified AWS error (`error.aws`: code, retryable, hint...).

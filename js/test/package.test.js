@@ -456,3 +456,22 @@ test('what resolveCredentials gives signs as it is: an API key too; no null sess
   // A stream decoder given no body says so.
   await assert.rejects(async () => { for await (const e of decodeStream(null)) void e; }, /no body/);
 });
+
+test('an agent loop with toolResult: the tool call answered in the next request, as Converse takes it', async () => {
+  await init();
+  const { toolResult } = await import('bedrock-request');
+  const options = { model: 'm', region: 'us-east-1' };
+  const tools = { tools: [{ name: 'get_weather', description: 'Weather', input_schema: { type: 'object' } }] };
+  const reply = JSON.stringify({ output: { message: { role: 'assistant', content: [{ text: 'Let me check.' }, { toolUse: { toolUseId: 't1', name: 'get_weather', input: { city: 'Paris' } } }, { toolUse: { toolUseId: 't2', name: 'get_weather', input: { city: 'Atlantis' } } }] } }, stopReason: 'tool_use' });
+  const { completion, message } = parseResponse({ status: 200, body: reply });
+  assert.equal(completion.tool_calls[0].id, 't1');
+  const messages = [
+    { role: 'user', content: 'Weather in Paris?' },
+    message,
+    { role: 'user', content: [toolResult(completion.tool_calls[0].id, { temperature_c: 18 }), toolResult(completion.tool_calls[1].id, 'no such city', 'error')] },
+  ];
+  const signed = await signConverse({ options, messages, tools, credentials: { accessKeyId: 'AKID', secretAccessKey: SECRET }, time: TIME });
+  const body = JSON.parse(text(signed.body));
+  assert.deepEqual(body.messages[2].content[0], { toolResult: { toolUseId: 't1', content: [{ json: { temperature_c: 18 } }] } });
+  assert.deepEqual(body.messages[2].content[1], { toolResult: { toolUseId: 't2', content: [{ text: 'no such city' }], status: 'error' } });
+});

@@ -123,6 +123,22 @@ impl UnsignedRequest {
     ///
     /// An API key or a session token for a plain `http://` endpoint that is not this machine
     /// is an error unless [`allow_cleartext`](Self::allow_cleartext) was called.
+    ///
+    /// ```
+    /// use bedrock_request::{converse, Auth, ClientConfig, Credentials, Env, Message};
+    /// let config = ClientConfig::builder().model("anthropic.claude-3-haiku-20240307-v1:0").region("us-east-1").build()?;
+    /// let messages = [Message::user("Hello")];
+    /// let auth = Auth::SigV4(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"));
+    /// let now = time::macros::datetime!(2015-08-30 12:36:00 UTC);
+    /// let signed = converse::Builder::new(&config, &messages, &Env::new()).build()?.sign(&auth, now)?;
+    /// assert_eq!(signed.header("x-amz-date"), Some("20150830T123600Z"));
+    /// assert!(signed.header("authorization").unwrap().starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/bedrock/aws4_request"));
+    /// // A Bedrock API key instead: a bearer token, nothing else.
+    /// let key = Auth::Bearer(bedrock_request::Secret::new("bedrock-api-key-abc"));
+    /// let signed = converse::Builder::new(&config, &messages, &Env::new()).build()?.sign(&key, now)?;
+    /// assert_eq!(signed.header("authorization"), Some("Bearer bedrock-api-key-abc"));
+    /// # Ok::<(), bedrock_request::Error>(())
+    /// ```
     pub fn sign(self, auth: &Auth, now: OffsetDateTime) -> Result<HttpRequest> {
         if !self.cleartext_allowed {
             sign::check_transport(auth, &self.request.url)?;

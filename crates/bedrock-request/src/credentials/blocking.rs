@@ -64,6 +64,23 @@ pub fn resolve(mut chain: Chain) -> Result<Resolved> {
 /// Keeps what it resolved until [`Credentials::needs_refresh`](crate::Credentials::needs_refresh)
 /// says to renew ([`REFRESH_MARGIN`] before they expire), so a long-running program makes no
 /// STS call per request.
+///
+/// ```
+/// use bedrock_request::credentials::{blocking::Resolver, Chain};
+/// use bedrock_request::{Auth, ClientConfig, Env};
+/// // Keys in the environment (no files, no instance metadata here).
+/// let env = Env::from_iter([
+///     ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+///     ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+///     ("AWS_EC2_METADATA_DISABLED", "true"),
+/// ]);
+/// let config = ClientConfig::builder().model("m").region("us-east-1").build()?;
+/// let mut resolver = Resolver::new(Chain::new(&config, &env));
+/// // Once per request: the chain runs again only when what it found is about to expire.
+/// let resolved = resolver.resolve()?;
+/// assert!(matches!(&resolved.auth, Auth::SigV4(c) if c.access_key_id() == "AKIDEXAMPLE"));
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Resolver {
     chain: Chain,

@@ -53,6 +53,24 @@ pub fn response(
 
 /// Like [`response`], for the request you sent: a signature mismatch is compared with it
 /// ([`AwsError::diagnose`]), so the error names the part of the request that changed.
+///
+/// ```
+/// use bedrock_request::{converse, parse, Auth, ClientConfig, Credentials, Env, ErrorKind, Message};
+/// let config = ClientConfig::builder().model("m").region("us-east-1").build()?;
+/// let auth = Auth::SigV4(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"));
+/// let sent = converse::Builder::new(&config, &[Message::user("Hi")], &Env::new())
+///     .build()?
+///     .sign(&auth, time::OffsetDateTime::now_utc())?;
+/// // A reply: the completion, with the client's finish-reason policy applied.
+/// let ok = br#"{"output":{"message":{"role":"assistant","content":[{"text":"Hello!"}]}},"stopReason":"end_turn"}"#;
+/// assert_eq!(parse::response_to(&sent, 200, &[], ok, config.finish_reason())?.text, "Hello!");
+/// // An error: classified, with what to do.
+/// let throttled = [("x-amzn-errortype".to_owned(), "ThrottlingException".to_owned())];
+/// let e = parse::response_to(&sent, 429, &throttled, br#"{"message":"Too many requests"}"#, config.finish_reason()).unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::Aws);
+/// assert!(e.aws().unwrap().retryable);
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
 pub fn response_to(
     sent: &HttpRequest,
     status: u16,

@@ -56,6 +56,27 @@ pub struct Message {
     pub metadata: Vec<(String, Value)>,
 }
 
+impl Part {
+    /// A tool's result as text, answering the model's tool call `tool_use_id` (the `id` of
+    /// its [`ToolCall`](crate::parse::ToolCall)); it goes in a user message.
+    pub fn tool_result(tool_use_id: impl Into<String>, text: impl Into<String>) -> Part {
+        Part::ToolResult {
+            tool_use_id: tool_use_id.into(),
+            content: vec![ToolResultContent::Text(text.into())],
+            status: None,
+        }
+    }
+
+    /// A tool's result as JSON (Converse's `json` content).
+    pub fn tool_result_json(tool_use_id: impl Into<String>, json: Value) -> Part {
+        Part::ToolResult {
+            tool_use_id: tool_use_id.into(),
+            content: vec![ToolResultContent::Json(json)],
+            status: None,
+        }
+    }
+}
+
 impl Message {
     /// A message with any role and parts.
     pub fn new(role: impl Into<String>, parts: Vec<Part>) -> Self {
@@ -96,7 +117,21 @@ impl Message {
     }
 }
 
-/// One part of a message.
+/// One part of a message: text, media, a tool call the model made or a tool's result, and
+/// the rest of what Converse takes.
+///
+/// ```
+/// use bedrock_request::{Message, Part, Value};
+/// // A user turn answering the model's tool call `t1`, with a line of text after it.
+/// let turn = Message::new("user", vec![
+///     Part::tool_result("t1", r#"{"temperature_c": 18}"#),
+///     Part::Text("Anything else?".into()),
+/// ]);
+/// assert!(matches!(&turn.parts[0], Part::ToolResult { tool_use_id, .. } if tool_use_id == "t1"));
+/// let json = Part::tool_result_json("t2", Value::from_json_str(r#"{"ok": true}"#)?);
+/// assert!(matches!(json, Part::ToolResult { .. }));
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Part {

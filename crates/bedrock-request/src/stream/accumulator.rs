@@ -110,6 +110,42 @@ impl Block {
 
 /// Folds events into a [`Completion`], applying the finish-reason policy at `messageStop`:
 /// the same content blocks, in the same order, as a Converse response of the same answer.
+/// (`ConverseStream` decodes the bytes and accumulates in one; this is for events you have.)
+///
+/// ```
+/// use bedrock_request::stream::{event_from_message, frame::Decoder, Accumulator};
+/// use bedrock_request::FinishReasonPolicy;
+/// # fn frame(event: &str, payload: &str) -> Vec<u8> {
+/// #     let mut headers = Vec::new();
+/// #     for (name, value) in [(":message-type", "event"), (":event-type", event)] {
+/// #         headers.push(name.len() as u8);
+/// #         headers.extend(name.as_bytes());
+/// #         headers.push(7);
+/// #         headers.extend((value.len() as u16).to_be_bytes());
+/// #         headers.extend(value.as_bytes());
+/// #     }
+/// #     let total = 12 + headers.len() + payload.len() + 4;
+/// #     let mut m = Vec::from((total as u32).to_be_bytes());
+/// #     m.extend((headers.len() as u32).to_be_bytes());
+/// #     let crc = crc32fast::hash(&m);
+/// #     m.extend(crc.to_be_bytes());
+/// #     m.extend(headers);
+/// #     m.extend(payload.as_bytes());
+/// #     let crc = crc32fast::hash(&m);
+/// #     m.extend(crc.to_be_bytes());
+/// #     m
+/// # }
+/// let mut decoder = Decoder::new();
+/// decoder.push(&frame("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"Hel"}}"#));
+/// decoder.push(&frame("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"lo"}}"#));
+/// decoder.push(&frame("messageStop", r#"{"stopReason":"end_turn"}"#));
+/// let mut acc = Accumulator::new(FinishReasonPolicy::Any);
+/// while let Some(message) = decoder.next_message()? {
+///     acc.add(&event_from_message(&message)?)?;
+/// }
+/// assert_eq!(acc.finish()?.text, "Hello");
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Accumulator {
     completion: Completion,
