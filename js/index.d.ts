@@ -218,7 +218,7 @@ export type ChainStep =
   | { type: 'send'; request: { method: string; url: string; headers: HeaderList; bodyText: string } }
   | { type: 'run'; command: string; argv: string[] }
   | { type: 'done'; credentials: (Credentials & { expiresAt: number | null }) | { apiKey: string }; source: string; profile: string | null; region: string | null }
-  | { type: 'notFound' };
+  | { type: 'notFound'; message: string };
 
 export type Performed =
   | { type: 'file'; text: string | null }
@@ -242,6 +242,15 @@ export function resolveCredentials(args?: {
   run?: (argv: string[]) => Promise<{ success: boolean; stdout: string; stderr: string }>;
   time?: Date;
 }): Promise<Extract<ChainStep, { type: 'done' }>>;
+
+/**
+ * Keeps what the credential chain resolved until 5 minutes before it expires (as the crate's
+ * `blocking::Resolver`): one resolution per expiry, not one per request.
+ */
+export class CredentialResolver {
+  constructor(args?: Parameters<typeof resolveCredentials>[0]);
+  resolve(time?: Date): ReturnType<typeof resolveCredentials>;
+}
 
 /** The module's memory in bytes (it only grows; a steady workload keeps it flat). */
 export function moduleMemoryBytes(): number;

@@ -551,7 +551,7 @@ export async function* decodeStream(readable) {
  * `credential_process`, container and instance-metadata credentials. `poll(time)` says what to
  * do next (`{type: 'readFile', path}`, `{type: 'send', request}`, `{type: 'run', argv}`), and
  * `handle(performed)` takes what the host did, until `{type: 'done', credentials, source,
- * profile, region}` or `{type: 'notFound'}`.
+ * profile, region}` or `{type: 'notFound', message}` (what to do).
  */
 export class CredentialChain {
   constructor({ options, baml, client, env, profile } = {}) {
@@ -592,7 +592,7 @@ export async function resolveCredentials({ options, baml, client, env, profile, 
       const step = chain.poll(time ?? new Date());
       if (step.type === 'done') return step;
       if (step.type === 'notFound') {
-        throw new BedrockRequestError({ kind: 'Credentials', message: 'no credentials: set them in the options, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or a container/instance role' });
+        throw new BedrockRequestError({ kind: 'Credentials', message: step.message });
       }
       if (step.type === 'readFile') {
         let text = null;
@@ -629,6 +629,35 @@ export async function resolveCredentials({ options, baml, client, env, profile, 
     chain.free();
   }
 }
+
+/**
+ * Keeps what the credential chain resolved until it is about to expire (5 minutes before,
+ * as the AWS SDKs and the crate's `blocking::Resolver`), so a long-running host makes no STS
+ * or SSO call per request: `new CredentialResolver({options, env, readFile, ...})` takes what
+ * `resolveCredentials` takes, and `resolve(time?)` gives what it gives. Concurrent calls share
+ * one resolution.
+ */
+export class CredentialResolver {
+  constructor(args = {}) {
+    this.args = args;
+    this.cached = null;
+    this.pending = null;
+  }
+
+  /** The credentials: the ones resolved before while they are fresh, else the chain again. */
+  async resolve(time = new Date()) {
+    const c = this.cached?.credentials;
+    const fresh = c && (c.apiKey !== undefined || c.expiresAt === null || c.expiresAt === undefined
+      || c.expiresAt - REFRESH_MARGIN_MS > time.getTime());
+    if (fresh) return this.cached;
+    this.pending ??= resolveCredentials({ ...this.args, time }).finally(() => { this.pending = null; });
+    this.cached = await this.pending;
+    return this.cached;
+  }
+}
+
+/** How long before they expire `CredentialResolver` renews credentials (5 minutes). */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /**
  * The retry planner (the crate's `retry::Planner`): AWS's standard retry mode for a client

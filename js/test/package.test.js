@@ -475,3 +475,33 @@ test('an agent loop with toolResult: the tool call answered in the next request,
   assert.deepEqual(body.messages[2].content[0], { toolResult: { toolUseId: 't1', content: [{ json: { temperature_c: 18 } }] } });
   assert.deepEqual(body.messages[2].content[1], { toolResult: { toolUseId: 't2', content: [{ text: 'no such city' }], status: 'error' } });
 });
+
+test('CredentialResolver resolves once per expiry, as the crate\'s blocking::Resolver', async () => {
+  await init();
+  const { CredentialResolver } = await import('bedrock-request');
+  let calls = 0;
+  const expiration = new Date(Date.UTC(2030, 0, 1, 12, 0, 0));
+  // The container credentials endpoint, played by a fake fetch (nothing leaves the process).
+  const fetch = async (url) => {
+    calls += 1;
+    assert.equal(url, 'http://127.0.0.1:9911/creds');
+    return new Response(JSON.stringify({ AccessKeyId: `AKID${calls}`, SecretAccessKey: 'S', Token: 'T', Expiration: expiration.toISOString() }), { status: 200 });
+  };
+  const resolver = new CredentialResolver({
+    options: { model: 'm', region: 'us-east-1' },
+    env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:9911/creds', AWS_EC2_METADATA_DISABLED: 'true' },
+    fetch,
+  });
+  const early = new Date(expiration.getTime() - 60 * 60 * 1000);
+  const [a, b] = await Promise.all([resolver.resolve(early), resolver.resolve(early)]);
+  assert.equal(calls, 1);
+  assert.equal(a.credentials.accessKeyId, 'AKID1');
+  assert.equal(b.credentials.accessKeyId, 'AKID1');
+  assert.equal((await resolver.resolve(new Date(expiration.getTime() - 10 * 60 * 1000))).credentials.accessKeyId, 'AKID1');
+  assert.equal(calls, 1);
+  // Within 5 minutes of expiring: resolved again.
+  assert.equal((await resolver.resolve(new Date(expiration.getTime() - 4 * 60 * 1000))).credentials.accessKeyId, 'AKID2');
+  assert.equal(calls, 2);
+  // Nothing found says what to do, from the chain.
+  await assert.rejects(resolveCredentials({ options: { model: 'm', region: 'us-east-1' }, env: { AWS_EC2_METADATA_DISABLED: 'true' } }), /no credentials found: set access_key_id/);
+});

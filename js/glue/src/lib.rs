@@ -836,6 +836,14 @@ fn chain_op(op: &str, input: &Value) -> Out {
         let chain = chains.get_mut(id, "chain")?;
         if op == "chainPoll" {
             let step = chain.poll(now_of(input)?).map_err(error)?;
+            if let Step::NotFound = step {
+                // What to do, and the profiles the shared files hold when none was selected.
+                let message = chain.not_found_error().to_string();
+                return Ok(Json::object()
+                    .str("type", "notFound")
+                    .str("message", &message)
+                    .end());
+            }
             return Ok(step_json(&step));
         }
         chain.handle(performed_of(input)?).map_err(error)?;
