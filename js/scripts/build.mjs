@@ -67,7 +67,7 @@ for (const f of files) {
 console.log(`bedrock-request package: ${raw} bytes, ${gz} gzip -9 (wasm ${statSync(out).size} bytes${optimised ? '' : ', without wasm-opt'})`);
 // The size budget: 325 KB gzipped (Cloudflare's limit is 3 MB compressed). Issue 24 set 250 KB;
 // issue 26's retry planner and issue 28's BAML parser parity and BAML types took the package to
-// 314 KB (docs/wasm.md has each one's cost and the measured alternative).
+// 320 KB (docs/wasm.md has each one's cost and the measured alternative).
 const budget = 325 * 1000;
 if (gz > budget) {
   console.error(`the package is ${gz} bytes gzipped, over its budget of ${budget}`);
