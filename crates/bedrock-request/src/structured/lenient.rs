@@ -37,7 +37,36 @@ pub(crate) enum Loose<'a> {
     },
 }
 
-impl Loose<'_> {
+impl<'a> Loose<'a> {
+    /// A coerced value as a loose one (finished, strings quoted), borrowing it.
+    pub(crate) fn of_value(value: &'a crate::value::Value) -> Loose<'a> {
+        use crate::value::Value;
+        match value {
+            Value::Null => Loose::Null,
+            Value::Bool(b) => Loose::Bool(*b),
+            Value::Number(n) => Loose::Number {
+                text: n.as_str(),
+                complete: true,
+            },
+            Value::String(s) => Loose::Str {
+                text: Cow::Borrowed(s),
+                quoted: true,
+                complete: true,
+            },
+            Value::Array(items) => Loose::Array {
+                items: items.iter().map(Loose::of_value).collect(),
+                complete: true,
+            },
+            Value::Object(entries) => Loose::Object {
+                entries: entries
+                    .iter()
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), Loose::of_value(v)))
+                    .collect(),
+                complete: true,
+            },
+        }
+    }
+
     /// Whether the value was finished (a scalar always is; a container closed means all of
     /// its values were).
     pub(crate) fn complete(&self) -> bool {

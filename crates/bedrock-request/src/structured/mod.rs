@@ -30,6 +30,7 @@ pub(crate) mod de;
 mod lenient;
 mod names;
 mod schema;
+mod trace;
 mod typed;
 mod unaccented;
 mod words;
@@ -162,6 +163,18 @@ fn first_fit<T, E>(
 }
 
 fn serde_run<T: DeserializeOwned>(text: &str, partial: bool) -> Result<T> {
+    // One answer with the schema path: `T` traced into a schema, the text coerced to it (an
+    // item that does not fit a list left out, as BAML does), `T` read from that value. A type
+    // that cannot be traced, or a value the trace's schema refuses (a `#[serde(default)]`
+    // field missing, say), is read directly below.
+    if let Some(schema) = trace::schema_of::<T>() {
+        if let Ok(value) = schema.run(text, partial) {
+            let loose = Loose::of_value(&value);
+            if let Ok(v) = T::deserialize(de::LooseDe::new(&loose, partial)) {
+                return Ok(v);
+            }
+        }
+    }
     let first = match first_fit(
         text,
         partial,
