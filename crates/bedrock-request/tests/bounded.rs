@@ -10,15 +10,17 @@ use time::macros::datetime;
 
 use crate::common::frame;
 
-/// Runs `f` on a thread with a small stack (1 MiB, half of Rust's default): a parser
-/// that recursed without a limit would overflow it (on WASI, where threads cannot be made, on
-/// the main thread).
+/// Runs `f` on a thread with Rust's default stack for spawned threads (2 MiB): a parser that
+/// recursed without a limit would overflow it (on WASI, where threads cannot be made, on the
+/// main thread). It was 1 MiB, but an unoptimised build takes about 19 KB a level to coerce
+/// a union of recursive objects, so 60 levels passed or overflowed 1 MiB with the compiler's
+/// partitioning of the code (measured at the start of this change and at its end alike).
 fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     if cfg!(target_os = "wasi") {
         return f();
     }
     std::thread::Builder::new()
-        .stack_size(1024 * 1024)
+        .stack_size(2 * 1024 * 1024)
         .spawn(f)
         .unwrap()
         .join()

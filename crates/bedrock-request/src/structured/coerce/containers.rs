@@ -106,6 +106,7 @@ impl Coercer<'_> {
         }
     }
 
+    #[inline(never)]
     pub(super) fn object(
         &self,
         v: &Loose,
@@ -115,31 +116,8 @@ impl Coercer<'_> {
         depth: usize,
         mode: Mode,
     ) -> Result<Fit, Miss> {
-        // BAML's implied key: a class of one field takes a number, a bool, a list for a
-        // list field (`1214` is `{"foo": 1214}`) as that field's value, and an object that
-        // does not fit it as an object (its key missing) too. Text does not: prose would
-        // become any string field.
-        let mut read = fields.iter().filter(|f| !f.skipped);
-        let only = match (read.next(), read.next()) {
-            (Some(only), None) => Some(only),
-            _ => None,
-        };
-        let pair = ((v as *const Loose).cast::<()>(), fields.as_ptr());
-        if self.implying.borrow().contains(&pair) {
-            return Err(self.miss(path, ty, v));
-        }
-        if let Some(only) = only {
-            let implied = match v {
-                Loose::Number { .. } | Loose::Bool(_) => true,
-                Loose::Array { .. } => self.is_list(&only.ty),
-                _ => false,
-            };
-            if implied {
-                match self.implied(v, fields, only, pair, path, depth, mode) {
-                    Err(m) if !m.fatal => {}
-                    done => return done,
-                }
-            }
+        if let Some(done) = self.implied_first(v, fields, ty, path, depth, mode) {
+            return done;
         }
         let entries = match v {
             Loose::Object { entries, .. } => entries,
@@ -178,20 +156,13 @@ impl Coercer<'_> {
                 mode,
             ) {
                 Ok(fit) => fit,
-                // While streaming: a field not there yet is null; one that must not be null
-                // keeps the whole object from being there yet.
-                Err(m) if m.pending == Some(Pending::NotYet) => Fit::new(Value::Null, 1),
-                Err(m) if m.pending == Some(Pending::Needed) => {
-                    return Err(Miss::pending(path, Pending::NotYet, "waits for a field"));
+                Err(m) => {
+                    match self.field_missed(m, v, fields, field, entry.is_none(), path, depth, mode)
+                    {
+                        Missed::Null => Fit::new(Value::Null, 1),
+                        Missed::Object(done) => return done,
+                    }
                 }
-                // An object without the one field's key: perhaps that field's value.
-                Err(m) if !m.fatal && entry.is_none() && only.is_some() => {
-                    return match self.implied(v, fields, field, pair, path, depth, mode) {
-                        Err(e) if !e.fatal => Err(m),
-                        done => done,
-                    };
-                }
-                Err(m) => return Err(m),
             };
             score += fit.score;
             if mode == Mode::Build {
@@ -204,6 +175,75 @@ impl Coercer<'_> {
         Ok(Fit::new(Value::Object(out), score))
     }
 
+    /// BAML's implied key, tried first: a class of one field takes a number, a bool or a list
+    /// (for a list field) as that field's value (`1214` is `{"foo": 1214}`). Text does not:
+    /// prose would become any string field. `Some` ends the object's coercion. Out of
+    /// [`Self::object`], whose frame every nesting level pays for.
+    #[inline(never)]
+    fn implied_first(
+        &self,
+        v: &Loose,
+        fields: &[Field],
+        ty: &Ty,
+        path: &Path,
+        depth: usize,
+        mode: Mode,
+    ) -> Option<Result<Fit, Miss>> {
+        let pair = ((v as *const Loose).cast::<()>(), fields.as_ptr());
+        if self.implying.borrow().contains(&pair) {
+            return Some(Err(self.miss(path, ty, v)));
+        }
+        let only = one_field(fields)?;
+        let implied = match v {
+            Loose::Number { .. } | Loose::Bool(_) => true,
+            Loose::Array { .. } => self.is_list(&only.ty),
+            _ => false,
+        };
+        if !implied {
+            return None;
+        }
+        match self.implied(v, fields, only, path, depth, mode) {
+            Err(m) if !m.fatal => None,
+            done => Some(done),
+        }
+    }
+
+    /// A field that did not fit: while streaming, one not there yet is null and one that must
+    /// not be null keeps the object from being there yet; an object without the one field's
+    /// key is perhaps that field's value (BAML's implied key); else the miss ends the object.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn field_missed(
+        &self,
+        miss: Miss,
+        v: &Loose,
+        fields: &[Field],
+        field: &Field,
+        absent: bool,
+        path: &Path,
+        depth: usize,
+        mode: Mode,
+    ) -> Missed {
+        match miss.pending {
+            Some(Pending::NotYet) => return Missed::Null,
+            Some(Pending::Needed) => {
+                return Missed::Object(Err(Miss::pending(
+                    path,
+                    Pending::NotYet,
+                    "waits for a field",
+                )))
+            }
+            None => {}
+        }
+        if !miss.fatal && absent && one_field(fields).is_some() {
+            return Missed::Object(match self.implied(v, fields, field, path, depth, mode) {
+                Err(e) if !e.fatal => Err(miss),
+                done => done,
+            });
+        }
+        Missed::Object(Err(miss))
+    }
+
     /// `v` as the value of a one-field class's field `only` (BAML's implied key).
     #[allow(clippy::too_many_arguments)]
     #[inline(never)]
@@ -212,11 +252,11 @@ impl Coercer<'_> {
         v: &Loose,
         fields: &[Field],
         only: &Field,
-        pair: (*const (), *const Field),
         path: &Path,
         depth: usize,
         mode: Mode,
     ) -> Result<Fit, Miss> {
+        let pair = ((v as *const Loose).cast::<()>(), fields.as_ptr());
         let at = Path::Field(path, &only.name);
         self.implying.borrow_mut().push(pair);
         let inner = self.to(Some(v), &only.ty, &at, depth + 1, mode);
@@ -233,6 +273,23 @@ impl Coercer<'_> {
             }
         }
         Ok(Fit::new(Value::Object(out), fit.score + 1))
+    }
+}
+
+/// What became of a field that did not fit.
+enum Missed {
+    /// It is null (streaming: not there yet).
+    Null,
+    /// The object ends with this.
+    Object(Result<Fit, Miss>),
+}
+
+/// The one field a class reads, when it has exactly one (skipped ones aside).
+fn one_field(fields: &[Field]) -> Option<&Field> {
+    let mut read = fields.iter().filter(|f| !f.skipped);
+    match (read.next(), read.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
     }
 }
 
