@@ -245,6 +245,38 @@ impl<'a> Cursor<'a> {
         Ok(&self.text[start..self.at - 1])
     }
 
+    /// The next entry of a class or an enum (a field's or a value's name), its block
+    /// attributes (`@@...`) before it checked and added to `blocks`; `None` at the end.
+    /// `owner` (`class Foo`) and `what` (`a value`) name it in errors.
+    fn next_entry(
+        &mut self,
+        owner: &str,
+        what: &str,
+        blocks: &mut Vec<(&'a str, &'a str)>,
+    ) -> Result<Option<&'a str>> {
+        let name = owner.split_once(' ').map_or(owner, |(_, n)| n);
+        loop {
+            if self.peek().is_none() {
+                return Ok(None);
+            }
+            let block = self.attributes(name, true)?;
+            if block.is_empty() {
+                break;
+            }
+            check_block_attributes(name, &block)?;
+            blocks.extend(block);
+        }
+        if self.peek().is_none() {
+            return Ok(None);
+        }
+        self.word().map(Some).ok_or_else(|| {
+            bad(format!(
+                "{owner}: {:?} is not {what}",
+                self.rest().chars().take(40).collect::<String>()
+            ))
+        })
+    }
+
     /// The attributes here (`@name` or `@name(...)`; `@@name` when `block`), as (name,
     /// arguments).
     fn attributes(&mut self, owner: &str, block: bool) -> Result<Vec<(&'a str, &'a str)>> {
@@ -317,19 +349,11 @@ impl<'a> Reader<'a> {
         let mut fields = Vec::new();
         let mut cursor = Cursor::new(body);
         let mut blocks = Vec::new();
-        while cursor.peek().is_some() {
-            let block = cursor.attributes(name, true)?;
-            if !block.is_empty() {
-                check_block_attributes(name, &block)?;
-                blocks.extend(block);
-                continue;
-            }
-            let field = cursor.word().ok_or_else(|| {
-                bad(format!(
-                    "class {name}: {:?} is not a field (a name, then its type)",
-                    cursor.rest().chars().take(40).collect::<String>()
-                ))
-            })?;
+        while let Some(field) = cursor.next_entry(
+            &format!("class {name}"),
+            "a field (a name, then its type)",
+            &mut blocks,
+        )? {
             let owner = format!("{name}.{field}");
             let ty = self.expr(&mut cursor, depth + 1)?;
             let attrs = cursor.attributes(&owner, false)?;
@@ -437,19 +461,7 @@ fn enumeration(name: &str, body: &str) -> Result<Ty> {
     let mut pairs = Vec::new();
     let mut cursor = Cursor::new(body);
     let mut blocks = Vec::new();
-    while cursor.peek().is_some() {
-        let block = cursor.attributes(name, true)?;
-        if !block.is_empty() {
-            check_block_attributes(name, &block)?;
-            blocks.extend(block);
-            continue;
-        }
-        let value = cursor.word().ok_or_else(|| {
-            bad(format!(
-                "enum {name}: {:?} is not a value",
-                cursor.rest().chars().take(40).collect::<String>()
-            ))
-        })?;
+    while let Some(value) = cursor.next_entry(&format!("enum {name}"), "a value", &mut blocks)? {
         let owner = format!("{name}.{value}");
         let attrs = cursor.attributes(&owner, false)?;
         check_attributes(&owner, &attrs, &["alias", "description", "skip"])?;
