@@ -596,7 +596,7 @@ fn union(mut tys: Vec<Ty>) -> Ty {
 
 impl Schema {
     /// The BAML type `type_expr` (`Person`, `Person[]`, `map<string, int>`, `"a" | 2`), with
-    /// the `class`, `enum` and `type` declarations of `source` (see [`crate::structured`]).
+    /// the `class`, `enum` and `type` declarations of `source` (docs/parse.md lists what it takes).
     ///
     /// ```
     /// use bedrock_request::structured::Schema;

@@ -23,8 +23,8 @@ mod marks;
 
 /// Deeper than this many steps (a step is a nested value, a `$ref`, an option of a union or
 /// of an optional), coercion stops with an error: room for every value the lenient reader
-/// reads ([`super::MAX_DEPTH`] levels) at four steps each, and an end to `$ref` cycles.
-const MAX_DEPTH: usize = 4 * super::MAX_DEPTH;
+/// reads ([`super::lenient::MAX_DEPTH`] levels) at four steps each, and an end to `$ref` cycles.
+const MAX_DEPTH: usize = 4 * super::lenient::MAX_DEPTH;
 
 /// A coercion that did not fit: where, what was wanted, what was found.
 #[derive(Clone, Debug, PartialEq)]
