@@ -5,6 +5,15 @@ use crate::common::{frame, stream_bytes};
 
 const TIME: [&str; 2] = ["--time", "20150830T123600Z"];
 
+/// `request` with the bundled example client.
+const EXAMPLE: [&str; 5] = [
+    "request",
+    "--baml",
+    "examples/bedrock.baml",
+    "--client",
+    "Example",
+];
+
 fn temp_file(name: &str, contents: &str) -> String {
     let dir = std::env::temp_dir().join(format!("bedrock-request-day-two-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -19,17 +28,7 @@ fn a_role_typo_is_sent_as_the_default_role_and_said_on_stderr() {
         "typo.json",
         r#"[{"role": "user", "content": "Hi"}, {"role": "asistant", "content": "Hello"}]"#,
     );
-    let mut args = vec![
-        "request",
-        "--baml",
-        "examples/bedrock.baml",
-        "--client",
-        "Example",
-        "--messages",
-        &messages,
-        "--format",
-        "json",
-    ];
+    let mut args = [&EXAMPLE[..], &["--messages", &messages, "--format", "json"]].concat();
     args.extend(TIME);
     let out = run(&args, &[]);
     assert!(
@@ -50,15 +49,7 @@ fn a_role_typo_is_sent_as_the_default_role_and_said_on_stderr() {
     assert_eq!(body["messages"].as_array().unwrap().len(), 1);
     assert_eq!(body["messages"][0]["role"], "user");
     // Roles that are allowed say nothing.
-    let mut args = vec![
-        "request",
-        "--baml",
-        "examples/bedrock.baml",
-        "--client",
-        "Example",
-        "--prompt",
-        "Hi",
-    ];
+    let mut args = [&EXAMPLE[..], &["--prompt", "Hi"]].concat();
     args.extend(TIME);
     ok(&args, &[]);
 }
@@ -194,20 +185,13 @@ fn no_credentials_says_what_to_do_from_the_cli_and_names_the_profiles_not_select
 
 #[test]
 fn smaller_things_a_new_user_hit() {
-    let example = [
-        "request",
-        "--baml",
-        "examples/bedrock.baml",
-        "--client",
-        "Example",
-    ];
     // A plain path in "url": the error says to write "path".
     let messages = temp_file(
         "url-path.json",
         r#"[{"role": "user", "content": [{"type": "image", "url": "cat.png"}]}]"#,
     );
     let err = crate::cli::fails(
-        &[&example[..], &["--messages", &messages], &TIME].concat(),
+        &[&EXAMPLE[..], &["--messages", &messages], &TIME].concat(),
         &[],
     );
     assert!(
@@ -221,7 +205,7 @@ fn smaller_things_a_new_user_hit() {
         r#"[{"role": "user", "content": [{"type": "image"}]}]"#,
     );
     let err = crate::cli::fails(
-        &[&example[..], &["--messages", &messages], &TIME].concat(),
+        &[&EXAMPLE[..], &["--messages", &messages], &TIME].concat(),
         &[],
     );
     assert!(err.contains("an image part needs exactly one of"), "{err}");
@@ -281,14 +265,7 @@ fn media_over_bedrocks_limits_are_refused_before_sending_naming_the_part() {
         let file = dir.join("messages.json");
         std::fs::write(&file, messages).unwrap();
         let file = file.to_str().unwrap().to_owned();
-        let mut args = vec![
-            "request",
-            "--baml",
-            "examples/bedrock.baml",
-            "--client",
-            "Example",
-            "--messages",
-        ];
+        let mut args = [&EXAMPLE[..], &["--messages"]].concat();
         args.push(&file);
         args.extend(TIME);
         run(&args, &[])
@@ -338,18 +315,11 @@ fn endpoint_urls_in_the_shared_config_are_honoured_as_the_sdks_rank_them() {
     .unwrap();
     let home = home.to_str().unwrap();
     let url_of = |profile: &str, env: &[(&str, &str)]| {
-        let mut args = vec![
-            "request",
-            "--baml",
-            "examples/bedrock.baml",
-            "--client",
-            "Example",
-            "--prompt",
-            "hi",
-            "--format",
-            "json",
-            "--unsigned",
-        ];
+        let mut args = [
+            &EXAMPLE[..],
+            &["--prompt", "hi", "--format", "json", "--unsigned"],
+        ]
+        .concat();
         args.extend(TIME);
         let env: Vec<(&str, &str)> = [("HOME", home), ("AWS_PROFILE", profile)]
             .into_iter()
