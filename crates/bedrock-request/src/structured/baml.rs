@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use super::checks::Constraint;
 use super::names::Names;
-use super::schema::{Field, Marks, Schema, Ty};
+use super::schema::{optional, union, Field, Marks, Schema, Ty};
 use crate::error::{Error, ErrorKind, Result};
 use crate::value::Value;
 
@@ -395,9 +395,7 @@ impl<'a> Reader<'a> {
                 ty = Ty::List(Box::new(ty));
             } else if cursor.rest().starts_with('?') {
                 cursor.at += 1;
-                if !matches!(ty, Ty::Optional(_) | Ty::Null) {
-                    ty = Ty::Optional(Box::new(ty));
-                }
+                ty = optional(ty);
             } else {
                 return Ok(ty);
             }
@@ -577,21 +575,6 @@ fn attribute_text(owner: &str, args: &str) -> Result<String> {
         return Err(bad(format!("{owner}: @alias needs a name")));
     }
     Ok(text.to_owned())
-}
-
-fn union(mut tys: Vec<Ty>) -> Ty {
-    let nullable = tys.contains(&Ty::Null);
-    tys.retain(|t| *t != Ty::Null);
-    let inner = match tys.len() {
-        0 => return Ty::Null,
-        1 => tys.remove(0),
-        _ => Ty::Union(tys),
-    };
-    match (nullable, inner) {
-        (true, Ty::Optional(t)) => Ty::Optional(t),
-        (true, t) => Ty::Optional(Box::new(t)),
-        (false, t) => t,
-    }
 }
 
 impl Schema {

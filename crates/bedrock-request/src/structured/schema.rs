@@ -305,7 +305,8 @@ fn literal(value: &Value, at: &str) -> Result<Ty> {
     }
 }
 
-fn optional(ty: Ty) -> Ty {
+/// `ty` or null (an optional, `null` and any value already take null).
+pub(super) fn optional(ty: Ty) -> Ty {
     match ty {
         Ty::Optional(_) | Ty::Any | Ty::Null => ty,
         other => Ty::Optional(Box::new(other)),
@@ -313,7 +314,7 @@ fn optional(ty: Ty) -> Ty {
 }
 
 /// A union; `null` among the options makes the rest optional.
-fn union(mut tys: Vec<Ty>) -> Ty {
+pub(super) fn union(mut tys: Vec<Ty>) -> Ty {
     let nullable = tys.contains(&Ty::Null);
     tys.retain(|t| *t != Ty::Null);
     let inner = match tys.len() {

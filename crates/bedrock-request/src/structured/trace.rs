@@ -16,7 +16,7 @@ use std::fmt;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::names::Names;
-use super::schema::{Field, Schema, Ty};
+use super::schema::{optional, Field, Schema, Ty};
 
 /// Deeper than this, a trace gives up (a type nests this deep only through recursion it could
 /// not name).
@@ -161,11 +161,7 @@ impl<'de> de::Deserializer<'de> for Tracer<'_> {
             slot: &slot,
             depth: self.depth + 1,
         })?;
-        let inner = slot.into_inner().unwrap_or(Ty::Any);
-        self.set(match inner {
-            Ty::Optional(_) | Ty::Null | Ty::Any => inner,
-            other => Ty::Optional(Box::new(other)),
-        });
+        self.set(optional(slot.into_inner().unwrap_or(Ty::Any)));
         Ok(value)
     }
 
