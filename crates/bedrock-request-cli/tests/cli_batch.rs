@@ -11,11 +11,9 @@ fn dir() -> std::path::PathBuf {
     d
 }
 
-fn prepare(input: &str) -> (bool, String, String) {
-    let d = dir();
-    let (inp, out) = (d.join("in.jsonl"), d.join("records.jsonl"));
-    std::fs::write(&inp, input).unwrap();
-    let o = run(
+/// `batch prepare` of the example client: records from `input` into `out`.
+fn run_prepare(input: &std::path::Path, out: &std::path::Path) -> std::process::Output {
+    run(
         &[
             "batch",
             "prepare",
@@ -24,12 +22,19 @@ fn prepare(input: &str) -> (bool, String, String) {
             "--client",
             "Example",
             "--input",
-            inp.to_str().unwrap(),
+            input.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
         ],
         &[],
-    );
+    )
+}
+
+fn prepare(input: &str) -> (bool, String, String) {
+    let d = dir();
+    let (inp, out) = (d.join("in.jsonl"), d.join("records.jsonl"));
+    std::fs::write(&inp, input).unwrap();
+    let o = run_prepare(&inp, &out);
     let records = std::fs::read_to_string(&out).unwrap_or_default();
     (
         o.status.success(),
@@ -381,21 +386,7 @@ fn submit_status_and_results_against_a_loopback_s3_and_control_plane() {
         .map(|i| format!("{{\"prompt\": \"Question {i}?\"}}\n"))
         .collect();
     std::fs::write(&inp, input).unwrap();
-    let o = run(
-        &[
-            "batch",
-            "prepare",
-            "--baml",
-            "examples/bedrock.baml",
-            "--client",
-            "Example",
-            "--input",
-            inp.to_str().unwrap(),
-            "--out",
-            records.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = run_prepare(&inp, &records);
     assert!(o.status.success());
     let o = run(
         &[
