@@ -98,11 +98,7 @@ fn request_json_is_the_botocore_vector() {
 /// (NUL-separated) and then the body it reads from standard input.
 fn run_curl(command: &str) -> (Vec<String>, String) {
     let script = format!("curl() {{ printf '%s\\0' \"$@\"; printf 'STDIN:'; cat; }}\n{command}\n");
-    let path = std::env::temp_dir().join(format!(
-        "bedrock-request-curl-{}-{}.sh",
-        std::process::id(),
-        command.len()
-    ));
+    let path = crate::common::scratch("curl").join("curl.sh");
     std::fs::write(&path, script).unwrap();
     let out = Command::new("sh").arg(&path).output().unwrap();
     std::fs::remove_file(&path).unwrap();
@@ -135,8 +131,7 @@ fn request_curl_is_a_runnable_command_with_the_exact_bytes() {
     }
     // A body far over the 128 KiB limit of one command-line argument still goes through.
     let big = "x'y\"z ".repeat(60_000);
-    let file =
-        std::env::temp_dir().join(format!("bedrock-request-big-{}.json", std::process::id()));
+    let file = crate::common::scratch("big").join("big.json");
     let messages = serde_json::json!([{"role": "user", "content": big}]);
     std::fs::write(&file, messages.to_string()).unwrap();
     let args = [
@@ -169,8 +164,7 @@ fn request_http_is_raw_http() {
 
 #[test]
 fn unsigned_needs_no_credentials() {
-    let dir = std::env::temp_dir().join(format!("bedrock-request-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch("cli");
     let options = dir.join("options.json");
     std::fs::write(
         &options,
@@ -548,7 +542,7 @@ fn credentials_from_ecs_and_sts_over_loopback() {
     assert_same_as_the_library(&out, &env, None);
 
     // A profile that assumes a role with a source profile's keys, STS on loopback.
-    let home = std::env::temp_dir().join(format!("bedrock-request-home-{}", std::process::id()));
+    let home = crate::common::scratch("home");
     std::fs::create_dir_all(home.join(".aws")).unwrap();
     std::fs::write(
         home.join(".aws/config"),
@@ -724,8 +718,7 @@ fn request_stream() {
     let args = [&EXAMPLE[..], &["20150830T123600Z", "--stream"]].concat();
     let out = json_out(&args, &[]);
     assert_eq!(out["url"], "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream");
-    let dir = std::env::temp_dir().join(format!("bedrock-request-stream-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch("stream");
     let options = dir.join("options.json");
     std::fs::write(
         &options,
@@ -757,8 +750,7 @@ fn request_with_tools_and_media_fetched_over_loopback() {
         "/cat.png" => (200, "\u{89}PNG\r\n\u{1a}\n".into()),
         _ => (404, String::new()),
     }));
-    let dir = std::env::temp_dir().join(format!("bedrock-request-media-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch("media");
     let messages = dir.join("messages.json");
     std::fs::write(&messages, format!(r#"[{{"role":"user","content":[{{"type":"image","url":"{base}/cat.png"}},{{"type":"text","text":"What animal?"}}]}}]"#)).unwrap();
     let tools = dir.join("tools.json");
@@ -899,7 +891,7 @@ fn vectors_command_runs_the_suite() {
     let out = ok(&["vectors", "vectors/sigv4"], &[]);
     assert_eq!(out, "40 passed, 0 failed\n");
     // A broken copy: one case fails, named, and the exit status says so.
-    let dir = std::env::temp_dir().join(format!("bedrock-request-suite-{}", std::process::id()));
+    let dir = crate::common::scratch("suite");
     let case = dir.join("get-vanilla");
     std::fs::create_dir_all(&case).unwrap();
     for f in std::fs::read_dir(repo_path("vectors/sigv4/get-vanilla")).unwrap() {
@@ -940,8 +932,7 @@ fn parse_stream_fails_on_a_known_event_that_is_not_json() {
 
 #[test]
 fn an_unreadable_credentials_file_is_an_error_naming_it() {
-    let home =
-        std::env::temp_dir().join(format!("bedrock-request-unreadable-{}", std::process::id()));
+    let home = crate::common::scratch("unreadable");
     std::fs::create_dir_all(home.join(".aws")).unwrap();
     let creds = home.join(".aws/credentials");
     std::fs::write(
@@ -970,8 +961,7 @@ fn the_curl_command_sends_one_request_to_the_signed_path_whatever_the_url_holds(
     let options = format!(
         r#"{{"model":"m","region":"us-east-1","access_key_id":"AKID","secret_access_key":"S","endpoint_url":"{base}/a[1-3]/b"}}"#
     );
-    let path =
-        std::env::temp_dir().join(format!("bedrock-request-glob-{}.json", std::process::id()));
+    let path = crate::common::scratch("glob").join("glob.json");
     std::fs::write(&path, options).unwrap();
     let curl = ok(
         &[
@@ -1081,10 +1071,7 @@ fn the_curl_pipeline_parses_answers_and_classifies_bedrock_errors() {
         let options = format!(
             r#"{{"model":"{model}","region":"us-east-1","access_key_id":"AKID","secret_access_key":"S","endpoint_url":"{base}"}}"#
         );
-        let path = std::env::temp_dir().join(format!(
-            "bedrock-request-pipeline-{}-{model}-{stream}.json",
-            std::process::id()
-        ));
+        let path = crate::common::scratch("pipeline").join("options.json");
         std::fs::write(&path, options).unwrap();
         let mut args = vec![
             "request",
@@ -1173,7 +1160,7 @@ fn request_overrides_model_region_profile_and_adds_a_system_message() {
         fails(&bad, &[]).starts_with("error: --region: region \"EU West\" is not a region name")
     );
     // --profile: the profile's region, without credentials for an unsigned request.
-    let home = std::env::temp_dir().join(format!("bedrock-request-profile-{}", std::process::id()));
+    let home = crate::common::scratch("profile");
     std::fs::create_dir_all(home.join(".aws")).unwrap();
     std::fs::write(
         home.join(".aws/config"),
@@ -1207,8 +1194,7 @@ fn request_overrides_model_region_profile_and_adds_a_system_message() {
 
 #[test]
 fn vectors_on_a_folder_without_cases_is_an_error_and_each_format_help_is_its_own() {
-    let empty = std::env::temp_dir().join(format!("bedrock-request-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&empty).unwrap();
+    let empty = crate::common::scratch("empty");
     let err = fails(&["vectors", empty.to_str().unwrap()], &[]);
     std::fs::remove_dir_all(&empty).unwrap();
     assert!(err.contains("holds no test-suite cases"), "{err}");
@@ -1232,11 +1218,7 @@ fn send_signs_sends_and_prints_what_parse_would() {
         let options = format!(
             r#"{{"model":"{model}","region":"us-east-1","access_key_id":"AKID","secret_access_key":"{secret}","endpoint_url":"{base}"}}"#
         );
-        let path = std::env::temp_dir().join(format!(
-            "bedrock-request-send-{}-{model}-{secret}-{}.json",
-            std::process::id(),
-            extra.len()
-        ));
+        let path = crate::common::scratch("send").join("options.json");
         std::fs::write(&path, options).unwrap();
         let args = [
             &[
@@ -1312,8 +1294,7 @@ fn parse_with_the_request_sent_diagnoses_a_signature_mismatch() {
     let response = format!(
         "HTTP/1.1 403 Forbidden\r\nx-amzn-errortype: InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/\r\n\r\n{body}"
     );
-    let path =
-        std::env::temp_dir().join(format!("bedrock-request-sent-{}.json", std::process::id()));
+    let path = crate::common::scratch("sent").join("sent.json");
     std::fs::write(&path, &request_json).unwrap();
     let out = run_stdin(
         &["parse", "--request", path.to_str().unwrap()],
@@ -1338,10 +1319,7 @@ fn parse_with_the_request_sent_diagnoses_a_signature_mismatch() {
 
 #[test]
 fn request_reads_local_media_relative_to_the_messages_file() {
-    let dir = std::env::temp_dir().join(format!(
-        "bedrock-request-local-media-{}",
-        std::process::id()
-    ));
+    let dir = crate::common::scratch("local-media");
     std::fs::create_dir_all(dir.join("img")).unwrap();
     // A 1x1 PNG, written as bytes.
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";

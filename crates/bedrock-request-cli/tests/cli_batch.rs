@@ -4,11 +4,7 @@
 use crate::cli::run;
 
 fn dir() -> std::path::PathBuf {
-    static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let d = std::env::temp_dir().join(format!("bedrock-request-batch-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    crate::common::scratch("batch")
 }
 
 /// `batch prepare` of the example client: records from `input` into `out`.

@@ -9,12 +9,7 @@ use crate::common::repo_path;
 use crate::common::stream_bytes;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "bedrock-request-converse-{}-{name}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    crate::common::scratch(&format!("converse-{name}"))
 }
 
 fn json(text: &str) -> serde_json::Value {

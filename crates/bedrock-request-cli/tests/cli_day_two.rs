@@ -15,8 +15,7 @@ const EXAMPLE: [&str; 5] = [
 ];
 
 fn temp_file(name: &str, contents: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("bedrock-request-day-two-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch("day-two");
     let path = dir.join(name);
     std::fs::write(&path, contents).unwrap();
     path.to_str().unwrap().to_owned()
@@ -147,7 +146,7 @@ fn a_reply_that_did_not_end_its_turn_says_why_on_stderr() {
 
 #[test]
 fn no_credentials_says_what_to_do_from_the_cli_and_names_the_profiles_not_selected() {
-    let home = std::env::temp_dir().join(format!("bedrock-request-home-{}", std::process::id()));
+    let home = crate::common::scratch("home");
     std::fs::create_dir_all(home.join(".aws")).unwrap();
     std::fs::write(
         home.join(".aws/config"),
@@ -256,8 +255,7 @@ fn png(width: u32, height: u32, len: usize) -> Vec<u8> {
 
 #[test]
 fn media_over_bedrocks_limits_are_refused_before_sending_naming_the_part() {
-    let dir = std::env::temp_dir().join(format!("bedrock-request-media-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch("media");
     std::fs::write(dir.join("big.png"), png(100, 100, 5 * 1024 * 1024)).unwrap();
     std::fs::write(dir.join("wide.png"), png(9000, 100, 10)).unwrap();
     std::fs::write(dir.join("ok.png"), png(8000, 8000, 10)).unwrap();
@@ -302,8 +300,7 @@ fn media_over_bedrocks_limits_are_refused_before_sending_naming_the_part() {
 
 #[test]
 fn endpoint_urls_in_the_shared_config_are_honoured_as_the_sdks_rank_them() {
-    let home =
-        std::env::temp_dir().join(format!("bedrock-request-endpoints-{}", std::process::id()));
+    let home = crate::common::scratch("endpoints");
     std::fs::create_dir_all(home.join(".aws")).unwrap();
     std::fs::write(
         home.join(".aws/config"),

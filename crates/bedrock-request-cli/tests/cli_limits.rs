@@ -55,9 +55,7 @@ const KEYS: [(&str, &str); 3] = [
 ];
 
 fn options_for(endpoint: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("bedrock-request-limits-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("options-{}.json", endpoint.len()));
+    let file = crate::common::scratch("limits").join("options.json");
     std::fs::write(
         &file,
         format!(r#"{{"model": "m", "region": "us-east-1", "endpoint_url": "{endpoint}"}}"#),
@@ -176,13 +174,7 @@ fn a_session_token_or_api_key_is_not_sent_in_clear_text_off_this_machine() {
 
 /// A messages file with one image part, in its own folder; returns the folder and the file.
 fn messages_with(image: &str) -> (std::path::PathBuf, String) {
-    // A folder of its own for each messages file (tests run in parallel).
-    static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!(
-        "bedrock-request-media-limits-{}-{n}",
-        std::process::id()
-    ));
+    let dir = crate::common::scratch("media-limits");
     std::fs::create_dir_all(dir.join("chat")).unwrap();
     let file = dir.join("chat/messages.json");
     std::fs::write(

@@ -78,11 +78,7 @@ const KEYS: [(&str, &str); 2] = [
 ];
 
 fn baml_file(base: &str, body: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("bedrock-request-retry-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    // One file per server: tests run in parallel.
-    let port = base.rsplit(':').next().unwrap_or("0");
-    let file = dir.join(format!("clients-{port}.baml"));
+    let file = crate::common::scratch("retry").join("clients.baml");
     std::fs::write(&file, body.replace("BASE", base)).unwrap();
     file.to_str().unwrap().to_owned()
 }

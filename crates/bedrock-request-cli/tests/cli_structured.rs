@@ -23,11 +23,7 @@ fn check_cases(
         &std::fs::read_to_string(repo_path("vectors/structured/cases.json")).unwrap(),
     )
     .unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "bedrock-request-structured-{label}-{}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch(&format!("structured-{label}"));
     let mut failures = Vec::new();
     for case in doc["cases"].as_array().unwrap() {
         let name = case["type"].as_str().unwrap();
@@ -71,11 +67,7 @@ fn check_cases(
 
 #[test]
 fn parse_schema_reads_a_response_s_text() {
-    let dir = std::env::temp_dir().join(format!(
-        "bedrock-request-parse-schema-{}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch("parse-schema");
     let schema = dir.join("person.json");
     std::fs::write(
         &schema,
@@ -150,8 +142,7 @@ fn parse_schema_reads_a_response_s_text() {
 #[cfg(target_os = "linux")]
 #[test]
 fn only_the_candidates_tried_are_read() {
-    let dir = std::env::temp_dir().join(format!("bedrock-request-lazy-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch("lazy");
     let schema = dir.join("schema.json");
     std::fs::write(
         &schema,
@@ -208,8 +199,7 @@ fn bamls_parser_tests_through_the_cli() {
     };
     let doc = read("vectors/jsonish/cases.json");
     let known = read("vectors/jsonish/differences.json");
-    let dir = std::env::temp_dir().join(format!("bedrock-request-jsonish-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch("jsonish");
     let mut failures = Vec::new();
     let mut checked = 0;
     for (i, case) in doc["cases"].as_array().unwrap().iter().enumerate() {

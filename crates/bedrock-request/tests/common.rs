@@ -70,3 +70,19 @@ pub fn mismatch_message(canonical: &str, sts: &str) -> String {
     );
     serde_json::json!({ "message": message }).to_string()
 }
+
+/// A new, empty folder under the system's temp folder, its own for each call: tests run in
+/// parallel threads of one process, so a name made of the process id alone would be shared
+/// (and a name made of a length or a port can be too).
+pub fn scratch(label: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static MADE: AtomicUsize = AtomicUsize::new(0);
+    let n = MADE.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!(
+        "bedrock-request-{label}-{}-{n}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    dir
+}
