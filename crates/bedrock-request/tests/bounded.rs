@@ -350,8 +350,7 @@ fn the_blocking_performer_reads_regular_files_only_and_no_more_than_allowed() {
     // A device that never ends, and a FIFO nobody writes to (opening it would block).
     let e = read_file("/dev/zero", 1024).unwrap_err();
     assert!(e.contains("not a regular file"), "{e}");
-    let dir = std::env::temp_dir().join(format!("bedrock-request-files-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch("files");
     let fifo = dir.join("fifo");
     let made = std::process::Command::new("mkfifo")
         .arg(&fifo)

@@ -955,8 +955,7 @@ fn the_driver_shows_each_step_once_and_remembers_results() {
 #[test]
 fn credential_process_output_that_is_not_utf8_is_refused() {
     use bedrock_request::credentials::blocking;
-    let dir = std::env::temp_dir().join(format!("bedrock-request-cp-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch("cp");
     let script = dir.join("creds.sh");
     // printf turns \377 into the byte 0xFF.
     std::fs::write(

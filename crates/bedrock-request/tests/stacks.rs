@@ -202,7 +202,7 @@ fn the_credential_chain_driven_by_reqwest_against_a_loopback_sts() {
         )
         .unwrap();
     });
-    let home = std::env::temp_dir().join(format!("bedrock-request-reqwest-{}", std::process::id()));
+    let home = crate::common::scratch("reqwest");
     std::fs::create_dir_all(home.join(".aws")).unwrap();
     std::fs::write(
         home.join(".aws/config"),
