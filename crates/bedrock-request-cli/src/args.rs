@@ -86,7 +86,7 @@ pub enum RequestFormat {
     Json,
     /// A runnable curl command.
     Curl,
-    /// The raw HTTP/1.1 request (into a pipe, exactly its bytes; on a terminal, a line end after).
+    /// The raw HTTP/1.1 request, then a line end (past Content-Length; servers ignore it).
     Http,
 }
 

@@ -155,11 +155,58 @@ fn request_http_is_raw_http() {
     let v = vector();
     assert!(raw
         .starts_with("POST /model/anthropic.claude-3-haiku-20240307-v1%3A0/converse HTTP/1.1\r\n"));
-    assert!(raw.ends_with(&format!("\r\n\r\n{}", v["body_text"].as_str().unwrap())));
+    let body = v["body_text"].as_str().unwrap();
+    // The body, then a line end past Content-Length (issue 29: the output ends as text does).
+    assert!(raw.ends_with(&format!("\r\n\r\n{body}\r\n")), "{raw}");
+    assert!(raw.contains(&format!("\r\ncontent-length: {}\r\n", body.len())));
     assert!(raw.contains(&format!(
         "authorization: {}\r\n",
         v["headers"][3][1].as_str().unwrap()
     )));
+    // Sent as is, Python's HTTP/1.1 server reads one request with that body and takes the
+    // line end after it as the empty line before a next request, not as an error.
+    assert_eq!(python_server_reads(raw.as_bytes()), vec![body.to_owned()]);
+}
+
+/// What Python's `http.server` (HTTP/1.1, one connection) reads from `raw`: each request's body,
+/// or `error N` for a request it refused.
+fn python_server_reads(raw: &[u8]) -> Vec<String> {
+    use std::io::{BufRead, Read, Write};
+    const SERVER: &str = r#"
+import http.server, json, sys
+seen = []
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        seen.append(self.rfile.read(int(self.headers["content-length"])).decode())
+        self.send_response(200); self.send_header("content-length", "0"); self.end_headers()
+    def send_error(self, code, *rest):
+        seen.append(f"error {code}"); super().send_error(code, *rest)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.handle_request()
+print(json.dumps(seen))
+"#;
+    let mut python = Command::new("python3")
+        .args(["-c", SERVER])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 (the README's test machine has it)");
+    let mut out = std::io::BufReader::new(python.stdout.take().unwrap());
+    let mut port = String::new();
+    out.read_line(&mut port).unwrap();
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port.trim().parse().unwrap()))
+        .expect("the loopback server");
+    conn.write_all(raw).unwrap();
+    conn.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let mut seen = String::new();
+    out.read_to_string(&mut seen).unwrap();
+    assert!(python.wait().unwrap().success());
+    serde_json::from_str(&seen).unwrap()
 }
 
 #[test]

@@ -26,13 +26,11 @@ pub fn run(args: RequestArgs) -> Result<(), String> {
         RequestFormat::Json => print_line(&request.to_json()),
         RequestFormat::Curl => print_line(&request.to_curl()),
         RequestFormat::Http => {
+            // The request, then a line end past its Content-Length, so the output ends as a
+            // text file does (on a terminal and into a pipe alike). Sent as is (`| nc`), it is an
+            // empty line before a next request, which servers ignore (RFC 9112, section 2.2).
             print_bytes(&request.to_http())?;
-            // On a terminal, a line end after the body (the prompt goes on the next line);
-            // into a pipe, the exact bytes (a byte past Content-Length would be sent too).
-            match std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                true => print_bytes(b"\n"),
-                false => Ok(()),
-            }
+            print_bytes(b"\r\n")
         }
     }
 }
