@@ -20,7 +20,7 @@ fn unknown_keys_are_rejected_with_bamls_message() {
     // BAML's words first, then what to write instead.
     assert_eq!(
         message(r#"{"model":"m","max_tokens":5}"#),
-        "Unsupported property: max_tokens. It belongs in inference_configuration: inference_configuration { max_tokens ... }"
+        "Unsupported property: max_tokens. It belongs in inference_configuration, as its max_tokens key"
     );
     assert_eq!(
         message(r#"{"model":"m","regoin":"us-east-1"}"#),
@@ -74,13 +74,35 @@ fn inference_configuration_rules() {
         r#"{"model":"m","regoin":"x","maxTokens":5,"endpointUrl":"http://a","inference_configuration":{"temprature":1}}"#,
     );
     for says in [
-        "4 problems: ",
+        "4 problems:\n  - ",
         "Unsupported property: regoin. Did you mean 'region'?",
-        "Unsupported property: maxTokens. It belongs in inference_configuration: inference_configuration { max_tokens ... }",
+        "Unsupported property: maxTokens. It belongs in inference_configuration, as its max_tokens key",
         "Unsupported property: endpointUrl. Options are snake_case: did you mean 'endpoint_url'?",
         "unknown inference_config key: temprature (in inference_configuration: did you mean 'temperature'?",
     ] {
         assert!(all.contains(says), "{all}");
+    }
+    // The count is the list's length: each bad key of the block is a problem of its own, one
+    // a line; the block's other names point to it.
+    let all = message(
+        r#"{"model":"m","regoin":"x","inference_configuration":{"temprature":1,"max_token":5,"top_p":"high"}}"#,
+    );
+    assert!(all.starts_with("4 problems:\n  - "), "{all}");
+    assert_eq!(all.matches("\n  - ").count(), 4, "{all}");
+    assert!(
+        all.contains("\n  - top_p must be a number. Got: string"),
+        "{all}"
+    );
+    for other in [
+        "inference_config",
+        "inferenceConfig",
+        "inferenceConfiguration",
+    ] {
+        assert!(
+            message(&format!(r#"{{"model":"m","{other}":{{"max_tokens":5}}}}"#))
+                .ends_with("mean 'inference_configuration'?"),
+            "{other}"
+        );
     }
     assert_eq!(
         message(r#"{"model":"m","inference_configuration":{"max_tokens":"5"}}"#),

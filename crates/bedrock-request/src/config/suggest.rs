@@ -44,7 +44,13 @@ pub(super) fn unsupported(key: &str) -> Error {
     let snake = snake_case(key);
     if INFERENCE.contains(&snake.as_str()) {
         return Error::config(format!(
-            "Unsupported property: {key}. It belongs in inference_configuration: inference_configuration {{ {snake} ... }}"
+            "Unsupported property: {key}. It belongs in inference_configuration, as its {snake} key"
+        ));
+    }
+    // The block by the names Bedrock's API and BAML's own messages give it.
+    if snake == "inference_config" {
+        return Error::config(format!(
+            "Unsupported property: {key}. Did you mean 'inference_configuration'?"
         ));
     }
     if snake != key && OPTION_KEYS.contains(&snake.as_str()) {

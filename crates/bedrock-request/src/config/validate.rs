@@ -32,38 +32,44 @@ pub(super) const HTTP_FIELDS: [&str; 4] = [
 /// The keys of `inference_configuration`.
 const INFERENCE_KEYS: [&str; 4] = ["max_tokens", "temperature", "top_p", "stop_sequences"];
 
-fn inference_config(v: &Value) -> Result<InferenceConfig> {
+/// The block, or each of its problems (every key is read: each bad one is named).
+fn inference_config(v: &Value) -> std::result::Result<InferenceConfig, Vec<Error>> {
     let mut out = InferenceConfig::default();
-    let mut unknown = Vec::new();
-    for (key, value) in map("inference_configuration", v)? {
-        match key.as_str() {
-            "max_tokens" => {
-                let n = match value {
-                    Value::Number(n) if n.is_integer() => n.as_u64().filter(|&n| n >= 1),
-                    _ => None,
-                };
-                out.max_tokens = Some(n.ok_or_else(|| {
-                    Error::config(format!(
-                        "max_tokens must be a positive integer. Got: {}",
-                        describe(value)
-                    ))
-                })?);
+    let mut problems = Vec::new();
+    for (key, value) in map("inference_configuration", v).map_err(|e| vec![e])? {
+        let read = match key.as_str() {
+            "max_tokens" => max_tokens(value).map(|n| out.max_tokens = Some(n)),
+            "temperature" => number("temperature", value).map(|n| out.temperature = Some(n)),
+            "top_p" => number("top_p", value).map(|n| out.top_p = Some(n)),
+            "stop_sequences" => {
+                string_list("stop_sequences", value).map(|s| out.stop_sequences = s)
             }
-            "temperature" => out.temperature = Some(number("temperature", value)?),
-            "top_p" => out.top_p = Some(number("top_p", value)?),
-            "stop_sequences" => out.stop_sequences = string_list("stop_sequences", value)?,
-            other => unknown.push(super::suggest::unknown_key(
+            other => Err(Error::config(super::suggest::unknown_key(
                 &format!("unknown inference_config key: {other}"),
                 "inference_configuration",
                 other,
                 &INFERENCE_KEYS,
-            )),
-        }
+            ))),
+        };
+        problems.extend(read.err());
     }
-    match unknown.is_empty() {
+    match problems.is_empty() {
         true => Ok(out),
-        false => Err(Error::config(unknown.join("; "))),
+        false => Err(problems),
     }
+}
+
+fn max_tokens(value: &Value) -> Result<u64> {
+    let n = match value {
+        Value::Number(n) if n.is_integer() => n.as_u64().filter(|&n| n >= 1),
+        _ => None,
+    };
+    n.ok_or_else(|| {
+        Error::config(format!(
+            "max_tokens must be a positive integer. Got: {}",
+            describe(value)
+        ))
+    })
 }
 
 fn media_url_handler(v: &Value) -> Result<MediaUrlHandler> {
@@ -208,27 +214,30 @@ fn validate(options: &Value, name: Option<&str>) -> Result<ClientConfig> {
             )));
         }
         seen.push(canonical);
-        // Every option is read before failing: one error names every bad option.
-        if let Err(e) = fields.read(canonical, key, value) {
-            errors.push(e);
-        }
+        // Every option is read before failing: one error names every bad option, and each
+        // bad key of the inference block.
+        let read = match canonical {
+            "inference_configuration" => inference_config(value).map(|c| fields.inference = c),
+            _ => fields.read(canonical, key, value).map_err(|e| vec![e]),
+        };
+        errors.extend(read.err().into_iter().flatten());
     }
     match errors.len() {
         0 => fields.finish(name),
         1 => Err(errors.remove(0)),
         n => Err(Error::config(format!(
-            "{n} problems: {}",
+            "{n} problems:{}",
             errors
                 .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
+                .map(|e| format!("\n  - {e}"))
+                .collect::<String>()
         ))),
     }
 }
 
 impl Fields {
-    /// Reads one option (`canonical` is its snake_case name, `key` as written).
+    /// Reads one option (`canonical` is its snake_case name, `key` as written); `validate`
+    /// reads `inference_configuration`, whose keys are problems of their own.
     fn read(&mut self, canonical: &str, key: &str, value: &Value) -> Result<()> {
         match canonical {
             "model" => self.model = Some(string(key, value)?),
@@ -239,7 +248,6 @@ impl Fields {
             "session_token" => self.session_token = optional_string(key, value)?,
             "profile" => self.profile = optional_string(key, value)?,
             "endpoint_url" => self.endpoint_url = endpoint_url(key, value)?,
-            "inference_configuration" => self.inference = inference_config(value)?,
             "additional_model_request_fields" => self.additional = map(key, value)?.to_vec(),
             "allowed_roles" => self.allowed_roles = Some(string_list(key, value)?),
             "default_role" => self.default_role = Some(string(key, value)?),
