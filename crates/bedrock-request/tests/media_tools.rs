@@ -167,7 +167,9 @@ fn http_media_is_fetched_by_the_caller() {
     );
     let e = build_error(&cfg, &m);
     assert!(
-        e.starts_with("message 0: media URL https://example.com/a.png must be fetched first"),
+        e.starts_with(
+            "message 0: part 0: media URL https://example.com/a.png must be fetched first"
+        ),
         "{e}"
     );
     let png =
@@ -456,7 +458,7 @@ fn local_files_data_urls_and_formats_from_the_bytes() {
     );
     assert_eq!(
         e,
-        "message 0: a base64 media part: the bytes are png, but media_type \"image/jpg\" says jpeg: fix media_type, or leave it out (the bytes tell the format)"
+        "message 0: part 0: a base64 media part: the bytes are png, but media_type \"image/jpg\" says jpeg: fix media_type, or leave it out (the bytes tell the format)"
     );
     let e = build_error(
         &config(""),
@@ -475,7 +477,7 @@ fn local_files_data_urls_and_formats_from_the_bytes() {
     assert_eq!(files_to_read(&local), ["img/cat.png", "/data/notes v2.md"]);
     let e = build_error(&config(""), &local);
     assert!(
-        e.starts_with("message 0: the file img/cat.png must be read first"),
+        e.starts_with("message 0: part 0: the file img/cat.png must be read first"),
         "{e}"
     );
     let bytes = prompt_bytes(png);

@@ -245,7 +245,11 @@ fn messages_file_errors_point_at_the_message() {
         ),
         (
             r#"[{"role":"user","content":[{"type":"video"}]}]"#,
-            "message 0: part 0: a video part needs exactly one of \"base64\", \"url\" (s3://, https://, file://, data:) and \"path\"",
+            "message 0: part 0: a video part needs exactly one of \"base64\", \"url\" (s3://, https://, file://, data:) and \"path\"; none was given",
+        ),
+        (
+            r#"[{"role":"user","content":[{"type":"image","url":"s3://b/k.png","path":"k.png"}]}]"#,
+            "message 0: part 0: an image part needs exactly one of \"base64\", \"url\" (s3://, https://, file://, data:) and \"path\"; \"url\" and \"path\" were given",
         ),
         (
             r#"[{"role":"user","content":[{"type":"gif","url":"x"}]}]"#,

@@ -143,7 +143,14 @@ impl Blocks<'_> {
             _ => None,
         }))?;
         Ok(Value::Array(
-            blocks.into_iter().map(|b| self.block(b)).collect_ok()?,
+            blocks
+                .into_iter()
+                .enumerate()
+                .map(|(j, b)| {
+                    self.block(b)
+                        .map_err(|e| e.context(format_args!("part {j}")))
+                })
+                .collect_ok()?,
         ))
     }
 }

@@ -17,19 +17,40 @@ pub const MAX_IMAGE_SIDE: usize = 8_000;
 /// The largest document, in bytes (4.5 MB, as MiB).
 pub const MAX_DOCUMENT_BYTES: usize = 4_718_592;
 
-fn megabytes(bytes: usize) -> String {
-    format!("{:.2} MB", bytes as f64 / (1024.0 * 1024.0))
+/// A size as MB (MiB, as AWS writes its limits) and exact bytes: `4.50 MB (4,718,617 bytes)`,
+/// so that a size just over a limit does not read as equal to it.
+fn size(bytes: usize) -> String {
+    let digits = bytes.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!(
+        "{:.2} MB ({grouped} bytes)",
+        bytes as f64 / (1024.0 * 1024.0)
+    )
 }
 
 /// Checks one media part of `size` bytes whose first bytes are `head` (enough of them for an
-/// image's header: its dimensions are read when they are there).
-pub(crate) fn check_media(kind: MediaKind, size: usize, head: &[u8]) -> Result<()> {
+/// image's header: its dimensions are read when they are there). `from` names where the bytes
+/// came from (a path or URL as written), when they came from somewhere.
+pub(crate) fn check_media(
+    kind: MediaKind,
+    bytes: usize,
+    head: &[u8],
+    from: Option<&str>,
+) -> Result<()> {
+    let from = from.map(|f| format!(" from {f}")).unwrap_or_default();
     match kind {
         MediaKind::Image => {
-            if size > MAX_IMAGE_BYTES {
+            if bytes > MAX_IMAGE_BYTES {
                 return Err(Error::prompt(format!(
-                    "an image of {} is over Bedrock's limit of 3.75 MB an image: resize or recompress it, or put it in S3 and give its s3:// URL",
-                    megabytes(size)
+                    "the image{from} is {}, over Bedrock's limit of {} per image: resize or recompress it, or put it in S3 and give its s3:// URL",
+                    size(bytes),
+                    size(MAX_IMAGE_BYTES)
                 )));
             }
             // A PNG's size is in its IHDR chunk: bytes that do not hold one are not read as
@@ -39,17 +60,18 @@ pub(crate) fn check_media(kind: MediaKind, size: usize, head: &[u8]) -> Result<(
             if let (Ok(dims), false) = (imagesize::blob_size(head), png_without_header) {
                 if dims.width > MAX_IMAGE_SIDE || dims.height > MAX_IMAGE_SIDE {
                     return Err(Error::prompt(format!(
-                        "an image of {} × {} px is over Bedrock's limit of 8,000 px a side: scale it down",
+                        "the image{from} is {} × {} px, over Bedrock's limit of 8,000 px a side: scale it down",
                         dims.width, dims.height
                     )));
                 }
             }
             Ok(())
         }
-        MediaKind::Pdf | MediaKind::Document if size > MAX_DOCUMENT_BYTES => {
+        MediaKind::Pdf | MediaKind::Document if bytes > MAX_DOCUMENT_BYTES => {
             Err(Error::prompt(format!(
-                "a document of {} is over Bedrock's limit of 4.5 MB a document: split it, or send its text",
-                megabytes(size)
+                "the document{from} is {}, over Bedrock's limit of {} per document: split it, or send its text",
+                size(bytes),
+                size(MAX_DOCUMENT_BYTES)
             )))
         }
         _ => Ok(()),
@@ -68,12 +90,12 @@ pub(crate) fn check_counts(kinds: impl Iterator<Item = MediaKind>) -> Result<()>
     }
     if images > MAX_IMAGES {
         return Err(Error::prompt(format!(
-            "the message holds {images} images, over Bedrock's limit of {MAX_IMAGES} a message: split them over several messages or calls"
+            "the message holds {images} images, over Bedrock's limit of {MAX_IMAGES} per message: split them over several messages or calls"
         )));
     }
     if documents > MAX_DOCUMENTS {
         return Err(Error::prompt(format!(
-            "the message holds {documents} documents, over Bedrock's limit of {MAX_DOCUMENTS} a message: split them over several messages or calls"
+            "the message holds {documents} documents, over Bedrock's limit of {MAX_DOCUMENTS} per message: split them over several messages or calls"
         )));
     }
     Ok(())
@@ -94,17 +116,34 @@ mod tests {
 
     #[test]
     fn bedrocks_limits() {
-        assert!(check_media(MediaKind::Image, MAX_IMAGE_BYTES, &png_head(8000, 10)).is_ok());
-        let e = check_media(MediaKind::Image, 5 * 1024 * 1024, &png_head(10, 10)).unwrap_err();
+        let image = |bytes, head: &[u8]| check_media(MediaKind::Image, bytes, head, None);
+        assert!(image(MAX_IMAGE_BYTES, &png_head(8000, 10)).is_ok());
+        let e = check_media(
+            MediaKind::Image,
+            5 * 1024 * 1024,
+            &png_head(10, 10),
+            Some("a.png"),
+        )
+        .unwrap_err();
         assert!(
-            e.to_string()
-                .contains("5.00 MB is over Bedrock's limit of 3.75 MB"),
+            e.to_string().contains(
+                "the image from a.png is 5.00 MB (5,242,880 bytes), over Bedrock's limit of 3.75 MB (3,932,160 bytes) per image"
+            ),
             "{e}"
         );
-        let e = check_media(MediaKind::Image, 100, &png_head(8001, 10)).unwrap_err();
-        assert!(e.to_string().contains("8001 × 10 px"), "{e}");
-        let e = check_media(MediaKind::Document, MAX_DOCUMENT_BYTES + 1, b"%PDF").unwrap_err();
-        assert!(e.to_string().contains("4.5 MB a document"), "{e}");
+        let e = image(100, &png_head(8001, 10)).unwrap_err();
+        assert!(e.to_string().contains("the image is 8001 × 10 px"), "{e}");
+        // Just over the limit: the bytes tell it from the limit where the MB do not.
+        let e =
+            check_media(MediaKind::Document, MAX_DOCUMENT_BYTES + 25, b"%PDF", None).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "is 4.50 MB (4,718,617 bytes), over Bedrock's limit of 4.50 MB (4,718,592 bytes) per document"
+            ),
+            "{e}"
+        );
+        assert_eq!(size(999), "0.00 MB (999 bytes)");
+        assert_eq!(size(1_000), "0.00 MB (1,000 bytes)");
         assert!(check_counts(std::iter::repeat_n(MediaKind::Image, 20)).is_ok());
         let e = check_counts(std::iter::repeat_n(MediaKind::Image, 21)).unwrap_err();
         assert!(e.to_string().contains("21 images"), "{e}");

@@ -528,7 +528,12 @@ pub(crate) fn media_block(
         }
     };
     if let Some((size, head)) = measured {
-        super::limits::check_media(kind, size, &head)?;
+        let from = match &media.source {
+            MediaSource::File { path, .. } => Some(path.as_str()),
+            MediaSource::Url { url, .. } => Some(url.as_str()),
+            _ => None,
+        };
+        super::limits::check_media(kind, size, &head, from)?;
     }
     let format = || format.map(|f| ("format".to_owned(), Value::from(f)));
     let (block, mut fields): (&str, Vec<(String, Value)>) = match kind {

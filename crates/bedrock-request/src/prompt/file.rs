@@ -427,8 +427,17 @@ fn media(f: &Fields, kind: MediaKind) -> Result<Media> {
         } else {
             " and \"path\""
         };
+        let names = ["\"base64\"", "\"url\"", "\"path\"", "\"text\""];
+        let mut present: Vec<&str> = (given.iter().zip(names))
+            .filter_map(|(s, name)| s.as_ref().map(|_| name))
+            .collect();
+        present.extend(chunks.as_ref().map(|_| "\"content\""));
+        let got = match present.len() {
+            0 => "none was given".to_owned(),
+            _ => format!("{} were given", present.join(" and ")),
+        };
         return Err(Error::prompt(format!(
-            "{} part needs exactly one of \"base64\", \"url\" (s3://, https://, file://, data:){last}",
+            "{} part needs exactly one of \"base64\", \"url\" (s3://, https://, file://, data:){last}; {got}",
             a(&f.kind)
         )));
     }
