@@ -93,6 +93,31 @@ pub fn profile_region(env: &Env, profile: Option<&str>) -> Result<Option<String>
     credentials::blocking::profile_region(env, profile).map_err(|e| e.to_string())
 }
 
+/// What "no region" adds from this CLI: `--region`, and the profiles of the shared config files
+/// that set a region when the profile in use (`profile`, else `AWS_PROFILE`, else `default`)
+/// does not.
+pub fn no_region_help(env: &Env, profile: Option<&str>) -> String {
+    let in_use = profile
+        .or_else(|| env.get_nonempty("AWS_PROFILE"))
+        .unwrap_or("default");
+    let others: Vec<(String, String)> = credentials::blocking::profiles_setting(env, "region")
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, _)| name != in_use)
+        .collect();
+    match others.first() {
+        None => ", or pass --region REGION, or a profile with a region (--profile NAME)".to_owned(),
+        Some((first, _)) => format!(
+            ", or pass --region REGION, or a profile with a region: the shared config files have {} (--profile {first})",
+            others
+                .iter()
+                .map(|(name, region)| format!("{name} ({region})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 /// The credential chain, resolved with the blocking performer; when nothing answers, the
 /// error also says how this CLI selects a profile.
 pub fn resolve_credentials(

@@ -228,6 +228,31 @@ fn smaller_things_a_new_user_hit() {
         err.contains("no region") && err.contains("--region REGION"),
         "{err}"
     );
+    // A profile with a region that is not the one in use is named, as the credentials error
+    // names profiles not selected.
+    let home = crate::common::scratch("no-region-home");
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(
+        home.join(".aws/config"),
+        "[default]\noutput = json\n[profile work]\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    let home = [("HOME", home.to_str().unwrap())];
+    let args = [
+        "request",
+        "--options",
+        &options,
+        "--prompt",
+        "hi",
+        "--unsigned",
+    ];
+    let err = crate::cli::fails(&args, &home);
+    assert!(
+        err.contains("the shared config files have work (eu-west-1) (--profile work)"),
+        "{err}"
+    );
+    let with_profile = [&args[..], &["--profile", "work"]].concat();
+    assert!(crate::cli::ok(&with_profile, &home).contains("bedrock-runtime.eu-west-1"));
     // send signs what it sends.
     let err = crate::cli::fails(
         &[

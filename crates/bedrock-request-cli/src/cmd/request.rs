@@ -8,7 +8,9 @@ use bedrock_request::{
 use clap::Args;
 
 use crate::args::{BuildArgs, RequestFormat};
-use crate::io::{now_or, print_bytes, print_line, process_env_for, profile_region, read_text};
+use crate::io::{
+    no_region_help, now_or, print_bytes, print_line, process_env_for, profile_region, read_text,
+};
 use crate::media::{media, MediaLimits};
 
 #[derive(Args)]
@@ -136,7 +138,7 @@ pub fn build_for(
                 "{e} (give --prompt TEXT or --messages FILE.json; only a Prompt management ARN as the model takes none)"
             ),
             _ if e.to_string().starts_with("no region") => {
-                format!("{e}, or pass --region REGION, or a profile with a region (--profile NAME)")
+                format!("{e}{}", no_region_help(&env, config.profile()))
             }
             _ => e.to_string(),
         })

@@ -272,6 +272,11 @@ pub fn profile_setting(env: &Env, profile: Option<&str>, key: &str) -> Result<Op
     })
 }
 
+/// [`super::profiles_setting`]: every profile that sets `key`, the files read with `std::fs`.
+pub fn profiles_setting(env: &Env, key: &str) -> Result<Vec<(String, String)>> {
+    super::profiles_setting(env, key, |path| read_file(path, super::MAX_CONFIG_FILE))
+}
+
 /// [`super::with_profile_endpoints`], the files read with `std::fs`.
 pub fn with_profile_endpoints(env: &Env, profile: Option<&str>) -> Result<Env> {
     super::with_profile_endpoints(env, profile, |path| read_file(path, super::MAX_CONFIG_FILE))

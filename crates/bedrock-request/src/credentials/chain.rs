@@ -297,6 +297,34 @@ pub fn profile_setting(
         .map(str::to_owned))
 }
 
+/// Every profile of the shared config files that sets `key`, with its value, in file order:
+/// what to suggest when the profile in use lacks it (`region`, say). Files are read with `read`
+/// as [`profile_region`] does.
+///
+/// ```
+/// use bedrock_request::{credentials, Env};
+/// let env = Env::from_iter([("HOME", "/h")]);
+/// let config = "[default]\n[profile work]\nregion = eu-west-1\n";
+/// let read = |path: &str| Ok(path.ends_with("config").then(|| config.to_owned()));
+/// let with_region = credentials::profiles_setting(&env, "region", read)?;
+/// assert_eq!(with_region, [("work".to_owned(), "eu-west-1".to_owned())]);
+/// # Ok::<(), bedrock_request::Error>(())
+/// ```
+pub fn profiles_setting(
+    env: &Env,
+    key: &str,
+    read: impl FnMut(&str) -> std::result::Result<Option<String>, String>,
+) -> Result<Vec<(String, String)>> {
+    let files = read_shared_files(env, read)?;
+    Ok(files
+        .profile_names()
+        .filter_map(|name| {
+            let value = files.profile(name)?.get(key)?;
+            Some((name.to_owned(), value.to_owned()))
+        })
+        .collect())
+}
+
 /// `env` with the endpoints the shared config sets for the profile in use, where the AWS SDKs
 /// rank them: its `services` section's `endpoint_url` for each service (`bedrock_runtime`, and
 /// `bedrock` and `s3` for batch jobs: as `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` and so on, below

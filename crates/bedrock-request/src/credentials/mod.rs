@@ -30,7 +30,10 @@ mod shared_config;
 pub(crate) mod sources;
 mod step;
 
-pub use chain::{drive, profile_region, profile_setting, with_profile_endpoints, Chain, MAX_STEPS};
+pub use chain::{
+    drive, profile_region, profile_setting, profiles_setting, with_profile_endpoints, Chain,
+    MAX_STEPS,
+};
 pub use environment::{no_credentials_error, no_static_credentials_error, resolve_static};
 pub use shared_config::{Section, SharedConfig};
 pub use sources::sso_cache_file_name;
