@@ -1,6 +1,7 @@
 // The README's examples type-check under `tsc --strict` against the shipped index.d.ts (and
-// wasm.d.ts), as they are written: each ```js block of README.md becomes a module, checked as
-// JavaScript (checkJs) with the DOM's and Node's types, the package imported by its name.
+// wasm.d.ts), as they are written: each ```js block of README.md becomes a module checked as
+// JavaScript (checkJs) and, pasted into a TypeScript project, as TypeScript; each ```ts block
+// as TypeScript; with the DOM's and Node's types, the package imported by its name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -23,7 +24,7 @@ function check(modules) {
         module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022',
         lib: ['es2022', 'dom', 'dom.iterable', 'dom.asynciterable'], types: ['node'],
       },
-      include: ['*.mjs', '*.ts'],
+      include: ['*.mjs', '*.mts'],
     }));
     try {
       execFileSync(tsc, ['-p', dir], { encoding: 'utf8' });
@@ -38,9 +39,14 @@ function check(modules) {
 
 test('the README\'s examples pass tsc --strict against the shipped types', { skip: !existsSync(tsc) && 'typescript is not installed (npm ci in js/)' }, () => {
   const readme = readFileSync(join(pkg, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const blocks = [...readme.matchAll(/```(js|ts)\n([\s\S]*?)```/g)];
   assert.ok(blocks.length >= 3, `${blocks.length}`);
-  const modules = Object.fromEntries(blocks.map((b, i) => [`readme-${i + 1}.mjs`, b]));
+  assert.ok(blocks.some(([, lang]) => lang === 'ts'), 'the Worker example is TypeScript');
+  const modules = {};
+  blocks.forEach(([, lang, source], i) => {
+    modules[`readme-${i + 1}.mts`] = source;
+    if (lang === 'js') modules[`readme-${i + 1}.mjs`] = source;
+  });
   assert.equal(check(modules), '');
 });
 
@@ -51,7 +57,12 @@ const parsed = parseResponse({ status: 200, body: '{}', countTokens: true });
 console.log(parsed.completion);
 await signConverse({ messages: [], time: 'now' });
 `,
+    // A JSDoc-typed parameter is typed in JavaScript only: as TypeScript it is an implicit any.
+    'jsdoc.mts': `/** @param {Request} request */
+export async function handle(request) { return request.text(); }
+`,
   });
+  assert.match(out, /jsdoc\.mts.*Parameter 'request' implicitly has an 'any' type/);
   assert.match(out, /Property 'completion' does not exist/);
   assert.match(out, /'string' is not assignable to type 'Date'/);
 });
