@@ -104,6 +104,32 @@ fn parse_tells_a_stream_from_json_whichever_flag_is_given() {
 }
 
 #[test]
+fn parse_says_what_an_input_that_is_no_answer_is() {
+    // Nothing at all (a curl that failed before any answer), with or without --stream.
+    for args in [&["parse"][..], &["parse", "--stream"]] {
+        let out = run_stdin(args, b"");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("standard input is empty"),
+            "{args:?}: {err}"
+        );
+    }
+    // JSON that is neither a Converse reply nor an AWS error is not called an AWS error.
+    let out = run_stdin(&["parse"], b"{}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not a Converse response: output.message.content is missing")
+            && !err.contains("UnknownError"),
+        "{err}"
+    );
+    let out = run_stdin(
+        &["parse"],
+        br#"{"message": "The security token included in the request is invalid."}"#,
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("security token"));
+}
+
+#[test]
 fn a_reply_that_did_not_end_its_turn_says_why_on_stderr() {
     for (stop, says) in [
         (

@@ -54,6 +54,9 @@ pub fn run(args: ParseArgs) -> Result<(), String> {
         return parse_stream(&args, schema);
     }
     let mut body = read_bytes(&args.file)?;
+    if body.trim_ascii().is_empty() {
+        return Err(empty_input(&args.file));
+    }
     // A whole HTTP response (`curl -i`): its status and headers classify errors.
     let (mut status, mut headers) = (args.status, Vec::new());
     if body.starts_with(b"HTTP/") {
@@ -61,6 +64,17 @@ pub fn run(args: ParseArgs) -> Result<(), String> {
         (status, headers, body) = (Some(response.status), response.headers, response.body);
     }
     parse_body(&args, schema, status, &headers, body)
+}
+
+/// The error for an input with nothing in it (a `curl` that failed before any answer, say).
+fn empty_input(file: &str) -> String {
+    let what = match file {
+        "-" => "standard input".to_owned(),
+        path => path.to_owned(),
+    };
+    format!(
+        "{what} is empty: give the response's body, or the whole response as `curl -i` prints it"
+    )
 }
 
 /// Whether the headers say the body is an event stream.
@@ -123,9 +137,15 @@ fn parse_body(
     print_completion(&completion, args.format)
 }
 
-/// Whether a body that is not a Converse reply reads as an AWS error: JSON without `output`.
+/// Whether a body that is not a Converse reply reads as an AWS error: a JSON object without
+/// `output` that has what AWS's JSON errors have (`message`, `Message`, `__type` or `code`).
 fn is_error_body(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|j| j.get("output").is_none())
+    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|j| {
+        j.get("output").is_none()
+            && ["message", "Message", "__type", "code"]
+                .iter()
+                .any(|k| j.get(k).is_some())
+    })
 }
 
 /// Whether a body is a CountTokens reply: a JSON object with `inputTokens` and no `output`.
@@ -152,6 +172,9 @@ fn parse_stream(args: &ParseArgs, schema: SchemaOutput) -> Result<(), String> {
         pending.extend_from_slice(&buf[..n]);
         if pending.len() < 5 && n > 0 {
             continue;
+        }
+        if pending.is_empty() {
+            return Err(empty_input(&args.file));
         }
         if !pending.starts_with(b"HTTP/") {
             // A JSON body given with --stream (a Converse answer, or an error): read whole.
