@@ -907,6 +907,18 @@ fn api_key_and_explain() {
     // ...and fails (issue 29): a script sees it.
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("the signature differs"));
+    // Another key altogether: both key ids are named (identifiers, not secrets).
+    let other = [
+        ("AWS_ACCESS_KEY_ID", "AKIDOTHER"),
+        ("AWS_SECRET_ACCESS_KEY", "not-the-key"),
+    ];
+    let out = run_stdin_env(&["explain"], request.as_bytes(), &other);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the request names the key AKIDEXAMPLE, and these credentials are AKIDOTHER")
+            && !err.contains("not-the-key"),
+        "{err}"
+    );
 }
 
 fn vector_of(name: &str) -> serde_json::Value {

@@ -32,6 +32,21 @@ pub fn run(args: ExplainArgs) -> Result<(), String> {
     let e = bedrock_request::sign::explain(&request, creds.secret_access_key().expose())
         .map_err(|e| e.to_string())?
         .redacted();
+    // The key the request names (`Credential=KEY/...`) against the one the signature was
+    // recomputed with: an access key id is an identifier, not a secret.
+    let signed_by = request
+        .header("authorization")
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split('/').next())
+        .unwrap_or_default()
+        .to_owned();
+    let why = match signed_by == creds.access_key_id() {
+        true => "the request was changed after signing, or signed with another secret key".to_owned(),
+        false => format!(
+            "the request names the key {signed_by}, and these credentials are {}: explain recomputes the signature with the credentials the chain resolves, so give it that key's",
+            creds.access_key_id()
+        ),
+    };
     let text = match args.format {
         ExplainFormat::Json => serde_json::to_string_pretty(&serde_json::json!({
             "canonical_request": e.canonical_request,
@@ -46,9 +61,9 @@ pub fn run(args: ExplainArgs) -> Result<(), String> {
             e.string_to_sign,
             e.signature,
             if e.matches {
-                "matches the request's authorization header"
+                "matches the request's authorization header".to_owned()
             } else {
-                "DIFFERS from the request's authorization header: the request was changed after signing, or signed with another key"
+                format!("DIFFERS from the request's authorization header: {why}")
             }
         ),
     };
@@ -56,6 +71,8 @@ pub fn run(args: ExplainArgs) -> Result<(), String> {
     // A signature that differs is a failure, for scripts as for people.
     match e.matches {
         true => Ok(()),
-        false => Err("the signature differs from the request's authorization header".into()),
+        false => Err(format!(
+            "the signature differs from the request's authorization header: {why}"
+        )),
     }
 }
