@@ -393,4 +393,22 @@ fn endpoint_urls_in_the_shared_config_are_honoured_as_the_sdks_rank_them() {
         ("AWS_ENDPOINT_URL", "http://127.0.0.1:3333"),
     ];
     assert!(url_of("svc", &ignore).starts_with("https://bedrock-runtime."));
+    // A services section that is not there is an error, as botocore's InvalidConfigError.
+    let config = std::path::Path::new(home).join(".aws/config");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("[profile lost]\nservices = nowhere\n");
+    std::fs::write(&config, text).unwrap();
+    let mut args = [&EXAMPLE[..], &["--prompt", "hi", "--unsigned"]].concat();
+    args.extend(TIME);
+    let err = crate::cli::fails(&args, &[("HOME", home), ("AWS_PROFILE", "lost")]);
+    assert!(
+        err.contains("the profile lost is configured to use the services section \"nowhere\", but the config file has no [services nowhere] section"),
+        "{err}"
+    );
+    let env = [
+        ("HOME", home),
+        ("AWS_PROFILE", "lost"),
+        ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+    ];
+    assert!(ok(&args, &env).contains("https://bedrock-runtime."));
 }

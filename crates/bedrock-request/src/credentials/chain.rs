@@ -332,6 +332,7 @@ pub fn profiles_setting(
 /// `endpoint_url` (below both variables), none of them with `ignore_configured_endpoint_urls =
 /// true` in the profile or `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (which also set aside the
 /// variables). A client's own `endpoint_url` still comes first. Files are read with `read`.
+/// A `services` name without its section is an error, as botocore's `InvalidConfigError`.
 ///
 /// ```
 /// use bedrock_request::{credentials, Env};
@@ -359,10 +360,22 @@ pub fn with_profile_endpoints(
         env.set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
         return Ok(env);
     }
-    if let Some(services) = section
-        .get("services")
-        .and_then(|name| files.services(name))
-    {
+    if env.flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
+        // Nothing configured is used: the services section is not looked at (as botocore).
+        return Ok(env);
+    }
+    if let Some(name) = section.get("services") {
+        // botocore refuses a missing (or empty) section as an InvalidConfigError.
+        let services = files
+            .services(name)
+            .filter(|s| s.entries().next().is_some())
+            .ok_or_else(|| {
+                Error::credentials(format!(
+                    "the profile {} is configured to use the services section {}, but the config file has no [services {name}] section with settings: add it, or remove services = {name}",
+                    profile_in_use(&env, profile),
+                    crate::codec::quoted(name)
+                ))
+            })?;
         for (key, url) in services.entries() {
             if let Some(service) = key.strip_suffix(".endpoint_url") {
                 env = env.with_service_endpoint_url(&service.to_ascii_uppercase(), Some(url));
