@@ -1,7 +1,7 @@
 //! Issue 26: `send` retries and runs BAML's client strategies against a scripted loopback
 //! Bedrock: the AWS default (3 attempts, AWS_MAX_ATTEMPTS), no retry on 400, retry_policy
-//! delays, a fallback that moves on after its retries and one that must not after a
-//! finish-reason failure, round-robin's `start`.
+//! delays, a fallback that moves on after its retries (or at once after an error no retry
+//! fixes) and one that must not after a finish-reason failure, round-robin's `start`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -130,6 +130,7 @@ fn the_aws_default_retries_transient_errors_three_times_and_never_a_400() {
     let file = baml_file(&base, ONE);
     let (ok, _, err) = send(&file, "A", &[], &[("AWS_MAX_ATTEMPTS", "2")]);
     assert!(!ok && err.contains("ServiceUnavailableException"), "{err}");
+    assert!(err.contains("gave up after 2 attempts: A 2"), "{err}");
     assert_eq!(seen.lock().unwrap().len(), 2);
     // --max-attempts beats the environment; --no-retry sends once.
     let (_, _, _) = send(
@@ -146,7 +147,10 @@ fn the_aws_default_retries_transient_errors_three_times_and_never_a_400() {
     let file = baml_file(&base, ONE);
     let (ok, _, err) = send(&file, "A", &[], &[]);
     assert!(!ok && err.contains("ValidationException"), "{err}");
-    assert!(!err.contains("attempt 2"), "{err}");
+    assert!(
+        !err.contains("attempt 2") && !err.contains("gave up"),
+        "{err}"
+    );
     assert_eq!(seen.lock().unwrap().len(), 1);
 }
 
@@ -241,7 +245,7 @@ fn err_has<const N: usize>(err: &str, parts: [&str; N]) -> bool {
 }
 
 #[test]
-fn a_fallback_moves_on_after_retries_but_not_after_a_finish_reason_failure() {
+fn a_fallback_moves_on_after_retries_or_a_permanent_error_but_not_after_a_finish_reason_failure() {
     let (base, seen) = bedrock(|model, _| match model {
         "mb" => (200, "", reply("end_turn")),
         _ => busy(),
@@ -256,6 +260,26 @@ fn a_fallback_moves_on_after_retries_but_not_after_a_finish_reason_failure() {
     );
     let models: Vec<String> = seen.lock().unwrap().iter().map(|s| s.0.clone()).collect();
     assert_eq!(models, ["ma", "ma", "ma", "mb"]);
+    // An error no retry fixes (A's model not granted to this account): A is not retried, and
+    // the fallback moves on, as BAML's does: B asks another model.
+    let (base, seen) = bedrock(|model, _| match model {
+        "mb" => (200, "", reply("end_turn")),
+        _ => (
+            403,
+            "AccessDeniedException",
+            r#"{"message":"You don't have access to the model with the specified model ID."}"#
+                .into(),
+        ),
+    });
+    let file = baml_file(&base, POLICIES);
+    let (ok, out, err) = send(&file, "F", &[], &[]);
+    assert!(ok && out == "hello\n", "{err}");
+    assert!(
+        err.contains("F: from A to B: AccessDeniedException (403)"),
+        "{err}"
+    );
+    let models: Vec<String> = seen.lock().unwrap().iter().map(|s| s.0.clone()).collect();
+    assert_eq!(models, ["ma", "mb"]);
     // C answers with a finish reason its policy refuses: no retry, and G does not move on to B.
     let (base, seen) = bedrock(|_, _| (200, "", reply("max_tokens")));
     let file = baml_file(&base, POLICIES);

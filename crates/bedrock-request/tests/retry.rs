@@ -275,9 +275,19 @@ fn a_fallback_moves_on_after_each_clients_retries_but_never_after_a_refusal() {
         Outcome::refused("finish reason length")
     });
     assert_eq!((seen.len(), end), (1, Err(FailureKind::Refused)));
-    // A permanent error: the same.
+    // A permanent error: never retried, but the fallback moves on, as BAML's does (the next
+    // client sends another request), client after client.
     let (seen, _, end) = drive(&mut Planner::new(strategy("F")), |_, _| bad_request());
-    assert_eq!((seen.len(), end), (1, Err(FailureKind::Permanent)));
+    let clients: Vec<&str> = seen.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(
+        (clients, end),
+        (vec!["A", "B", "C"], Err(FailureKind::Permanent))
+    );
+    let (seen, _, end) = drive(&mut Planner::new(strategy("F")), |c, _| match c {
+        "A" => bad_request(),
+        _ => Outcome::Success,
+    });
+    assert_eq!((seen.len(), seen[1].0.as_str(), end), (2, "B", Ok(())));
     // Every client failing: the last failure ends the call.
     let (seen, _, end) = drive(&mut Planner::new(strategy("F")), |_, _| throttled());
     assert_eq!((seen.len(), end), (3 + 4 + 3, Err(FailureKind::Throttling)));
@@ -371,5 +381,27 @@ fn aws_settings_come_from_the_environment_then_the_profile() {
     assert!(matches!(
         planner.next(&throttled(), 0.5),
         Next::Done(Err(_))
+    ));
+}
+
+#[test]
+fn the_strategies_in_docs_retries_md_read_as_written() {
+    let doc = read("docs/retries.md");
+    let block = doc
+        .split("```baml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a baml block in docs/retries.md");
+    let file = BamlFile::parse(block).unwrap_or_else(|e| panic!("{e}"));
+    let env = Env::new();
+    let Strategy::Fallback { strategy, .. } =
+        Strategy::from_baml(&file, "Resilient", &env, AwsRetry::default()).unwrap()
+    else {
+        panic!("Resilient is a fallback")
+    };
+    assert_eq!(strategy.len(), 2);
+    assert!(matches!(
+        Strategy::from_baml(&file, "Spread", &env, AwsRetry::default()).unwrap(),
+        Strategy::RoundRobin { start: 0, .. }
     ));
 }

@@ -59,13 +59,23 @@ pub fn run(args: SendArgs) -> Result<(), String> {
     let agent = api_agent(Duration::from_secs(args.read_timeout));
     let mut last_error = None;
     let mut notes = std::collections::HashSet::new();
+    // Each client tried and its attempts, in order: the final error says what was tried.
+    let mut tried: Vec<(String, u32)> = Vec::new();
     let mut next = owned(planner.start());
     loop {
         let (config, wait, note) = match next {
             Ok(attempt) => attempt,
             Err(Ok(())) => return Ok(()),
-            Err(Err(())) => return Err(last_error.unwrap_or_else(|| "the request failed".into())),
+            Err(Err(())) => {
+                let error = last_error.unwrap_or_else(|| "the request failed".into());
+                return Err(with_attempts(error, &tried));
+            }
         };
+        let name = config.name().unwrap_or("(options)").to_owned();
+        match tried.last_mut() {
+            Some((last, n)) if *last == name => *n += 1,
+            _ => tried.push((name, 1)),
+        }
         if let Some(note) = note {
             eprintln!("{note}");
         }
@@ -75,6 +85,20 @@ pub fn run(args: SendArgs) -> Result<(), String> {
         last_error = attempted.error;
         next = owned(planner.next(&attempted.outcome, jitter()));
     }
+}
+
+/// The last attempt's error, then what the call tried when it was more than one attempt
+/// (`gave up after 6 attempts: A 3, B 3`).
+fn with_attempts(error: String, tried: &[(String, u32)]) -> String {
+    let total: u32 = tried.iter().map(|(_, n)| n).sum();
+    if total <= 1 {
+        return error;
+    }
+    let each: Vec<String> = tried.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    format!(
+        "{error}\ngave up after {total} attempts: {} (client and attempts, in order)",
+        each.join(", ")
+    )
 }
 
 /// The planner's answer, owned (it borrows the planner): the client's options, the wait and

@@ -8,9 +8,10 @@
 //! `retries/standard.py`): 3 attempts (`AWS_MAX_ATTEMPTS`, the profile's `max_attempts`),
 //! throttling and transient errors retried with full-jitter exponential backoff (1 s base for
 //! throttling, 50 ms otherwise, 20 s cap), `x-amz-retry-after` honoured, a retry quota. A
-//! `retry_policy` replaces that for its client. A finish-reason or structured-parse failure, and
-//! errors no retry can fix, end the call: no retry, no fallback. `docs/retries.md` has the rules
-//! and an example loop.
+//! `retry_policy` replaces that for its client. A finish-reason or structured-parse failure
+//! ends the call: no retry, no fallback. Errors the same request would get again are not
+//! retried, but a fallback moves on, as BAML's does. `docs/retries.md` has the rules and an
+//! example loop.
 
 mod outcome;
 mod planner;

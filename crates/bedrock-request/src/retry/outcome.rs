@@ -62,7 +62,9 @@ pub enum FailureKind {
     /// mode (as botocore), retried by a BAML `retry_policy`; a fallback moves on.
     Other,
     /// Retrying cannot fix it (validation, access denied, a bad or missing signature, expired
-    /// or unknown credentials, a model not found): never retried, never passed to a fallback.
+    /// or unknown credentials, a model not found): the same request would get the same answer,
+    /// so it is never retried; a fallback moves on, as BAML's does (its next client sends
+    /// another request: another model, region or set of credentials).
     Permanent,
     /// The reply arrived but the caller refused it (a finish-reason policy or structured-parse
     /// failure): never retried, never passed to a fallback (the BAML provider page: they

@@ -130,8 +130,10 @@ impl Planner {
             }
             Outcome::Failed(f) => f.clone(),
         };
+        // A refused reply ends the call; any other failure may move a fallback on (a permanent
+        // one is never retried: see below).
         if self.frames.is_empty()
-            || matches!(failure.kind, FailureKind::Permanent | FailureKind::Refused)
+            || failure.kind == FailureKind::Refused
             || self.total >= MAX_TOTAL_ATTEMPTS
         {
             return Next::Done(Err(failure));
