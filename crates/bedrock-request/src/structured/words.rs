@@ -58,28 +58,40 @@ pub(super) fn wanted(ty: &Ty) -> String {
     }
 }
 
-/// A number's text as JSON writes it (`+1` → `1`, `.5` → `0.5`, `1.` → `1`).
+/// A number's text as JSON writes it (`+1` → `1`, `.5` → `0.5`, `1.` → `1`, `036` → `36`):
+/// what a plain number parse takes (Rust's, which BAML uses). No thousands separators.
 pub(super) fn json_number(text: &str) -> Option<Number> {
-    let t = text.trim().trim_start_matches('+').replace(',', "");
-    let t = if t.starts_with('.') {
-        format!("0{t}")
-    } else if let Some(n) = t.strip_prefix("-.") {
-        format!("-0.{n}")
-    } else {
-        t
+    let t = text.trim();
+    let (sign, t) = match t.as_bytes().first() {
+        Some(b'-') => ("-", &t[1..]),
+        Some(b'+') => ("", &t[1..]),
+        _ => ("", t),
     };
-    let t = t.strip_suffix('.').unwrap_or(&t);
-    Number::parse(t)
+    // Leading zeros are dropped (one is kept before a point or the end).
+    let unpadded = t.trim_start_matches('0');
+    let t = match unpadded.as_bytes().first() {
+        Some(b'0'..=b'9') => unpadded,
+        _ if t.starts_with('0') => &t[t.len() - unpadded.len() - 1..],
+        _ => t,
+    };
+    let t = t.strip_suffix('.').unwrap_or(t);
+    let t = match t.starts_with('.') {
+        true => format!("{sign}0{t}"),
+        false => format!("{sign}{t}"),
+    };
+    Number::parse(&t)
 }
 
-/// The number a string holds: all of it (`"36"`, `"1,234"`), a fraction (`"1/2"`), else the
-/// one number in it (`"$9.99"`, `"about 3"`, `"36 years"`; not `"1, 2, 3"`), as BAML reads
-/// them; the second value says how loosely.
+/// The number a string holds, as BAML reads one (`coerce_primitive.rs`): all of it (`"36"`,
+/// `"036"`), a fraction (`"1/2"`), else exactly one number in it, commas only as thousands
+/// separators before the point (`"$1,234.56"`, `"about 3"`, `"50%"`; not `"1, 2"` or the
+/// European `"1.234,56"`, which reads as two numbers); the second value says how loosely.
 pub(super) fn number_in(text: &str) -> Option<(Number, u32)> {
+    let text = text.trim().trim_end_matches(',');
     if let Some(n) = json_number(text) {
         return Some((n, 1));
     }
-    if let Some((a, b)) = text.trim().split_once('/') {
+    if let Some((a, b)) = text.split_once('/') {
         if let (Some(a), Some(b)) = (json_number(a), json_number(b)) {
             let q = a.as_f64() / b.as_f64();
             if q.is_finite() {
@@ -87,31 +99,69 @@ pub(super) fn number_in(text: &str) -> Option<(Number, u32)> {
             }
         }
     }
-    let b = text.as_bytes();
-    let mut found: Option<(usize, usize)> = None;
+    let mut found = None;
     let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit() {
-            i += 1;
-            continue;
+    while i < text.len() {
+        match number_at(text.as_bytes(), i) {
+            Some((end, number)) if found.is_none() => {
+                found = Some(number);
+                i = end;
+            }
+            // A second number: which one is meant cannot be told.
+            Some(_) => return None,
+            None => i += 1,
         }
-        let start = if i > 0 && b[i - 1] == b'-' { i - 1 } else { i };
-        let mut end = i + 1;
-        while end < b.len()
-            && (b[end].is_ascii_digit()
-                || (matches!(b[end], b'.' | b',')
-                    && b.get(end + 1).is_some_and(u8::is_ascii_digit)))
-        {
-            end += 1;
-        }
-        if found.is_some() {
-            return None;
-        }
-        found = Some((start, end));
-        i = end;
     }
-    let (start, end) = found?;
-    json_number(&text[start..end]).map(|n| (n, 2))
+    json_number(&found?).map(|n| (n, 2))
+}
+
+/// The number that starts at `i`, if one does, as BAML's pattern finds it
+/// (`[-+]?\$?(\d+(,\d+)*(\.\d+)?|\.\d+)(e[-+]?\d+)?`): where it ends, and its text without
+/// `$` and commas.
+fn number_at(b: &[u8], i: usize) -> Option<(usize, String)> {
+    let digit = |j: usize| b.get(j).is_some_and(u8::is_ascii_digit);
+    let digits = |mut j: usize| {
+        while digit(j) {
+            j += 1;
+        }
+        j
+    };
+    let mut out = String::new();
+    let mut j = i;
+    if matches!(b.get(j), Some(b'-' | b'+')) {
+        out.push(b[j] as char);
+        j += 1;
+    }
+    if b.get(j) == Some(&b'$') {
+        j += 1;
+    }
+    let push = |out: &mut String, from: usize, to: usize| {
+        out.extend(b[from..to].iter().map(|&c| c as char));
+    };
+    if digit(j) {
+        let end = digits(j);
+        push(&mut out, j, end);
+        j = end;
+        while b.get(j) == Some(&b',') && digit(j + 1) {
+            let end = digits(j + 1);
+            push(&mut out, j + 1, end);
+            j = end;
+        }
+    } else if !(b.get(j) == Some(&b'.') && digit(j + 1)) {
+        return None;
+    }
+    if b.get(j) == Some(&b'.') && digit(j + 1) {
+        let end = digits(j + 1);
+        push(&mut out, j, end);
+        j = end;
+    }
+    let sign = usize::from(matches!(b.get(j + 1), Some(b'-' | b'+')));
+    if b.get(j) == Some(&b'e') && digit(j + 1 + sign) {
+        let end = digits(j + 1 + sign);
+        push(&mut out, j, end);
+        j = end;
+    }
+    Some((j, out))
 }
 
 /// How BAML writes a structured value where a string is wanted: `{key: value, ...}`, `[a, b]`,
@@ -191,5 +241,75 @@ pub(super) fn find_key<'l, 'a>(
     {
         Some((_, v)) => (Some(v), 1),
         None => (None, 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cases of BAML's own `test_float_from_comma_separated` (BoundaryML/baml,
+    /// `engine/baml-lib/jsonish/src/deserializer/coercer/coerce_primitive.rs`), with BAML's
+    /// expected values: what a float field takes from these strings (`None`: an error).
+    #[test]
+    fn numbers_in_text_as_baml_reads_them() {
+        let cases: [(&str, Option<f64>); 51] = [
+            ("3,14", Some(314.0)),
+            ("1.234,56", None),
+            ("1.234.567,89", None),
+            ("€1.234,56", None),
+            ("-€1.234,56", None),
+            ("€1.234", Some(1.234)),
+            ("1.234€", Some(1.234)),
+            ("€1.234,56", None),
+            ("€1,234.56", Some(1234.56)),
+            ("3,000", Some(3000.0)),
+            ("3,100.00", Some(3100.00)),
+            ("1,234.56", Some(1234.56)),
+            ("1,234,567.89", Some(1234567.89)),
+            ("$1,234.56", Some(1234.56)),
+            ("-$1,234.56", Some(-1234.56)),
+            ("$1,234", Some(1234.0)),
+            ("1,234$", Some(1234.0)),
+            ("$1,234.56", Some(1234.56)),
+            ("+$1,234.56", Some(1234.56)),
+            ("-$1,234.56", Some(-1234.56)),
+            ("$9,999,999,999", Some(9999999999.0)),
+            ("$1.23.456", None),
+            ("$1.234.567.890", None),
+            ("$1,234", Some(1234.0)),
+            ("$314", Some(314.0)),
+            ("$1,23,456", Some(123456.0)),
+            ("50%", Some(50.0)),
+            ("3.15%", Some(3.15)),
+            (".009%", Some(0.009)),
+            ("1.234,56%", None),
+            ("$1,234.56%", Some(1234.56)),
+            ("The answer is 10,000", Some(10000.0)),
+            ("The total is €1.234,56 today", None),
+            ("You owe $3,000 for the service", Some(3000.0)),
+            ("Save up to 20% on your purchase", Some(20.0)),
+            ("Revenue grew by 1,234.56 this quarter", Some(1234.56)),
+            ("Profit is -€1.234,56 in the last month", None),
+            ("The answer is 10,000 and $3,000", None),
+            ("We earned €1.234,56 and $2,345.67 this year", None),
+            ("Increase of 5% and a profit of $1,000", None),
+            ("Loss of -€500 and a gain of 1,200.50", None),
+            ("Targets: 2,000 units and €3.000,75 revenue", None),
+            ("12,111,123.", Some(12111123.0)),
+            ("12,111,123,", Some(12111123.0)),
+            // And the plain parse before it (Rust's, as BAML's): leading zeros, signs, points.
+            ("036", Some(36.0)),
+            ("-036", Some(-36.0)),
+            ("+.5", Some(0.5)),
+            ("0", Some(0.0)),
+            ("00.25", Some(0.25)),
+            ("1/2", Some(0.5)),
+            ("1e3", Some(1000.0)),
+        ];
+        for (text, want) in cases {
+            let got = number_in(text).map(|(n, _)| n.as_f64());
+            assert_eq!(got, want, "{text}");
+        }
     }
 }
