@@ -609,16 +609,12 @@ fn a_bare_value_running_past_many_commas_is_read_once() {
 }
 
 #[test]
-fn a_union_of_scalars_and_a_list_of_itself_fits_nothing_as_an_error() {
+fn a_union_of_scalars_and_a_list_of_itself_fits_nothing_as_one_empty_list() {
     // A scalar against "a scalar or a list of myself" was tried at every level of nesting,
-    // and a text that fits nothing answered 43 nested empty arrays.
+    // and a text that fits nothing answered 43 nested empty arrays. baml-py 0.226.3 answers
+    // `type J = int | J[]` with "hello there" as one empty list.
     let schema = Schema::from_json(r##"{"$ref": "#/$defs/J", "$defs": {"J": {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"$ref": "#/$defs/J"}}]}}}"##).unwrap();
-    let e = schema.parse("hello there").unwrap_err();
-    assert!(
-        e.to_string()
-            .contains("wanted an integer, found \"hello there\""),
-        "{e}"
-    );
+    assert_eq!(schema.parse("hello there").unwrap().to_json(), "[]");
     assert_eq!(
         schema.parse("[1, [2, 3], 4]").unwrap().to_json(),
         "[1,[2,3],4]"

@@ -4,9 +4,11 @@
 //! Supported: the primitives (`string`, `int`, `float`, `bool`, `null`), `T[]`, `T?`,
 //! `map<string, T>`, unions, literals (strings, integers, `true`/`false`), classes, enums and
 //! recursive `type` aliases; `@alias("...")` on fields and enum values (the text uses it, the
-//! value keeps its name), `@description(...)` (kept out of parsing), `@skip` (left out).
-//! `@check`, `@assert`, `@stream.*` and block attributes (`@@dynamic`...) are refused with an
-//! error that names them. Everything else in the file (clients, functions, tests...) is skipped.
+//! value keeps its name), `@description(...)` (an enum value's is one of the names a text may
+//! give it, as BAML matches them; a field's is kept out of parsing), `@skip` (left out),
+//! `@check`/`@assert` and `@stream.*` (the `checks` and `marks` readers). `@@dynamic` and other
+//! attributes are refused with an error that names them. Everything else in the file (clients,
+//! functions, tests...) is skipped.
 
 use std::collections::HashMap;
 
@@ -464,14 +466,28 @@ fn enumeration(name: &str, body: &str) -> Result<Ty> {
         let attrs = cursor.attributes(&owner, false)?;
         check_attributes(&owner, &attrs, &["alias", "description", "skip"])?;
         let (alias, skip) = field_attributes(&owner, &attrs)?;
-        if !skip {
-            pairs.push((value.to_owned(), alias.unwrap_or_else(|| value.to_owned())));
+        if skip {
+            continue;
         }
+        // BAML's candidates: the alias (else the name), the description, and both joined.
+        let rendered = alias.unwrap_or_else(|| value.to_owned());
+        let mut names = vec![rendered.clone()];
+        for &(attr, args) in &attrs {
+            if attr == "description" {
+                let description = attribute_text(&owner, args)?;
+                let description = description.trim();
+                if !description.is_empty() {
+                    names.push(description.to_owned());
+                    names.push(format!("{rendered}: {description}"));
+                }
+            }
+        }
+        pairs.push((value.to_owned(), names));
     }
     if pairs.is_empty() {
         return Err(bad(format!("enum {name} has no values")));
     }
-    with_marks(name, Ty::Enum(Box::new(Names::aliased(pairs))), &blocks)
+    with_marks(name, Ty::Enum(Box::new(Names::named_by(pairs))), &blocks)
 }
 
 /// The attributes that mark a type: checks and asserts on its value, and how it streams.
@@ -515,8 +531,8 @@ fn with_marks(owner: &str, ty: Ty, attrs: &[(&str, &str)]) -> Result<Ty> {
 }
 
 /// A field's or enum value's attributes: its `@alias`, and whether it is `@skip`ped
-/// (`@description` is read and set aside; a field's marks are read by [`with_marks`];
-/// anything else is refused).
+/// (`@description` is set aside here: an enum value's is one of its names; a field's marks
+/// are read by [`with_marks`]; anything else is refused).
 fn field_attributes(owner: &str, attrs: &[(&str, &str)]) -> Result<(Option<String>, bool)> {
     let mut taken = vec!["alias", "description", "skip"];
     taken.extend(MARKS);

@@ -7,18 +7,20 @@ use std::collections::HashMap;
 
 pub(crate) use super::unaccented::unaccented;
 
-/// An enum's values, indexed for [`Names::named`].
+/// An enum's values, indexed for [`Names::named`] by the names a text may give them.
 #[derive(Clone, Debug)]
 pub(crate) struct Names {
     values: Vec<String>,
-    /// Each value as written → its index.
+    /// Each name as written → its value's index.
     exact: HashMap<String, usize>,
-    /// Each value's letters and digits, lower case → the first value with them.
+    /// Each name's letters and digits, lower case → the first value with them.
     loose: HashMap<String, usize>,
-    /// Each value without accents, as written and in lower case, and the values by their
+    /// Each name without accents, as written and in lower case, and the names by their
     /// leading word in each form: where a sentence's mentions are looked for.
     cased: Mentions,
     lower: Mentions,
+    /// Each name's value (names and forms share their index).
+    owner: Vec<usize>,
 }
 
 /// Values in one form (as written or in lower case), indexed by their leading word.
@@ -127,27 +129,34 @@ impl Names {
     /// Indexes `(value, name in the text)` pairs: a text names a value by its alias (BAML's
     /// `@alias`), and the value is what comes out.
     pub(crate) fn aliased(pairs: Vec<(String, String)>) -> Names {
-        let (values, keys): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
-        let mut exact = HashMap::with_capacity(values.len());
-        let mut loose = HashMap::with_capacity(values.len());
-        let mut cased = Mentions::default();
-        let mut lower = Mentions::default();
-        for (i, value) in keys.iter().enumerate() {
-            exact.entry(value.clone()).or_insert(i);
-            let n = normalized(value);
-            if !n.is_empty() {
-                loose.entry(n).or_insert(i);
+        Names::named_by(pairs.into_iter().map(|(v, name)| (v, vec![name])).collect())
+    }
+
+    /// Indexes each value with the names a text may give it (BAML's enum candidates: its
+    /// alias or name, its `@description`, and `alias: description`).
+    pub(crate) fn named_by(entries: Vec<(String, Vec<String>)>) -> Names {
+        let mut names = Names {
+            values: Vec::with_capacity(entries.len()),
+            exact: HashMap::with_capacity(entries.len()),
+            loose: HashMap::with_capacity(entries.len()),
+            cased: Mentions::default(),
+            lower: Mentions::default(),
+            owner: Vec::with_capacity(entries.len()),
+        };
+        for (i, (value, keys)) in entries.into_iter().enumerate() {
+            names.values.push(value);
+            for key in keys {
+                names.exact.entry(key.clone()).or_insert(i);
+                let n = normalized(&key);
+                if !n.is_empty() {
+                    names.loose.entry(n).or_insert(i);
+                }
+                names.cased.add(unaccented(&key).into_owned());
+                names.lower.add(folded(&key));
+                names.owner.push(i);
             }
-            cased.add(unaccented(value).into_owned());
-            lower.add(folded(value));
         }
-        Names {
-            values,
-            exact,
-            loose,
-            cased,
-            lower,
-        }
+        names
     }
 
     /// The values, in the schema's order.
@@ -172,6 +181,12 @@ impl Names {
         if counts.is_empty() {
             counts = self.lower.counted(&folded(text));
         }
+        // Mentions of a value by its several names count together.
+        let mut by_value: HashMap<usize, u32> = HashMap::new();
+        for (form, n) in counts {
+            *by_value.entry(self.owner[form]).or_default() += n;
+        }
+        let mut counts: Vec<(usize, u32)> = by_value.into_iter().collect();
         let most = counts.iter().map(|&(_, n)| n).max().unwrap_or(0);
         counts.retain(|&(_, n)| n == most);
         counts.sort_unstable();

@@ -235,6 +235,12 @@ impl Coercer<'_> {
             }
             None => {}
         }
+        // While streaming, every field is optional (BAML's partial types): one that does not
+        // fit is null, and the rest of the object stands; but not a `@stream.not_null` one.
+        let not_null = matches!(&field.ty, Ty::Marked(m) if m.not_null);
+        if self.partial && !miss.fatal && !absent && !not_null {
+            return Missed::Null;
+        }
         if !miss.fatal && absent && one_field(fields).is_some() {
             return Missed::Object(match self.implied(v, fields, field, path, depth, mode) {
                 Err(e) if !e.fatal => Err(miss),

@@ -282,6 +282,9 @@ impl<'s> Coercer<'s> {
                 Loose::Null => Ok(Fit::new(Value::Null, 0)),
                 _ => match self.to(Some(v), inner, path, depth + 1, mode) {
                     Err(m) if !m.fatal => Ok(Fit::new(Value::Null, 1)),
+                    // A value that is no list is null, not an empty list (baml-py: `int[]?`
+                    // reads "x" as null).
+                    Ok(f) if f.hollow => Ok(Fit::new(Value::Null, 1)),
                     other => other,
                 },
             },
@@ -441,11 +444,18 @@ impl<'s> Coercer<'s> {
         }
         self.decisions.borrow_mut().insert(key, Decision::Deciding);
         let mut best: Option<Choice> = None;
+        let mut hollow: Option<Choice> = None;
         let mut first_miss = None;
         for (option, option_ty) in options.iter().enumerate() {
             match self.to(Some(v), option_ty, path, depth + 1, Mode::Score) {
-                // A single value kept as an empty list fits no option of a union.
-                Ok(f) if f.hollow => {}
+                // A single value kept as an empty list is taken only when no option fits
+                // otherwise (baml-py: `Person[] | Error` reads `"oops"` as `[]`).
+                Ok(f) if f.hollow => {
+                    hollow.get_or_insert(Choice {
+                        option,
+                        score: f.score,
+                    });
+                }
                 Ok(f) if best.as_ref().is_none_or(|b| f.score < b.score) => {
                     best = Some(Choice {
                         option,
@@ -463,6 +473,8 @@ impl<'s> Coercer<'s> {
                 }
             }
         }
+        let fatal = first_miss.as_ref().is_some_and(|m| m.fatal);
+        let best = best.or(hollow.filter(|_| !fatal));
         let made = best.ok_or_else(|| first_miss.unwrap_or_else(|| self.miss(path, ty, v)));
         self.decisions
             .borrow_mut()
