@@ -374,6 +374,36 @@ fn partial_values_follow_a_stream_of_deltas() {
     ));
 }
 
+#[test]
+fn a_string_with_escapes_only_grows_while_it_streams() {
+    // Cut inside `\u00eb` or after a lone `\`, the text so far is shown without the escape,
+    // never a `u` and digits that later become one character.
+    use bedrock_request::structured::PartialValues;
+    let schema = Schema::from_json(
+        r#"{"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}"#,
+    )
+    .unwrap();
+    let text = r#"{"name": "Zo\u00eb \"Z\" \ud83d\ude00 end"}"#;
+    let mut values = PartialValues::new(schema);
+    let mut before = String::new();
+    for (i, c) in text.char_indices() {
+        let got = values.push(&text[i..i + c.len_utf8()]).unwrap();
+        let name = got
+            .as_ref()
+            .and_then(|v| v.get("name"))
+            .and_then(|n| n.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            name.starts_with(&before),
+            "{before:?} then {name:?} at {:?}",
+            &text[..=i]
+        );
+        before = name;
+    }
+    assert_eq!(before, "Zoë \"Z\" 😀 end");
+}
+
 /// Issue 28: the same cases through the types written in BAML (`Schema::from_baml`), not JSON
 /// Schema: every one gives baml-py's answer.
 #[test]

@@ -412,10 +412,29 @@ impl<'a> Reader<'a> {
                         .and_then(|h| u32::from_str_radix(h, 16).ok())
                 };
                 let Some(first) = hex(self, self.i) else {
+                    // The text ends inside the escape (a stream cut mid-way): nothing of it
+                    // is shown yet, rather than a `u` and digits that become one character.
+                    let rest = &self.text[self.i..];
+                    if rest.len() < 4 && rest.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        self.i = self.b.len();
+                        return;
+                    }
                     out.push('u');
                     return;
                 };
                 self.i += 4;
+                // A high surrogate whose low half the text has not brought yet: held back too.
+                let rest = &self.text[self.i..];
+                let low_cut = rest.len() < 6
+                    && rest.bytes().enumerate().all(|(k, b)| match k {
+                        0 => b == b'\\',
+                        1 => b == b'u',
+                        _ => b.is_ascii_hexdigit(),
+                    });
+                if (0xD800..0xDC00).contains(&first) && low_cut {
+                    self.i = self.b.len();
+                    return;
+                }
                 let code = if (0xD800..0xDC00).contains(&first)
                     && self.text.get(self.i..self.i + 2) == Some("\\u")
                 {
@@ -503,6 +522,9 @@ impl<'a> Reader<'a> {
             "true" => return Loose::Bool(true),
             "false" => return Loose::Bool(false),
             "null" => return Loose::Null,
+            // An entry with nothing before what ends it (`"email": }`) has no value: null,
+            // as baml-py reads it (a required field is then missing).
+            "" if !at_end && ctx != Ctx::Top => return Loose::Null,
             _ => {}
         }
         if crate::value::is_json_number(word) || is_loose_number(word) {

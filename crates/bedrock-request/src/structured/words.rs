@@ -225,23 +225,17 @@ pub(super) fn key_names(key: &str, name: &str) -> Option<u32> {
     same.then_some(1)
 }
 
-/// The entry for a field: the exact key, else the key matched loosely ([`key_names`]); the
-/// second value says how loosely. A repeated key's last value wins, as in JSON.
+/// The entry for a field: the first key that names it, exactly or loosely ([`key_names`]), as
+/// baml-py takes `{"Name": "Ada", "name": "Bob"}`'s name as Ada; the second value says how
+/// loosely.
 pub(super) fn find_key<'l, 'a>(
     entries: &'l [(std::borrow::Cow<'a, str>, Loose<'a>)],
     name: &str,
 ) -> (Option<&'l Loose<'a>>, u32) {
-    if let Some((_, v)) = entries.iter().rev().find(|(k, _)| k == name) {
-        return (Some(v), 0);
-    }
-    match entries
+    entries
         .iter()
-        .rev()
-        .find(|(k, _)| key_names(k, name).is_some())
-    {
-        Some((_, v)) => (Some(v), 1),
-        None => (None, 0),
-    }
+        .find_map(|(k, v)| key_names(k, name).map(|bent| (Some(v), bent)))
+        .unwrap_or((None, 0))
 }
 
 #[cfg(test)]
