@@ -298,7 +298,17 @@ impl AwsError {
                 None => (
                     AwsErrorKind::Other,
                     matches!(status, Some(429 | 500..=599)),
-                    "an error this version does not classify; the code and message are AWS's",
+                    match (code.starts_with("HTTP"), status) {
+                        // No error code at all: what the status alone says.
+                        (true, Some(500..=599)) => {
+                            "the service (or a proxy before it) failed without an error code: it is retried as a transient error; if it persists, check endpoint_url and the service's health"
+                        }
+                        (true, Some(429)) => "too many requests (no error code): slow down, or ask AWS for a higher quota",
+                        (true, Some(_)) => {
+                            "refused without an AWS error code: the answer may not come from Bedrock (check endpoint_url, a proxy or a gateway in between)"
+                        }
+                        _ => "an error this version does not classify; the code and message are AWS's",
+                    },
                 ),
             }
         };

@@ -50,9 +50,32 @@ fn verdict(case: &Json) -> Verdict {
 
 #[test]
 fn bamls_own_parser_tests_give_baml_pys_answers() {
-    let doc: Json = serde_json::from_str(&read("vectors/jsonish/cases.json")).unwrap();
+    check_cases(
+        "vectors/jsonish/cases.json",
+        400,
+        "vectors/jsonish/differences.json",
+    );
+}
+
+/// Texts written for this project beyond BAML's suite (`tools/make_beyond_cases.py`), answered
+/// by baml-py the same way: where we differ, each case names its reason in
+/// `vectors/jsonish/beyond_differences.json`.
+#[test]
+fn texts_beyond_bamls_suite_give_baml_pys_answers_or_a_listed_reason() {
+    check_cases(
+        "vectors/jsonish/beyond.json",
+        2000,
+        "vectors/jsonish/beyond_differences.json",
+    );
+}
+
+/// Runs every case of `cases` (at least `least` of them): each gives baml-py's answer, or is a
+/// difference listed in `differences` (`{"differ": {"FILE NAME": reason}}`; in the beyond
+/// file, the reason is a key of its `reasons`), or is refused by name.
+fn check_cases(cases: &str, least: usize, differences: &str) {
+    let doc: Json = serde_json::from_str(&read(cases)).unwrap();
     let cases = doc["cases"].as_array().unwrap();
-    assert!(cases.len() >= 400, "{}", cases.len());
+    assert!(cases.len() >= least, "{}", cases.len());
     // Per file: (agree, differ, refused).
     let mut counts: BTreeMap<&str, (u32, u32, u32)> = BTreeMap::new();
     let mut differ = Vec::new();
@@ -85,10 +108,16 @@ fn bamls_own_parser_tests_give_baml_pys_answers() {
             refused.join("\n")
         );
     }
-    // The differences we know of, each with its reason (vectors/jsonish/differences.json):
-    // a new one fails, and so does one that went away (the list stays true).
-    let known: Json = serde_json::from_str(&read("vectors/jsonish/differences.json")).unwrap();
-    let known = known["differ"].as_object().unwrap();
+    // The differences we know of, each with its reason: a new one fails, and so does one
+    // that went away (the list stays true).
+    let doc: Json = serde_json::from_str(&read(differences)).unwrap();
+    let known = doc["differ"].as_object().unwrap();
+    if let Some(reasons) = doc.get("reasons").and_then(Json::as_object) {
+        for (case, reason) in known {
+            let reason = reason.as_str().unwrap_or_default();
+            assert!(reasons.contains_key(reason), "{case}: no reason {reason:?}");
+        }
+    }
     let unknown: Vec<&String> = differ
         .iter()
         .filter(|d| !known.keys().any(|k| d.starts_with(&format!("{k}:"))))
@@ -101,7 +130,7 @@ fn bamls_own_parser_tests_give_baml_pys_answers() {
     for k in known.keys() {
         assert!(
             differ.iter().any(|d| d.starts_with(&format!("{k}:"))),
-            "{k} now agrees: take it out of vectors/jsonish/differences.json"
+            "{k} now agrees: take it out of {differences}"
         );
     }
     // What cannot be expressed yet is refused by name, never misread.

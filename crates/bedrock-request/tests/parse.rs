@@ -849,4 +849,25 @@ fn an_aws_errors_display_says_what_to_do() {
     )
     .unwrap_err();
     assert!(denied.to_string().ends_with("\nretry: no"), "{denied}");
+    // No error code at all (a proxy's 502 page, a gateway's 400): the status says what it can.
+    let hint = |status: u16| {
+        let e = parse::response(
+            status,
+            &[],
+            b"<html>Bad Gateway</html>",
+            &FinishReasonPolicy::Any,
+        )
+        .unwrap_err();
+        e.aws().unwrap().hint.clone()
+    };
+    assert!(
+        hint(502).contains("failed without an error code: it is retried"),
+        "{}",
+        hint(502)
+    );
+    assert!(
+        hint(400).contains("may not come from Bedrock"),
+        "{}",
+        hint(400)
+    );
 }

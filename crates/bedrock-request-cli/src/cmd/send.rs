@@ -172,7 +172,8 @@ fn attempt(
                 "{} sent nothing for {} s: raise --read-timeout if the model needs longer",
                 request.url, args.read_timeout
             );
-            return failed(Outcome::transport("a timeout"), why);
+            let summary = format!("nothing within --read-timeout {} s", args.read_timeout);
+            return failed(Outcome::transport(summary), why);
         }
         Err(e) => {
             let why = format!("cannot send the request to {}: {e}", request.url);
@@ -263,7 +264,8 @@ fn attempt(
                 "the reply stopped for {} s: raise --read-timeout if the model needs longer",
                 args.read_timeout
             );
-            return failed(Outcome::transport("a timeout"), why);
+            let summary = format!("nothing within --read-timeout {} s", args.read_timeout);
+            return failed(Outcome::transport(summary), why);
         }
         Err(e) => {
             let why = format!("cannot read the response: {e}");
