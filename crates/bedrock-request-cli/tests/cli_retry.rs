@@ -297,6 +297,8 @@ fn round_robin_starts_at_start() {
     let (ok, _, err) = send(&file, "R", &[], &[]);
     assert!(ok, "{err}");
     assert_eq!(seen.lock().unwrap()[0].0, "mc");
+    // Which of its clients answered is said on stderr.
+    assert!(err.contains("R: answered by C"), "{err}");
 }
 
 /// The blocking performer retries a credential endpoint that answers 503, as the AWS SDKs do.

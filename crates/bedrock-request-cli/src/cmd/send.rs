@@ -55,7 +55,13 @@ pub fn run(args: SendArgs) -> Result<(), String> {
         return Err("send signs what it sends: drop --unsigned (request --unsigned prints the request before signing)".into());
     }
     let env = process_env_for(args.build.profile.as_deref())?;
-    let mut planner = Planner::new(strategy(&args, &env)?);
+    let strategy = strategy(&args, &env)?;
+    // A fallback or round-robin client: which of its clients answered is said on stderr.
+    let composite = match &strategy {
+        Strategy::Client { .. } => None,
+        other => Some(other.name().to_owned()),
+    };
+    let mut planner = Planner::new(strategy);
     let agent = api_agent(Duration::from_secs(args.read_timeout));
     let mut last_error = None;
     let mut notes = std::collections::HashSet::new();
@@ -65,7 +71,12 @@ pub fn run(args: SendArgs) -> Result<(), String> {
     loop {
         let (config, wait, note) = match next {
             Ok(attempt) => attempt,
-            Err(Ok(())) => return Ok(()),
+            Err(Ok(())) => {
+                if let (Some(composite), Some((answered, _))) = (&composite, tried.last()) {
+                    eprintln!("{composite}: answered by {answered}");
+                }
+                return Ok(());
+            }
             Err(Err(())) => {
                 let error = last_error.unwrap_or_else(|| "the request failed".into());
                 return Err(with_attempts(error, &tried));
