@@ -13,6 +13,7 @@ generated and imported in a child process.
 
 Run: python3 -m venv target/baml-venv && target/baml-venv/bin/pip install baml-py==0.226.3 pydantic
      target/baml-venv/bin/python tools/capture_baml_jsonish.py
+     target/baml-venv/bin/python tools/capture_baml_jsonish.py --cases vectors/jsonish/beyond.json
 """
 import importlib
 import json
@@ -37,13 +38,30 @@ def version():
     return out.split()[-1]
 
 
+def finite(value):
+    """JSON has no NaN or infinity: baml-py's are written as the strings "NaN", "Infinity"."""
+    if isinstance(value, float) and value != value:
+        return "NaN"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    return value
+
+
 def dump(value):
+    return finite(dumped(value))
+
+
+def dumped(value):
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
     if isinstance(value, list):
-        return [dump(v) for v in value]
+        return [dumped(v) for v in value]
     if isinstance(value, dict):
-        return {k: dump(v) for k, v in value.items()}
+        return {k: dumped(v) for k, v in value.items()}
     if hasattr(value, "value") and not isinstance(value, (str, int, float, bool)):
         return value.value
     return value
@@ -112,7 +130,9 @@ def main():
     if sys.argv[1:2] == ["--one"]:
         one(sys.argv[2])
         return
-    doc = json.loads(CASES.read_text(encoding="utf-8"))
+    # --cases FILE: another file of cases in the same form (vectors/jsonish/beyond.json).
+    cases = pathlib.Path(sys.argv[2]) if sys.argv[1:2] == ["--cases"] else CASES
+    doc = json.loads(cases.read_text(encoding="utf-8"))
     groups = {}
     for i, c in enumerate(doc["cases"]):
         groups.setdefault(c["baml"], []).append(i)
@@ -127,7 +147,7 @@ def main():
             doc["cases"][i]["baml_py"] = answer
         print(f"{n + 1}/{len(groups)}", file=sys.stderr)
     doc["answered_by"] = f"baml-py {version()} via tools/capture_baml_jsonish.py (b.parse / b.parse_stream)"
-    CASES.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    cases.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     shutil.rmtree(tmp)
 
 

@@ -94,12 +94,8 @@ struct Reader<'a> {
     i: usize,
 }
 
-fn closes_string(next: Option<u8>, ctx: Ctx) -> bool {
-    match next {
-        None => true,
-        Some(b',' | b'}' | b']' | b':' | b'\n' | b'\r') => true,
-        Some(_) => ctx == Ctx::Top,
-    }
+fn closes_string(next: Option<u8>) -> bool {
+    matches!(next, None | Some(b',' | b'}' | b']' | b':' | b'\n' | b'\r'))
 }
 
 impl<'a> Reader<'a> {
@@ -346,8 +342,12 @@ impl<'a> Reader<'a> {
             // A `"` before a comma closes the string only after an even number of `"`
             // inside it, as BAML has it: `"he said "hi", and "bye""` is one string.
             let closes = c == quote
-                && (closes_string(self.next_after_spaces(self.i + 1), ctx)
-                    || self.comment_follows(self.i + 1))
+                && (match ctx {
+                    // At the top (a whole text or a fence's), a quote closes only at the end
+                    // (white space aside), as BAML reads it: `"He said "hi" ok"` is one string.
+                    Ctx::Top => self.text[self.i + 1..].trim_start().is_empty(),
+                    _ => closes_string(self.next_after_spaces(self.i + 1)),
+                } || self.comment_follows(self.i + 1))
                 && !(quote == b'"'
                     && inner_quotes % 2 == 1
                     && self.b.get(self.i + 1) == Some(&b','));

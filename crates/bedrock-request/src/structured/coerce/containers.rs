@@ -121,12 +121,14 @@ impl Coercer<'_> {
         }
         let entries = match v {
             Loose::Object { entries, .. } => entries,
-            // A list where one object is wanted: its first item that fits.
+            // A list where one object is wanted: its first item that fits, bent by every item
+            // set aside (a reading that drops a list's other objects is a poor one).
             Loose::Array { items, .. } => {
+                let set_aside = u32::try_from(items.len()).unwrap_or(u32::MAX);
                 for item in items {
                     if let Loose::Object { .. } = item {
                         match self.object(item, fields, ty, path, depth + 1, mode) {
-                            Ok(f) => return Ok(f.bent(1)),
+                            Ok(f) => return Ok(f.bent(set_aside)),
                             Err(m) if m.fatal => return Err(m),
                             Err(_) => {}
                         }
