@@ -589,13 +589,7 @@ fn credentials_from_ecs_and_sts_over_loopback() {
     assert_same_as_the_library(&out, &env, None);
 
     // A profile that assumes a role with a source profile's keys, STS on loopback.
-    let home = crate::common::scratch("home");
-    std::fs::create_dir_all(home.join(".aws")).unwrap();
-    std::fs::write(
-        home.join(".aws/config"),
-        "[profile bedrock]\nrole_arn = arn:aws:iam::123456789012:role/Bedrock\nsource_profile = base\nregion = eu-west-3\n[profile base]\nregion = us-east-1\n",
-    )
-    .unwrap();
+    let home = crate::common::aws_home("home", "[profile bedrock]\nrole_arn = arn:aws:iam::123456789012:role/Bedrock\nsource_profile = base\nregion = eu-west-3\n[profile base]\nregion = us-east-1\n");
     std::fs::write(
         home.join(".aws/credentials"),
         "[base]\naws_access_key_id = BASEKEY\naws_secret_access_key = basesecret\n",
@@ -1219,13 +1213,7 @@ fn request_overrides_model_region_profile_and_adds_a_system_message() {
         fails(&bad, &[]).starts_with("error: --region: region \"EU West\" is not a region name")
     );
     // --profile: the profile's region, without credentials for an unsigned request.
-    let home = crate::common::scratch("profile");
-    std::fs::create_dir_all(home.join(".aws")).unwrap();
-    std::fs::write(
-        home.join(".aws/config"),
-        "[profile work]\nregion = ap-south-1\n",
-    )
-    .unwrap();
+    let home = crate::common::aws_home("profile", "[profile work]\nregion = ap-south-1\n");
     let options = home.join("options.json");
     std::fs::write(&options, r#"{"model":"m"}"#).unwrap();
     let out = json_out(

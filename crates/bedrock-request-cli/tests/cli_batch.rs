@@ -520,13 +520,10 @@ fn fewer_than_100_records_are_refused_and_a_large_file_goes_in_parts() {
 #[test]
 fn the_profiles_endpoint_url_is_used_below_the_environments() {
     let (base, state) = fake::start();
-    let home = dir();
-    std::fs::create_dir_all(home.join(".aws")).unwrap();
-    std::fs::write(
-        home.join(".aws/config"),
-        format!("[default]\nregion = us-east-1\nendpoint_url = {base}\n"),
-    )
-    .unwrap();
+    let home = crate::common::aws_home(
+        "batch-home",
+        &format!("[default]\nregion = us-east-1\nendpoint_url = {base}\n"),
+    );
     let home_s = home.to_str().unwrap().to_owned();
     let keys = [
         ("HOME", home_s.as_str()),

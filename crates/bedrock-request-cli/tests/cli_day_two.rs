@@ -172,13 +172,7 @@ fn a_reply_that_did_not_end_its_turn_says_why_on_stderr() {
 
 #[test]
 fn no_credentials_says_what_to_do_from_the_cli_and_names_the_profiles_not_selected() {
-    let home = crate::common::scratch("home");
-    std::fs::create_dir_all(home.join(".aws")).unwrap();
-    std::fs::write(
-        home.join(".aws/config"),
-        "[profile work]\nregion = us-west-2\naws_access_key_id = AKIDWORK\naws_secret_access_key = S\n",
-    )
-    .unwrap();
+    let home = crate::common::aws_home("home", "[profile work]\nregion = us-west-2\naws_access_key_id = AKIDWORK\naws_secret_access_key = S\n");
     let home = home.to_str().unwrap();
     let args = [
         "request",
@@ -256,13 +250,10 @@ fn smaller_things_a_new_user_hit() {
     );
     // A profile with a region that is not the one in use is named, as the credentials error
     // names profiles not selected.
-    let home = crate::common::scratch("no-region-home");
-    std::fs::create_dir_all(home.join(".aws")).unwrap();
-    std::fs::write(
-        home.join(".aws/config"),
+    let home = crate::common::aws_home(
+        "no-region-home",
         "[default]\noutput = json\n[profile work]\nregion = eu-west-1\n",
-    )
-    .unwrap();
+    );
     let home = [("HOME", home.to_str().unwrap())];
     let args = [
         "request",
@@ -352,16 +343,10 @@ fn media_over_bedrocks_limits_are_refused_before_sending_naming_the_part() {
 
 #[test]
 fn endpoint_urls_in_the_shared_config_are_honoured_as_the_sdks_rank_them() {
-    let home = crate::common::scratch("endpoints");
-    std::fs::create_dir_all(home.join(".aws")).unwrap();
-    std::fs::write(
-        home.join(".aws/config"),
-        "[default]\nendpoint_url = http://127.0.0.1:1111\n\
+    let home = crate::common::aws_home("endpoints", "[default]\nendpoint_url = http://127.0.0.1:1111\n\
          [profile svc]\nendpoint_url = http://127.0.0.1:1111\nservices = local\n\
          [profile off]\nendpoint_url = http://127.0.0.1:1111\nignore_configured_endpoint_urls = true\n\
-         [services local]\nbedrock_runtime =\n  endpoint_url = http://127.0.0.1:2222\n",
-    )
-    .unwrap();
+         [services local]\nbedrock_runtime =\n  endpoint_url = http://127.0.0.1:2222\n");
     let home = home.to_str().unwrap();
     let url_of = |profile: &str, env: &[(&str, &str)]| {
         let mut args = [

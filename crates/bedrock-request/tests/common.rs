@@ -86,3 +86,11 @@ pub fn scratch(label: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     dir
 }
+
+/// A [`scratch`] folder to serve as `HOME`, with `.aws/config` holding `config`.
+pub fn aws_home(label: &str, config: &str) -> std::path::PathBuf {
+    let home = scratch(label);
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(home.join(".aws/config"), config).unwrap();
+    home
+}
