@@ -142,6 +142,15 @@ fn the_aws_default_retries_transient_errors_three_times_and_never_a_400() {
     assert_eq!(seen.lock().unwrap().len(), 2 + 4);
     let (_, _, _) = send(&file, "A", &["--no-retry"], &[]);
     assert_eq!(seen.lock().unwrap().len(), 2 + 4 + 1);
+    // The profile's max_attempts, read from the shared config: a bad one names the profile.
+    let home = crate::common::aws_home("retry-home", "[profile slow]\nmax_attempts = 0\n");
+    let home = home.to_str().unwrap();
+    let (ok, _, err) = send(&file, "A", &[], &[("HOME", home), ("AWS_PROFILE", "slow")]);
+    assert!(
+        !ok && err.contains("max_attempts is \"0\"") && err.contains("profile slow"),
+        "{err}"
+    );
+    assert_eq!(seen.lock().unwrap().len(), 2 + 4 + 1);
     // A validation error: one attempt, no retry.
     let (base, seen) = bedrock(|_, _| (400, "ValidationException", r#"{"message":"bad"}"#.into()));
     let file = baml_file(&base, ONE);

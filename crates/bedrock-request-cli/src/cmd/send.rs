@@ -134,7 +134,20 @@ fn strategy(args: &SendArgs, env: &Env) -> Result<Strategy, String> {
         setting("max_attempts")?.as_deref(),
         setting("retry_mode")?.as_deref(),
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| {
+        // A bad setting of the profile: which profile, and where.
+        let profile = b
+            .profile
+            .as_deref()
+            .or_else(|| env.get_nonempty("AWS_PROFILE"))
+            .unwrap_or("default");
+        match e.to_string() {
+            m if m.contains("the profile's") => {
+                format!("{m} (profile {profile} of the shared config file)")
+            }
+            m => m,
+        }
+    })?;
     let strategy = match (&b.baml, &b.client, &b.options) {
         (Some(file), Some(client), None) => {
             let baml = BamlFile::parse(&read_text(file)?).map_err(|e| format!("{file}: {e}"))?;
