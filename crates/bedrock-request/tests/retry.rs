@@ -309,6 +309,21 @@ fn round_robin_starts_at_start_turns_per_call_and_replays_on_the_next_client() {
     assert_eq!(clients, ["C", "C", "C", "D", "D", "A", "A", "A"]);
     assert_eq!(seen[3].2, ms(150));
     assert_eq!(end, Err(FailureKind::Throttling));
+    // The notes say a replay is the composite's retry_policy, not a move between clients.
+    let mut planner = Planner::new(strategy("R"));
+    let mut notes = Vec::new();
+    let mut next = planner.start();
+    while let Next::Send(a) = next {
+        notes.extend(a.note.clone());
+        next = planner.next(&throttled(), 0.5);
+    }
+    assert!(
+        notes.contains(
+            &"R: retry 1 of its retry_policy in 0.15 s, from D: ThrottlingException (429)"
+                .to_owned()
+        ),
+        "{notes:#?}"
+    );
     // Nested: a fallback whose first client is the round-robin.
     let (seen, _, end) = drive(&mut Planner::new(strategy("Nested")), |c, n| match (c, n) {
         ("C", n) if n > 8 => Outcome::Success,

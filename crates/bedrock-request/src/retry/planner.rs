@@ -208,15 +208,22 @@ impl Planner {
             self.frames.push(Frame { count: 1, child: 0 });
             self.descend();
             let to = self.node(self.frames.len() - 1).name().to_owned();
-            let note = format!(
-                "{composite}: from {failed} to {to}{}: {}",
-                if wait.is_zero() {
-                    String::new()
-                } else {
-                    format!(" in {}", seconds(wait))
-                },
-                failure.summary
-            );
+            let when = match wait.is_zero() {
+                true => String::new(),
+                false => format!(" in {}", seconds(wait)),
+            };
+            // A move to the next client, or the composite's retry_policy starting it over.
+            let note = match replay {
+                false => format!(
+                    "{composite}: from {failed} to {to}{when}: {}",
+                    failure.summary
+                ),
+                true => format!(
+                    "{composite}: retry {} of its retry_policy{when}, from {to}: {}",
+                    self.frames[depth].count - 1,
+                    failure.summary
+                ),
+            };
             return self.send(wait, Some(note));
         }
         Next::Done(Err(failure))
