@@ -713,6 +713,26 @@ PROBES4 = [
 for p in PROBES4:
     add("probe4", p[0], p[1], p[2], p[3] if len(p) > 3 else "complete")
 
+# ---------------------------------------------------------------- @stream.not_null through an alias, unions of lists
+NOTNULL = "type Id = int @stream.not_null\nclass Row {\n  id Id\n  name string\n}\nclass Plain {\n  id int\n  name string\n}"
+for typ, text, mode in [
+    ("Row", '{"id": "abc", "name": "x"', "partial"),
+    ("Row[]", '[{"id": "abc", "name": "x"}, {"id": 2, "name": "y"', "partial"),
+    ("Row", '{"id": "abc", "name": "x"}', "complete"),
+    ("Row", '{"name": "x", "id": 5', "partial"),
+    ("Row", "Thinking", "partial"),
+    ("Row", "", "partial"),
+    ("Row[]", "", "partial"),
+    ("Plain", "Thinking", "partial"),
+    ("Row", '{"name": "x"', "partial"),
+    ("Row", '{"id": 7, "name": "x"', "partial"),
+    ("Plain", '{"id": "abc", "name": "x"', "partial"),
+    ("(int[] | Plain)?", "x", "complete"),
+    ("(int[] | Plain)?", "[1, 2]", "complete"),
+    ("int[] | Plain", "x", "complete"),
+]:
+    add("notnull", NOTNULL, typ, text, mode)
+
 doc = {"origin": "tools/make_beyond_cases.py (seed 1234): texts written for this project, beyond BAML's suite",
        "cases": cases}
 OUT.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -20,8 +20,13 @@ pub fn process_env() -> Env {
 /// `endpoint_url`, its `services` section's `bedrock_runtime`), ranked as the AWS SDKs rank
 /// them (see `credentials::with_profile_endpoints`).
 pub fn process_env_for(profile: Option<&str>) -> Result<Env, String> {
-    credentials::blocking::with_profile_endpoints(&process_env(), profile)
-        .map_err(|e| e.to_string())
+    with_endpoints(&process_env(), profile)
+}
+
+/// `env` with the endpoints the shared config sets for `profile` (else `AWS_PROFILE`, else
+/// `default`): call it with the profile the client uses, once its options are read.
+pub fn with_endpoints(env: &Env, profile: Option<&str>) -> Result<Env, String> {
+    credentials::blocking::with_profile_endpoints(env, profile).map_err(|e| e.to_string())
 }
 
 /// `--time` when given, else the clock.

@@ -114,6 +114,18 @@ fn parse_says_what_an_input_that_is_no_answer_is() {
             "{args:?}: {err}"
         );
     }
+    // With --status, an empty body is that status's error (a proxy's bare 503).
+    for args in [
+        &["parse", "--status", "503"][..],
+        &["parse", "--stream", "--status", "503"],
+    ] {
+        let out = run_stdin(args, b"");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("(HTTP 503)") && err.contains("failed without an error code"),
+            "{args:?}: {err}"
+        );
+    }
     // JSON that is neither a Converse reply nor an AWS error is not called an AWS error.
     let out = run_stdin(&["parse"], b"{}");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -396,4 +408,27 @@ fn endpoint_urls_in_the_shared_config_are_honoured_as_the_sdks_rank_them() {
         ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
     ];
     assert!(ok(&args, &env).contains("https://bedrock-runtime."));
+    // The profile the client itself names decides, not the one the environment selects (a
+    // broken section of a profile not in use is not read).
+    let options = temp_file(
+        "svc-options.json",
+        r#"{"model": "m", "region": "us-east-1", "profile": "svc"}"#,
+    );
+    let args = [
+        "request",
+        "--options",
+        &options,
+        "--prompt",
+        "hi",
+        "--unsigned",
+    ];
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&args, &[("HOME", home), ("AWS_PROFILE", "lost")])).unwrap();
+    assert!(
+        json["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:2222/model/"),
+        "{json}"
+    );
 }

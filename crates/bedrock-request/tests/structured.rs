@@ -463,4 +463,13 @@ fn baml_types_with_aliases_and_refusals() {
     }
     let e = Schema::from_baml("", "Nope").unwrap_err();
     assert!(e.to_string().contains("type Nope is not declared"), "{e}");
+    // An empty description names nothing (and is no error); a malformed one says which
+    // attribute it is.
+    let blank = Schema::from_baml("enum E {\n  A @description(\"\")\n  B\n}", "E").unwrap();
+    assert_eq!(blank.parse("A").unwrap().to_json(), r#""A""#);
+    let e = Schema::from_baml("enum E {\n  A @description(\"x\" \"y\")\n}", "E").unwrap_err();
+    assert!(
+        e.to_string().contains("E.A: @description takes one string"),
+        "{e}"
+    );
 }

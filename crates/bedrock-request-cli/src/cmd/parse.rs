@@ -54,7 +54,9 @@ pub fn run(args: ParseArgs) -> Result<(), String> {
         return parse_stream(&args, schema);
     }
     let mut body = read_bytes(&args.file)?;
-    if body.trim_ascii().is_empty() {
+    // Nothing at all, and no status to go by (`--status 503` with an empty body is an error
+    // response, classified by its status).
+    if body.trim_ascii().is_empty() && args.status.is_none() {
         return Err(empty_input(&args.file));
     }
     // A whole HTTP response (`curl -i`): its status and headers classify errors.
@@ -174,7 +176,10 @@ fn parse_stream(args: &ParseArgs, schema: SchemaOutput) -> Result<(), String> {
             continue;
         }
         if pending.is_empty() {
-            return Err(empty_input(&args.file));
+            return match args.status {
+                None => Err(empty_input(&args.file)),
+                Some(_) => parse_body(args, schema, args.status, &[], pending),
+            };
         }
         if !pending.starts_with(b"HTTP/") {
             // A JSON body given with --stream (a Converse answer, or an error): read whole.

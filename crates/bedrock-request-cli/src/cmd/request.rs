@@ -9,7 +9,8 @@ use clap::Args;
 
 use crate::args::{BuildArgs, RequestFormat};
 use crate::io::{
-    no_region_help, now_or, print_bytes, print_line, process_env_for, profile_region, read_text,
+    no_region_help, now_or, print_bytes, print_line, process_env, profile_region, read_text,
+    with_endpoints,
 };
 use crate::media::{media, MediaLimits};
 
@@ -40,7 +41,7 @@ pub fn run(args: RequestArgs) -> Result<(), String> {
 /// The request `request` prints (signed, or unsigned with `--unsigned`), and the client's
 /// finish-reason policy for its answer.
 pub fn build(args: &BuildArgs) -> Result<(HttpRequest, FinishReasonPolicy), String> {
-    let env = process_env_for(args.profile.as_deref())?;
+    let env = process_env();
     let config = config_from(
         args.baml.as_deref(),
         args.client.as_deref(),
@@ -81,7 +82,8 @@ pub fn build_for(
     env: &Env,
     notes: &mut std::collections::HashSet<String>,
 ) -> Result<(HttpRequest, FinishReasonPolicy), String> {
-    let env = env.clone();
+    // The endpoints of the profile this client uses (`--profile`, else its own option).
+    let env = with_endpoints(env, config.profile())?;
     let mut messages = match (&args.prompt, &args.messages) {
         (Some(text), None) => vec![Message::user(text.as_str())],
         (None, Some(file)) => bedrock_request::prompt::messages_from_json(&read_text(file)?)

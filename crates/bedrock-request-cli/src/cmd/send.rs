@@ -15,7 +15,7 @@ use clap::Args;
 use super::parse::{print_completion, print_count, print_stream, StreamLimit};
 use super::request::{apply_overrides, build_for};
 use crate::args::{BuildArgs, ParseFormat};
-use crate::io::{describe, process_env_for, read_text};
+use crate::io::{describe, process_env, read_text};
 use crate::net::{api_agent, headers_of};
 
 #[derive(Args)]
@@ -54,7 +54,8 @@ pub fn run(args: SendArgs) -> Result<(), String> {
     if args.build.unsigned {
         return Err("send signs what it sends: drop --unsigned (request --unsigned prints the request before signing)".into());
     }
-    let env = process_env_for(args.build.profile.as_deref())?;
+    // Each client's endpoints are its profile's: build_for reads them attempt by attempt.
+    let env = process_env();
     let strategy = strategy(&args, &env)?;
     // A fallback or round-robin client: which of its clients answered is said on stderr.
     let composite = match &strategy {

@@ -474,7 +474,7 @@ fn enumeration(name: &str, body: &str) -> Result<Ty> {
         let mut names = vec![rendered.clone()];
         for &(attr, args) in &attrs {
             if attr == "description" {
-                let description = attribute_text(&owner, args)?;
+                let description = attribute_string(&owner, "description", args)?;
                 let description = description.trim();
                 if !description.is_empty() {
                     names.push(description.to_owned());
@@ -580,17 +580,23 @@ fn check_attributes(owner: &str, attrs: &[(&str, &str)], taken: &[&str]) -> Resu
 }
 
 /// The text of `@alias(...)`: a quoted or raw string, or the bare words BAML also takes.
+/// The text of `@alias(...)`: one string, or bare words; never empty.
 fn attribute_text(owner: &str, args: &str) -> Result<String> {
-    let mut cursor = Cursor::new(args);
-    let text = match cursor.string() {
-        Some(text) if cursor.peek().is_none() => text,
-        Some(_) => return Err(bad(format!("{owner}: @alias takes one string"))),
-        None => args.trim(),
-    };
+    let text = attribute_string(owner, "alias", args)?;
     if text.is_empty() {
         return Err(bad(format!("{owner}: @alias needs a name")));
     }
-    Ok(text.to_owned())
+    Ok(text)
+}
+
+/// The text of `@NAME(...)`: one string (quoted or `#"..."#`), or bare words.
+fn attribute_string(owner: &str, name: &str, args: &str) -> Result<String> {
+    let mut cursor = Cursor::new(args);
+    match cursor.string() {
+        Some(text) if cursor.peek().is_none() => Ok(text.to_owned()),
+        Some(_) => Err(bad(format!("{owner}: @{name} takes one string"))),
+        None => Ok(args.trim().to_owned()),
+    }
 }
 
 impl Schema {

@@ -127,7 +127,10 @@ impl Schema {
             (Ok(fit), _) | (Err(_), Some(fit)) => return Ok(fit.value),
             (Err(miss), None) => miss.flatten(),
         };
-        if partial {
+        // Nothing of the answer yet: every field absent. Not when the text holds a value that
+        // waits for a `@stream.not_null` part (baml-py has no answer yet then).
+        let waiting = first_miss.as_ref().is_some_and(|m| m.pending.is_some());
+        if partial && !waiting {
             if let Ok(fit) = Coercer::new(&self.defs, partial).coerce(None, &self.root) {
                 return Ok(fit.value);
             }

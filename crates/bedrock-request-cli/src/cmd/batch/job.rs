@@ -81,8 +81,9 @@ fn agent() -> ureq::Agent {
 }
 
 pub(super) fn submit(args: SubmitArgs) -> Result<(), String> {
-    let env = process_env_for(None)?;
-    let config = args.client.config(&env)?;
+    let config = args.client.config(&crate::io::process_env())?;
+    // The endpoints (Bedrock's and S3's) of the profile the client uses.
+    let env = crate::io::with_endpoints(&crate::io::process_env(), config.profile())?;
     let input = S3Uri::parse(&args.input_uri).map_err(|e| format!("--input-uri: {e}"))?;
     let output = S3Uri::parse(&args.output_uri).map_err(|e| format!("--output-uri: {e}"))?;
     // Count the records first: Bedrock refuses a job of fewer than 100.

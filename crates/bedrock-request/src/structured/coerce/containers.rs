@@ -238,10 +238,17 @@ impl Coercer<'_> {
             None => {}
         }
         // While streaming, every field is optional (BAML's partial types): one that does not
-        // fit is null, and the rest of the object stands; but not a `@stream.not_null` one.
-        let not_null = matches!(&field.ty, Ty::Marked(m) if m.not_null);
-        if self.partial && !miss.fatal && !absent && !not_null {
-            return Missed::Null;
+        // fit is null, and the rest of the object stands; a `@stream.not_null` one keeps the
+        // object from being there, as when it is missing (baml-py leaves it out of a list).
+        if self.partial && !miss.fatal && !absent {
+            return match self.not_null(&field.ty, 0) {
+                false => Missed::Null,
+                true => Missed::Object(Err(Miss::pending(
+                    path,
+                    Pending::NotYet,
+                    "waits for a field that does not fit yet",
+                ))),
+            };
         }
         if !miss.fatal && absent && one_field(fields).is_some() {
             return Missed::Object(match self.implied(v, fields, field, path, depth, mode) {

@@ -127,6 +127,8 @@ impl Path<'_> {
 struct Choice {
     option: usize,
     score: u32,
+    /// The option took the value as an empty list (see [`Fit`]): so does the union.
+    hollow: bool,
 }
 
 enum Decision {
@@ -186,6 +188,19 @@ impl<'s> Coercer<'s> {
                 Loose::Str { complete, .. } => !complete && !self.takes_text(ty, 0),
                 _ => false,
             }
+    }
+
+    /// Whether a type is `@stream.not_null`, through the aliases and optionals around it.
+    fn not_null(&self, ty: &Ty, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match ty {
+            Ty::Marked(m) => m.not_null || self.not_null(&m.inner, depth + 1),
+            Ty::Optional(t) => self.not_null(t, depth + 1),
+            Ty::Ref(i) => self.not_null(self.def(*i), depth + 1),
+            _ => false,
+        }
     }
 
     /// Whether an unfinished string is worth giving this type (strings stream as they come).
@@ -378,6 +393,13 @@ impl<'s> Coercer<'s> {
                 return self.marked(None, m, path, 0, mode);
             }
         }
+        // An object with a `@stream.not_null` field has no answer before that field is there
+        // (baml-py: an error, where an object without one is every field null).
+        if let Ty::Object(fields) = self.resolved(ty) {
+            if fields.iter().any(|f| !f.skipped && self.not_null(&f.ty, 0)) {
+                return Err(Miss::pending(path, Pending::Needed, "waits for a field"));
+            }
+        }
         // A map not begun is `{}` inside an object, but no answer yet on its own (BAML).
         let bare_map = matches!(self.resolved(ty), Ty::Map(_));
         match self.empty(ty, 0) {
@@ -406,8 +428,13 @@ impl<'s> Coercer<'s> {
     ) -> Result<Fit, Miss> {
         let key = pair(v, ty);
         let choice = self.decide(key, v, ty, options, path, depth)?;
+        let fit = |value| Fit {
+            value,
+            score: choice.score,
+            hollow: choice.hollow,
+        };
         if mode == Mode::Score {
-            return Ok(Fit::new(Value::Null, choice.score));
+            return Ok(fit(Value::Null));
         }
         // Building this union again inside itself would not end: a miss, as when deciding.
         if !self.building.borrow_mut().insert(key) {
@@ -421,7 +448,7 @@ impl<'s> Coercer<'s> {
             Mode::Build,
         );
         self.building.borrow_mut().remove(&key);
-        built.map(|f| Fit::new(f.value, choice.score))
+        built.map(|f| fit(f.value))
     }
 
     fn itself(&self, path: &Path, ty: &Ty) -> Miss {
@@ -454,12 +481,14 @@ impl<'s> Coercer<'s> {
                     hollow.get_or_insert(Choice {
                         option,
                         score: f.score,
+                        hollow: true,
                     });
                 }
                 Ok(f) if best.as_ref().is_none_or(|b| f.score < b.score) => {
                     best = Some(Choice {
                         option,
                         score: f.score,
+                        hollow: false,
                     })
                 }
                 Ok(_) => {}
