@@ -1,7 +1,9 @@
 //! Which of an enum's values a text names: exactly, loosely (letters and digits in any case),
-//! or as the one value a sentence mentions ("I think the answer is **Red**."). The values are
-//! indexed once, so reading a text costs time linear in the text however many values there
-//! are (an array of a thousand-value enum reads as fast as one of three).
+//! or as the one value a sentence mentions ("I think the answer is **Red**."). A value's names
+//! (its alias or name, its description, both joined) are indexed once by their first word, so
+//! reading a text costs time linear in the text, times the names that share the word a mention
+//! starts with: not the number of values (an array of a thousand-value enum reads as fast as
+//! one of three), but descriptions that all begin "The ..." are each tried at every "the".
 
 use std::collections::HashMap;
 
