@@ -382,7 +382,7 @@ fn parse_reports_aws_errors_with_a_hint_and_fails() {
     let err = String::from_utf8(out.stderr).unwrap();
     // No code in the body and no header: the status is kept, the kind comes from the message.
     assert!(
-        err.starts_with("error: HTTP400 (HTTP 400): Invocation of model ID"),
+        err.starts_with("error: HTTP 400: Invocation of model ID"),
         "{err}"
     );
     let body = r#"{"__type":"com.amazon.coral.service#ValidationException","message":"Invocation of model ID x with on-demand throughput isn't supported."}"#;

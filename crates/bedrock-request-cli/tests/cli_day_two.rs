@@ -122,7 +122,8 @@ fn parse_says_what_an_input_that_is_no_answer_is() {
         let out = run_stdin(args, b"");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            err.contains("(HTTP 503)") && err.contains("failed without an error code"),
+            err.contains("error: HTTP 503: (empty body)")
+                && err.contains("failed without an error code"),
             "{args:?}: {err}"
         );
     }

@@ -200,6 +200,8 @@ impl AwsError {
 impl fmt::Display for AwsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.status {
+            // No error code: the status is the code (`HTTP503`), said once.
+            Some(s) if self.code == format!("HTTP{s}") => write!(f, "HTTP {s}: {}", self.message)?,
             Some(s) => write!(f, "{} (HTTP {s}): {}", self.code, self.message)?,
             None => write!(f, "{}: {}", self.code, self.message)?,
         }
