@@ -77,6 +77,12 @@ put("structured", "recursive-union", b"\x05" + b'{"name": "a", "children": [{"ki
 put("structured", "json-value", b"\x06" + b'[1, "two", [3, [4, {"five": 5}]], null, true]')
 put("structured", "self-list", b"\x07" + b'[[1, [2]], "x", 3]')
 put("structured", "enum-words", b"\x08" + b"[a b, Dark Blue, the a b c one, c-d, c++, X_Y, dark, none]")
+# Texts beyond BAML's suite (vectors/jsonish/beyond.json), against the rows and moods (picks 15, 16).
+beyond = json.load(open(os.path.join(root, "vectors/jsonish/beyond.json")))
+for i, case in enumerate(beyond["cases"][::16]):
+    put("structured", f"beyond-{i}", bytes([15 + i % 2]) + case["text"].encode())
+put("structured", "moods", b"\x10" + b'[happy, "The text is sad", the text is neither the text is upbeat, NONE, {"id": 1, "mood": "flat"}]')
+put("structured", "rows", b"\x0f" + b'[{"id": 1, "mood": "The text is sad"}, {"id": "x"}, {"id": 2, "mood": "happy: the text is upbeat"')
 put("baml", "checks", b'class A {\n  age int @check(lt, {{ this < 10 and not (this|abs > 3) }}) @assert(pos, {{ this >= 0 }})\n  s string @stream.with_state @check(re, {{ this|regex_match("^[a-z]+$") }})\n  m map<string, int> @check(k, {{ this["k"] == 1 }})\n  @@stream.done\n  @@assert(x, {{ this.age|length != 2 }})\n}\n')
 put("baml", "types", b'class A {\n  name string @alias("n") @description("x")\n  items A[]\n  tags map<string, int>\n  b B?\n}\nenum B {\n  One @alias("1")\n  Two @skip\n}\ntype C = A | C[] | "x" | 2\n')
 put("baml", "strategies", b'retry_policy P {\n  max_retries 2\n  strategy { type exponential_backoff, delay_ms 10 }\n}\nclient<llm> A {\n  provider aws-bedrock\n  retry_policy P\n  options { model m, region us-east-1 }\n}\nclient<llm> F {\n  provider fallback\n  options { strategy [A, R] }\n}\nclient<llm> R {\n  provider round-robin\n  retry_policy P\n  options { strategy [A, F], start 1 }\n}\n')

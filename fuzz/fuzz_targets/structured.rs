@@ -27,8 +27,9 @@ const SCHEMAS: [&str; 10] = [
     r#"{"type": "object", "additionalProperties": {"anyOf": [{"enum": [2, 3, "fast", true]}, {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "integer"}}}]}}"#,
 ];
 
-/// BAML types (issue 28): checks and asserts, every `@stream.*`, implied keys (one-field
-/// classes, a recursive one), aliases without accents, unions of classes.
+/// BAML types (issue 28): checks and asserts, every `@stream.*` (`not_null` through an alias
+/// too), implied keys (one-field classes, a recursive one), aliases without accents, enum
+/// values named by their descriptions, unions of classes and of lists.
 const BAML: &str = r#"
 class Tool {
   name string @stream.not_null
@@ -51,14 +52,27 @@ enum Kind {
   SENOR @alias(señor)
   @@check(known, {{ this != "x" }})
 }
+enum Mood {
+  UP @alias("happy") @description("the text is upbeat")
+  DOWN @description("The text is sad")
+  FLAT @description("The text is neither")
+  NONE @description("")
+}
+type Id = int @stream.not_null
+class Row {
+  id Id
+  mood Mood?
+}
 "#;
 
-const BAML_TYPES: [&str; 5] = [
+const BAML_TYPES: [&str; 7] = [
   "((Tool | Note) @stream.done)[]",
   "(Tool | Note | One) @stream.not_null",
   "Wrap",
   "map<string, Kind[]>",
   "Note?",
+  "Row[]",
+  "(Mood[] | Row)?",
 ];
 
 fn schemas() -> &'static [Schema] {
