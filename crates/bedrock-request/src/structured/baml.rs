@@ -620,11 +620,6 @@ impl Schema {
             defs: Vec::new(),
         };
         let root = reader.whole(type_expr, "the type", 0)?;
-        let defs = reader
-            .defs
-            .into_iter()
-            .map(|d| d.unwrap_or(Ty::Any))
-            .collect();
-        Ok(Schema { root, defs })
+        Ok(Schema::with_defs(root, reader.defs))
     }
 }

@@ -105,12 +105,14 @@ impl Schema {
             document: schema,
         };
         let root = reader.read(schema, "#", 0)?;
-        let defs = reader
-            .defs
-            .into_iter()
-            .map(|d| d.unwrap_or(Ty::Any))
-            .collect();
-        Ok(Schema { root, defs })
+        Ok(Schema::with_defs(root, reader.defs))
+    }
+
+    /// The schema of `root`, with the definitions a reader filled in (one it left unread,
+    /// never referred to, is any value).
+    pub(crate) fn with_defs(root: Ty, defs: Vec<Option<Ty>>) -> Schema {
+        let defs = defs.into_iter().map(|d| d.unwrap_or(Ty::Any)).collect();
+        Schema { root, defs }
     }
 }
 
