@@ -647,3 +647,11 @@ fn an_array_of_a_large_enum_costs_no_more_per_item_than_a_small_one() {
     });
     assert_eq!(v.to_json(), "[]");
 }
+
+#[test]
+fn an_alias_that_names_only_itself_ends_while_streaming_too() {
+    // Found by the baml fuzz target: `type A = A` looped for ever reading "no answer yet".
+    let schema = Schema::from_baml("}Anm\ntype A =A", "A").unwrap();
+    let e = within_a_minute(move || schema.parse_partial(r#"[{"a": 1}, {"b"#).unwrap_err());
+    assert!(e.to_string().contains("nests deeper than"), "{e}");
+}

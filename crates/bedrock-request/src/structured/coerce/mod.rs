@@ -384,9 +384,13 @@ impl<'s> Coercer<'s> {
     /// nesting level pays for.
     #[inline(never)]
     fn nothing_yet(&self, ty: &Ty, path: &Path, mode: Mode) -> Result<Fit, Miss> {
+        // Through the aliases, boundedly: `type A = A` names only itself.
         let mut waits = ty;
-        while let Ty::Ref(i) = waits {
-            waits = self.def(*i);
+        for _ in 0..MAX_DEPTH {
+            match waits {
+                Ty::Ref(i) => waits = self.def(*i),
+                _ => break,
+            }
         }
         if let Ty::Marked(m) = waits {
             if m.done || m.not_null {
